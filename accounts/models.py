@@ -1,0 +1,30 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in: an officer, a councillor or an administrator.
+
+    Roles that belong to one record live there: a consultee is an officer of a ConsulteeKind, an
+    approver holds a Post, a board member has a Membership. The two flags below are the roles that
+    belong to the person alone.
+    """
+
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField("telephone number", max_length=40, blank=True)
+    is_author = models.BooleanField(
+        "report author", default=False, help_text="May draft reports and submit them for sign-off."
+    )
+    is_democratic_services = models.BooleanField(
+        "democratic services",
+        default=False,
+        help_text="Runs boards and meetings, compiles and publishes agendas; may see every report.",
+    )
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def sees_everything(self):
+        """Democratic services and administrators may see every report, exempt ones included."""
+        return self.is_superuser or self.is_democratic_services

@@ -1,0 +1,16 @@
+"""The test override: fast password hashing, plain static storage, no HTTPS redirects."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("HTTPS", "0")
+
+from config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,323 @@
+import json
+
+from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
+from django_prose_editor.widgets import ProseEditorWidget
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, RegexValidator
+
+from boards.models import Board, Meeting
+from reports.html import sanitize_html
+from reports.models import (
+    SCHEDULE_12A_CHOICES,
+    CorePurpose,
+    ImplicationType,
+    Portfolio,
+    Post,
+    Report,
+    Ward,
+)
+from reports.pdfcheck import PdfProblem, inspect_pdf
+
+# Generous, but bounded: a report block is prose, not a data dump.
+TEXT_MAX = 20_000
+BODY_MAX = 500_000
+YES_NO = [("True", "Yes"), ("False", "No")]
+
+# The body editor offers exactly what the sanitiser keeps (reports/html.py).
+_SECTION_WIDGET = ProseEditorWidget(
+    config={
+        "extensions": {
+            "Bold": True,
+            "Italic": True,
+            "Underline": True,
+            "Subscript": True,
+            "Superscript": True,
+            "Heading": {"levels": [3, 4]},
+            "BulletList": True,
+            "OrderedList": True,
+            "ListItem": True,
+            "Blockquote": True,
+            "HardBreak": True,
+            "Table": True,
+            "TableRow": True,
+            "TableHeader": True,
+            "TableCell": True,
+            "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+            "History": True,
+        }
+    },
+    preset="configurable",
+)
+SECTION_EDITOR_CONFIG = json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder)
+
+
+def section_editor_media():
+    """The editor's scripts and styles (served from the django-prose-editor package, no CDN)."""
+    return _SECTION_WIDGET.media
+
+
+def _yes_no(value):
+    return {"True": True, "False": False}.get(value)
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A Y/N question answered with two radio buttons; unanswered is allowed while drafting."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=YES_NO, coerce=_yes_no, empty_value=None, required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return "" if value is None else str(value)
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, meeting):
+        return f"{meeting.date_display} ({meeting.board})"
+
+
+class ReportForm(forms.ModelForm):
+    """The report's own fields, the implications matrix and the core purpose texts.
+
+    Recommendations and body sections are ordered lists the editor posts as parallel rows; they
+    are read by `read_rows` below.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    board = forms.ModelChoiceField(Board.objects.filter(is_active=True), required=False, label="Report to")
+    meeting = MeetingChoiceField(
+        Meeting.objects.exclude(status=Meeting.Status.CANCELLED).select_related("board").order_by("starts_at"),
+        required=False,
+        label="Date of Meeting",
+    )
+    report_of = forms.ModelChoiceField(Post.objects.filter(is_active=True), required=False, label="Report of")
+    wards = forms.ModelMultipleChoiceField(
+        Ward.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple, label="Wards Affected"
+    )
+    portfolio = forms.ModelChoiceField(Portfolio.objects.filter(is_active=True), required=False, label="Portfolio")
+    is_key_decision = YesNoField(label="Is this a Key Decision")
+    in_forward_plan = YesNoField(label="Included in Forward Plan")
+    forward_plan_date = forms.DateField(
+        required=False,
+        label="Date it entered the Forward Plan",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter a real date, like 14/09/2022"},
+    )
+    is_exempt = YesNoField(label="Exempt / Confidential Report")
+    exempt_paragraphs = forms.TypedMultipleChoiceField(
+        choices=SCHEDULE_12A_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Schedule 12A paragraph(s)",
+    )
+    climate_impact = forms.ChoiceField(
+        choices=Report.ClimateImpact.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="The recommendations within this report will",
+    )
+    climate_training = YesNoField(
+        label="The Author has undertaken the Climate Emergency training for report authors"
+    )
+    contact_phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Telephone Number",
+        validators=[RegexValidator(r"^\+?[0-9 ()\-]{6,40}$", "Enter a telephone number, like 0151 934 2000")],
+    )
+
+    class Meta:
+        model = Report
+        fields = [
+            "board",
+            "meeting",
+            "subject",
+            "report_of",
+            "all_wards",
+            "wards",
+            "portfolio",
+            "is_key_decision",
+            "in_forward_plan",
+            "forward_plan_date",
+            "is_exempt",
+            "exempt_paragraphs",
+            "summary",
+            "reasons",
+            "alternatives",
+            "revenue_costs",
+            "capital_costs",
+            "climate_impact",
+            "climate_training",
+            "climate_explanation",
+            "external_consultations",
+            "implementation_date",
+            "contact_officer",
+            "contact_phone",
+            "contact_email",
+            "background_papers",
+        ]
+        labels = {"climate_explanation": "Explanation", "all_wards": "All Wards"}
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in [
+                "summary",
+                "reasons",
+                "alternatives",
+                "revenue_costs",
+                "capital_costs",
+                "climate_explanation",
+                "external_consultations",
+                "implementation_date",
+                "background_papers",
+            ]
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea):
+                field.validators.append(MaxLengthValidator(TEXT_MAX))
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.implication_types = list(ImplicationType.objects.filter(is_active=True))
+        self.core_purposes = list(CorePurpose.objects.filter(is_active=True))
+        existing_implications = {}
+        existing_purposes = {}
+        if self.instance.pk:
+            existing_implications = {i.type_id: i.text for i in self.instance.implications.all()}
+            existing_purposes = {c.purpose_id: c.text for c in self.instance.core_purposes.all()}
+        for kind in self.implication_types:
+            self.fields[f"implication_{kind.pk}"] = forms.CharField(
+                label=kind.name,
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=existing_implications.get(kind.pk, ""),
+            )
+        for purpose in self.core_purposes:
+            self.fields[f"core_purpose_{purpose.pk}"] = forms.CharField(
+                label=purpose.name,
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=existing_purposes.get(purpose.pk, ""),
+            )
+
+    @property
+    def implication_fields(self):
+        return [self[f"implication_{kind.pk}"] for kind in self.implication_types]
+
+    @property
+    def core_purpose_fields(self):
+        return [self[f"core_purpose_{purpose.pk}"] for purpose in self.core_purposes]
+
+    def clean(self):
+        data = super().clean()
+        board, meeting = data.get("board"), data.get("meeting")
+        if meeting and board and meeting.board_id != board.pk:
+            self.add_error(
+                "meeting", f"That meeting is of the {meeting.board}, not the {board} chosen in Report to."
+            )
+        if meeting and not board:
+            data["board"] = meeting.board
+        if not data.get("is_exempt"):
+            data["exempt_paragraphs"] = []
+        if data.get("all_wards"):
+            data["wards"] = Ward.objects.none()
+        return data
+
+    def implication_texts(self):
+        """Implication texts by type; a type whose text failed validation is left out (kept as it was)."""
+        return {
+            kind: self.cleaned_data[f"implication_{kind.pk}"]
+            for kind in self.implication_types
+            if f"implication_{kind.pk}" in self.cleaned_data
+        }
+
+    def core_purpose_texts(self):
+        return {
+            purpose: self.cleaned_data[f"core_purpose_{purpose.pk}"]
+            for purpose in self.core_purposes
+            if f"core_purpose_{purpose.pk}" in self.cleaned_data
+        }
+
+
+class Row:
+    """One posted row of an ordered list (a recommendation or a body section)."""
+
+    def __init__(self, pk, values):
+        self.pk = pk
+        self.values = values
+        self.errors = {}
+
+    def __getitem__(self, name):
+        return self.values[name]
+
+    @property
+    def is_blank(self):
+        return not any(v.strip() for v in self.values.values())
+
+
+def read_rows(data, prefix, names, existing_pks, limits):
+    """Read an ordered list posted as parallel fields `<prefix>-id`, `<prefix>-<name>`, ...
+
+    Returns (rows, error). Blank rows are dropped. An id that is not one of `existing_pks`
+    (tampered, or removed by someone else) is treated as a new row rather than touching
+    another report's data.
+    """
+    ids = data.getlist(f"{prefix}-id")
+    columns = {name: data.getlist(f"{prefix}-{name}") for name in names}
+    if any(len(column) != len(ids) for column in columns.values()):
+        return [], "The list could not be read; reload the page and try again."
+    rows = []
+    for index, raw_id in enumerate(ids):
+        pk = int(raw_id) if raw_id.isdigit() and int(raw_id) in existing_pks else None
+        values = {name: columns[name][index] for name in names}
+        row = Row(pk, values)
+        if name_limit := [n for n in names if len(values[n]) > limits[n]]:
+            for name in name_limit:
+                row.errors[name] = f"This is too long: at most {limits[name]:,} characters (it has {len(values[name]):,})."
+        rows.append(row)
+    return rows, None
+
+
+def read_recommendations(data, report):
+    """All posted recommendation rows, blank ones included (the editor maps saved ids back by row)."""
+    existing = set(report.recommendations.values_list("pk", flat=True)) if report.pk else set()
+    return read_rows(data, "recommendation", ["text"], existing, {"text": TEXT_MAX})
+
+
+def read_sections(data, report):
+    existing = set(report.sections.values_list("pk", flat=True)) if report.pk else set()
+    rows, error = read_rows(data, "section", ["heading", "body"], existing, {"heading": 250, "body": BODY_MAX})
+    for row in rows:
+        row.values["body"] = sanitize_html(row.values["body"]) if not row.errors else row.values["body"]
+        if row.values["body"] and not row.values["heading"].strip() and not row.errors:
+            row.errors["heading"] = "Give this section a heading, like Introduction."
+    return rows, error
+
+
+class AppendixForm(forms.Form):
+    """An appendix upload: a title and a PDF, checked by its content."""
+
+    title = forms.CharField(label="Appendix title", max_length=250)
+    file = forms.FileField(label="PDF file")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.APPENDIX_MAX_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; appendices can be at most "
+                f"{settings.APPENDIX_MAX_MB} MB."
+            )
+        try:
+            self.page_count = inspect_pdf(upload)
+        except PdfProblem as problem:
+            raise forms.ValidationError(str(problem)) from None
+        upload.seek(0)
+        return upload

@@ -1,0 +1,211 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from boards.models import Board, Meeting, Membership
+from reports import demo
+from reports.models import (
+    ConsulteeKind,
+    CorePurpose,
+    CorePurposeContribution,
+    Directorate,
+    Implication,
+    ImplicationType,
+    Portfolio,
+    Post,
+    Recommendation,
+    ReferenceSequence,
+    Report,
+    ReportEvent,
+    Section,
+    SignOff,
+    Ward,
+)
+
+PASSWORD = "committee-demo"
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(year, month, day, hour=10, minute=0):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+class Command(BaseCommand):
+    help = "Create the demo council: reference data, demo users, the board, its meetings and the seed report."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a live system).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "load_demo creates users with a published password; it refuses to run with DEBUG off. "
+                "Use --force if you really mean it."
+            )
+        with transaction.atomic():
+            users = self.load_users()
+            self.load_reference_data(users)
+            board, meeting = self.load_board(users)
+            self.load_seed_report(users, board, meeting)
+            self.load_draft(users, board)
+            self.extend(users, board, meeting)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo user's password is {PASSWORD!r}."))
+
+    def extend(self, users, board, meeting):
+        """Later capabilities (agendas, the public site) add their demo data here."""
+
+    def load_users(self):
+        users = {}
+        for username, first, last, title, flags in demo.USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "job_title": title,
+                    "email": f"{username}@example.sefton.gov.uk",
+                    **flags,
+                },
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.save(update_fields=["password"])
+            users[username] = user
+        return users
+
+    def load_reference_data(self, users):
+        for position, name in enumerate(demo.WARDS):
+            Ward.objects.get_or_create(name=name, defaults={"position": position})
+        for position, name in enumerate(demo.PORTFOLIOS):
+            Portfolio.objects.get_or_create(name=name, defaults={"position": position})
+        for position, name in enumerate(demo.DIRECTORATES):
+            Directorate.objects.get_or_create(name=name, defaults={"position": position})
+        for position, name in enumerate(demo.IMPLICATION_TYPES):
+            ImplicationType.objects.get_or_create(name=name, defaults={"position": position})
+        for position, name in enumerate(demo.CORE_PURPOSES):
+            CorePurpose.objects.get_or_create(name=name, defaults={"position": position})
+        for title, directorate, holder in demo.POSTS:
+            Post.objects.get_or_create(
+                title=title,
+                defaults={
+                    "directorate": Directorate.objects.get(name=directorate),
+                    "holder": users.get(holder) if holder else None,
+                },
+            )
+        for position, (name, officer_title, prefix, username) in enumerate(demo.CONSULTEE_KINDS):
+            kind, _ = ConsulteeKind.objects.get_or_create(
+                prefix=prefix, defaults={"name": name, "officer_title": officer_title, "position": position}
+            )
+            kind.officers.add(users[username])
+
+    def load_board(self, users):
+        board, _ = Board.objects.get_or_create(
+            slug=demo.BOARD["slug"],
+            defaults={"name": demo.BOARD["name"], "default_venue": demo.BOARD["default_venue"], "clerk": users["clerk"]},
+        )
+        Membership.objects.get_or_create(
+            board=board, user=users["member"], defaults={"role": Membership.Role.MEMBER, "starts_on": dt.date(2022, 5, 1)}
+        )
+        meeting, _ = Meeting.objects.get_or_create(
+            board=board,
+            starts_at=at(2022, 9, 14, 14, 0),
+            defaults={"venue": demo.BOARD["default_venue"], "status": Meeting.Status.HELD},
+        )
+        return board, meeting
+
+    def load_seed_report(self, users, board, meeting):
+        seed = demo.SEED
+        if Report.objects.filter(subject=seed["subject"], board=board).exists():
+            return
+        report = Report.objects.create(
+            author=users["officer"],
+            status=Report.Status.APPROVED,
+            board=board,
+            meeting=meeting,
+            subject=seed["subject"],
+            report_of=Post.objects.get(title=seed["report_of"]),
+            all_wards=seed["all_wards"],
+            portfolio=Portfolio.objects.get(name=seed["portfolio"]),
+            is_key_decision=seed["is_key_decision"],
+            in_forward_plan=seed["in_forward_plan"],
+            is_exempt=seed["is_exempt"],
+            summary=seed["summary"],
+            reasons=seed["reasons"],
+            alternatives=seed["alternatives"],
+            revenue_costs=seed["revenue_costs"],
+            capital_costs=seed["capital_costs"],
+            climate_impact=seed["climate_impact"],
+            climate_training=seed["climate_training"],
+            climate_explanation=seed["climate_explanation"],
+            external_consultations=seed["external_consultations"],
+            implementation_date=seed["implementation_date"],
+            contact_officer=seed["contact_officer"],
+            contact_phone=seed["contact_phone"],
+            contact_email=seed["contact_email"],
+            background_papers=seed["background_papers"],
+            created_at=at(2022, 8, 1),
+            updated_at=at(2022, 8, 30),
+        )
+        self.add_parts(report, seed)
+        for (prefix, number, year), username, day in zip(seed["sign_offs"], ["finance", "legal"], [24, 25], strict=True):
+            kind = ConsulteeKind.objects.get(prefix=prefix)
+            SignOff.objects.create(
+                report=report,
+                kind=kind,
+                signed_by=users[username],
+                officer_title=kind.officer_title,
+                prefix=prefix,
+                year=year,
+                number=number,
+                reference=SignOff.format_reference(prefix, number, year),
+                report_version=report.version,
+                signed_at=at(2022, 8, day),
+            )
+            sequence, _ = ReferenceSequence.objects.get_or_create(prefix=prefix, year=year)
+            if sequence.last_number < number:
+                sequence.last_number = number
+                sequence.save()
+        timeline = [
+            ("created", "", Report.Status.DRAFT, "officer", at(2022, 8, 1)),
+            ("submitted", Report.Status.DRAFT, Report.Status.CONSULTATION, "officer", at(2022, 8, 22)),
+            ("signed_off", Report.Status.CONSULTATION, Report.Status.CONSULTATION, "finance", at(2022, 8, 24)),
+            ("signed_off", Report.Status.CONSULTATION, Report.Status.SIGNED_OFF, "legal", at(2022, 8, 25)),
+            ("approved", Report.Status.SIGNED_OFF, Report.Status.APPROVED, "director", at(2022, 8, 30)),
+        ]
+        for action, before, after, username, when in timeline:
+            ReportEvent.objects.create(
+                report=report, actor=users[username], action=action, from_status=before, to_status=after, at=when
+            )
+        report.save()  # the last history row of version 1 comes after its parts
+
+    def add_parts(self, report, content):
+        for position, text in enumerate(content.get("recommendations", []), start=1):
+            Recommendation.objects.create(report=report, position=position, text=text)
+        for name, text in content.get("implications", {}).items():
+            Implication.objects.create(report=report, type=ImplicationType.objects.get(name=name), text=text)
+        for name, text in content.get("core_purposes", {}).items():
+            CorePurposeContribution.objects.create(report=report, purpose=CorePurpose.objects.get(name=name), text=text)
+        for position, (heading, body) in enumerate(content.get("sections", []), start=1):
+            Section.objects.create(report=report, position=position, heading=heading, body=body)
+
+    def load_draft(self, users, board):
+        draft = demo.DRAFT
+        if Report.objects.filter(subject=draft["subject"], author=users["officer"]).exists():
+            return
+        report = Report.objects.create(
+            author=users["officer"],
+            board=board,
+            subject=draft["subject"],
+            report_of=Post.objects.get(title="Director of Public Health"),
+            portfolio=Portfolio.objects.get(name="Health and Wellbeing"),
+            summary=draft["summary"],
+            contact_officer=draft["contact_officer"],
+            contact_email=draft["contact_email"],
+        )
+        self.add_parts(report, draft)
+        ReportEvent.objects.create(report=report, actor=users["officer"], action="created", to_status=report.status)
+        report.save()

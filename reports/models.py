@@ -1,0 +1,515 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from reports.html import sanitize_html
+
+# Schedule 12A to the Local Government Act 1972, Part 1 (England): descriptions of exempt information.
+SCHEDULE_12A_PARAGRAPHS = {
+    1: "Information relating to any individual.",
+    2: "Information which is likely to reveal the identity of an individual.",
+    3: "Information relating to the financial or business affairs of any particular person "
+    "(including the authority holding that information).",
+    4: "Information relating to any consultations or negotiations, or contemplated consultations or "
+    "negotiations, in connection with any labour relations matter arising between the authority or a "
+    "Minister of the Crown and employees of, or office holders under, the authority.",
+    5: "Information in respect of which a claim to legal professional privilege could be maintained in "
+    "legal proceedings.",
+    6: "Information which reveals that the authority proposes to give under any enactment a notice under "
+    "or by virtue of which requirements are imposed on a person; or to make an order or direction under "
+    "any enactment.",
+    7: "Information relating to any action taken or to be taken in connection with the prevention, "
+    "investigation or prosecution of crime.",
+}
+SCHEDULE_12A_CHOICES = [(n, f"Paragraph {n}: {text}") for n, text in SCHEDULE_12A_PARAGRAPHS.items()]
+
+
+class ReferenceItem(models.Model):
+    """Common shape of an administrator-maintained list: a name, a place in the list, active or not."""
+
+    name = models.CharField(max_length=200, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Ward(ReferenceItem):
+    """An electoral ward of the council's area."""
+
+    class Meta(ReferenceItem.Meta):
+        ordering = ["name"]
+
+
+class Portfolio(ReferenceItem):
+    """A Cabinet portfolio under which a decision falls."""
+
+
+class Directorate(ReferenceItem):
+    """A directorate of the council (Public Health, Corporate Resources, ...)."""
+
+
+class Post(models.Model):
+    """An officer's post that reports are "Report of" (Director of Public Health).
+
+    The post's holder approves its reports.
+    """
+
+    title = models.CharField(max_length=200, unique=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.SET_NULL, null=True, blank=True)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        help_text="Approves the reports made in this post's name.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class ConsulteeKind(models.Model):
+    """A statutory consultee who signs reports off with a reference (finance: FD, legal: LD)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    officer_title = models.CharField(
+        max_length=200, help_text="Printed in the report: 'The Chief Legal and Democratic Officer (LD.5132/22)'."
+    )
+    prefix = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{1,5}$", "Use one to five capital letters, e.g. FD.")],
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="consultee_kinds", help_text="Who may sign off."
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"
+
+
+class ImplicationType(ReferenceItem):
+    """A row of the report's implications matrix (Legal Implications, Equality Implications, ...)."""
+
+
+class CorePurpose(ReferenceItem):
+    """One of the council's core purposes a report says it contributes to."""
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reports this user may open.
+
+        Authors see their own reports; consultees and approvers see the reports that reach them;
+        board members see reports to their boards once approved; democratic services and
+        administrators see all. Nobody else sees anything.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        today = timezone.localdate()
+        at_or_after_consultation = ~Q(status=Report.Status.DRAFT)
+        q = Q(author=user)
+        q |= Q(report_of__holder=user) & at_or_after_consultation
+        q |= Q(sign_offs__signed_by=user)
+        if user.consultee_kinds.exists():
+            q |= at_or_after_consultation
+        q |= Q(
+            status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
+            board__memberships__user=user,
+        ) & (Q(board__memberships__starts_on__isnull=True) | Q(board__memberships__starts_on__lte=today)) & (
+            Q(board__memberships__ends_on__isnull=True) | Q(board__memberships__ends_on__gte=today)
+        )
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+    def drafts(self):
+        return self.filter(status=Report.Status.DRAFT)
+
+
+class Report(models.Model):
+    """A committee report on the council's template: the header grid, the blocks and the body."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CONSULTATION = "consultation", "In consultation"
+        SIGNED_OFF = "signed_off", "Signed off"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    class ClimateImpact(models.TextChoices):
+        POSITIVE = "positive", "Have a positive impact"
+        NEUTRAL = "neutral", "Have a neutral impact"
+        NEGATIVE = "negative", "Have a negative impact"
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every save; a save from an older version is refused."
+    )
+
+    # Header grid
+    board = models.ForeignKey(
+        "boards.Board", on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name="Report to"
+    )
+    meeting = models.ForeignKey(
+        "boards.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="Date of Meeting",
+    )
+    subject = models.CharField("Subject", max_length=250, blank=True)
+    report_of = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, verbose_name="Report of")
+    all_wards = models.BooleanField("All Wards", default=False)
+    wards = models.ManyToManyField(Ward, blank=True, verbose_name="Wards Affected")
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, verbose_name="Portfolio"
+    )
+    is_key_decision = models.BooleanField("Is this a Key Decision", null=True, blank=True)
+    in_forward_plan = models.BooleanField("Included in Forward Plan", null=True, blank=True)
+    forward_plan_date = models.DateField(
+        "Date it entered the Forward Plan", null=True, blank=True
+    )
+    is_exempt = models.BooleanField("Exempt / Confidential Report", null=True, blank=True)
+    exempt_paragraphs = models.JSONField(
+        "Schedule 12A paragraph(s)", default=list, blank=True, help_text="Paragraph numbers 1 to 7."
+    )
+
+    summary = models.TextField("Summary", blank=True)
+    reasons = models.TextField("Reasons for the Recommendation(s)", blank=True)
+    alternatives = models.TextField(
+        "Alternative Options Considered and Rejected (including any Risk Implications)", blank=True
+    )
+    revenue_costs = models.TextField("(A) Revenue Costs", blank=True)
+    capital_costs = models.TextField("(B) Capital Costs", blank=True)
+
+    climate_impact = models.CharField(
+        "The recommendations within this report will", max_length=10, choices=ClimateImpact.choices, blank=True
+    )
+    climate_training = models.BooleanField(
+        "The Author has undertaken the Climate Emergency training for report authors", null=True, blank=True
+    )
+    climate_explanation = models.TextField("Climate Emergency Implications: explanation", blank=True)
+
+    external_consultations = models.TextField("(B) External Consultations", blank=True)
+    implementation_date = models.TextField("Implementation Date for the Decision", blank=True)
+    contact_officer = models.CharField("Contact Officer", max_length=200, blank=True)
+    contact_phone = models.CharField("Telephone Number", max_length=40, blank=True)
+    contact_email = models.EmailField("Email Address", blank=True)
+    background_papers = models.TextField("Background Papers", blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # The stored PDF of an approved report, and the version it was rendered from.
+    pdf_file = models.FileField(upload_to="reports/pdf/", blank=True, editable=False)
+    pdf_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["pdf_file", "pdf_version"], m2m_fields=[wards])
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exempt_paragraphs__isnull=False), name="report_exempt_paragraphs_not_null"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def title(self):
+        return self.subject or "Untitled report"
+
+    @property
+    def is_editable(self):
+        """Reports can be edited until they are approved."""
+        return self.status in {self.Status.DRAFT, self.Status.CONSULTATION, self.Status.SIGNED_OFF}
+
+    @property
+    def exempt_paragraph_list(self):
+        return sorted(int(p) for p in self.exempt_paragraphs or [])
+
+    @property
+    def exempt_notice(self):
+        """The banner printed on every page of an exempt report, or "" when it is public."""
+        if not self.is_exempt:
+            return ""
+        paragraphs = self.exempt_paragraph_list
+        if not paragraphs:
+            return "NOT FOR PUBLICATION by virtue of Part 1 of Schedule 12A of the Local Government Act 1972"
+        if len(paragraphs) == 1:
+            which = f"paragraph {paragraphs[0]}"
+        else:
+            which = "paragraphs " + ", ".join(str(p) for p in paragraphs[:-1]) + f" and {paragraphs[-1]}"
+        return f"NOT FOR PUBLICATION by virtue of {which} of Part 1 of Schedule 12A of the Local Government Act 1972"
+
+    @property
+    def wards_display(self):
+        if self.all_wards:
+            return "All Wards"
+        return ", ".join(w.name for w in self.wards.all())
+
+    @property
+    def meeting_date_display(self):
+        return self.meeting.date_display if self.meeting_id else ""
+
+    def active_sign_offs(self):
+        return [s for s in self.sign_offs.all() if s.voided_at is None]
+
+    def internal_consultations_text(self):
+        """The sentence of block (A) Internal Consultations, built from the sign-offs."""
+        parts = [f"the {s.officer_title} ({s.reference})" for s in self.active_sign_offs()]
+        if not parts:
+            return ""
+        parts[0] = parts[0][0].upper() + parts[0][1:]
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        verb = "has" if len(parts) == 1 else "have"
+        return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
+
+    def missing_items(self):
+        """What must be filled in before the report can be submitted: (field id, message) pairs."""
+        missing = []
+
+        def need(condition, field, message):
+            if not condition:
+                missing.append((field, message))
+
+        need(self.board_id, "id_board", "Enter who the report is to (Report to)")
+        need(self.meeting_id, "id_meeting", "Choose the Date of Meeting")
+        need(self.subject.strip(), "id_subject", "Enter the Subject")
+        need(self.report_of_id, "id_report_of", "Choose who the report is of (Report of)")
+        need(self.all_wards or self.wards.exists(), "id_wards", "Choose the Wards Affected, or All Wards")
+        need(self.portfolio_id, "id_portfolio", "Choose the Portfolio")
+        need(self.is_key_decision is not None, "id_is_key_decision", "Say whether this is a Key Decision")
+        need(self.in_forward_plan is not None, "id_in_forward_plan", "Say whether it is Included in Forward Plan")
+        if self.is_key_decision and self.in_forward_plan:
+            need(self.forward_plan_date, "id_forward_plan_date", "Enter the date it entered the Forward Plan")
+        need(self.is_exempt is not None, "id_is_exempt", "Say whether this is an Exempt / Confidential Report")
+        if self.is_exempt:
+            need(self.exempt_paragraphs, "id_exempt_paragraphs", "Choose the Schedule 12A paragraph(s)")
+        need(self.summary.strip(), "id_summary", "Enter the Summary")
+        recommendations = list(self.recommendations.all())
+        need(recommendations, "recommendations", "Add at least one Recommendation")
+        need(self.reasons.strip(), "id_reasons", "Enter the Reasons for the Recommendation(s)")
+        need(self.alternatives.strip(), "id_alternatives", "Enter the Alternative Options Considered and Rejected")
+        need(self.revenue_costs.strip(), "id_revenue_costs", "Enter the (A) Revenue Costs")
+        need(self.capital_costs.strip(), "id_capital_costs", "Enter the (B) Capital Costs")
+        need(self.climate_impact, "id_climate_impact", "Say whether the recommendations will have a positive, neutral or negative impact on the climate")
+        need(self.climate_training is not None, "id_climate_training", "Say whether the Author has undertaken the Climate Emergency training")
+        need(self.climate_explanation.strip(), "id_climate_explanation", "Explain the Climate Emergency Implications")
+        need(self.external_consultations.strip(), "id_external_consultations", "Enter the (B) External Consultations")
+        need(self.implementation_date.strip(), "id_implementation_date", "Enter the Implementation Date for the Decision")
+        need(self.contact_officer.strip(), "id_contact_officer", "Enter the Contact Officer")
+        need(self.contact_phone.strip(), "id_contact_phone", "Enter the Telephone Number")
+        need(self.contact_email.strip(), "id_contact_email", "Enter the Email Address")
+        sections = list(self.sections.all())
+        need(sections, "sections", "Add at least one section to the body of the report")
+        return missing
+
+
+class Recommendation(models.Model):
+    """One numbered recommendation: "(1) The Board are asked to note the contents of the report"."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Implication(models.Model):
+    """The report's entry in one row of the implications matrix."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="implications")
+    type = models.ForeignKey(ImplicationType, on_delete=models.PROTECT)
+    text = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["type__position", "type__name"]
+        constraints = [models.UniqueConstraint(fields=["report", "type"], name="one_implication_per_type")]
+
+    def __str__(self):
+        return f"{self.type}: {self.text[:60]}"
+
+
+class CorePurposeContribution(models.Model):
+    """What the report contributes to one of the council's core purposes."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="core_purposes")
+    purpose = models.ForeignKey(CorePurpose, on_delete=models.PROTECT)
+    text = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["purpose__position", "purpose__name"]
+        constraints = [models.UniqueConstraint(fields=["report", "purpose"], name="one_contribution_per_purpose")]
+
+    def __str__(self):
+        return f"{self.purpose}: {self.text[:60]}"
+
+
+class Section(models.Model):
+    """A numbered section of the report's body: "1. Introduction" and its rich text.
+
+    Numbered paragraphs (1.1, 1.2, ...) are the section's top-level ordered-list items; the
+    number is worked out when the report is shown, so moving sections renumbers everything.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=250)
+    body = models.TextField(blank=True, help_text="Sanitised HTML.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        # Whatever the route (editor, admin, fixtures), only allow-listed HTML is ever stored.
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+
+def appendix_upload_to(appendix, filename):
+    # The stored name never carries what the user called the file: it may hold exempt words.
+    return f"reports/appendices/{appendix.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.pdf"
+
+
+class Appendix(models.Model):
+    """A PDF appended to the report, with its title."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="appendices")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=250)
+    file = models.FileField(upload_to=appendix_upload_to)
+    original_filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    page_count = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "appendices"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def letter(self):
+        """Appendices are lettered A, B, C ... in their order."""
+        index = list(self.report.appendices.values_list("pk", flat=True)).index(self.pk)
+        return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number issued for a prefix in a year; locked while a number is issued."""
+
+    prefix = models.CharField(max_length=5)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")]
+
+    def __str__(self):
+        return f"{self.prefix} {self.year}: {self.last_number}"
+
+
+class SignOff(models.Model):
+    """A consultee's sign-off of one version of a report, with the reference the system issued.
+
+    Editing the report afterwards voids the sign-off; the row stays, so the reference is never reused.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sign_offs")
+    kind = models.ForeignKey(ConsulteeKind, on_delete=models.PROTECT)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    officer_title = models.CharField(max_length=200)
+    prefix = models.CharField(max_length=5)
+    year = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    reference = models.CharField(max_length=30, unique=True)
+    report_version = models.PositiveIntegerField(default=0)
+    signed_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind__position", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year", "number"], name="reference_never_reused"),
+            models.UniqueConstraint(
+                fields=["report", "kind"], condition=Q(voided_at__isnull=True), name="one_live_sign_off_per_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @staticmethod
+    def format_reference(prefix, number, year):
+        return f"{prefix}.{number}/{year % 100:02d}"
+
+
+class ReportEvent(models.Model):
+    """A step in a report's life: who did what, when, from which state to which, and why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.report_id} {self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,235 @@
+// The report editor: ordered lists (add, remove, move), the rich-text body, and autosave.
+// Without JavaScript the form still works: it posts everything and the server saves it.
+import { createEditor } from "django-prose-editor/configurable";
+
+const form = document.getElementById("report-form");
+const status = document.getElementById("autosave-status");
+const editorConfig = JSON.parse(form.dataset.editorConfig);
+const AUTOSAVE_DELAY = 2000;
+
+let dirty = false;
+let stopped = false;
+let inFlight = null;
+let timer = null;
+
+function say(message) {
+  status.textContent = message;
+}
+
+// ---- ordered lists ---------------------------------------------------------------
+
+function renumber(list) {
+  const kind = list.dataset.list;
+  list.querySelectorAll(":scope > [data-row]").forEach((row, index) => {
+    const number = index + 1;
+    row.querySelectorAll("[data-number]").forEach((el) => {
+      el.textContent = kind === "recommendation" ? `(${number})` : `${number}`;
+    });
+    row.querySelectorAll("[id]").forEach((el) => {
+      el.id = el.id.replace(/^(recommendation|section)-[^-]+-/, `$1-${index}-`);
+    });
+    row.querySelectorAll("label[for]").forEach((el) => {
+      el.htmlFor = el.htmlFor.replace(/^(recommendation|section)-[^-]+-/, `$1-${index}-`);
+    });
+    const what = kind === "recommendation" ? `recommendation (${number})` : `section ${number}`;
+    row.querySelectorAll("[data-move=up]").forEach((b) => {
+      b.setAttribute("aria-label", `Move ${what} up`);
+      b.disabled = index === 0;
+    });
+    row.querySelectorAll("[data-move=down]").forEach((b) => {
+      b.setAttribute("aria-label", `Move ${what} down`);
+      b.disabled = index === list.children.length - 1;
+    });
+    row.querySelectorAll("[data-remove]").forEach((b) => b.setAttribute("aria-label", `Remove ${what}`));
+  });
+}
+
+function startEditor(textarea) {
+  textarea.setAttribute("data-django-prose-editor-configurable", JSON.stringify(editorConfig));
+  createEditor(textarea, editorConfig);
+}
+
+function addRow(kind) {
+  const list = document.querySelector(`[data-list=${kind}]`);
+  const template = document.getElementById(`${kind}-template`);
+  const fragment = template.content.cloneNode(true);
+  const row = fragment.querySelector("[data-row]");
+  list.appendChild(fragment);
+  renumber(list);
+  const body = row.querySelector("[data-section-body]");
+  if (body) startEditor(body);
+  row.querySelector("textarea, input[type=text]").focus();
+  markDirty();
+}
+
+function removeRow(button) {
+  const row = button.closest("[data-row]");
+  const list = row.parentElement;
+  const next = row.nextElementSibling || row.previousElementSibling;
+  row.remove();
+  renumber(list);
+  say(list.dataset.list === "recommendation" ? "Recommendation removed." : "Section removed.");
+  (next ? next.querySelector("[data-remove]") : document.querySelector(`[data-add=${list.dataset.list}]`)).focus();
+  markDirty();
+}
+
+function moveRow(button) {
+  const row = button.closest("[data-row]");
+  const list = row.parentElement;
+  const up = button.dataset.move === "up";
+  const sibling = up ? row.previousElementSibling : row.nextElementSibling;
+  if (!sibling) return;
+  if (up) list.insertBefore(row, sibling);
+  else list.insertBefore(sibling, row);
+  renumber(list);
+  const index = [...list.children].indexOf(row) + 1;
+  say(`Moved to position ${index}.`);
+  const again = row.querySelector(`[data-move=${button.dataset.move}]`);
+  (again.disabled ? row.querySelector(`[data-move=${up ? "down" : "up"}]`) : again).focus();
+  markDirty();
+}
+
+form.addEventListener("click", (event) => {
+  const target = event.target.closest("button");
+  if (!target) return;
+  if (target.dataset.add) addRow(target.dataset.add);
+  else if (target.dataset.move) moveRow(target);
+  else if (target.hasAttribute("data-remove")) removeRow(target);
+});
+
+// ---- questions that depend on other answers ----------------------------------------
+
+function radioValue(name) {
+  const checked = form.querySelector(`input[name=${name}]:checked`);
+  return checked ? checked.value : "";
+}
+
+function showDependent() {
+  const exempt = form.querySelector("[data-show-when=exempt]");
+  if (exempt) exempt.hidden = radioValue("is_exempt") !== "True";
+  const plan = form.querySelector("[data-show-when=key-decision]");
+  if (plan) plan.hidden = radioValue("in_forward_plan") !== "True";
+}
+form.addEventListener("change", showDependent);
+showDependent();
+
+// ---- autosave ------------------------------------------------------------------------
+
+function markDirty() {
+  if (stopped) return;
+  dirty = true;
+  say("Unsaved changes…");
+  clearTimeout(timer);
+  timer = setTimeout(autosave, AUTOSAVE_DELAY);
+}
+
+function formData() {
+  const data = new FormData(form);
+  data.set("_autosave", "1");
+  data.delete("action");
+  return data;
+}
+
+function applyIds(kind, ids) {
+  if (!ids) return;
+  const rows = document.querySelectorAll(`[data-list=${kind}] > [data-row]`);
+  rows.forEach((row, index) => {
+    if (index < ids.length) row.querySelector(`input[name=${kind}-id]`).value = ids[index];
+  });
+}
+
+function showSaved(result) {
+  form.querySelector("input[name=version]").value = result.version;
+  document.querySelectorAll("[data-version-label]").forEach((el) => (el.textContent = result.version));
+  if (!form.action.endsWith(result.edit_url)) {
+    form.action = result.edit_url;
+    history.replaceState(null, "", result.edit_url);
+    const links = document.querySelector("[data-saved-links]");
+    links.querySelector("[data-link=preview]").href = result.edit_url.replace(/edit\/$/, "");
+    links.querySelector("[data-link=pdf]").href = result.edit_url.replace(/edit\/$/, "pdf/");
+    links.hidden = false;
+  }
+  applyIds("recommendation", result.recommendation_ids);
+  applyIds("section", result.section_ids);
+  const problems = Object.keys(result.errors || {}).length + (result.list_errors || []).length;
+  if (problems) {
+    say(`Saved at ${result.saved_at}, except ${problems} field${problems > 1 ? "s" : ""} with a problem: use Save draft to see ${problems > 1 ? "them" : "it"}.`);
+  } else {
+    say(result.saved ? `Draft saved at ${result.saved_at}.` : "All changes saved.");
+  }
+}
+
+async function autosave() {
+  if (!dirty || stopped) return;
+  if (inFlight) {
+    await inFlight;
+    return autosave();
+  }
+  dirty = false;
+  say("Saving…");
+  inFlight = fetch(form.action, {
+    method: "POST",
+    body: formData(),
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  })
+    .then(async (response) => {
+      const result = await response.json().catch(() => ({}));
+      if (response.ok) {
+        showSaved(result);
+      } else if (response.status === 409) {
+        stopped = true;
+        say(result.error || "This report can no longer be saved here.");
+        status.classList.add("text-danger", "fw-semibold");
+      } else {
+        dirty = true;
+        say("Could not save just now; your text is still here and will be saved when you next type, or use Save draft.");
+      }
+    })
+    .catch(() => {
+      dirty = true;
+      say("Could not reach the server; your text is still here. Check your connection, then use Save draft.");
+    })
+    .finally(() => {
+      inFlight = null;
+    });
+  return inFlight;
+}
+
+form.addEventListener("input", markDirty);
+form.addEventListener("change", markDirty);
+
+// A manual save waits for an autosave in flight, so it carries the version that autosave made.
+form.addEventListener("submit", (event) => {
+  clearTimeout(timer);
+  if (inFlight) {
+    event.preventDefault();
+    const submitter = event.submitter;
+    inFlight.then(() => {
+      dirty = false;
+      form.requestSubmit(submitter);
+    });
+    return;
+  }
+  dirty = false;
+  stopped = true;
+});
+
+// Leaving the page (closing the tab, navigating away) saves what is unsaved.
+function saveOnLeave() {
+  if (dirty && !stopped && navigator.sendBeacon) {
+    navigator.sendBeacon(form.action, formData());
+    dirty = false;
+  }
+}
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") saveOnLeave();
+});
+window.addEventListener("pagehide", saveOnLeave);
+
+// ---- start -----------------------------------------------------------------------------
+
+document.querySelectorAll("[data-list]").forEach(renumber);
+document.querySelectorAll("[data-list] [data-section-body]").forEach(startEditor);
+const summary = document.getElementById("stale-warning") || document.getElementById("error-summary") || document.getElementById("form-error-summary");
+if (summary) summary.focus();

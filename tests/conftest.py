@@ -1,0 +1,47 @@
+"""The cast: the demo council's users (officer, finance, legal, director, clerk, member, outsider,
+admin), its board, meeting and reports, loaded by `load_demo` exactly as a person would see them."""
+
+from io import StringIO
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from boards.models import Board, Meeting
+from reports import demo as demo_data
+from reports.models import Report
+
+PASSWORD = "committee-demo"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo council, loaded by the management command."""
+    call_command("load_demo", stdout=StringIO())
+    users = {u.username: u for u in User.objects.all()}
+    board = Board.objects.get(slug=demo_data.BOARD["slug"])
+    return SimpleNamespace(
+        users=users,
+        board=board,
+        meeting=Meeting.objects.get(board=board, starts_at__year=2022),
+        seed=Report.objects.get(subject=demo_data.SEED["subject"]),
+        draft=Report.objects.get(subject=demo_data.DRAFT["subject"]),
+        **users,
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as one of the cast: `login(demo.officer)`."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -22,8 +22,8 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def demo(db):
-    """The demo council, loaded by the management command."""
-    call_command("load_demo", stdout=StringIO())
+    """The demo council, loaded by the management command (tests run with DEBUG off, hence --force)."""
+    call_command("load_demo", "--force", stdout=StringIO())
     users = {u.username: u for u in User.objects.all()}
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
     return SimpleNamespace(

@@ -15,10 +15,29 @@ class Block:
     key: str
     label: str
     text: str
+    group: str = ""  # the template's heading over a run of blocks, e.g. "Implications of the Proposals"
+
+
+def internal_consultations_sentence(sign_offs):
+    """Block (A) Internal Consultations as printed: who signed off, with their references."""
+    parts = [f"the {s.officer_title} ({s.reference})" for s in sign_offs]
+    if not parts:
+        return ""
+    parts[0] = parts[0][0].upper() + parts[0][1:]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    verb = "has" if len(parts) == 1 else "have"
+    return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
 
 
 def yes_no(value):
     return {True: "Y", False: "N"}.get(value, "")
+
+
+COSTS = "What will it cost and how will it be financed?"
+IMPLICATIONS = "Implications of the Proposals"
+CLIMATE = "Climate Emergency Implications"
+CORE_PURPOSE = "Contribution to the Council's Core Purpose"
+CONSULTATIONS = "What consultations have taken place on the proposals and when?"
 
 
 def report_blocks(report, *, recommendations=None, implications=None, core_purposes=None, sections=None,
@@ -61,36 +80,50 @@ def report_blocks(report, *, recommendations=None, implications=None, core_purpo
             "Alternative Options Considered and Rejected (including any Risk Implications)",
             report.alternatives,
         ),
-        Block("revenue_costs", "(A) Revenue Costs", report.revenue_costs),
-        Block("capital_costs", "(B) Capital Costs", report.capital_costs),
+        Block("revenue_costs", "(A) Revenue Costs", report.revenue_costs, COSTS),
+        Block("capital_costs", "(B) Capital Costs", report.capital_costs, COSTS),
     ]
     for implication in implications:
-        blocks.append(Block(f"implication:{implication.type.name}", implication.type.name, implication.text))
+        blocks.append(
+            Block(f"implication:{implication.type.name}", implication.type.name, implication.text, IMPLICATIONS)
+        )
     climate = "\n".join(
         f"{label} {'Y' if report.climate_impact == value else 'N'}" for value, label in report.ClimateImpact.choices
     ) if report.climate_impact else ""
     blocks += [
-        Block("climate_impact", "The recommendations within this report will", climate),
+        Block("climate_impact", "The recommendations within this report will", climate, CLIMATE),
         Block(
             "climate_training",
             "The Author has undertaken the Climate Emergency training for report authors",
             yes_no(report.climate_training),
+            CLIMATE,
         ),
-        Block("climate_explanation", "Climate Emergency Implications", report.climate_explanation),
+        Block("climate_explanation", "Explanation", report.climate_explanation, CLIMATE),
     ]
     for contribution in core_purposes:
-        blocks.append(Block(f"core_purpose:{contribution.purpose.name}", contribution.purpose.name, contribution.text))
-    internal = ""
-    if sign_offs:
-        internal = "\n".join(f"{s.officer_title} ({s.reference})" for s in sign_offs)
+        blocks.append(
+            Block(
+                f"core_purpose:{contribution.purpose.name}", contribution.purpose.name, contribution.text, CORE_PURPOSE
+            )
+        )
     blocks += [
-        Block("internal_consultations", "(A) Internal Consultations", internal),
-        Block("external_consultations", "(B) External Consultations", report.external_consultations),
+        Block(
+            "internal_consultations",
+            "(A) Internal Consultations",
+            internal_consultations_sentence(sign_offs),
+            CONSULTATIONS,
+        ),
+        Block("external_consultations", "(B) External Consultations", report.external_consultations, CONSULTATIONS),
         Block("implementation_date", "Implementation Date for the Decision", report.implementation_date),
         Block("contact_officer", "Contact Officer", report.contact_officer),
         Block("contact_phone", "Telephone Number", report.contact_phone),
         Block("contact_email", "Email Address", report.contact_email),
-        Block("appendices", "Appendices", "\n".join(a.title for a in appendices)),
+        Block(
+            "appendices",
+            "Appendices",
+            "\n".join(f"Appendix {chr(ord('A') + i) if i < 26 else i + 1}: {a.title}" for i, a in enumerate(appendices))
+            or "There are no appendices to this report",
+        ),
         Block("background_papers", "Background Papers", report.background_papers),
     ]
     for number, section in enumerate(sections, start=1):
@@ -104,6 +137,19 @@ def report_blocks(report, *, recommendations=None, implications=None, core_purpo
     return blocks
 
 
+def blocks_text(blocks):
+    """Blocks as plain text: each group's heading once, then label and value, block after block."""
+    lines = []
+    group = None
+    for block in blocks:
+        if block.group != group:
+            group = block.group
+            if group:
+                lines.append(group)
+        lines += [block.label, block.text]
+    return "\n".join(line for line in lines if line)
+
+
 def report_text(report):
-    """The whole report as plain text, label then value, block after block."""
-    return "\n".join(f"{b.label}\n{b.text}" for b in report_blocks(report))
+    """The whole report as plain text, in the template's order."""
+    return blocks_text(report_blocks(report))

@@ -285,14 +285,10 @@ class Report(models.Model):
         return [s for s in self.sign_offs.all() if s.voided_at is None]
 
     def internal_consultations_text(self):
-        """The sentence of block (A) Internal Consultations, built from the sign-offs."""
-        parts = [f"the {s.officer_title} ({s.reference})" for s in self.active_sign_offs()]
-        if not parts:
-            return ""
-        parts[0] = parts[0][0].upper() + parts[0][1:]
-        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        verb = "has" if len(parts) == 1 else "have"
-        return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
+        """The sentence of block (A) Internal Consultations, built from the live sign-offs."""
+        from reports.content import internal_consultations_sentence
+
+        return internal_consultations_sentence(self.active_sign_offs())
 
     def missing_items(self):
         """What must be filled in before the report can be submitted: (field id, message) pairs."""
@@ -306,15 +302,15 @@ class Report(models.Model):
         need(self.meeting_id, "id_meeting", "Choose the Date of Meeting")
         need(self.subject.strip(), "id_subject", "Enter the Subject")
         need(self.report_of_id, "id_report_of", "Choose who the report is of (Report of)")
-        need(self.all_wards or self.wards.exists(), "id_wards", "Choose the Wards Affected, or All Wards")
+        need(self.all_wards or self.wards.exists(), "id_all_wards", "Choose the Wards Affected, or All Wards")
         need(self.portfolio_id, "id_portfolio", "Choose the Portfolio")
-        need(self.is_key_decision is not None, "id_is_key_decision", "Say whether this is a Key Decision")
-        need(self.in_forward_plan is not None, "id_in_forward_plan", "Say whether it is Included in Forward Plan")
+        need(self.is_key_decision is not None, "id_is_key_decision_0", "Say whether this is a Key Decision")
+        need(self.in_forward_plan is not None, "id_in_forward_plan_0", "Say whether it is Included in Forward Plan")
         if self.is_key_decision and self.in_forward_plan:
             need(self.forward_plan_date, "id_forward_plan_date", "Enter the date it entered the Forward Plan")
-        need(self.is_exempt is not None, "id_is_exempt", "Say whether this is an Exempt / Confidential Report")
+        need(self.is_exempt is not None, "id_is_exempt_0", "Say whether this is an Exempt / Confidential Report")
         if self.is_exempt:
-            need(self.exempt_paragraphs, "id_exempt_paragraphs", "Choose the Schedule 12A paragraph(s)")
+            need(self.exempt_paragraphs, "id_exempt_paragraphs_0", "Choose the Schedule 12A paragraph(s)")
         need(self.summary.strip(), "id_summary", "Enter the Summary")
         recommendations = list(self.recommendations.all())
         need(recommendations, "recommendations", "Add at least one Recommendation")
@@ -322,8 +318,8 @@ class Report(models.Model):
         need(self.alternatives.strip(), "id_alternatives", "Enter the Alternative Options Considered and Rejected")
         need(self.revenue_costs.strip(), "id_revenue_costs", "Enter the (A) Revenue Costs")
         need(self.capital_costs.strip(), "id_capital_costs", "Enter the (B) Capital Costs")
-        need(self.climate_impact, "id_climate_impact", "Say whether the recommendations will have a positive, neutral or negative impact on the climate")
-        need(self.climate_training is not None, "id_climate_training", "Say whether the Author has undertaken the Climate Emergency training")
+        need(self.climate_impact, "id_climate_impact_0", "Say whether the recommendations will have a positive, neutral or negative impact on the climate")
+        need(self.climate_training is not None, "id_climate_training_0", "Say whether the Author has undertaken the Climate Emergency training")
         need(self.climate_explanation.strip(), "id_climate_explanation", "Explain the Climate Emergency Implications")
         need(self.external_consultations.strip(), "id_external_consultations", "Enter the (B) External Consultations")
         need(self.implementation_date.strip(), "id_implementation_date", "Enter the Implementation Date for the Decision")

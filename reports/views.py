@@ -255,9 +255,9 @@ def _completed_blocks(report):
     missing_fields = {field for field, _ in report.missing_items()}
     groups = {
         "header": {
-            "id_board", "id_meeting", "id_subject", "id_report_of", "id_wards", "id_portfolio",
-            "id_is_key_decision", "id_in_forward_plan", "id_forward_plan_date", "id_is_exempt",
-            "id_exempt_paragraphs",
+            "id_board", "id_meeting", "id_subject", "id_report_of", "id_all_wards", "id_portfolio",
+            "id_is_key_decision_0", "id_in_forward_plan_0", "id_forward_plan_date", "id_is_exempt_0",
+            "id_exempt_paragraphs_0",
         },
         "summary": {"id_summary"},
         "recommendations": {"recommendations"},
@@ -265,7 +265,7 @@ def _completed_blocks(report):
         "alternatives": {"id_alternatives"},
         "costs": {"id_revenue_costs", "id_capital_costs"},
         "implications": set(),
-        "climate": {"id_climate_impact", "id_climate_training", "id_climate_explanation"},
+        "climate": {"id_climate_impact_0", "id_climate_training_0", "id_climate_explanation"},
         "core-purpose": set(),
         "consultations": {"id_external_consultations"},
         "implementation": {"id_implementation_date"},

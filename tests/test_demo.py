@@ -1,0 +1,141 @@
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from reports import demo as demo_data
+from reports.content import report_text
+from reports.models import CorePurpose, ImplicationType, Report, Ward
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c132d7eafc911726.txt"
+
+
+def seed_text():
+    """The seed as plain words: markdown links become their text, escapes and list dashes go."""
+    text = SEED_FILE.read_text(encoding="utf-8")
+    text = re.sub(r"\[((?:[^\]\\]|\\.)*)\]\([^)]*\)", r"\1", text)
+    text = text.replace("\\(", "(").replace("\\)", ")")
+    return text
+
+
+def words(text):
+    return re.findall(r"[\w'’]+", text)
+
+
+def normalised(text):
+    return " ".join(words(text))
+
+
+def assert_in_order(needles, haystack):
+    """Every word of `needles` occurs in `haystack`, in the same order."""
+    position = 0
+    for index, word in enumerate(needles):
+        try:
+            position = haystack.index(word, position) + 1
+        except ValueError:
+            context = " ".join(needles[max(0, index - 8) : index + 1])
+            raise AssertionError(f"word {index} {word!r} not found in order, after: {context!r}") from None
+
+
+@pytest.fixture
+def seed_file_words():
+    return words(seed_text())
+
+
+def test_it_finds_the_seed_file():
+    assert SEED_FILE.exists()
+
+
+def test_it_holds_every_word_of_the_seed_in_order(demo, seed_file_words):
+    assert len(seed_file_words) > 1000
+    assert_in_order(seed_file_words, words(report_text(demo.seed)))
+
+
+def test_it_keeps_each_seed_value_in_its_own_field(demo):
+    seed = normalised(seed_text())
+    report = demo.seed
+    for field in [
+        "subject",
+        "summary",
+        "reasons",
+        "alternatives",
+        "revenue_costs",
+        "capital_costs",
+        "climate_explanation",
+        "external_consultations",
+        "implementation_date",
+        "contact_officer",
+        "contact_phone",
+        "contact_email",
+        "background_papers",
+    ]:
+        value = getattr(report, field)
+        assert value, field
+        assert normalised(value) in seed, field
+    assert report.board.name == "Health and Wellbeing Board"
+    assert report.meeting.date_display == "Wednesday 14 September 2022"
+    assert str(report.report_of) == "Director of Public Health"
+    assert report.all_wards and report.portfolio.name == "Health and Wellbeing"
+    assert (report.is_key_decision, report.in_forward_plan, report.is_exempt) == (False, False, False)
+    assert report.climate_impact == "neutral" and report.climate_training is True
+    recommendations = [r.text for r in report.recommendations.all()]
+    assert len(recommendations) == 2
+    for text in recommendations:
+        assert normalised(text) in seed
+    for contribution in report.core_purposes.all():
+        assert normalised(f"{contribution.purpose.name} {contribution.text}") in seed
+    implications = {i.type.name: i.text for i in report.implications.all()}
+    assert implications["Equality Implications"] == "There are no equality implications."
+    assert [s.heading for s in report.sections.all()] == [
+        "Introduction",
+        "Impact Report",
+        "Key Strategic links",
+        "Appreciative Enquiry",
+        "The Next Steps for the Liverpool City Region",
+        "Conclusion",
+    ]
+    assert report.status == Report.Status.APPROVED
+    assert sorted(s.reference for s in report.sign_offs.all()) == ["FD.6932/22", "LD.5132/22"]
+    assert "(FD.6932/22)" in report.internal_consultations_text()
+    assert "(LD.5132/22)" in report.internal_consultations_text()
+
+
+def test_it_loads_the_reference_data(demo):
+    assert sorted(Ward.objects.values_list("name", flat=True)) == sorted(demo_data.WARDS)
+    assert Ward.objects.count() == 22
+    assert list(ImplicationType.objects.values_list("name", flat=True)) == demo_data.IMPLICATION_TYPES
+    assert list(CorePurpose.objects.values_list("name", flat=True)) == demo_data.CORE_PURPOSES
+
+
+def test_it_creates_one_user_per_role(demo):
+    assert demo.officer.check_password("committee-demo")
+    assert demo.officer.is_author
+    assert demo.clerk.is_democratic_services
+    assert demo.admin.is_superuser
+    assert demo.finance.consultee_kinds.get().prefix == "FD"
+    assert demo.legal.consultee_kinds.get().prefix == "LD"
+    assert demo.director.posts.get().title == "Director of Public Health"
+    assert demo.member.memberships.get().board == demo.board
+    assert not demo.outsider.reports.exists()
+    assert demo.draft.author == demo.officer and demo.draft.status == Report.Status.DRAFT
+
+
+def test_it_is_idempotent(demo):
+    def counts():
+        return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+    before = counts()
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert counts() == before
+
+
+def test_it_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo", stdout=StringIO())
+    assert not Report.objects.exists()
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert Report.objects.exists()

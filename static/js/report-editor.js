@@ -7,6 +7,9 @@ const status = document.getElementById("autosave-status");
 const editorConfig = JSON.parse(form.dataset.editorConfig);
 const AUTOSAVE_DELAY = 2000;
 
+// The form has buttons named "action", which shadow form.action: always use the attribute.
+const actionUrl = () => form.getAttribute("action");
+
 let dirty = false;
 let stopped = false;
 let inFlight = null;
@@ -31,6 +34,12 @@ function renumber(list) {
     row.querySelectorAll("label[for]").forEach((el) => {
       el.htmlFor = el.htmlFor.replace(/^(recommendation|section)-[^-]+-/, `$1-${index}-`);
     });
+    row.querySelectorAll("[aria-labelledby], [aria-describedby]").forEach((el) => {
+      for (const name of ["aria-labelledby", "aria-describedby"]) {
+        const value = el.getAttribute(name);
+        if (value) el.setAttribute(name, value.replace(/\b(recommendation|section)-[^-\s]+-/g, `$1-${index}-`));
+      }
+    });
     const what = kind === "recommendation" ? `recommendation (${number})` : `section ${number}`;
     row.querySelectorAll("[data-move=up]").forEach((b) => {
       b.setAttribute("aria-label", `Move ${what} up`);
@@ -44,9 +53,22 @@ function renumber(list) {
   });
 }
 
+// The rich-text editor hides its textarea: give the editable area the textarea's label, and
+// let a click on the label focus it, so it is found and announced like any other field.
 function startEditor(textarea) {
   textarea.setAttribute("data-django-prose-editor-configurable", JSON.stringify(editorConfig));
-  createEditor(textarea, editorConfig);
+  createEditor(textarea, editorConfig).then((editor) => {
+    if (!editor) return;
+    const editable = editor.view.dom;
+    const label = form.querySelector(`label[for="${textarea.id}"]`);
+    if (label) {
+      if (!label.id) label.id = `${textarea.id}-label`;
+      editable.setAttribute("aria-labelledby", label.id);
+      label.addEventListener("click", () => editor.commands.focus());
+    }
+    editable.setAttribute("role", "textbox");
+    editable.setAttribute("aria-multiline", "true");
+  });
 }
 
 function addRow(kind) {
@@ -141,8 +163,8 @@ function applyIds(kind, ids) {
 function showSaved(result) {
   form.querySelector("input[name=version]").value = result.version;
   document.querySelectorAll("[data-version-label]").forEach((el) => (el.textContent = result.version));
-  if (!form.action.endsWith(result.edit_url)) {
-    form.action = result.edit_url;
+  if (actionUrl() !== result.edit_url) {
+    form.setAttribute("action", result.edit_url);
     history.replaceState(null, "", result.edit_url);
     const links = document.querySelector("[data-saved-links]");
     links.querySelector("[data-link=preview]").href = result.edit_url.replace(/edit\/$/, "");
@@ -167,7 +189,7 @@ async function autosave() {
   }
   dirty = false;
   say("Saving…");
-  inFlight = fetch(form.action, {
+  inFlight = fetch(actionUrl(), {
     method: "POST",
     body: formData(),
     credentials: "same-origin",
@@ -218,7 +240,7 @@ form.addEventListener("submit", (event) => {
 // Leaving the page (closing the tab, navigating away) saves what is unsaved.
 function saveOnLeave() {
   if (dirty && !stopped && navigator.sendBeacon) {
-    navigator.sendBeacon(form.action, formData());
+    navigator.sendBeacon(actionUrl(), formData());
     dirty = false;
   }
 }

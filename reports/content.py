@@ -40,8 +40,17 @@ CORE_PURPOSE = "Contribution to the Council's Core Purpose"
 CONSULTATIONS = "What consultations have taken place on the proposals and when?"
 
 
-def report_blocks(report, *, recommendations=None, implications=None, core_purposes=None, sections=None,
-                  sign_offs=None, appendices=None, wards=None):
+def report_blocks(
+    report,
+    *,
+    recommendations=None,
+    implications=None,
+    core_purposes=None,
+    sections=None,
+    sign_offs=None,
+    appendices=None,
+    wards=None,
+):
     """The report's words as (key, label, text) blocks, in the order the template prints them.
 
     The keyword arguments let a caller pass the parts as they stood at an earlier version.
@@ -66,7 +75,9 @@ def report_blocks(report, *, recommendations=None, implications=None, core_purpo
         Block("wards", "Wards Affected", "All Wards" if report.all_wards else ", ".join(wards)),
         Block("portfolio", "Portfolio", str(report.portfolio) if report.portfolio_id else ""),
         Block("is_key_decision", "Is this a Key Decision", yes_no(report.is_key_decision)),
-        Block("in_forward_plan", "Included in Forward Plan", {True: "Yes", False: "No"}.get(report.in_forward_plan, "")),
+        Block(
+            "in_forward_plan", "Included in Forward Plan", {True: "Yes", False: "No"}.get(report.in_forward_plan, "")
+        ),
         Block("is_exempt", "Exempt / Confidential Report", exempt),
         Block("summary", "Summary", report.summary),
         Block(
@@ -87,9 +98,13 @@ def report_blocks(report, *, recommendations=None, implications=None, core_purpo
         blocks.append(
             Block(f"implication:{implication.type.name}", implication.type.name, implication.text, IMPLICATIONS)
         )
-    climate = "\n".join(
-        f"{label} {'Y' if report.climate_impact == value else 'N'}" for value, label in report.ClimateImpact.choices
-    ) if report.climate_impact else ""
+    climate = (
+        "\n".join(
+            f"{label} {'Y' if report.climate_impact == value else 'N'}" for value, label in report.ClimateImpact.choices
+        )
+        if report.climate_impact
+        else ""
+    )
     blocks += [
         Block("climate_impact", "The recommendations within this report will", climate, CLIMATE),
         Block(

@@ -27,14 +27,28 @@ CORE_PURPOSES = [
     "Cleaner Greener",
 ]
 
-PORTFOLIOS = ["Health and Wellbeing", "Adult Social Care", "Children's Social Care", "Regulatory, Compliance and Corporate Services"]
+PORTFOLIOS = [
+    "Health and Wellbeing",
+    "Adult Social Care",
+    "Children's Social Care",
+    "Regulatory, Compliance and Corporate Services",
+]
 
-DIRECTORATES = ["Public Health", "Corporate Resources and Customer Services", "Legal and Democratic Services", "Adult Social Care"]
+DIRECTORATES = [
+    "Public Health",
+    "Corporate Resources and Customer Services",
+    "Legal and Democratic Services",
+    "Adult Social Care",
+]
 
 # (post title, directorate, demo username of the holder)
 POSTS = [
     ("Director of Public Health", "Public Health", "director"),
-    ("Executive Director of Corporate Resources and Customer Services", "Corporate Resources and Customer Services", None),
+    (
+        "Executive Director of Corporate Resources and Customer Services",
+        "Corporate Resources and Customer Services",
+        None,
+    ),
     ("Chief Legal and Democratic Officer", "Legal and Democratic Services", None),
     ("Executive Director of Adult Social Care and Health", "Adult Social Care", None),
 ]
@@ -45,7 +59,11 @@ CONSULTEE_KINDS = [
     ("Legal", "Chief Legal and Democratic Officer", "LD", "legal"),
 ]
 
-BOARD = {"name": "Health and Wellbeing Board", "slug": "health-and-wellbeing-board", "default_venue": "Committee Room, Bootle Town Hall"}
+BOARD = {
+    "name": "Health and Wellbeing Board",
+    "slug": "health-and-wellbeing-board",
+    "default_venue": "Committee Room, Bootle Town Hall",
+}
 
 # username, first name, last name, job title, flags
 USERS = [

@@ -1,10 +1,10 @@
 import json
 
 from django import forms
-from django.core.serializers.json import DjangoJSONEncoder
-from django_prose_editor.widgets import ProseEditorWidget
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django_prose_editor.widgets import ProseEditorWidget
 
 from boards.models import Board, Meeting
 from reports.html import sanitize_html
@@ -120,9 +120,7 @@ class ReportForm(forms.ModelForm):
         widget=forms.RadioSelect,
         label="The recommendations within this report will",
     )
-    climate_training = YesNoField(
-        label="The Author has undertaken the Climate Emergency training for report authors"
-    )
+    climate_training = YesNoField(label="The Author has undertaken the Climate Emergency training for report authors")
     contact_phone = forms.CharField(
         required=False,
         max_length=40,
@@ -178,7 +176,7 @@ class ReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.validators.append(MaxLengthValidator(TEXT_MAX))
         if self.instance.pk:
@@ -219,9 +217,7 @@ class ReportForm(forms.ModelForm):
         data = super().clean()
         board, meeting = data.get("board"), data.get("meeting")
         if meeting and board and meeting.board_id != board.pk:
-            self.add_error(
-                "meeting", f"That meeting is of the {meeting.board}, not the {board} chosen in Report to."
-            )
+            self.add_error("meeting", f"That meeting is of the {meeting.board}, not the {board} chosen in Report to.")
         if meeting and not board:
             data["board"] = meeting.board
         if not data.get("is_exempt"):
@@ -280,7 +276,9 @@ def read_rows(data, prefix, names, existing_pks, limits):
         row = Row(pk, values)
         if name_limit := [n for n in names if len(values[n]) > limits[n]]:
             for name in name_limit:
-                row.errors[name] = f"This is too long: at most {limits[name]:,} characters (it has {len(values[name]):,})."
+                row.errors[name] = (
+                    f"This is too long: at most {limits[name]:,} characters (it has {len(values[name]):,})."
+                )
         rows.append(row)
     return rows, None
 

@@ -1,13 +1,13 @@
 """Helpers that post the report editor's form the way the browser does."""
 
-from reports.models import CorePurpose, ImplicationType, Post, Portfolio, Ward
+from reports.models import CorePurpose, ImplicationType, Portfolio, Post, Ward
 
 
 def editor_data(*, version=None, recommendations=(), sections=(), **fields):
     """Form data for the editor: fields by name, recommendations as texts or (id, text),
     sections as (heading, body) or (id, heading, body)."""
     data = {"version": "" if version is None else str(version)}
-    data.update({k: v for k, v in fields.items()})
+    data.update(fields)
     rec_ids, rec_texts = [], []
     for item in recommendations:
         pk, text = item if isinstance(item, tuple) else ("", item)

@@ -403,7 +403,9 @@ def test_it_sanitises_body_sections_from_the_editor(login, demo):
         editor_data(
             version=demo.draft.version,
             subject="x",
-            sections=[("Intro", '<p onclick="steal()">Hello<script>alert(1)</script><img src="file:///etc/passwd"></p>')],
+            sections=[
+                ("Intro", '<p onclick="steal()">Hello<script>alert(1)</script><img src="file:///etc/passwd"></p>')
+            ],
         ),
     )
     assert Section.objects.get(report=demo.draft).body == "<p>Hello</p>"

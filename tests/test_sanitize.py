@@ -23,7 +23,7 @@ HOSTILE = [
     '<form action="https://evil.example"><input name="q"></form>',
     '<meta http-equiv="refresh" content="0;url=https://evil.example">',
     '<base href="https://evil.example/">',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<div><p title="</p><script>alert(1)</script>">x</p></div>',
     "<!-- <script>alert(1)</script> -->",
     '<a href="https://example.org" target="_blank" onmouseover="alert(1)">ok</a>',
@@ -69,7 +69,9 @@ def test_it_empties_an_empty_editor():
 
 @pytest.mark.django_db
 def test_it_sanitises_sections_on_every_save(demo):
-    section = Section.objects.create(report=demo.draft, heading="X", body='<p onclick="x()">hi</p><script>bad()</script>')
+    section = Section.objects.create(
+        report=demo.draft, heading="X", body='<p onclick="x()">hi</p><script>bad()</script>'
+    )
     section.refresh_from_db()
     assert section.body == "<p>hi</p>"
 

@@ -105,10 +105,16 @@ class Command(BaseCommand):
     def load_board(self, users):
         board, _ = Board.objects.get_or_create(
             slug=demo.BOARD["slug"],
-            defaults={"name": demo.BOARD["name"], "default_venue": demo.BOARD["default_venue"], "clerk": users["clerk"]},
+            defaults={
+                "name": demo.BOARD["name"],
+                "default_venue": demo.BOARD["default_venue"],
+                "clerk": users["clerk"],
+            },
         )
         Membership.objects.get_or_create(
-            board=board, user=users["member"], defaults={"role": Membership.Role.MEMBER, "starts_on": dt.date(2022, 5, 1)}
+            board=board,
+            user=users["member"],
+            defaults={"role": Membership.Role.MEMBER, "starts_on": dt.date(2022, 5, 1)},
         )
         meeting, _ = Meeting.objects.get_or_create(
             board=board,
@@ -151,7 +157,9 @@ class Command(BaseCommand):
             updated_at=at(2022, 8, 30),
         )
         self.add_parts(report, seed)
-        for (prefix, number, year), username, day in zip(seed["sign_offs"], ["finance", "legal"], [24, 25], strict=True):
+        for (prefix, number, year), username, day in zip(
+            seed["sign_offs"], ["finance", "legal"], [24, 25], strict=True
+        ):
             kind = ConsulteeKind.objects.get(prefix=prefix)
             SignOff.objects.create(
                 report=report,

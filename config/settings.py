@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "boards",
     "reports",
@@ -196,6 +198,10 @@ APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# Background jobs (agenda packs) go through a queue kept in the database: nothing else to run
+# but `python manage.py db_worker`, on as many hosts as wanted.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -14,3 +14,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests build packs by calling the builder; queued jobs are recorded, not run.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -146,6 +146,32 @@ class ReportQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Report.Status.DRAFT)
 
+    def awaiting_sign_off_by(self, user):
+        """Reports in consultation still missing a sign-off from one of `user`'s consultee kinds."""
+        kinds = list(user.consultee_kinds.filter(is_active=True)) if user.is_authenticated else []
+        if not kinds:
+            return self.none()
+        missing_one = Q()
+        for kind in kinds:
+            missing_one |= ~Exists(SignOff.objects.filter(report=OuterRef("pk"), kind=kind, voided_at__isnull=True))
+        return self.filter(missing_one, status=Report.Status.CONSULTATION)
+
+    def awaiting_approval_by(self, user):
+        """Signed-off reports "Report of" a post `user` holds."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(status=Report.Status.SIGNED_OFF, report_of__holder=user)
+
+    def returned(self):
+        """Drafts a consultee sent back and the author has not resubmitted yet.
+
+        A return is the only way back to draft and a submission the only way out, so a draft
+        with any return in its past is waiting on its author's changes.
+        """
+        return self.filter(status=Report.Status.DRAFT).filter(
+            Exists(ReportEvent.objects.filter(report=OuterRef("pk"), action="returned"))
+        )
+
 
 class Report(models.Model):
     """A committee report on the council's template: the header grid, the blocks and the body."""
@@ -280,6 +306,27 @@ class Report(models.Model):
     @property
     def meeting_date_display(self):
         return self.meeting.date_display if self.meeting_id else ""
+
+    def is_party(self, user):
+        """Whether `user` has a part in making this report: author, consultee, approver or democratic services.
+
+        Board members and the public read the finished report; only a party sees its drafts' history.
+        """
+        if not user.is_authenticated:
+            return False
+        return (
+            user.sees_everything
+            or self.author_id == user.pk
+            or (self.report_of_id is not None and self.report_of.holder_id == user.pk)
+            or user.consultee_kinds.exists()
+        )
+
+    @property
+    def latest_return(self):
+        """The consultee's return event the author still has to act on, or None."""
+        if self.pk is None or self.status != self.Status.DRAFT:
+            return None
+        return self.events.filter(action="returned").select_related("actor").order_by("-at", "-pk").first()
 
     def active_sign_offs(self):
         return [s for s in self.sign_offs.all() if s.voided_at is None]
@@ -504,8 +551,43 @@ class ReportEvent(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
 
+    # What each action is called on the report's timeline; other apps may record actions of their own.
+    LABELS = {
+        "created": "Created",
+        "submitted": "Submitted for sign-off",
+        "signed_off": "Signed off",
+        "returned": "Returned to the author",
+        "approved": "Approved",
+        "approval_withdrawn": "Approval withdrawn",
+        "published": "Published",
+        "sign_offs_voided": "Sign-offs voided",
+        "edited_after_sign_off": "Edited after sign-off: back to consultation",
+    }
+
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.report_id} {self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self):
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+
+class ReportReading(models.Model):
+    """The version of a report a person last read in the consultee's view, to show what changed since."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="readings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_readings")
+    version = models.PositiveIntegerField()
+    changes_from = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version they had read before this one: what changed is shown from it."
+    )
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="one_reading_per_person")]
+
+    def __str__(self):
+        return f"{self.user} read {self.report_id} at version {self.version}"

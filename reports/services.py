@@ -1,7 +1,12 @@
 """Everything that changes a report: one function per action, each in one transaction.
 
-The workflow (submit, sign off, return, approve, withdraw) builds on these; the rules are in
-DESIGN.md section 3. Views call these functions and never save reports themselves.
+Editing (`report_save_draft`, appendices) and the workflow (`report_submit`, `report_sign_off`,
+`report_return`, `report_approve`, `report_withdraw_approval`, `report_publish`) follow the rules
+of DESIGN.md section 3. Views call these functions and never save reports themselves.
+
+Each workflow step locks the report's row, checks its state and who is acting, changes it, writes
+a ReportEvent and queues its emails to go once the transaction commits. A step that may not
+happen raises TransitionRefused with a message for the person who tried; nothing is changed.
 """
 
 import logging
@@ -9,9 +14,22 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from reports import notifications
 from reports.content import report_blocks
 from reports.history import blocks_at_version
-from reports.models import Appendix, CorePurposeContribution, Implication, Recommendation, Report, ReportEvent, Section
+from reports.models import (
+    Appendix,
+    ConsulteeKind,
+    CorePurposeContribution,
+    Implication,
+    Recommendation,
+    ReferenceSequence,
+    Report,
+    ReportEvent,
+    ReportReading,
+    Section,
+    SignOff,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +112,7 @@ def void_sign_offs(report, *, reason, user=None):
         sign_off.save(update_fields=["voided_at", "void_reason"])
         voided.append(sign_off)
     if voided:
-        ReportEvent.objects.create(
+        event = ReportEvent.objects.create(
             report=report,
             actor=user,
             action="sign_offs_voided",
@@ -102,6 +120,7 @@ def void_sign_offs(report, *, reason, user=None):
             to_status=report.status,
             comment=reason + ": " + ", ".join(s.reference for s in voided),
         )
+        notifications.queue(event)
     return voided
 
 
@@ -218,3 +237,325 @@ def _bump(report, user, *, reason):
     report.updated_at = timezone.now()
     report._history_user = user
     report.save()
+
+
+# The workflow -------------------------------------------------------------------------------------
+
+
+class TransitionRefused(Exception):
+    """A workflow step that may not happen now: wrong state, wrong person, or something missing.
+
+    The message is written for the person who tried, and views show it as it is.
+    """
+
+
+STEP_NAMES = {
+    "submit": "submit",
+    "sign_off": "sign off",
+    "return": "return",
+    "approve": "approve",
+    "withdraw_approval": "withdraw the approval of",
+    "publish": "publish",
+}
+
+
+# "it is ...": each status as the end of a sentence.
+STATUS_PHRASES = {
+    Report.Status.DRAFT: "a draft",
+    Report.Status.CONSULTATION: "in consultation",
+    Report.Status.SIGNED_OFF: "signed off",
+    Report.Status.APPROVED: "approved",
+    Report.Status.PUBLISHED: "published",
+}
+
+
+def _status_label(status):
+    return STATUS_PHRASES.get(status, str(status))
+
+
+def _consultee_kinds_of(user):
+    """The active consultee kinds `user` signs for (finance, legal, ...)."""
+    if not user.is_authenticated:
+        return []
+    return list(user.consultee_kinds.filter(is_active=True))
+
+
+def _outstanding_kinds(report):
+    """Active consultee kinds with no live sign-off on `report` yet."""
+    signed = report.sign_offs.filter(voided_at__isnull=True).values("kind")
+    return list(ConsulteeKind.objects.filter(is_active=True).exclude(pk__in=signed))
+
+
+def _is_approver(report, user):
+    return bool(user.is_authenticated and report.report_of_id and report.report_of.holder_id == user.pk)
+
+
+def _require_status(report, action, *statuses):
+    if report.status not in statuses:
+        wanted = " or ".join(_status_label(s) for s in statuses)
+        raise TransitionRefused(
+            f"You cannot {STEP_NAMES[action]} this report now: it is {_status_label(report.status)}, "
+            f"and that can only be done while it is {wanted}. Nothing was changed."
+        )
+
+
+def check_submit(report, user):
+    """Only the author submits, and only a draft."""
+    _require_status(report, "submit", Report.Status.DRAFT)
+    if report.author_id != user.pk:
+        raise TransitionRefused("Only the report's author can submit it for sign-off.")
+
+
+def check_sign_off(report, user):
+    """An officer of a consultee kind that has not signed this report off yet, while it is in consultation.
+
+    Returns the kinds `user` may still sign off for.
+    """
+    _require_status(report, "sign_off", Report.Status.CONSULTATION)
+    mine = _consultee_kinds_of(user)
+    if not mine:
+        raise TransitionRefused("Only the finance and legal consultees can sign reports off.")
+    live = {s.kind_id: s for s in report.sign_offs.filter(voided_at__isnull=True)}
+    open_kinds = [k for k in mine if k.pk not in live]
+    if not open_kinds:
+        references = ", ".join(live[k.pk].reference for k in mine)
+        raise TransitionRefused(f"This report is already signed off ({references}). Nothing was changed.")
+    return open_kinds
+
+
+def check_return(report, user):
+    """A consultee may send a report in consultation back to its author."""
+    _require_status(report, "return", Report.Status.CONSULTATION)
+    if not _consultee_kinds_of(user):
+        raise TransitionRefused("Only the finance and legal consultees can return a report to its author.")
+
+
+def check_approve(report, user):
+    """The holder of the post the report is "Report of" approves it once it is signed off."""
+    _require_status(report, "approve", Report.Status.SIGNED_OFF)
+    if not _is_approver(report, user):
+        who = f"the {report.report_of}" if report.report_of_id else "the officer named in Report of"
+        raise TransitionRefused(f"Only {who} can approve this report.")
+
+
+def check_withdraw_approval(report, user):
+    """The approver or democratic services may withdraw an approval before publication."""
+    _require_status(report, "withdraw_approval", Report.Status.APPROVED)
+    if not (_is_approver(report, user) or getattr(user, "is_democratic_services", False)):
+        raise TransitionRefused("Only the report's approver or democratic services can withdraw its approval.")
+
+
+def check_publish(report, user):
+    """Democratic services publish an approved report (with its meeting's agenda)."""
+    _require_status(report, "publish", Report.Status.APPROVED)
+    if not getattr(user, "is_democratic_services", False):
+        raise TransitionRefused("Only democratic services can publish a report.")
+
+
+CHECKS = {
+    "submit": check_submit,
+    "sign_off": check_sign_off,
+    "return": check_return,
+    "approve": check_approve,
+    "withdraw_approval": check_withdraw_approval,
+    "publish": check_publish,
+}
+
+
+def available_actions(report, user):
+    """The workflow steps `user` may take on `report` as it stands (for showing buttons, never for access)."""
+    allowed = set()
+    for action, check in CHECKS.items():
+        try:
+            check(report, user)
+        except TransitionRefused:
+            continue
+        allowed.add(action)
+    return allowed
+
+
+def _lock_and_expect(report, expected_status, expected_version):
+    """Lock the report's row, and refuse a step taken from a page showing an older state.
+
+    A double-clicked button or a replayed form carries the status and version the page showed;
+    once the first click has moved the report on, the second is refused and changes nothing.
+    """
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if expected_status and locked.status != expected_status:
+        raise TransitionRefused(
+            f"Nothing was changed: this report is now {_status_label(locked.status)}, not "
+            f"{_status_label(expected_status)} as on the page you used (perhaps the button was pressed twice, "
+            "or someone else acted first)."
+        )
+    if expected_version is not None and locked.version != expected_version:
+        raise TransitionRefused(
+            f"Nothing was changed: the report was edited since you opened it (it was version {expected_version}, "
+            f"it is now version {locked.version}). Read it again first."
+        )
+    return locked
+
+
+def _move(locked, user, action, to_status, comment=""):
+    """Record one step: the new status (if it changed), an event row, and the emails to send on commit."""
+    from_status = locked.status
+    if to_status != from_status:
+        locked.status = to_status
+        locked._history_user = user
+        locked._change_reason = action
+        locked.save(update_fields=["status"])
+    event = ReportEvent.objects.create(
+        report=locked, actor=user, action=action, from_status=from_status, to_status=to_status, comment=comment
+    )
+    notifications.queue(event)
+    return event
+
+
+def next_reference_number(prefix, year):
+    """Issue the next number of `prefix`'s sequence for `year`, holding its row lock until commit.
+
+    The year's row is created on first use; INSERT ... ON CONFLICT DO NOTHING lets two first
+    sign-offs of a year race safely, and the row lock then hands out the numbers one at a time.
+    Must run inside a transaction.
+    """
+    ReferenceSequence.objects.bulk_create(
+        [ReferenceSequence(prefix=prefix, year=year, last_number=0)], ignore_conflicts=True
+    )
+    sequence = ReferenceSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+def report_submit(*, report, user, expected_status=None, expected_version=None):
+    """The author sends a complete draft to the consultees: draft -> in consultation."""
+    with transaction.atomic():
+        locked = _lock_and_expect(report, expected_status, expected_version)
+        check_submit(locked, user)
+        missing = locked.missing_items()
+        if missing:
+            raise TransitionRefused(
+                "The report cannot be submitted until it is complete: " + "; ".join(m for _, m in missing) + "."
+            )
+        _move(locked, user, "submitted", Report.Status.CONSULTATION)
+    return locked
+
+
+def report_sign_off(*, report, user, kind=None, comment="", expected_status=None, expected_version=None):
+    """A consultee signs the report off and is issued the next reference (FD.<n>/<yy>).
+
+    When every active consultee kind has a live sign-off, the report becomes signed off.
+    `kind` is needed only when `user` signs for more than one kind. Returns the SignOff.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = _lock_and_expect(report, expected_status, expected_version)
+        open_kinds = check_sign_off(locked, user)
+        if kind is None:
+            if len(open_kinds) > 1:
+                names = " or ".join(k.name for k in open_kinds)
+                raise TransitionRefused(f"Choose whom you are signing off for: {names}.")
+            kind = open_kinds[0]
+        elif kind.pk not in {k.pk for k in open_kinds}:
+            raise TransitionRefused(f"You cannot sign this report off for {kind.name}.")
+        now = timezone.now()
+        year = timezone.localtime(now).year
+        number = next_reference_number(kind.prefix, year)
+        sign_off = SignOff(
+            report=locked,
+            kind=kind,
+            signed_by=user,
+            officer_title=kind.officer_title,
+            prefix=kind.prefix,
+            year=year,
+            number=number,
+            reference=SignOff.format_reference(kind.prefix, number, year),
+            report_version=locked.version,
+            signed_at=now,
+            comment=comment,
+        )
+        sign_off._history_user = user
+        sign_off.save()
+        done = not _outstanding_kinds(locked)
+        to_status = Report.Status.SIGNED_OFF if done else Report.Status.CONSULTATION
+        note = f"{kind.name} sign-off {sign_off.reference}" + (f". {comment}" if comment else "")
+        _move(locked, user, "signed_off", to_status, note)
+    return sign_off
+
+
+def report_return(*, report, user, comment, expected_status=None, expected_version=None):
+    """A consultee sends the report back to its author with comments: in consultation -> draft.
+
+    Any sign-offs already given are voided (they stay on record); the author sees the comments
+    on the editor and on My work.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = _lock_and_expect(report, expected_status, expected_version)
+        check_return(locked, user)
+        if not comment:
+            raise TransitionRefused("Say what the author needs to change: returning a report needs a comment.")
+        void_sign_offs(locked, reason="Report returned to the author", user=user)
+        _move(locked, user, "returned", Report.Status.DRAFT, comment)
+    return locked
+
+
+def report_approve(*, report, user, comment="", expected_status=None, expected_version=None):
+    """The approver (holder of the "Report of" post) approves a signed-off report: signed off -> approved."""
+    with transaction.atomic():
+        locked = _lock_and_expect(report, expected_status, expected_version)
+        check_approve(locked, user)
+        outstanding = _outstanding_kinds(locked)
+        if outstanding:  # only if a consultee kind was added after the report was signed off
+            raise TransitionRefused(
+                "The report still needs signing off by " + ", ".join(k.name for k in outstanding) + "."
+            )
+        _move(locked, user, "approved", Report.Status.APPROVED, (comment or "").strip())
+    return locked
+
+
+def report_withdraw_approval(*, report, user, reason, expected_status=None, expected_version=None):
+    """The approver or democratic services withdraw an approval: approved -> signed off.
+
+    The report goes back to signed off, not draft: its sign-offs were given to this very version
+    and stay valid, so it can be approved again as it is; any edit then voids them and returns it
+    to consultation, as for every signed-off report. A reason is required and recorded.
+    """
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock_and_expect(report, expected_status, expected_version)
+        check_withdraw_approval(locked, user)
+        if not reason:
+            raise TransitionRefused("Say why the approval is withdrawn: a reason is required.")
+        _move(locked, user, "approval_withdrawn", Report.Status.SIGNED_OFF, reason)
+    return locked
+
+
+def report_publish(*, report, user, comment="", expected_status=None, expected_version=None):
+    """Democratic services publish an approved report: approved -> published.
+
+    Called by the agenda when its meeting's agenda is published.
+    """
+    with transaction.atomic():
+        locked = _lock_and_expect(report, expected_status, expected_version)
+        check_publish(locked, user)
+        _move(locked, user, "published", Report.Status.PUBLISHED, (comment or "").strip())
+    return locked
+
+
+def report_record_reading(*, report, user):
+    """Remember that `user` has read `report` as it stands; returns the version to show changes from, or None.
+
+    The version they read before stays the starting point until the report changes again, so
+    reloading the page keeps showing what changed since their previous visit.
+    """
+    with transaction.atomic():
+        ReportReading.objects.bulk_create(
+            [ReportReading(report=report, user=user, version=report.version)], ignore_conflicts=True
+        )
+        reading = ReportReading.objects.select_for_update().get(report=report, user=user)
+        if reading.version != report.version:
+            reading.changes_from = reading.version
+            reading.version = report.version
+        reading.read_at = timezone.now()
+        reading.save()
+    return reading.changes_from

@@ -1,0 +1,159 @@
+"""Emails about a report's progress: who hears of each workflow step, sent once the step has committed.
+
+The backend is settings.EMAIL_BACKEND: the console by default, SMTP when configured. A step's
+emails are queued with `transaction.on_commit`, so a refused or rolled-back step sends nothing,
+and a mail server that is down never undoes a step that happened.
+"""
+
+import logging
+import re
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import User
+from reports.models import ReportEvent, SignOff
+
+log = logging.getLogger(__name__)
+
+REFERENCE = re.compile(r"\b[A-Z]{1,5}\.\d+/\d{2}\b")
+
+
+def queue(event):
+    """Send `event`'s emails after the surrounding transaction commits."""
+    transaction.on_commit(partial(send_event_emails, event.pk), robust=True)
+
+
+def _url(name, report):
+    return settings.SITE_URL + reverse(name, args=[report.pk])
+
+
+def _consultees():
+    return User.objects.filter(is_active=True, consultee_kinds__is_active=True).distinct()
+
+
+def _approver(report):
+    return [report.report_of.holder] if report.report_of_id and report.report_of.holder_id else []
+
+
+def _democratic_services(report):
+    """The board's clerk, or all of democratic services when the board has none."""
+    if report.board_id and report.board.clerk_id:
+        return [report.board.clerk]
+    return list(User.objects.filter(is_active=True, is_democratic_services=True))
+
+
+def messages_for(event):
+    """What to tell whom about `event`: a list of (recipients, subject, lead sentence, link)."""
+    report, actor = event.report, event.actor or "The system"
+    title = f"“{report.title}”"
+    detail, edit, consult = (
+        _url("reports:detail", report),
+        _url("reports:edit", report),
+        _url("reports:consult", report),
+    )
+    author = [report.author]
+    action = event.action
+    if action == "submitted":
+        return [
+            (
+                _consultees(),
+                "For your sign-off",
+                f"{actor} has submitted {title} for sign-off. Please read it, then sign it off or return it "
+                "to the author with your comments.",
+                consult,
+            )
+        ]
+    if action == "signed_off":
+        if event.to_status == report.Status.SIGNED_OFF:
+            return [
+                (
+                    _approver(report),
+                    "For your approval",
+                    f"{title} has been signed off by every consultee and waits for your approval.",
+                    detail,
+                ),
+                (
+                    author,
+                    "Signed off",
+                    f"{title} has been signed off by every consultee and goes for approval.",
+                    detail,
+                ),
+            ]
+        return [(author, "Signed off", f"{actor} has signed off {title}.", detail)]
+    if action == "returned":
+        return [(author, "Returned to you", f"{actor} has returned {title} to you with comments.", edit)]
+    if action == "approved":
+        return [
+            (author, "Approved", f"{actor} has approved {title}.", detail),
+            (
+                _democratic_services(report),
+                "Approved, ready for an agenda",
+                f"{actor} has approved {title}; it can be placed on its meeting's agenda.",
+                detail,
+            ),
+        ]
+    if action == "approval_withdrawn":
+        return [
+            (
+                author + _approver(report) + _democratic_services(report),
+                "Approval withdrawn",
+                f"{actor} has withdrawn the approval of {title}. It is back to signed off.",
+                detail,
+            )
+        ]
+    if action == "published":
+        return [(author, "Published", f"{title} has been published.", detail)]
+    if action == "sign_offs_voided":
+        references = REFERENCE.findall(event.comment)
+        signers = [s.signed_by for s in SignOff.objects.filter(report=report, reference__in=references) if s.signed_by]
+        return [
+            (
+                signers,
+                "Your sign-off was voided",
+                f"Your sign-off of {title} was voided, so it will need signing off again if it comes back to you.",
+                consult,
+            )
+        ]
+    return []
+
+
+def send_event_emails(event_id):
+    """Send the emails for one event, one message per person (never to the person who acted)."""
+    event = ReportEvent.objects.select_related(
+        "actor", "report", "report__author", "report__board__clerk", "report__report_of__holder", "report__meeting"
+    ).get(pk=event_id)
+    report = event.report
+    outgoing = []
+    seen = set()
+    for recipients, subject, lead, link in messages_for(event):
+        for user in recipients:
+            if not user.email or not user.is_active or user.pk == event.actor_id or (user.pk, subject) in seen:
+                continue
+            seen.add((user.pk, subject))
+            body = render_to_string(
+                "emails/report_step.txt",
+                {
+                    "recipient": user,
+                    "lead": lead,
+                    "event": event,
+                    # Exempt words stay in the system: the email says only that there is a comment.
+                    "comment": event.comment,
+                    "withhold_comment": bool(report.is_exempt),
+                    "report": report,
+                    "link": link,
+                    "council_name": settings.COUNCIL_NAME,
+                },
+            )
+            outgoing.append(EmailMessage(f"{subject}: {report.title}", body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    if not outgoing:
+        return 0
+    try:
+        return get_connection().send_messages(outgoing)
+    except OSError:  # smtplib's errors are OSErrors too
+        log.exception("Could not send the emails for report %s event %s", report.pk, event.action)
+        return 0

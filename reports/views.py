@@ -8,22 +8,29 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import Board
-from reports import services
+from reports import services, versions
 from reports.forms import SECTION_EDITOR_CONFIG, AppendixForm, ReportForm, Row, read_recommendations, read_sections, section_editor_media
 from reports.html import number_paragraphs
-from reports.models import Appendix, Report, SignOff
+from reports.models import Appendix, ConsulteeKind, Report, SignOff
 
 
 def get_report_for(user, pk, action="view"):
-    """The report `pk` if `user` may do `action` ("view" or "edit") to it, else 404.
+    """The report `pk` if `user` may do `action` to it, else 404.
 
+    "view": read it; "edit": change it (its author, democratic services); "consult": the
+    consultee's view (finance and legal officers); "history": its versions and their
+    comparison (those with a part in its making: `Report.is_party`).
     Never 403: someone with no part in a report is not told it exists.
     """
-    report = get_object_or_404(Report.objects.visible_to(user).select_related("board", "meeting"), pk=pk)
+    report = get_object_or_404(Report.objects.visible_to(user).select_related("board", "meeting", "report_of"), pk=pk)
     if action == "edit" and not (report.author_id == user.pk or user.sees_everything):
+        raise Http404("No such report")
+    if action == "consult" and not user.consultee_kinds.filter(is_active=True).exists():
+        raise Http404("No such report")
+    if action == "history" and not report.is_party(user):
         raise Http404("No such report")
     return report
 
@@ -48,21 +55,16 @@ def home(request):
     """My work: what waits for me, my drafts, and coming report deadlines."""
     user = request.user
     visible = Report.objects.visible_to(user).select_related("board", "meeting", "meeting__board")
-    my_drafts = visible.filter(author=user, status=Report.Status.DRAFT)
-    kinds = list(user.consultee_kinds.filter(is_active=True))
-    to_sign = (
-        visible.filter(status=Report.Status.CONSULTATION).exclude(
-            sign_offs__kind__in=kinds, sign_offs__voided_at__isnull=True
-        )
-        if kinds
-        else Report.objects.none()
-    )
-    to_approve = visible.filter(status=Report.Status.SIGNED_OFF, report_of__holder=user)
-    returned = my_drafts.filter(events__action="returned").distinct()
+    returned = list(visible.filter(author=user).returned())
+    my_drafts = visible.filter(author=user, status=Report.Status.DRAFT).exclude(pk__in=[r.pk for r in returned])
+    readings = dict(user.report_readings.values_list("report_id", "version"))
+    to_sign = list(visible.awaiting_sign_off_by(user).order_by("updated_at"))
+    for report in to_sign:
+        report.last_read_version = readings.get(report.pk)
     context = {
         "my_drafts": my_drafts,
         "to_sign": to_sign,
-        "to_approve": to_approve,
+        "to_approve": visible.awaiting_approval_by(user).order_by("updated_at"),
         "returned": returned,
         "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
     }
@@ -289,6 +291,10 @@ def report_detail(request, pk):
         "can_edit": report.is_editable and (report.author_id == request.user.pk or request.user.sees_everything),
         "missing": report.missing_items() if report.status == Report.Status.DRAFT else [],
         "events": report.events.select_related("actor"),
+        "actions": services.available_actions(report, request.user),
+        "is_party": report.is_party(request.user),
+        "latest_return": report.latest_return,
+        "kinds": _sign_off_progress(report),
     }
     return render(request, "reports/report_detail.html", context)
 
@@ -355,3 +361,218 @@ def appendix_download(request, pk, appendix_pk):
     appendix = get_object_or_404(Appendix, pk=appendix_pk, report=report)
     filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix.position}.pdf"
     return FileResponse(appendix.file.open("rb"), content_type="application/pdf", filename=filename)
+
+
+# The workflow: submit, the consultee's view, sign off, return, approve, withdraw approval ----------
+
+
+def _sign_off_progress(report):
+    """Each active consultee kind with its live sign-off on `report`, or None while it is outstanding."""
+    live = {s.kind_id: s for s in report.sign_offs.all() if s.voided_at is None}
+    return [(kind, live.get(kind.pk)) for kind in ConsulteeKind.objects.filter(is_active=True)]
+
+
+def _expected(request):
+    """The status and version the page showed, posted back with every workflow button.
+
+    A double click or a replayed form then finds the report moved on and is refused.
+    """
+    raw_version = request.POST.get("expected_version", "")
+    return {
+        "expected_status": request.POST.get("expected_status") or None,
+        "expected_version": int(raw_version) if raw_version.isdigit() else None,
+    }
+
+
+def _after_step(request, report, url_name="reports:detail"):
+    """Back to the report if the user can still see it, else to My work."""
+    if Report.objects.visible_to(request.user).filter(pk=report.pk).exists():
+        return redirect(url_name, report.pk)
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    """The author submits the report for sign-off."""
+    report = get_report_for(request.user, pk)
+    try:
+        services.report_submit(report=report, user=request.user, **_expected(request))
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Submitted for sign-off. The consultees have been told it is waiting for them.")
+    return _after_step(request, report)
+
+
+def _consult_page(request, report, *, comment="", error="", status=200):
+    report = get_object_or_404(report_queryset(), pk=report.pk)
+    changes_from = services.report_record_reading(report=report, user=request.user)
+    changes = None
+    if changes_from is not None:
+        old = versions.blocks_for(report, changes_from)
+        if old is not None:
+            now = versions.blocks_for(report, report.version)
+            changes = [row for row in versions.compare_blocks(old, now) if row.changed]
+    actions = services.available_actions(report, request.user)
+    my_kinds = list(request.user.consultee_kinds.filter(is_active=True))
+    live = {s.kind_id for s in report.sign_offs.all() if s.voided_at is None}
+    context = {
+        "report": report,
+        "sections": [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "changes_from": changes_from,
+        "changes": changes,
+        "actions": actions,
+        "open_kinds": [k for k in my_kinds if k.pk not in live],
+        "kinds": _sign_off_progress(report),
+        "comment": comment,
+        "error": error,
+        "returns": report.events.filter(action="returned").select_related("actor").order_by("-at"),
+    }
+    return render(request, "reports/report_consult.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_consult(request, pk):
+    """The consultee's view: the report read-only, what changed since they last read it, sign off or return."""
+    report = get_report_for(request.user, pk, "consult")
+    return _consult_page(request, report)
+
+
+def _consultation_refused(request, report, refusal, comment):
+    """Show the refusal on the consultee's view with their comment kept, or on My work if it is gone from them."""
+    if Report.objects.visible_to(request.user).filter(pk=report.pk).exists():
+        return _consult_page(request, report, comment=comment, error=str(refusal), status=409)
+    messages.error(request, str(refusal))
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def report_sign_off(request, pk):
+    """A consultee signs the report off; the system issues their reference."""
+    report = get_report_for(request.user, pk, "consult")
+    comment = request.POST.get("comment", "")
+    raw_kind = request.POST.get("kind", "")
+    kind = ConsulteeKind.objects.filter(pk=raw_kind).first() if raw_kind.isdigit() else None
+    try:
+        sign_off = services.report_sign_off(
+            report=report, user=request.user, kind=kind, comment=comment, **_expected(request)
+        )
+    except services.TransitionRefused as refusal:
+        return _consultation_refused(request, report, refusal, comment)
+    messages.success(request, f"Signed off for {sign_off.kind.name}. The reference is {sign_off.reference}.")
+    return _after_step(request, report)
+
+
+@login_required
+@require_POST
+def report_return(request, pk):
+    """A consultee returns the report to its author with comments."""
+    report = get_report_for(request.user, pk, "consult")
+    comment = request.POST.get("comment", "")
+    try:
+        services.report_return(report=report, user=request.user, comment=comment, **_expected(request))
+    except services.TransitionRefused as refusal:
+        return _consultation_refused(request, report, refusal, comment)
+    messages.success(request, f"Returned “{report.title}” to its author with your comments.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def report_approve(request, pk):
+    """The approver approves the signed-off report."""
+    report = get_report_for(request.user, pk)
+    try:
+        services.report_approve(
+            report=report, user=request.user, comment=request.POST.get("comment", ""), **_expected(request)
+        )
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Approved. Democratic services have been told it is ready for its agenda.")
+    return _after_step(request, report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_withdraw_approval(request, pk):
+    """Ask for a reason, then withdraw the report's approval (its approver or democratic services)."""
+    report = get_report_for(request.user, pk)
+    reason, error, status = "", "", 200
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            services.report_withdraw_approval(report=report, user=request.user, reason=reason, **_expected(request))
+        except services.TransitionRefused as refusal:
+            error, status = str(refusal), 409
+        else:
+            messages.success(request, "Approval withdrawn. The report is back to signed off and can be edited.")
+            return redirect(report)
+    elif "withdraw_approval" not in services.available_actions(report, request.user):
+        messages.error(request, "You cannot withdraw the approval of this report.")
+        return redirect(report)
+    context = {"report": report, "reason": reason, "error": error}
+    return render(request, "reports/report_withdraw_approval.html", context, status=status)
+
+
+# History: the timeline, any version, any two versions compared ------------------------------------
+
+
+def _version_number(raw, known):
+    """A version number from the query string, or 404 if the report never had it."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise Http404("No such version") from None
+    if number not in known:
+        raise Http404("No such version")
+    return number
+
+
+@login_required
+@require_GET
+def report_history(request, pk):
+    """Every version of the report and every workflow step, newest first."""
+    report = get_report_for(request.user, pk, "history")
+    all_versions = versions.report_versions(report)
+    page = Paginator(versions.timeline(report), 100).get_page(request.GET.get("page"))
+    context = {"report": report, "page": page, "versions": all_versions}
+    return render(request, "reports/report_history.html", context)
+
+
+@login_required
+@require_GET
+def report_version(request, pk, version):
+    """The report's words as they stood at one version."""
+    report = get_report_for(request.user, pk, "history")
+    known = {v.number: v for v in versions.report_versions(report)}
+    number = _version_number(version, known)
+    context = {"report": report, "version": known[number], "blocks": versions.blocks_for(report, number)}
+    return render(request, "reports/report_version.html", context)
+
+
+@login_required
+@require_GET
+def report_compare(request, pk):
+    """Two versions of the report side by side, removed words struck through and added words marked."""
+    report = get_report_for(request.user, pk, "history")
+    all_versions = versions.report_versions(report)
+    known = [v.number for v in all_versions]
+    new = _version_number(request.GET.get("to", report.version), known)
+    older = [n for n in known if n < new]
+    old = _version_number(request.GET.get("from", older[0] if older else new), known)
+    rows = versions.compare_blocks(versions.blocks_for(report, old), versions.blocks_for(report, new))
+    show_all = request.GET.get("all") == "1"
+    context = {
+        "report": report,
+        "versions": all_versions,
+        "old": old,
+        "new": new,
+        "rows": rows if show_all else [r for r in rows if r.changed],
+        "changed_count": sum(r.changed for r in rows),
+        "show_all": show_all,
+    }
+    return render(request, "reports/report_compare.html", context)

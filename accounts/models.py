@@ -25,6 +25,19 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @property
+    def roles(self):
+        """What this person does, in words, for the admin: author, consultee, approver, and so on."""
+        roles = ["Report author"] if self.is_author else []
+        roles += [f"Consultee: {kind.name} ({kind.prefix})" for kind in self.consultee_kinds.all()]
+        roles += [f"Approver: {post.title}" for post in self.posts.all()]
+        if self.is_democratic_services:
+            roles.append("Democratic services")
+        roles += [f"Board member: {m.board}" for m in self.memberships.current().select_related("board")]
+        if self.is_superuser:
+            roles.append("Administrator")
+        return roles
+
+    @property
     def sees_everything(self):
         """Democratic services and administrators may see every report, exempt ones included."""
         return self.is_superuser or self.is_democratic_services

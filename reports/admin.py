@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports import services
 from reports.models import (
     Appendix,
     ConsulteeKind,
@@ -107,9 +108,20 @@ class ReportAdmin(SimpleHistoryAdmin):
         EventInline,
     ]
 
+    def has_change_permission(self, request, obj=None):
+        # An approved report is locked here as in the editor: its approval is withdrawn first, on the record.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         # An edit in the admin is a new version too, so editors holding the old one are warned.
         if change:
             obj.version += 1
+            if form.has_changed() and obj.active_sign_offs():
+                # The same rule as the editor: changing a signed-off report voids its sign-offs.
+                services.void_sign_offs(obj, reason="Report edited in the admin after sign-off", user=request.user)
+                if obj.status == Report.Status.SIGNED_OFF:
+                    obj.status = Report.Status.CONSULTATION
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)

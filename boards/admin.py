@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from boards.models import Board, Meeting, Membership
+from boards.models import AgendaItem, AgendaPack, Board, Meeting, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,3 +21,16 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ["board", "starts_at", "venue", "status"]
     list_filter = ["board", "status"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "meeting", "kind", "position", "is_exempt", "exempt_paragraph", "is_late"]
+    list_filter = ["kind", "is_exempt", "is_late"]
+    raw_id_fields = ["report"]
+
+
+@admin.register(AgendaPack)
+class AgendaPackAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "edition", "state", "progress", "page_count", "built_at"]
+    readonly_fields = ["content_key", "wanted_key", "page_count", "size", "built_at", "requested_at", "error"]

@@ -20,6 +20,13 @@ class Board(models.Model):
         help_text="The democratic services officer who runs this board's meetings.",
     )
     is_active = models.BooleanField(default=True)
+    report_deadline_days = models.PositiveSmallIntegerField(
+        "report deadline (working days)",
+        default=5,
+        help_text="How many working days before the publication deadline reports must be ready.",
+    )
+    contact_email = models.EmailField(blank=True, help_text="Printed on agendas for enquiries.")
+    contact_phone = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +77,15 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {self.board})"
 
 
+class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        """Meetings whose agenda the public may see."""
+        return self.filter(agenda_published_at__isnull=False).exclude(status=Meeting.Status.CANCELLED)
+
+    def upcoming(self):
+        return self.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+
+
 class Meeting(models.Model):
     """One sitting of a board, on a date, at a venue."""
 
@@ -84,6 +100,15 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField("date and time")
     venue = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    agenda_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    agenda_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    agenda_version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every change to the agenda; packs are built for a version."
+    )
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]
@@ -103,3 +128,134 @@ class Meeting(models.Model):
         """The date as the council prints it: "Wednesday 14 September 2022"."""
         d = self.date
         return f"{d:%A} {d.day} {d:%B %Y}"
+
+    @property
+    def time_display(self):
+        """The time as the council prints it: "2.00 pm"."""
+        t = timezone.localtime(self.starts_at)
+        return f"{t.hour % 12 or 12}.{t:%M} {'am' if t.hour < 12 else 'pm'}"
+
+    @property
+    def is_published(self):
+        return self.agenda_published_at is not None
+
+    @property
+    def publication_deadline(self):
+        """The last working day the agenda can be published: 5 clear working days before the meeting."""
+        from boards.clock import publication_deadline
+
+        return publication_deadline(self.date)
+
+    @property
+    def report_deadline(self):
+        """The day reports must be ready: the board's number of working days before publication."""
+        from boards.clock import working_days_before
+
+        return working_days_before(self.publication_deadline, self.board.report_deadline_days)
+
+
+class AgendaItem(models.Model):
+    """One numbered item on a meeting's agenda: a standard item, a report, or another item."""
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Standard item"
+        REPORT = "report", "Report"
+        OTHER = "other", "Other item"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    report = models.OneToOneField(
+        "reports.Report", on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_item"
+    )
+    is_exempt = models.BooleanField(default=False, help_text="Part 2: the press and public are excluded.")
+    exempt_paragraph = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(n, f"Paragraph {n}") for n in range(1, 8)]
+    )
+    is_late = models.BooleanField(default=False, editable=False)
+    urgency_reason = models.TextField(
+        "reason for urgency", blank=True, help_text="Why a late item cannot wait for the next meeting."
+    )
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["meeting", "is_exempt", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_exempt=False) | Q(exempt_paragraph__gte=1, exempt_paragraph__lte=7),
+                name="exempt_item_has_a_paragraph",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def part(self):
+        return 2 if self.is_exempt else 1
+
+
+STANDARD_ITEMS = [
+    ("Apologies for Absence", ""),
+    (
+        "Declarations of Interest",
+        "Members are requested at a meeting where a disclosable pecuniary interest or personal interest "
+        "arises, which is not already included in their Register of Members' Interests, to declare any "
+        "interests that relate to an item on the agenda.",
+    ),
+    ("Minutes of the Previous Meeting", "Minutes of the meeting held on the previous occasion."),
+]
+
+EXCLUSION_RESOLUTION = (
+    "That, under Section 100(A) of the Local Government Act 1972, the press and public be excluded from "
+    "the meeting for the following items of business on the grounds that they involve the likely "
+    "disclosure of exempt information as defined in the paragraphs of Part 1 of Schedule 12A to the Act "
+    "shown against each item, and that the public interest in maintaining the exemption outweighs the "
+    "public interest in disclosing the information."
+)
+
+
+class AgendaPack(models.Model):
+    """A built agenda pack PDF: the public edition or the members' edition of a meeting's papers.
+
+    The file is the last good build; while a newer one builds, it is still offered.
+    """
+
+    class Edition(models.TextChoices):
+        PUBLIC = "public", "Public pack"
+        MEMBERS = "members", "Members' pack"
+        FRONT_SHEET = "front", "Agenda front sheet"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to build"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="packs")
+    edition = models.CharField(max_length=10, choices=Edition.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent of the current build done.")
+    file = models.FileField(upload_to="packs/", blank=True)
+    content_key = models.CharField(max_length=64, blank=True, help_text="What the stored file was built from.")
+    wanted_key = models.CharField(max_length=64, blank=True, help_text="What the next build must reflect.")
+    page_count = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "edition"], name="one_pack_per_edition")]
+
+    def __str__(self):
+        return f"{self.get_edition_display()}: {self.meeting}"
+
+    @property
+    def is_stale(self):
+        return self.content_key != self.wanted_key

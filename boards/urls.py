@@ -9,4 +9,13 @@ urlpatterns = [
     path("boards/<slug:slug>/", views.board_detail, name="detail"),
     path("meetings/", views.meeting_list, name="meetings"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/agenda/reports/", views.agenda_add_report, name="agenda_add_report"),
+    path("meetings/<int:pk>/agenda/items/", views.agenda_add_item, name="agenda_add_item"),
+    path("meetings/<int:pk>/agenda/items/<int:item_pk>/remove/", views.agenda_remove_item, name="agenda_remove_item"),
+    path("meetings/<int:pk>/agenda/order/", views.agenda_reorder, name="agenda_reorder"),
+    path("meetings/<int:pk>/agenda/publish/", views.agenda_publish, name="agenda_publish"),
+    path("meetings/<int:pk>/packs/", views.pack_status, name="pack_status"),
+    path("meetings/<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
+    path("meetings/<int:pk>/pack.pdf", views.public_pack_pdf, name="public_pack"),
+    path("meetings/<int:pk>/members-pack.pdf", views.members_pack_pdf, name="members_pack"),
 ]

@@ -1,23 +1,49 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
 
-from boards.models import Board, Meeting
+from boards import clock, services
+from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
+from reports.models import Report
 
 
-@login_required
+def is_clerk(user):
+    return user.is_authenticated and user.sees_everything
+
+
+def is_member(user, board):
+    return user.is_authenticated and board.memberships.current().filter(user=user).exists()
+
+
+def get_meeting_for(user, pk):
+    """The meeting `pk` if `user` may see it: published agendas are public; the rest need a sign-in."""
+    meeting = get_object_or_404(Meeting.objects.select_related("board", "board__clerk"), pk=pk)
+    if not meeting.is_published and not user.is_authenticated:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def get_meeting_to_manage(user, pk):
+    """The meeting `pk` for democratic services; 404 for everyone else."""
+    if not is_clerk(user):
+        raise Http404("No such meeting")
+    return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+
+
 @require_GET
 def board_list(request):
-    """Every active board, with its next meeting."""
+    """Every active board."""
     boards = Board.objects.filter(is_active=True).select_related("clerk")
     return render(request, "boards/board_list.html", {"boards": boards})
 
 
-@login_required
 @require_GET
 def board_detail(request, slug):
-    board = get_object_or_404(Board, slug=slug)
+    board = get_object_or_404(Board, slug=slug, is_active=True)
     memberships = board.memberships.current().select_related("user")
     meetings = board.meetings.order_by("-starts_at")
     return render(
@@ -25,7 +51,6 @@ def board_detail(request, slug):
     )
 
 
-@login_required
 @require_GET
 def meeting_list(request):
     now = timezone.now()
@@ -37,9 +62,212 @@ def meeting_list(request):
     return render(request, "boards/meeting_list.html", context)
 
 
-@login_required
+def _packs(meeting):
+    packs = {p.edition: p for p in meeting.packs.all()}
+    return [(edition, label, packs.get(edition)) for edition, label in AgendaPack.Edition.choices]
+
+
 @require_GET
 def meeting_detail(request, pk):
-    meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
-    reports = meeting.reports.visible_to(request.user).select_related("report_of")
-    return render(request, "boards/meeting_detail.html", {"meeting": meeting, "reports": reports})
+    """The meeting: the agenda builder for democratic services, the agenda for everyone else."""
+    meeting = get_meeting_for(request.user, pk)
+    clerk = is_clerk(request.user)
+    member = is_member(request.user, meeting.board)
+    items = services.numbered_items(meeting)
+    context = {
+        "meeting": meeting,
+        "items": items,
+        "part1": [(n, i) for n, i in items if not i.is_exempt],
+        "part2": [(n, i) for n, i in items if i.is_exempt],
+        "is_clerk": clerk,
+        "can_see_members_pack": clerk or member,
+        "packs": _packs(meeting),
+        "exclusion_resolution": EXCLUSION_RESOLUTION,
+        "today": timezone.localdate(),
+    }
+    if clerk:
+        if not meeting.items.exists() and meeting.status == Meeting.Status.SCHEDULED:
+            services.ensure_standard_items(meeting)
+            items = services.numbered_items(meeting)
+            context["items"] = items
+            context["part1"] = [(n, i) for n, i in items if not i.is_exempt]
+        placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
+        context.update(
+            {
+                "unplaced": Report.objects.filter(board=meeting.board, status=Report.Status.APPROVED)
+                .exclude(pk__in=placed)
+                .select_related("report_of", "meeting"),
+                "checks": services.publication_checks(meeting),
+                "warnings": services.publication_warnings(meeting),
+                "late_now": services.is_late_now(meeting) or meeting.is_published,
+                "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
+                "key_problems": {
+                    i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id
+                },
+                "movable_orders": _move_orders(items),
+            }
+        )
+        return render(request, "boards/meeting_manage.html", context)
+    return render(request, "boards/meeting_detail.html", context)
+
+
+def _move_orders(items):
+    """For each movable item, the whole new order its "Move up" and "Move down" buttons post.
+
+    Posting a whole order (not "move item 5 up") makes a double submit harmless.
+    """
+    movable = [item for _, item in items if item.kind != AgendaItem.Kind.STANDARD]
+    ids = [item.pk for item in movable]
+    orders = {}
+    for index, item in enumerate(movable):
+
+        def swapped(other, index=index, item=item):
+            if not 0 <= other < len(movable) or movable[other].is_exempt != item.is_exempt:
+                return ""  # no move past the ends of its part
+            new = ids[:]
+            new[index], new[other] = new[other], new[index]
+            return ",".join(str(pk) for pk in new)
+
+        orders[item.pk] = (swapped(index - 1), swapped(index + 1))
+    return orders
+
+
+def _refused(request, meeting, exc):
+    messages.error(request, str(exc))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def agenda_add_report(request, pk):
+    meeting = get_meeting_to_manage(request.user, pk)
+    report_id = request.POST.get("report", "")
+    if not report_id.isdigit():
+        messages.error(request, "Choose a report to add.")
+        return redirect(meeting)
+    report = get_object_or_404(Report, pk=report_id)
+    try:
+        item = services.agenda_add_report(
+            meeting=meeting, report=report, user=request.user, urgency_reason=request.POST.get("urgency_reason", "")
+        )
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    where = "Part 2 (exempt)" if item.is_exempt else "Part 1"
+    messages.success(request, f"“{item.title}” added to the agenda in {where}.")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def agenda_add_item(request, pk):
+    meeting = get_meeting_to_manage(request.user, pk)
+    paragraph = request.POST.get("exempt_paragraph", "")
+    try:
+        item = services.agenda_add_item(
+            meeting=meeting,
+            user=request.user,
+            title=request.POST.get("title", "")[:250],
+            description=request.POST.get("description", "")[:5000],
+            is_exempt=request.POST.get("is_exempt") == "1",
+            exempt_paragraph=int(paragraph) if paragraph.isdigit() else None,
+            urgency_reason=request.POST.get("urgency_reason", "")[:5000],
+        )
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"“{item.title}” added to the agenda.")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def agenda_remove_item(request, pk, item_pk):
+    meeting = get_meeting_to_manage(request.user, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    try:
+        services.agenda_remove_item(item=item, user=request.user)
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"“{item.title}” taken off the agenda.")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def agenda_reorder(request, pk):
+    meeting = get_meeting_to_manage(request.user, pk)
+    order = [x for x in request.POST.get("order", "").split(",") if x]
+    try:
+        services.agenda_reorder(meeting=meeting, user=request.user, order=order)
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    moved = request.POST.get("moved", "")
+    messages.success(request, "Agenda order saved.")
+    return redirect(meeting.get_absolute_url() + (f"#item-{moved}" if moved.isdigit() else ""))
+
+
+@login_required
+@require_POST
+def agenda_publish(request, pk):
+    meeting = get_meeting_to_manage(request.user, pk)
+    try:
+        services.agenda_publish(meeting=meeting, user=request.user)
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "Agenda published. The packs are being built; they appear below when ready.")
+    return redirect(meeting)
+
+
+@require_GET
+def pack_status(request, pk):
+    """The packs' build state, for the meeting page to poll (htmx)."""
+    meeting = get_meeting_for(request.user, pk)
+    context = {
+        "meeting": meeting,
+        "packs": _packs(meeting),
+        "is_clerk": is_clerk(request.user),
+        "can_see_members_pack": is_clerk(request.user) or is_member(request.user, meeting.board),
+    }
+    return render(request, "boards/_packs.html", context)
+
+
+def _serve_pack(request, meeting, edition):
+    from boards.downloads import serve_pdf
+
+    pack = meeting.packs.filter(edition=edition).first()
+    if pack is None or not pack.file:
+        context = {"meeting": meeting, "pack": pack, "edition": AgendaPack.Edition(edition).label}
+        response = render(request, "boards/pack_not_ready.html", context, status=503)
+        response["Retry-After"] = "30"
+        return response
+    name = {"public": "agenda-pack", "members": "members-agenda-pack", "front": "agenda"}[edition]
+    filename = f"{slugify(meeting.board.name)}-{meeting.date:%Y-%m-%d}-{name}.pdf"
+    return serve_pdf(
+        request, pack.file, version=pack.content_key, filename=filename, private=edition == AgendaPack.Edition.MEMBERS
+    )
+
+
+@require_GET
+def agenda_pdf(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    if not meeting.is_published and not is_clerk(request.user):
+        raise Http404("The agenda is not published yet")
+    return _serve_pack(request, meeting, AgendaPack.Edition.FRONT_SHEET)
+
+
+@require_GET
+def public_pack_pdf(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    if not meeting.is_published and not is_clerk(request.user):
+        raise Http404("The agenda is not published yet")
+    return _serve_pack(request, meeting, AgendaPack.Edition.PUBLIC)
+
+
+@login_required
+@require_GET
+def members_pack_pdf(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    if not (is_clerk(request.user) or is_member(request.user, meeting.board)):
+        raise Http404("No such pack")
+    if not meeting.is_published and not is_clerk(request.user):
+        raise Http404("The agenda is not published yet")
+    return _serve_pack(request, meeting, AgendaPack.Edition.MEMBERS)

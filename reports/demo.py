@@ -265,3 +265,99 @@ DRAFT = {
     "contact_officer": "Eleanor Moulton",
     "contact_email": "eleanor.moulton@sefton.gov.uk",
 }
+
+# Two approved reports for the board's next meeting, waiting to be placed on its agenda.
+UPCOMING = [
+    {
+        "subject": "Better Care Fund Plan 2025 to 2027",
+        "is_key_decision": True,
+        "in_forward_plan": True,
+        "is_exempt": False,
+        "exempt_paragraphs": [],
+        "summary": (
+            "The report presents the Sefton Better Care Fund plan for 2025 to 2027, which pools NHS and council "
+            "budgets to support people to live independently, for the Board's approval before submission to NHS "
+            "England."
+        ),
+        "recommendations": [
+            "The Board are asked to approve the Better Care Fund plan for 2025 to 2027.",
+            "The Board are asked to delegate final sign-off of the submission to the Director of Public Health "
+            "in consultation with the Chair.",
+        ],
+        "reasons": "The national conditions require the Health and Wellbeing Board to approve the plan.",
+        "alternatives": "Not submitting the plan would breach the national conditions and put the funding at risk.",
+        "revenue_costs": "The plan is funded from the pooled budget of £48.6m for 2025 to 2026.",
+        "capital_costs": "Disabled Facilities Grant capital of £4.2m is included in the pooled budget.",
+        "implications": {
+            "Resource Implications (Financial, IT, Staffing and Assets)": "Contained within the pooled budget.",
+            "Legal Implications": "The plan is made under section 75 of the National Health Service Act 2006.",
+            "Equality Implications": "An equality impact assessment has been completed and is available on request.",
+        },
+        "climate_impact": "neutral",
+        "climate_training": True,
+        "climate_explanation": "The plan funds care services and has no direct impact on the climate.",
+        "core_purposes": {"Protect the most vulnerable": "The plan funds support for people to live independently."},
+        "external_consultations": "NHS Cheshire and Merseyside and Sefton's care providers were consulted.",
+        "implementation_date": "Immediately following the Board meeting.",
+        "contact_officer": "Eleanor Moulton",
+        "contact_phone": "07779162882",
+        "contact_email": "eleanor.moulton@sefton.gov.uk",
+        "background_papers": "Better Care Fund policy framework https://www.gov.uk/government/publications",
+        "sections": [
+            (
+                "Introduction",
+                "<ol><li><p>The Better Care Fund brings together NHS and local government funding to support "
+                "integrated health and care.</p></li><li><p>Each area must agree a plan, approved by its Health and "
+                "Wellbeing Board.</p></li></ol>",
+            ),
+            (
+                "The plan",
+                "<p>The plan keeps the existing schemes and adds investment in intermediate care.</p>"
+                "<table><tbody><tr><th>Scheme</th><th>2025 to 2026</th></tr>"
+                "<tr><td>Intermediate care</td><td>£12.1m</td></tr><tr><td>Carers' support</td><td>£1.4m</td></tr>"
+                "</tbody></table>",
+            ),
+        ],
+    },
+    {
+        "subject": "Sexual Health Services: Contract Award",
+        "is_key_decision": True,
+        "in_forward_plan": True,
+        "is_exempt": True,
+        "exempt_paragraphs": [3],
+        "summary": (
+            "The report sets out the outcome of the procurement of integrated sexual health services and "
+            "recommends the award of the contract. It contains the bidders' commercial information."
+        ),
+        "recommendations": [
+            "The Board are asked to note the outcome of the procurement.",
+            "The Board are asked to support the award of the contract to the highest-scoring bidder.",
+        ],
+        "reasons": "The current contract ends on 31 March and a new service must be in place.",
+        "alternatives": "Extending the current contract was considered and rejected as it is not permitted.",
+        "revenue_costs": "The contract value is within the Public Health Grant allocation.",
+        "capital_costs": "There are no capital costs.",
+        "implications": {
+            "Resource Implications (Financial, IT, Staffing and Assets)": "Within the Public Health Grant.",
+            "Legal Implications": "The procurement followed the Procurement Act 2023.",
+            "Equality Implications": "The service specification addresses access for under-served groups.",
+        },
+        "climate_impact": "positive",
+        "climate_training": True,
+        "climate_explanation": "The new service adds online testing, reducing travel to clinics.",
+        "core_purposes": {"Commission, broker and provide core services": "The report commissions a core service."},
+        "external_consultations": "Service users were consulted on the specification.",
+        "implementation_date": "1 April, following the standstill period.",
+        "contact_officer": "Eleanor Moulton",
+        "contact_phone": "07779162882",
+        "contact_email": "eleanor.moulton@sefton.gov.uk",
+        "background_papers": "None",
+        "sections": [
+            (
+                "Procurement outcome",
+                "<ol><li><p>Three bids were received and evaluated on quality and price.</p></li>"
+                "<li><p>The bidders' scores and prices are set out below and are commercially sensitive.</p></li></ol>",
+            ),
+        ],
+    },
+]

@@ -97,7 +97,7 @@ def test_it_keeps_each_seed_value_in_its_own_field(demo):
         "The Next Steps for the Liverpool City Region",
         "Conclusion",
     ]
-    assert report.status == Report.Status.APPROVED
+    assert report.status == Report.Status.PUBLISHED  # approved, then its agenda was published
     assert sorted(s.reference for s in report.sign_offs.all()) == ["FD.6932/22", "LD.5132/22"]
     assert "(FD.6932/22)" in report.internal_consultations_text()
     assert "(LD.5132/22)" in report.internal_consultations_text()

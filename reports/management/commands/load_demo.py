@@ -56,7 +56,101 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo user's password is {PASSWORD!r}."))
 
     def extend(self, users, board, meeting):
-        """Later capabilities (agendas, the public site) add their demo data here."""
+        """The published agenda of 14 September 2022, and the board's next meeting with reports waiting."""
+        self.load_past_agenda(users, meeting)
+        upcoming = self.load_upcoming_meeting(board)
+        for content in demo.UPCOMING:
+            self.load_approved_report(users, board, upcoming, content)
+
+    def load_past_agenda(self, users, meeting):
+        from boards.models import STANDARD_ITEMS, AgendaItem
+
+        seed = Report.objects.get(subject=demo.SEED["subject"], board=meeting.board)
+        if not meeting.items.exists():
+            for position, (title, description) in enumerate(STANDARD_ITEMS, start=1):
+                AgendaItem.objects.create(
+                    meeting=meeting, position=position, kind=AgendaItem.Kind.STANDARD, title=title,
+                    description=description,
+                )  # fmt: skip
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=len(STANDARD_ITEMS) + 1,
+                kind=AgendaItem.Kind.REPORT,
+                title=seed.subject,
+                report=seed,
+                added_at=at(2022, 9, 1),
+                added_by=users["clerk"],
+            )
+        if meeting.agenda_published_at is None:
+            meeting.agenda_published_at = at(2022, 9, 6, 16, 0)
+            meeting.agenda_published_by = users["clerk"]
+            meeting.save(update_fields=["agenda_published_at", "agenda_published_by"])
+        if seed.status == Report.Status.APPROVED:
+            seed.status = Report.Status.PUBLISHED
+            seed.save(update_fields=["status"])
+            ReportEvent.objects.create(
+                report=seed, actor=users["clerk"], action="published", from_status=Report.Status.APPROVED,
+                to_status=Report.Status.PUBLISHED, at=at(2022, 9, 6, 16, 0),
+            )  # fmt: skip
+
+    def load_upcoming_meeting(self, board):
+        existing = board.meetings.filter(starts_at__gt=at(2022, 9, 15)).order_by("starts_at").first()
+        if existing:
+            return existing
+        day = dt.date.today() + dt.timedelta(days=28)
+        day += dt.timedelta(days=(2 - day.weekday()) % 7)  # the board meets on Wednesdays
+        return Meeting.objects.create(
+            board=board, starts_at=at(day.year, day.month, day.day, 14, 0), venue=board.default_venue
+        )
+
+    def load_approved_report(self, users, board, meeting, content):
+        from reports.services import next_reference_number
+
+        if Report.objects.filter(subject=content["subject"], board=board).exists():
+            return
+        today = dt.date.today()
+        fields = {
+            name: content[name]
+            for name in [
+                "subject", "is_key_decision", "in_forward_plan", "is_exempt", "exempt_paragraphs", "summary",
+                "reasons", "alternatives", "revenue_costs", "capital_costs", "climate_impact", "climate_training",
+                "climate_explanation", "external_consultations", "implementation_date", "contact_officer",
+                "contact_phone", "contact_email", "background_papers",
+            ]
+        }  # fmt: skip
+        report = Report.objects.create(
+            author=users["officer"],
+            status=Report.Status.APPROVED,
+            board=board,
+            meeting=meeting,
+            report_of=Post.objects.get(title="Director of Public Health"),
+            portfolio=Portfolio.objects.get(name="Health and Wellbeing"),
+            all_wards=True,
+            forward_plan_date=today - dt.timedelta(days=21),
+            **fields,
+        )
+        self.add_parts(report, content)
+        for kind, username in [
+            (ConsulteeKind.objects.get(prefix="FD"), "finance"),
+            (ConsulteeKind.objects.get(prefix="LD"), "legal"),
+        ]:
+            number = next_reference_number(kind.prefix, today.year)
+            SignOff.objects.create(
+                report=report, kind=kind, signed_by=users[username], officer_title=kind.officer_title,
+                prefix=kind.prefix, year=today.year, number=number,
+                reference=SignOff.format_reference(kind.prefix, number, today.year), report_version=report.version,
+            )  # fmt: skip
+        for action, before, after, username in [
+            ("created", "", Report.Status.DRAFT, "officer"),
+            ("submitted", Report.Status.DRAFT, Report.Status.CONSULTATION, "officer"),
+            ("signed_off", Report.Status.CONSULTATION, Report.Status.CONSULTATION, "finance"),
+            ("signed_off", Report.Status.CONSULTATION, Report.Status.SIGNED_OFF, "legal"),
+            ("approved", Report.Status.SIGNED_OFF, Report.Status.APPROVED, "director"),
+        ]:
+            ReportEvent.objects.create(
+                report=report, actor=users[username], action=action, from_status=before, to_status=after
+            )
+        report.save()
 
     def load_users(self):
         users = {}

@@ -1,0 +1,72 @@
+"""The statutory clock: clear working days before a meeting (Local Government Act 1972, s.100B).
+
+An agenda and its reports must be open to the public for at least five clear working days before
+the meeting. "Clear" days leave out the day of publication and the day of the meeting; working days
+leave out Saturdays, Sundays and the bank holidays of England and Wales. A key decision must be on
+the Forward Plan 28 clear (calendar) days before it is taken.
+"""
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+CLEAR_WORKING_DAYS = 5
+FORWARD_PLAN_CLEAR_DAYS = 28
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year):
+    # England and Wales share their bank holidays; the package names the subdivision ENG.
+    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def working_days_before(day, count):
+    """The working day `count` working days before `day` (`day` itself not counted)."""
+    current = day
+    remaining = count
+    while remaining:
+        current -= dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def clear_working_days_between(first, last):
+    """How many working days lie strictly between two dates."""
+    count = 0
+    current = first + dt.timedelta(days=1)
+    while current < last:
+        if is_working_day(current):
+            count += 1
+        current += dt.timedelta(days=1)
+    return count
+
+
+def publication_deadline(meeting_day):
+    """The last working day an agenda can be published and still give five clear working days.
+
+    The five clear days are the five working days before the meeting; publication must happen
+    before the first of them, and the office publishes on working days, so the deadline is the
+    working day before that.
+    """
+    first_clear_day = working_days_before(meeting_day, CLEAR_WORKING_DAYS)
+    return working_days_before(first_clear_day, 1)
+
+
+def is_in_time(published_on, meeting_day):
+    """Whether publishing on `published_on` leaves five clear working days before the meeting."""
+    return clear_working_days_between(published_on, meeting_day) >= CLEAR_WORKING_DAYS
+
+
+def forward_plan_clear_days(entered_on, decision_day):
+    """Clear calendar days between a key decision entering the Forward Plan and its being taken."""
+    return (decision_day - entered_on).days - 1
+
+
+def forward_plan_is_in_time(entered_on, decision_day):
+    return forward_plan_clear_days(entered_on, decision_day) >= FORWARD_PLAN_CLEAR_DAYS

@@ -1,0 +1,319 @@
+"""Democratic services' work on agendas: one function per action, each in one transaction.
+
+Every change to an agenda raises the meeting's `agenda_version`, which marks its packs stale and
+queues a rebuild once the transaction commits.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from boards import clock
+from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Meeting
+from reports.models import Report, ReportEvent
+
+log = logging.getLogger(__name__)
+
+
+class AgendaRefused(Exception):
+    """The agenda change cannot be made; the message says why in plain words."""
+
+
+def _require_clerk(user):
+    if not (user.is_authenticated and user.sees_everything):
+        raise AgendaRefused("Only democratic services can change agendas.")
+
+
+def _lock_meeting(meeting):
+    locked = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
+    if locked.status == Meeting.Status.CANCELLED:
+        raise AgendaRefused("This meeting is cancelled, so its agenda cannot change.")
+    if locked.status in {Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED}:
+        raise AgendaRefused("This meeting has been held, so its agenda cannot change.")
+    if locked.date < timezone.localdate():
+        raise AgendaRefused("This meeting's date has passed, so its agenda cannot change.")
+    return locked
+
+
+def _agenda_changed(meeting):
+    """Raise the agenda's version and queue its packs' rebuild after the commit."""
+    meeting.agenda_version += 1
+    meeting.save(update_fields=["agenda_version"])
+    transaction.on_commit(lambda: queue_pack_builds(meeting))
+
+
+def queue_pack_builds(meeting):
+    """Mark the meeting's packs as wanted at the current content and queue their builds."""
+    from boards.packs import pack_content_key
+    from boards.tasks import build_pack_task
+
+    if not meeting.is_published:
+        return
+    for edition in AgendaPack.Edition.values:
+        key = pack_content_key(meeting, edition)
+        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, edition=edition)
+        if pack.content_key == key and pack.state == AgendaPack.State.READY:
+            continue
+        pack.wanted_key = key
+        pack.state = AgendaPack.State.QUEUED
+        pack.progress = 0
+        pack.requested_at = timezone.now()
+        pack.save(update_fields=["wanted_key", "state", "progress", "requested_at"])
+        build_pack_task.enqueue(pack.pk)
+
+
+def ensure_standard_items(meeting):
+    """Give a meeting's agenda its standard items, once."""
+    if meeting.items.filter(kind=AgendaItem.Kind.STANDARD).exists():
+        return
+    for position, (title, description) in enumerate(STANDARD_ITEMS, start=1):
+        AgendaItem.objects.create(
+            meeting=meeting, position=position, kind=AgendaItem.Kind.STANDARD, title=title, description=description
+        )
+
+
+def numbered_items(meeting):
+    """The agenda in order, each item with its number: Part 1 first, then Part 2."""
+    items = list(meeting.items.select_related("report", "report__report_of").order_by("is_exempt", "position", "pk"))
+    return [(number, item) for number, item in enumerate(items, start=1)]
+
+
+def is_late_now(meeting):
+    return timezone.localdate() > meeting.report_deadline
+
+
+def key_decision_problem(report, meeting):
+    """Why a key decision may not be taken at this meeting, or "" when it may."""
+    if not report.is_key_decision:
+        return ""
+    if not report.in_forward_plan or not report.forward_plan_date:
+        return "This key decision is not on the Forward Plan."
+    days = clock.forward_plan_clear_days(report.forward_plan_date, meeting.date)
+    if days < clock.FORWARD_PLAN_CLEAR_DAYS:
+        return f"This key decision has been on the Forward Plan for only {days} clear days; 28 are needed."
+    return ""
+
+
+def agenda_add_report(*, meeting, report, user, urgency_reason=""):
+    """Place an approved report on the agenda, in Part 2 if it is exempt."""
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = _lock_meeting(meeting)
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != Report.Status.APPROVED:
+            raise AgendaRefused(f"“{report.title}” is not approved yet, so it cannot go on an agenda.")
+        if report.board_id != locked.board_id:
+            raise AgendaRefused(f"“{report.title}” is a report to the {report.board}, not the {locked.board}.")
+        if AgendaItem.objects.filter(report=report).exists():
+            raise AgendaRefused(f"“{report.title}” is already on an agenda.")
+        paragraph = None
+        if report.is_exempt:
+            if not report.exempt_paragraph_list:
+                raise AgendaRefused(
+                    f"“{report.title}” is exempt but names no paragraph of Schedule 12A; "
+                    "its author must add one before it can go on an agenda."
+                )
+            paragraph = report.exempt_paragraph_list[0]
+        late = is_late_now(locked) or locked.is_published
+        urgency_reason = urgency_reason.strip()
+        if late and not urgency_reason:
+            raise AgendaRefused(
+                "The report deadline for this meeting has passed, so this is a late item: "
+                "record the reason for urgency."
+            )
+        ensure_standard_items(locked)
+        position = (locked.items.aggregate(Max("position"))["position__max"] or 0) + 1
+        item = AgendaItem.objects.create(
+            meeting=locked,
+            position=position,
+            kind=AgendaItem.Kind.REPORT,
+            title=report.subject,
+            report=report,
+            is_exempt=bool(report.is_exempt),
+            exempt_paragraph=paragraph,
+            is_late=late,
+            urgency_reason=urgency_reason,
+            added_by=user,
+        )
+        if report.meeting_id != locked.pk:
+            # The report's header prints the date of the meeting it goes to.
+            report.meeting = locked
+            report.version += 1
+            report.updated_at = timezone.now()
+            report._history_user = user
+            report.save(update_fields=["meeting", "version", "updated_at"])
+        ReportEvent.objects.create(
+            report=report,
+            actor=user,
+            action="placed_on_agenda",
+            from_status=report.status,
+            to_status=report.status,
+            comment=f"{locked}" + (f" (late item: {urgency_reason})" if late else ""),
+        )
+        if locked.is_published and report.status == Report.Status.APPROVED:
+            transaction.on_commit(lambda: _publish_quietly(report, user))
+        _agenda_changed(locked)
+    return item
+
+
+def _publish_quietly(report, user):
+    from reports.services import TransitionRefused, report_publish
+
+    try:
+        report_publish(report=report, user=user)
+    except TransitionRefused as exc:
+        log.warning("Could not publish report %s added to a published agenda: %s", report.pk, exc)
+
+
+def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, exempt_paragraph=None, urgency_reason=""):
+    """Add an item that is not a report (a presentation, an update)."""
+    _require_clerk(user)
+    title = title.strip()
+    if not title:
+        raise AgendaRefused("Give the item a title.")
+    if is_exempt and exempt_paragraph not in range(1, 8):
+        raise AgendaRefused("An exempt item needs the paragraph of Schedule 12A that justifies excluding the public.")
+    with transaction.atomic():
+        locked = _lock_meeting(meeting)
+        late = is_late_now(locked) or locked.is_published
+        if late and not urgency_reason.strip():
+            raise AgendaRefused(
+                "The report deadline has passed, so this is a late item: record the reason for urgency."
+            )
+        ensure_standard_items(locked)
+        position = (locked.items.aggregate(Max("position"))["position__max"] or 0) + 1
+        item = AgendaItem.objects.create(
+            meeting=locked,
+            position=position,
+            kind=AgendaItem.Kind.OTHER,
+            title=title,
+            description=description,
+            is_exempt=is_exempt,
+            exempt_paragraph=exempt_paragraph if is_exempt else None,
+            is_late=late,
+            urgency_reason=urgency_reason.strip(),
+            added_by=user,
+        )
+        _agenda_changed(locked)
+    return item
+
+
+def agenda_remove_item(*, item, user):
+    """Take an item off the agenda (standard items stay)."""
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = _lock_meeting(item.meeting)
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk, meeting=locked)
+        if item.kind == AgendaItem.Kind.STANDARD:
+            raise AgendaRefused("Standard items stay on every agenda.")
+        if locked.is_published and item.report_id:
+            raise AgendaRefused(
+                "The agenda is published, so its reports stay on it; record a withdrawal at the meeting instead."
+            )
+        if item.report_id:
+            ReportEvent.objects.create(
+                report=item.report,
+                actor=user,
+                action="removed_from_agenda",
+                from_status=item.report.status,
+                to_status=item.report.status,
+                comment=str(locked),
+            )
+        item.delete()
+        _agenda_changed(locked)
+
+
+def agenda_reorder(*, meeting, user, order):
+    """Put the agenda's movable items in `order` (a list of item ids), keeping each in its part.
+
+    The standard items stay first; exempt items stay in Part 2. Posting the same order twice
+    gives the same agenda, so a double submit cannot lose an order.
+    """
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = _lock_meeting(meeting)
+        movable = {item.pk: item for item in locked.items.select_for_update().exclude(kind=AgendaItem.Kind.STANDARD)}
+        try:
+            ids = [int(pk) for pk in order]
+        except (TypeError, ValueError):
+            raise AgendaRefused("The new order could not be read; reload the page and try again.") from None
+        if sorted(ids) != sorted(movable):
+            raise AgendaRefused("The agenda has changed since this page was loaded; reload it and try again.")
+        first = len(STANDARD_ITEMS) + 1
+        changed = False
+        for position, pk in enumerate(ids, start=first):
+            item = movable[pk]
+            if item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])
+                changed = True
+        if changed:
+            _agenda_changed(locked)
+        return changed
+
+
+def publication_checks(meeting):
+    """The checks "Publish agenda" runs: (passed, message) pairs, in the order shown."""
+    items = [item for _, item in numbered_items(meeting)]
+    report_items = [item for item in items if item.report_id]
+    today = timezone.localdate()
+    checks = [
+        (not meeting.is_published, "The agenda has not been published already."),
+        (meeting.status == Meeting.Status.SCHEDULED, "The meeting is scheduled (not cancelled or held)."),
+        (meeting.date >= today, "The meeting is not in the past."),
+        (bool(report_items), "At least one report is on the agenda."),
+        (
+            all(item.report.status in {Report.Status.APPROVED, Report.Status.PUBLISHED} for item in report_items),
+            "Every report on the agenda is approved.",
+        ),
+        (
+            all(item.exempt_paragraph for item in items if item.is_exempt),
+            "Every Part 2 item names its paragraph of Schedule 12A.",
+        ),
+        (
+            all(item.urgency_reason.strip() for item in items if item.is_late),
+            "Every late item has its reason for urgency recorded.",
+        ),
+    ]
+    return checks
+
+
+def publication_warnings(meeting):
+    """Things to know before publishing that do not stop it."""
+    warnings = []
+    today = timezone.localdate()
+    if not clock.is_in_time(today, meeting.date):
+        warnings.append(
+            f"Published today, the agenda would give only {clock.clear_working_days_between(today, meeting.date)} "
+            "clear working days' notice; five are required. Items may need the chair's agreement as urgent."
+        )
+    for _, item in numbered_items(meeting):
+        if item.report_id and (problem := key_decision_problem(item.report, meeting)):
+            warnings.append(f"{item.title}: {problem}")
+    return warnings
+
+
+def agenda_publish(*, meeting, user):
+    """Publish the agenda: record when, publish its reports, open the public edition, build the packs."""
+    from reports.services import TransitionRefused, report_publish
+
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
+        failed = [message for passed, message in publication_checks(locked) if not passed]
+        if failed:
+            raise AgendaRefused("The agenda cannot be published yet. Not met: " + " ".join(failed))
+        locked.agenda_published_at = timezone.now()
+        locked.agenda_published_by = user
+        locked.status = Meeting.Status.AGENDA_PUBLISHED
+        locked.save(update_fields=["agenda_published_at", "agenda_published_by", "status"])
+        for _, item in numbered_items(locked):
+            if item.report_id and item.report.status == Report.Status.APPROVED:
+                try:
+                    report_publish(report=item.report, user=user)
+                except TransitionRefused as exc:
+                    raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
+        _agenda_changed(locked)
+    return locked

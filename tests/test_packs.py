@@ -1,0 +1,206 @@
+import io
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from boards import services
+from boards.models import AgendaPack
+from boards.packs import build_pack
+from boards.tasks import build_pack_now
+from reports.models import Appendix, Implication, Recommendation, Report, Section
+
+pytestmark = pytest.mark.django_db
+MARKER = "ZQXMARKER7731"
+
+
+def text_pdf(text):
+    return HTML(string=f"<html lang='en'><body><p>{text}</p></body></html>").write_pdf()
+
+
+def pdf_text(data):
+    reader = PdfReader(io.BytesIO(data))
+    return reader, [page.extract_text() or "" for page in reader.pages]
+
+
+def outline_titles(reader):
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append((item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline)
+    return titles
+
+
+@pytest.fixture
+def published(demo, django_capture_on_commit_callbacks):
+    """The upcoming meeting with both waiting reports placed and the agenda published."""
+    meeting = demo.board.meetings.filter(starts_at__gt=timezone.now()).get()
+    public = Report.objects.get(subject="Better Care Fund Plan 2025 to 2027")
+    exempt = Report.objects.get(subject="Sexual Health Services: Contract Award")
+    services.agenda_add_report(meeting=meeting, report=public, user=demo.clerk)
+    services.agenda_add_report(meeting=meeting, report=exempt, user=demo.clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agenda_publish(meeting=meeting, user=demo.clerk)
+    return meeting, public, exempt
+
+
+def plant_marker(report):
+    """Put the marker in every field of the report, its parts, an appendix and its file name."""
+    Report.objects.filter(pk=report.pk).update(
+        summary=f"Summary {MARKER}",
+        reasons=f"Reasons {MARKER}",
+        alternatives=f"Alternatives {MARKER}",
+        revenue_costs=f"Revenue {MARKER}",
+        capital_costs=f"Capital {MARKER}",
+        climate_explanation=f"Climate {MARKER}",
+        external_consultations=f"External {MARKER}",
+        implementation_date=f"Implementation {MARKER}",
+        contact_officer=f"Officer {MARKER}",
+        background_papers=f"Papers {MARKER}",
+    )
+    Recommendation.objects.filter(report=report).update(text=f"Recommend {MARKER}")
+    Implication.objects.filter(report=report).update(text=f"Implication {MARKER}")
+    Section.objects.filter(report=report).update(body=f"<p>Body {MARKER}</p>", heading=f"Heading {MARKER}")
+    appendix = Appendix(report=report, position=1, title=f"Appendix {MARKER}", original_filename=f"{MARKER}.pdf")
+    appendix.file.save(f"{MARKER}.pdf", ContentFile(text_pdf(f"Appendix text {MARKER}")), save=False)
+    appendix.page_count = 1
+    appendix.save()
+    report.refresh_from_db()
+    return appendix
+
+
+def test_it_keeps_every_word_of_an_exempt_report_out_of_the_public_pack(published):
+    meeting, _, exempt = published
+    plant_marker(exempt)
+    data, _ = build_pack(meeting, AgendaPack.Edition.PUBLIC)
+    assert MARKER.encode() not in data
+    reader, pages = pdf_text(data)
+    assert not any(MARKER in text for text in pages)
+    assert not any(MARKER in title for title, _ in outline_titles(reader))
+    assert MARKER not in str(reader.metadata)
+    notice = next(text for text in pages if "not for publication by virtue of paragraph 3" in text)
+    assert "Sexual Health Services: Contract Award" in notice  # the notice names the item
+
+    members, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    _, member_pages = pdf_text(members)
+    assert any(f"Summary {MARKER}" in text for text in member_pages)
+    assert any(f"Appendix text {MARKER}" in text for text in member_pages)
+
+
+def test_it_lists_the_page_each_item_starts_on(published):
+    meeting, public, exempt = published
+    data, page_count = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    reader, pages = pdf_text(data)
+    bookmarks = dict(outline_titles(reader))
+    front = "\n".join(pages[: min(bookmarks.values())])
+    for title in [public.subject, exempt.subject]:
+        number = next(n for n, item in services.numbered_items(meeting) if item.title == title)
+        start = bookmarks[f"{number}. {title}"]
+        assert title in pages[start]  # the bookmark lands on the report's first page
+        row = re.search(rf"{number}\.\s+{re.escape(title)}.*?(\d+)\s*$", front, re.S | re.M)
+        assert row and int(row.group(1)) == start + 1, (title, start, front)
+    assert f"Pack page 1 of {page_count}" in pages[0]
+    assert f"Pack page {page_count} of {page_count}" in pages[-1]
+
+
+def test_it_links_the_contents_to_the_items(published):
+    meeting, _, _ = published
+    data, _ = build_pack(meeting, AgendaPack.Edition.PUBLIC)
+    reader = PdfReader(io.BytesIO(data))
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    front_pages = min(index for _, index in outline_titles(reader))
+    destinations = [
+        pages[a.get_object()["/Dest"][0].idnum]
+        for page in reader.pages[:front_pages]
+        for a in page.get("/Annots", [])
+        if "/Dest" in a.get_object()
+    ]
+    assert sorted(destinations) == sorted(index for title, index in outline_titles(reader) if title[0].isdigit())
+    assert b"pack.invalid" not in data
+
+
+def test_it_is_a_tagged_accessible_pdf(published):
+    meeting, _, _ = published
+    data, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 - a PDF boolean object
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Members' agenda pack: Health and Wellbeing Board")
+    assert len(outline_titles(reader)) >= 4
+
+
+def test_it_puts_a_notice_in_place_of_a_corrupt_appendix(published):
+    meeting, public, _ = published
+    appendix = Appendix(report=public, position=1, title="Broken spreadsheet", page_count=1)
+    appendix.file.save("broken.pdf", ContentFile(b"%PDF-1.7\n1 0 obj <</Type /Catalog"), save=False)
+    appendix.save()
+    data, _ = build_pack(meeting, AgendaPack.Edition.PUBLIC)
+    _, pages = pdf_text(data)
+    pages = [" ".join(text.split()) for text in pages]
+    assert any("could not be included in this pack" in text and "Broken spreadsheet" in text for text in pages)
+
+
+def test_it_serves_packs_with_etag_and_ranges(client, login, demo, published):
+    meeting, _, _ = published
+    url = f"/meetings/{meeting.pk}/pack.pdf"
+    assert client.get(url).status_code == 503  # queued, not built yet
+    for pack in meeting.packs.all():
+        build_pack_now(pack.pk)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF")
+    etag = response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    partial = client.get(url, HTTP_RANGE="bytes=0-99")
+    assert partial.status_code == 206 and partial["Content-Range"] == f"bytes 0-99/{len(body)}"
+    assert b"".join(partial.streaming_content) == body[:100]
+    tail = client.get(url, HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == body[-10:]
+    assert client.get(url, HTTP_RANGE=f"bytes={len(body) + 5}-").status_code == 416
+    stale = client.get(url, HTTP_RANGE="bytes=0-99", HTTP_IF_RANGE='"old"')
+    assert stale.status_code == 200  # the file changed: the whole new one
+    assert client.get(f"/meetings/{meeting.pk}/agenda.pdf").status_code == 200
+
+
+def test_it_gives_the_members_pack_only_to_members(client, login, demo, published):
+    meeting, _, _ = published
+    for pack in meeting.packs.all():
+        build_pack_now(pack.pk)
+    url = f"/meetings/{meeting.pk}/members-pack.pdf"
+    assert client.get(url).status_code == 302
+    assert login(demo.outsider).get(url).status_code == 404
+    assert login(demo.officer).get(url).status_code == 404
+    assert login(demo.member).get(url).status_code == 200
+    assert login(demo.clerk).get(url).status_code == 200
+
+
+def test_it_keeps_unpublished_packs_private(client, login, demo):
+    meeting = demo.board.meetings.filter(starts_at__gt=timezone.now()).get()
+    for url in [f"/meetings/{meeting.pk}/pack.pdf", f"/meetings/{meeting.pk}/agenda.pdf"]:
+        assert client.get(url).status_code == 404
+        assert login(demo.member).get(url).status_code == 404
+    assert login(demo.member).get(f"/meetings/{meeting.pk}/members-pack.pdf").status_code == 404
+
+
+def test_it_builds_the_demo_meeting_packs_for_the_member(login, demo):
+    for edition in AgendaPack.Edition.values:
+        pack = AgendaPack.objects.create(meeting=demo.meeting, edition=edition)
+        build_pack_now(pack.pk)
+    client = login(demo.member)
+    for url in ["pack.pdf", "members-pack.pdf", "agenda.pdf"]:
+        response = client.get(f"/meetings/{demo.meeting.pk}/{url}")
+        assert response.status_code == 200, url
+        _, pages = pdf_text(b"".join(response.streaming_content))
+        assert "Cities Inequalities Project" in "".join(pages)

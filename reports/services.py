@@ -543,19 +543,16 @@ def report_publish(*, report, user, comment="", expected_status=None, expected_v
 
 
 def report_record_reading(*, report, user):
-    """Remember that `user` has read `report` as it stands; returns the version to show changes from, or None.
+    """Remember that `user` has read `report` as it stands; returns (their ReportReading, whether it is their first).
 
-    The version they read before stays the starting point until the report changes again, so
-    reloading the page keeps showing what changed since their previous visit.
+    `reading.changes_from` is the version they had read before the current one: it stays the
+    starting point of "what changed" until the report changes again, so reloading the page keeps
+    showing what changed since their previous visit.
     """
-    with transaction.atomic():
-        ReportReading.objects.bulk_create(
-            [ReportReading(report=report, user=user, version=report.version)], ignore_conflicts=True
-        )
-        reading = ReportReading.objects.select_for_update().get(report=report, user=user)
-        if reading.version != report.version:
-            reading.changes_from = reading.version
-            reading.version = report.version
-        reading.read_at = timezone.now()
-        reading.save()
-    return reading.changes_from
+    reading, first = ReportReading.objects.get_or_create(report=report, user=user, defaults={"version": report.version})
+    if not first and reading.version != report.version:
+        reading.changes_from = reading.version
+        reading.version = report.version
+    reading.read_at = timezone.now()
+    reading.save()
+    return reading, first

@@ -30,6 +30,7 @@ class Version:
 class ComparedBlock:
     key: str
     label: str
+    old_label: str  # differs from `label` when a section's heading changed
     old_html: str
     new_html: str
     changed: bool
@@ -59,28 +60,47 @@ def timeline(report):
 
 
 def _mark(tokens, tag):
-    text = escape("".join(tokens))
-    if not text.strip():
-        return text
+    """Escaped text wrapped in <del> or <ins>, with its leading and trailing spaces left outside."""
+    text = "".join(tokens)
+    core = text.strip()
+    if not core:
+        return escape(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     # Struck through or underlined as well as coloured: the change never rests on colour alone.
     colour = {"del": "bg-danger-subtle", "ins": "bg-success-subtle"}[tag]
-    return f'<{tag} class="diff-{tag} {colour}">{text}</{tag}>'
+    return f'{escape(lead)}<{tag} class="diff-{tag} {colour}">{escape(core)}</{tag}>{escape(trail)}'
+
+
+def _segments(a, b):
+    """difflib's opcodes as (changed, old tokens, new tokens), with tiny unchanged gaps between changes
+    (a space, "a", "of") folded into them, so "an overview" -> "a summary" reads as one change."""
+    segments = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        segments.append([op != "equal", a[i1:i2], b[j1:j2]])
+    merged = []
+    for index, segment in enumerate(segments):
+        changed, old, new = segment
+        between_changes = 0 < index < len(segments) - 1 and merged and merged[-1][0] and segments[index + 1][0]
+        if not changed and between_changes and len("".join(old).strip()) <= 3:
+            changed = True
+        if changed and merged and merged[-1][0]:
+            merged[-1][1] = merged[-1][1] + old
+            merged[-1][2] = merged[-1][2] + new
+        else:
+            merged.append([changed, list(old), list(new)])
+    return merged
 
 
 def diff_html(old, new):
     """`old` and `new` as escaped HTML, with removed words in <del> and added words in <ins>."""
-    a, b = TOKENS.findall(old or ""), TOKENS.findall(new or "")
     left, right = [], []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            same = escape("".join(a[i1:i2]))
-            left.append(same)
-            right.append(same)
+    for changed, a, b in _segments(TOKENS.findall(old or ""), TOKENS.findall(new or "")):
+        if changed:
+            left.append(_mark(a, "del"))
+            right.append(_mark(b, "ins"))
         else:
-            if i2 > i1:
-                left.append(_mark(a[i1:i2], "del"))
-            if j2 > j1:
-                right.append(_mark(b[j1:j2], "ins"))
+            left.append(escape("".join(a)))
+            right.append(escape("".join(b)))
     return (
         mark_safe("".join(left).replace("\n", "<br>")),
         mark_safe("".join(right).replace("\n", "<br>")),
@@ -99,7 +119,10 @@ def compare_blocks(old_blocks, new_blocks):
         new_text = after.text if after else ""
         old_html, new_html = diff_html(old_text, new_text)
         label = (after or before).label
-        rows.append(ComparedBlock(key, label, old_html, new_html, old_text != new_text))
+        old_label = (before or after).label
+        rows.append(
+            ComparedBlock(key, label, old_label, old_html, new_html, (old_text, old_label) != (new_text, label))
+        )
     return rows
 
 

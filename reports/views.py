@@ -407,8 +407,8 @@ def report_submit(request, pk):
 
 def _consult_page(request, report, *, comment="", error="", status=200):
     report = get_object_or_404(report_queryset(), pk=report.pk)
-    changes_from = services.report_record_reading(report=report, user=request.user)
-    changes = None
+    reading, first_time = services.report_record_reading(report=report, user=request.user)
+    changes_from, changes = reading.changes_from, None
     if changes_from is not None:
         old = versions.blocks_for(report, changes_from)
         if old is not None:
@@ -420,6 +420,7 @@ def _consult_page(request, report, *, comment="", error="", status=200):
     context = {
         "report": report,
         "sections": [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "first_time": first_time,
         "changes_from": changes_from,
         "changes": changes,
         "actions": actions,

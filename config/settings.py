@@ -7,9 +7,11 @@ production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0. See README.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,14 +90,21 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
+    "config.apps.SiteConfig",
     "accounts",
     "boards",
     "reports",
+    "public",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (CSRF reads POST): an oversize upload is refused unread.
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.AuditRefusedAccessMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -158,6 +169,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Brute-force lockout (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username
+# within LOGIN_LOCKOUT_MINUTES, that username is refused for LOGIN_LOCKOUT_MINUTES from the last
+# failure. By username, not by address: council staff share a few outgoing addresses, and an
+# address lockout would shut out a whole office. Attempts live in the database (any number of
+# web processes share them); `manage.py axes_reset_username NAME` unlocks one early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.audit.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log (config/audit.py)
+# axes.W006 asks for the address in the lockout key because a key of user agent or cookie alone
+# can be rotated by an attacker; a username cannot be rotated to reach the same account.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -193,8 +224,12 @@ if S3_BUCKET:
         },
     }
 
-# Uploads: appendices are PDFs of at most this many megabytes.
+# Uploads: appendices are PDFs of at most this many megabytes and pages (reports/pdfcheck.py).
 APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)
+APPENDIX_MAX_PAGES = env_int("APPENDIX_MAX_PAGES", 1000, minimum=1)
+# A request body larger than this is refused (413) before any of it is read: the largest
+# appendix plus room for the form around it. Smaller oversize files get the form's own message.
+REQUEST_MAX_BYTES = (APPENDIX_MAX_MB + 1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -222,6 +257,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content Security Policy (django-csp): nothing from other origins, no inline script and no
+# inline <style>. The rich-text editor's inline import map and the base CSS it injects are
+# allowed by their hashes (config/middleware.py); a template that truly needs an inline script
+# gives it nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # style="..." attributes (the pack progress bar) cannot run script, and img-src and
+        # font-src keep them from fetching anything from elsewhere.
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -237,8 +294,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Sign-ins, failed sign-ins, lockouts, sign-outs and refused access (config/audit.py);
+        # always at INFO, whatever LOG_LEVEL says.
+        "audit": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
     },
 }
+
+# Optionally keep the audit log in a file of its own as well (reopened when logrotate moves it).
+AUDIT_LOG_FILE = os.environ.get("AUDIT_LOG_FILE", "")
+if AUDIT_LOG_FILE:
+    LOGGING["handlers"]["audit_file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": AUDIT_LOG_FILE,
+        "formatter": "plain",
+    }
+    LOGGING["loggers"]["audit"]["handlers"] = ["audit_file"]

@@ -1,4 +1,6 @@
-"""The test override: fast password hashing, plain static storage, no HTTPS redirects."""
+"""The test override: fast password hashing, plain static storage, no HTTPS redirects, and no
+lockout: `client.login()` calls authenticate() without a request, which django-axes refuses.
+The lockout tests (tests/test_security.py) turn it back on with the `settings` fixture."""
 
 import os
 
@@ -17,3 +19,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Tests build packs by calling the builder; queued jobs are recorded, not run.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+AXES_ENABLED = False

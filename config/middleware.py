@@ -1,0 +1,131 @@
+"""Security middleware: the Content Security Policy, the request size cap and the audit of refused access."""
+
+import base64
+import functools
+import hashlib
+import logging
+from pathlib import Path
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from config.audit import audit, user_label
+
+log = logging.getLogger(__name__)
+
+# Refused access under these is written to the audit log (a 404 from `get_report_for` and the like).
+AUDITED_PREFIXES = ("/reports/", "/meetings/")
+
+
+def _sha256_source(text):
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@functools.cache
+def editor_importmap_hash():
+    """The CSP source for the rich-text editor's inline import map: its SHA-256 hash.
+
+    django-prose-editor renders `<script type="importmap">` inline (browsers load import maps
+    no other way), always with the same content for a given set of static files. Allowing
+    exactly that content by its hash keeps every other inline script refused, and needs no
+    nonce threaded through the views. The hash is taken from the package's own object, so a new
+    release or new static file names change it with them.
+    """
+    from django_prose_editor.widgets import importmap
+
+    html = str(importmap.render())
+    return _sha256_source(html[html.index(">") + 1 : html.rindex("</script>")])
+
+
+@functools.cache
+def editor_style_hash():
+    """The CSP source for the base CSS that the editor (Tiptap) injects as a `<style>` element.
+
+    The CSS is a fixed string inside the package's editor.js: its hash is taken from that file,
+    so it follows upgrades. Without it the editor collapses spaces as you type. None if the
+    string cannot be found (a release that no longer injects it).
+    """
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("django_prose_editor/editor.js")
+    source = Path(path).read_text(encoding="utf-8") if path else ""
+    marker = source.find(".ProseMirror {")
+    start, end = source.rfind("`", 0, marker), source.find("`", marker)
+    if marker < 0 or start < 0 or end < 0 or "${" in source[start:end] or "\\" in source[start:end]:
+        log.warning("The rich-text editor's injected CSS was not found; the CSP will refuse it")
+        return None
+    return _sha256_source(source[start + 1 : end])
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy from settings.CONTENT_SECURITY_POLICY, plus the editor's two inline hashes."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        try:
+            sources = {"script-src": editor_importmap_hash(), "style-src": editor_style_hash()}
+        except ValueError:
+            # A static file missing from the manifest: the editor page fails on its own; the rest works.
+            log.exception("Could not hash the editor's import map for the Content Security Policy")
+            return parts
+        update = dict(parts.update or {})
+        for directive, source in sources.items():
+            if source:
+                update[directive] = [*update.get(directive, []), source]
+        parts.update = update
+        return parts
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than REQUEST_MAX_BYTES (413), without reading any of it.
+
+    The Content-Length is what the server will pass on, so the check is exact; a body without
+    one (chunked) reaches Django empty. Files a little over the appendix limit are let through so
+    that the upload form can say so next to its field and keep the title typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            log.warning("Refused a %s-byte request to %s", length, request.path)
+            return self.too_large(request, length)
+        return self.get_response(request)
+
+    def too_large(self, request, length):
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = "/"
+        context = {"size_mb": length / 1024 / 1024, "max_mb": settings.APPENDIX_MAX_MB, "back": back}
+        return render(request, "413.html", context, status=413)
+
+
+class AuditRefusedAccessMiddleware:
+    """Write every 403 or 404 on a report or meeting URL to the audit log, with who asked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and request.path_info.startswith(AUDITED_PREFIXES):
+            audit(
+                "access_refused",
+                request,
+                user=user_label(getattr(request, "user", None)),
+                method=request.method,
+                path=request.get_full_path(),
+                status=response.status_code,
+            )
+        return response

@@ -1,0 +1,117 @@
+"""The Content Security Policy and the lockout page in a real browser (Debian's Chromium), with the
+policy enforced: no page the cast uses may trip it, the rich-text editor included."""
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import PASSWORD
+
+# Playwright's sync API keeps an event loop in the test's thread; the ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# Reported to the test as console errors, so that it sees exactly what the policy refused.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} ${e.sample || ""}`);
+});
+"""
+
+
+@pytest.fixture
+def site(live_server, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("load_demo", "--force", stdout=StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def browser_page(site):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(base_url=site)  # no bypass_csp: the policy applies
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.problems = []
+        # Policy violations and script errors; not "failed to load" noise such as the admin's favicon.
+        page.on(
+            "console",
+            lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text or "CSP" in m.text else None,
+        )
+        page.on("pageerror", lambda exc: page.problems.append(f"JavaScript error: {exc}"))
+        yield page
+        browser.close()
+
+
+def sign_in(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def visit(page, path):
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+
+
+def test_it_runs_the_pages_and_the_editor_under_the_policy(browser_page):
+    page = browser_page
+    sign_in(page, "officer")
+    assert page.url.endswith("/")
+
+    visit(page, "/reports/new/")
+    page.get_by_role("button", name="Add a section").click()
+    editor = page.locator(".ProseMirror >> visible=true").first
+    editor.click()
+    page.keyboard.type("Typed  with two spaces")
+    assert "Typed  with two spaces" in editor.inner_text()  # the editor's injected CSS (pre-wrap) applied
+    page.get_by_title("Insert table").first.click()
+    page.locator("dialog button[type=submit]").first.click()
+    assert editor.locator("table").count() == 1
+    page.get_by_label("Subject").fill("Written under the Content Security Policy")
+    page.wait_for_url("**/reports/*/edit/", timeout=10_000)  # autosave made the draft
+
+    visit(page, "/")
+    visit(page, "/reports/")
+    visit(page, "/meetings/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+    sign_in(page, "admin")
+    for path in ["/admin/", "/admin/reports/report/", "/admin/accounts/user/add/", "/admin/accounts/user/"]:
+        visit(page, path)
+    page.get_by_role("link", name="officer", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".selector").count() >= 1  # the admin's own scripts ran (filtered selects)
+
+    assert page.problems == [], "\n".join(page.problems)
+
+
+def test_it_shows_the_lockout_page(browser_page, settings):
+    settings.AXES_ENABLED = True
+    page = browser_page
+    for _ in range(5):
+        sign_in(page, "clerk", "not the password")
+    assert page.get_by_role("heading", name="Sign-in is paused for this account").is_visible()
+    assert "try again" in page.locator("main").inner_text()
+    sign_in(page, "clerk")
+    assert page.get_by_role("heading", name="Sign-in is paused for this account").is_visible()
+    assert page.problems == [], "\n".join(page.problems)

@@ -153,7 +153,8 @@ def send_event_emails(event_id):
     if not outgoing:
         return 0
     try:
-        return get_connection().send_messages(outgoing)
+        # A mail server that hangs must not hold the request that took the step.
+        return get_connection(timeout=settings.EMAIL_TIMEOUT or 10).send_messages(outgoing)
     except OSError:  # smtplib's errors are OSErrors too
         log.exception("Could not send the emails for report %s event %s", report.pk, event.action)
         return 0

@@ -232,6 +232,14 @@ def _bump(report, user, *, reason):
     if report.active_sign_offs():
         void_sign_offs(report, reason=reason + " after sign-off", user=user)
         if report.status == Report.Status.SIGNED_OFF:
+            ReportEvent.objects.create(
+                report=report,
+                actor=user,
+                action="edited_after_sign_off",
+                from_status=report.status,
+                to_status=Report.Status.CONSULTATION,
+                comment=reason,
+            )
             report.status = Report.Status.CONSULTATION
     report.version += 1
     report.updated_at = timezone.now()

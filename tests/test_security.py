@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from config.middleware import editor_style_hash
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_it_sends_the_security_headers(client, db):
     assert policy["object-src"] == ["'none'"]
     assert policy["base-uri"] == ["'none'"]
     assert policy["form-action"] == ["'self'"]
-    assert policy["style-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'", editor_style_hash()]
     assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
     assert not any(source.startswith(("http:", "https:", "*")) for sources in policy.values() for source in sources)
 
@@ -97,6 +98,12 @@ def test_it_renders_the_editor_import_map_whose_hash_it_allows(login, demo):
     scripts = inline_scripts(response.content.decode())
     assert [attrs for attrs, _ in scripts] == ['type="importmap"']
     assert sha256_source(scripts[0][1]) in csp(response)["script-src"]
+
+
+def test_it_finds_the_css_the_editor_injects():
+    # None would mean a django-prose-editor release changed how Tiptap's base CSS is shipped:
+    # the editor would then collapse spaces under the policy (see config/middleware.py).
+    assert editor_style_hash().startswith("'sha256-")
 
 
 def test_it_does_not_allow_another_import_map(login, demo):

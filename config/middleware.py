@@ -15,8 +15,9 @@ from config.audit import audit, user_label
 
 log = logging.getLogger(__name__)
 
-# Refused access under these is written to the audit log (a 404 from `get_report_for` and the like).
-AUDITED_PREFIXES = ("/reports/", "/meetings/")
+# Refused access under these is written to the audit log: a 404 from `get_report_for` and the
+# like, and the public site's report pages (an exempt or unpublished report is a 404 there).
+AUDITED_PREFIXES = ("/reports/", "/meetings/", "/papers/")
 
 
 def _sha256_source(text):

@@ -297,6 +297,13 @@ def test_it_logs_a_refused_report_with_who_asked(login, demo, caplog):
     assert records[2].audit_path == "/meetings/999999/"
 
 
+def test_it_logs_a_refused_public_paper(client, db, caplog):
+    caplog.set_level(logging.INFO, logger="audit")
+    assert client.get("/papers/999999/").status_code == 404
+    (record,) = audit_records(caplog)
+    assert record.audit_user == "anonymous" and record.audit_path == "/papers/999999/"
+
+
 def test_it_does_not_log_allowed_access(login, demo, caplog):
     client = login(demo.officer)
     caplog.set_level(logging.INFO, logger="audit")

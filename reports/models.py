@@ -574,6 +574,14 @@ class ReportEvent(models.Model):
     def label(self):
         return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
 
+    @property
+    def status_change(self):
+        """ "Signed off → Approved", or "" when the step left the status as it was."""
+        if not self.to_status or self.from_status == self.to_status:
+            return ""
+        names = dict(Report.Status.choices)
+        return f"{names.get(self.from_status, 'New')} → {names.get(self.to_status, self.to_status)}"
+
 
 class ReportReading(models.Model):
     """The version of a report a person last read in the consultee's view, to show what changed since."""

@@ -404,13 +404,16 @@ def _lock_and_expect(report, expected_status, expected_version):
 
 
 def _move(locked, user, action, to_status, comment=""):
-    """Record one step: the new status (if it changed), an event row, and the emails to send on commit."""
+    """Record one step: the new status, an event row, and the emails to send on commit.
+
+    The report is saved even when its status stays (a first sign-off), so its history has a row
+    after the step: the version as it stood then includes the sign-off.
+    """
     from_status = locked.status
-    if to_status != from_status:
-        locked.status = to_status
-        locked._history_user = user
-        locked._change_reason = action
-        locked.save(update_fields=["status"])
+    locked.status = to_status
+    locked._history_user = user
+    locked._change_reason = action
+    locked.save(update_fields=["status"])
     event = ReportEvent.objects.create(
         report=locked, actor=user, action=action, from_status=from_status, to_status=to_status, comment=comment
     )

@@ -153,3 +153,9 @@ def test_the_consultee_sees_what_changed_since_they_last_read_it(demo, client):
         assert "Changes from version 1, which you read before, to version 2" in page
         assert '<ins class="diff-ins bg-success-subtle">a summary</ins>' in page
     services.report_sign_off(report=report, user=demo.finance)
+
+
+def test_the_consultee_view_is_read_only_by_get(demo, client):
+    report = report_in(demo, "consultation")
+    client.force_login(demo.finance)
+    assert client.post(reverse("reports:consult", args=[report.pk])).status_code == 405

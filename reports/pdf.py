@@ -1,27 +1,583 @@
-"""The report PDF: one template, one render function, a locked-down fetcher, a stored file."""
+"""The report PDF: one template, one render function, a locked-down fetcher, a stored file.
 
-from django.http import HttpResponse
+`render_report_pdf(report)` fills templates/reports/pdf/report.html (the print preview shows the
+same HTML) and hands it to WeasyPrint as tagged PDF/UA-1, with fonts from static/fonts/.
+
+Two guards stand between a report's text and the machine, whatever HTML reached the renderer:
+
+- `LockedFetcher` is the only way WeasyPrint can load anything. It reads the app's own static files
+  and the report's own media images from disk, and refuses everything else: file:// URLs, http(s)
+  to any other address (loopback included), and data: URLs other than small raster images. It never
+  opens a network connection, so there is no redirect to follow.
+- Each render runs in a forked child process with a CPU, memory and wall-clock bound. A render
+  that runs past it is killed and the caller gets a `PdfRenderError` it can show as a friendly page,
+  rather than a web worker that hangs or a machine that swaps.
+
+Approved and published reports' PDFs are stored (`store_report_pdf`) and served from storage while
+`pdf_version` matches the report's version; drafts are rendered on every request.
+"""
+
+import base64
+import binascii
+import contextlib
+import gc
+import json
+import logging
+import math
+import mimetypes
+import os
+import re
+import resource
+import select
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reports.html import number_paragraphs
+from reports.html import number_paragraphs, sanitize_html
+
+log = logging.getLogger(__name__)
+
+# Bounds of one render. Settings of the same names override them. The time bound sits under
+# gunicorn's default 30-second worker timeout, since a draft's PDF is made during the request;
+# background jobs (agenda packs) may pass a longer `timeout`.
+PDF_RENDER_TIMEOUT = 25  # seconds of wall-clock time
+PDF_RENDER_MEMORY_MB = 1024  # megabytes of address space beyond what the process already has
+MAX_PDF_BYTES = 200 * 1024 * 1024
+
+# What the fetcher hands over.
+MAX_FETCHES = 200
+MAX_FETCHED_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DATA_URL_BYTES = 256 * 1024
+RASTER_SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+
+FINAL_STATUSES = {"approved", "published"}
 
 
-def _refuse_everything(url, *args, **kwargs):
-    raise ValueError(f"The PDF renderer does not fetch {url[:80]!r}")
+class PdfRenderError(Exception):
+    """The PDF could not be made; the message says why in plain words."""
 
 
-def render_report_pdf(report):
-    """The report as PDF bytes."""
-    sections = [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)]
-    html = render_to_string("reports/pdf/report.html", {"report": report, "sections": sections})
-    return HTML(string=html, url_fetcher=_refuse_everything).write_pdf()
+class PdfRenderTimeout(PdfRenderError):
+    """The render ran past its time bound and was stopped."""
+
+
+class PdfRenderTooLarge(PdfRenderError):
+    """The render needed more memory, or produced a bigger file, than it is allowed."""
+
+
+class FetchRefused(Exception):
+    """The PDF renderer does not fetch this URL."""
+
+
+def _raster_type(data):
+    """The MIME type of a PNG, JPEG, GIF or WebP image from its first bytes, else None."""
+    for mime, signatures in RASTER_SIGNATURES.items():
+        if data.startswith(signatures) and (mime != "image/webp" or data[8:12] == b"WEBP"):
+            return mime
+    return None
+
+
+class LockedFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher, locked down to the app's static files and one report's media.
+
+    Files are read from disk, never over the network, and only from inside the configured roots
+    (after resolving symlinks and `..`). Media must be images under one of `media_prefixes`.
+    Whatever is refused is listed in `refused`; WeasyPrint logs it and renders without it.
+    """
+
+    def __init__(self, *, base_url, static_url, static_roots, media_url=None, media_root=None, media_prefixes=()):
+        super().__init__(timeout=1, allowed_protocols=frozenset(), allow_redirects=False, fail_on_errors=False)
+        self.base_url = base_url
+        self.routes = [("static", urlsplit(urljoin(base_url, static_url)), [Path(r).resolve() for r in static_roots])]
+        if media_url and media_root and media_prefixes:
+            self.routes.append(("media", urlsplit(urljoin(base_url, media_url)), [Path(media_root).resolve()]))
+        self.media_prefixes = tuple(media_prefixes)
+        self.refused = []
+        self.fetched = []
+        self.bytes_fetched = 0
+
+    def fetch(self, url, headers=None):
+        try:
+            response = self._fetch(url)
+        except FetchRefused as exc:
+            self.refused.append(url[:200])
+            log.warning("The PDF renderer refused %.120s: %s", url, exc)
+            raise
+        self.fetched.append(url[:200])
+        return response
+
+    def _fetch(self, url):
+        if len(self.fetched) + len(self.refused) >= MAX_FETCHES:
+            raise FetchRefused(f"a document may load at most {MAX_FETCHES} files")
+        scheme = url.split(":", 1)[0].strip().lower()
+        if scheme == "data":
+            return self._data_url(url)
+        if scheme not in {"http", "https"}:
+            raise FetchRefused(f"{scheme}: URLs are never fetched")
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            raise FetchRefused("not a URL") from None
+        for kind, prefix, roots in self.routes:
+            same_origin = (parts.scheme.lower(), parts.netloc.lower()) == (prefix.scheme.lower(), prefix.netloc.lower())
+            if same_origin and parts.path.startswith(prefix.path):
+                return self._read_file(url, unquote(parts.path[len(prefix.path) :]), kind, roots)
+        raise FetchRefused("only the app's own static files and the report's own media are fetched")
+
+    def _read_file(self, url, relative, kind, roots):
+        segments = relative.split("/")
+        if not relative or any(s in {"", ".", ".."} for s in segments) or "\\" in relative or "\x00" in relative:
+            raise FetchRefused("not a plain path")
+        if kind == "media" and not relative.startswith(self.media_prefixes):
+            raise FetchRefused("only the report's own media are fetched")
+        for root in roots:
+            path = (root / relative).resolve()
+            if not path.is_relative_to(root) or not path.is_file():
+                continue
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise FetchRefused("file too big")
+            data = path.read_bytes()[:MAX_FILE_BYTES]
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if kind == "media":
+                mime = _raster_type(data)
+                if not mime:
+                    raise FetchRefused("only images are fetched from media")
+            return self._respond(url, data, mime)
+        raise FetchRefused("no such file")
+
+    def _data_url(self, url):
+        header, comma, payload = url[5:].partition(",")
+        params = [p.strip() for p in header.lower().split(";")]
+        mime = params[0]
+        if not comma or mime not in RASTER_SIGNATURES:
+            raise FetchRefused("data: URLs are only used for PNG, JPEG, GIF and WebP images")
+        if len(payload) > MAX_DATA_URL_BYTES * 4 // 3 + 4:
+            raise FetchRefused("data: image too big")
+        try:
+            data = base64.b64decode(unquote_to_bytes(payload)) if "base64" in params[1:] else unquote_to_bytes(payload)
+        except (binascii.Error, ValueError):
+            raise FetchRefused("data: image is not valid base64") from None
+        if len(data) > MAX_DATA_URL_BYTES or _raster_type(data) != mime:
+            raise FetchRefused("data: image too big, or not the image it says it is")
+        return self._respond(url, data, mime)
+
+    def _respond(self, url, data, mime):
+        if self.bytes_fetched + len(data) > MAX_FETCHED_BYTES:
+            raise FetchRefused("the document's files are too big in total")
+        self.bytes_fetched += len(data)
+        return URLFetcherResponse(url, data, {"Content-Type": mime})
+
+
+def _setting(name):
+    return getattr(settings, name, globals()[name])
+
+
+def _base_url():
+    return settings.SITE_URL.rstrip("/") + "/"
+
+
+def _static_roots():
+    roots = [Path(d[1] if isinstance(d, (list, tuple)) else d) for d in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return roots
+
+
+def app_fetcher(*, media_prefixes=()):
+    """A fetcher for our own templates: the app's static files, and media only under `media_prefixes`."""
+    return LockedFetcher(
+        base_url=_base_url(),
+        static_url=settings.STATIC_URL,
+        static_roots=_static_roots(),
+        media_url=settings.MEDIA_URL,
+        media_root=settings.MEDIA_ROOT,
+        media_prefixes=media_prefixes,
+    )
+
+
+def report_fetcher(report):
+    """A fetcher for one report: static files, and images under media/reports/<kind>/<report id>/."""
+    folders = ("figures", "images", "appendices")
+    return app_fetcher(media_prefixes=tuple(f"reports/{folder}/{report.pk}/" for folder in folders))
+
+
+# Rendering in a bounded child process.
+
+_fork_lock = threading.Lock()
+_shared = None  # (FontConfiguration, fonts stylesheet), loaded once per process
+
+
+@dataclass
+class Rendering:
+    """A finished render: the PDF, the URLs the fetcher refused, and the child's memory use."""
+
+    pdf: bytes
+    refused: list = field(default_factory=list)
+    child_peak_kb: int = 0
+    child_start_kb: int = 0
+
+
+def _shared_fonts():
+    """static/css/print-fonts.css, parsed and its fonts loaded once per process, and WeasyPrint warm.
+
+    Every forked child inherits both, so no render reloads six font files or pays for Pango,
+    Fontconfig and fontTools' subsetter loading lazily: that is a third of a short report's time.
+    Called with _fork_lock held, so no fork sees a half-initialised library. Returns
+    (font_config, [stylesheet]), or (None, []) when the fonts cannot be loaded (logged).
+    """
+    global _shared
+    if _shared is not None:
+        folder = getattr(_shared[0], "_folder", None)
+        if folder is None or os.path.isdir(folder):  # a tmp cleaner may have removed the loaded fonts
+            return _shared
+    font_config = FontConfiguration()
+    try:
+        url = urljoin(_base_url(), static("css/print-fonts.css"))
+        fonts = CSS(url=url, url_fetcher=app_fetcher(), font_config=font_config)
+        scrap = '<html lang="en-GB"><title>.</title><p>Ready <b>to</b> <i>print</i> <b><i>now</i></b></p>'
+        HTML(string=scrap, base_url=_base_url(), url_fetcher=app_fetcher()).write_pdf(
+            pdf_variant="pdf/ua-1", stylesheets=[fonts], font_config=font_config
+        )
+        _shared = (font_config, [fonts])
+    except Exception:  # noqa: BLE001 - without them PDFs fall back to the system's fonts
+        log.exception("The PDF fonts (static/css/print-fonts.css) could not be loaded")
+        _shared = (None, [])
+    return _shared
+
+
+def _memory_kb(field_name):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _limit_child(timeout, memory_bytes):
+    """Bound this (child) process: CPU seconds, address space, file size; no core dumps."""
+    cpu = math.ceil(timeout) + 1
+    _lower_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
+    address_space = _memory_kb("VmSize") * 1024 + memory_bytes
+    _lower_limit(resource.RLIMIT_AS, address_space, address_space)
+    _lower_limit(resource.RLIMIT_FSIZE, 256 * 1024 * 1024, 256 * 1024 * 1024)
+    _lower_limit(resource.RLIMIT_CORE, 0, 0)
+
+
+def _lower_limit(which, soft, hard):
+    """Set a resource limit, never above the one already in force (only root may raise a hard limit)."""
+    old_soft, old_hard = resource.getrlimit(which)
+    if old_hard != resource.RLIM_INFINITY:
+        hard = min(hard, old_hard)
+    soft = min(soft, hard)
+    resource.setrlimit(which, (soft, hard))
+
+
+def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_bytes):
+    """The forked child: render, send the outcome down the pipe, exit without running any cleanup."""
+    exit_code = 1
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(signum, signal.SIG_DFL)
+        # Nothing the parent had open (database connections, listening sockets) is the renderer's business.
+        os.closerange(3, write_fd)
+        os.closerange(write_fd + 1, 65536)
+        tempfile.tempdir = workdir
+        # The parent's objects are the child's only by copy-on-write: keep the collector off them.
+        gc.freeze()
+        start_kb = _memory_kb("VmRSS")
+        _limit_child(timeout, memory_bytes)
+        header = {"refused": [], "start_kb": start_kb}
+        try:
+            font_config, stylesheets = fonts
+            pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+                pdf_variant="pdf/ua-1", stylesheets=stylesheets, font_config=font_config
+            )
+            header["status"] = "ok"
+        except MemoryError:
+            pdf, header["status"] = b"", "memory"
+        except RecursionError:
+            pdf, header["status"] = b"", "too_deep"
+        except Exception as exc:  # noqa: BLE001 - anything WeasyPrint raises becomes a clear error
+            pdf, header["status"], header["detail"] = b"", "error", f"{type(exc).__name__}: {exc}"[:300]
+        header["refused"] = fetcher.refused[:50]
+        header["peak_kb"] = _memory_kb("VmHWM")
+        message = json.dumps(header).encode() + b"\n" + pdf
+        view = memoryview(message)
+        while view:
+            view = view[os.write(write_fd, view) :]
+        exit_code = 0
+    finally:
+        os._exit(exit_code)
+
+
+def render_html(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=None):
+    """Render `html` to a tagged PDF/UA-1 in a forked child bounded in time and memory.
+
+    Raises PdfRenderTimeout, PdfRenderTooLarge or PdfRenderError; never hangs past `timeout`.
+    """
+    fetcher = fetcher or app_fetcher()
+    base_url = base_url or fetcher.base_url
+    timeout = timeout or _setting("PDF_RENDER_TIMEOUT")
+    memory_bytes = (memory_mb or _setting("PDF_RENDER_MEMORY_MB")) * 1024 * 1024
+    workdir = tempfile.mkdtemp(prefix="report-pdf-")
+    try:
+        with _fork_lock:
+            fonts = _shared_fonts()
+            # The write end must not leak into another render's child, so pipe and fork under one lock.
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child never returns
+                _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_bytes)
+            os.close(write_fd)
+        message, timed_out, too_big = _read_from_child(read_fd, pid, timeout)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return _outcome(message, timed_out, too_big, timeout)
+
+
+def _read_from_child(read_fd, pid, timeout):
+    """Everything the child writes, until it closes the pipe or runs out of time; then reap it."""
+    deadline = time.monotonic() + timeout
+    chunks, size, timed_out, too_big = [], 0, False, False
+    poller = select.poll()
+    poller.register(read_fd, select.POLLIN)
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            if not poller.poll(max(1, math.ceil(remaining * 1000))):
+                continue
+            chunk = os.read(read_fd, 1024 * 1024)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_PDF_BYTES + 1024 * 1024:
+                too_big = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        if timed_out or too_big:
+            _kill(pid)
+        _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+        timed_out = True  # the CPU limit, the backstop of the wall-clock one
+    return b"".join(chunks), timed_out, too_big
+
+
+def _kill(pid):
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _outcome(message, timed_out, too_big, timeout):
+    if timed_out:
+        raise PdfRenderTimeout(f"Making the PDF took longer than {timeout:g} seconds, so it was stopped.")
+    if too_big:
+        raise PdfRenderTooLarge("The PDF would be bigger than the renderer allows.")
+    header_bytes, newline, pdf = message.partition(b"\n")
+    try:
+        header = json.loads(header_bytes) if newline else {}
+    except ValueError:
+        header = {}
+    status = header.get("status")
+    if status == "ok" and pdf.startswith(b"%PDF-"):
+        return Rendering(pdf, header.get("refused", []), header.get("peak_kb", 0), header.get("start_kb", 0))
+    if status == "memory":
+        raise PdfRenderTooLarge("Making the PDF needed more memory than the renderer allows.")
+    if status == "too_deep":
+        raise PdfRenderError("The report's text is nested too deeply to lay out as a PDF.")
+    if status == "error":
+        log.error("The PDF renderer failed: %s", header.get("detail"))
+        raise PdfRenderError("The PDF renderer could not lay this document out.")
+    raise PdfRenderError("The PDF renderer stopped unexpectedly (it may have run out of memory).")
+
+
+def render_html_pdf(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=None):
+    """PDF bytes of `html` (our own templates), through the locked fetcher and the bounded child."""
+    return render_html(html, fetcher=fetcher, base_url=base_url, timeout=timeout, memory_mb=memory_mb).pdf
+
+
+# The report's HTML.
+
+# A first row of header cells directly in <tbody> (as the rich-text editor writes it) moves into
+# <thead>, so it repeats on every page the table runs over. Cells holding tables are left alone.
+_HEADERLESS_TABLE = re.compile(
+    r"(<table\b[^>]*>\s*(?:<caption\b[^>]*>(?:(?!</?table\b).)*?</caption>\s*)?)<tbody>\s*"
+    r"(<tr>(?:\s*<th\b[^>]*>(?:(?!</?t(?:able|r|d|h)\b).)*?</th>)+\s*</tr>)",
+    re.S,
+)
+
+# Runs of text with no break opportunity: WeasyPrint's line breaking is quadratic in their length,
+# so a 1 MB "word" would never finish. Past 128 characters they get a zero-width space every 64
+# (and a span every 2,048, to keep each text box small); shorter URLs still wrap at their slashes.
+_LONG_RUN = re.compile(r"(?:&#?\w{1,10};|[^ \t\n\r\f\v<>&\u200b]){128,}")
+_RUN_PIECE = re.compile(r"(?:&#?\w{1,10};|[^&]|&){1,64}", re.S)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _breakable(match):
+    run = match.group()
+    pieces = _RUN_PIECE.findall(run) if "&" in run else [run[i : i + 64] for i in range(0, len(run), 64)]
+    if len(pieces) <= 32:
+        return "\u200b".join(pieces)
+    return "".join("<span>" + "\u200b".join(pieces[i : i + 32]) + "</span>" for i in range(0, len(pieces), 32))
+
+
+def _allow_long_runs_to_break(html):
+    head, body_tag, body = html.partition("<body")
+    if not body_tag:
+        head, body = "", html
+    parts = _TAG.split(body)
+    for i in range(0, len(parts), 2):
+        if len(parts[i]) >= 128:
+            parts[i] = _LONG_RUN.sub(_breakable, parts[i])
+    return head + body_tag + "".join(parts)
+
+
+def _section_html(number, body):
+    """A section's body as printed: allow-listed again (whatever route it was stored by), numbered."""
+    html = number_paragraphs(number, sanitize_html(body))
+    return _HEADERLESS_TABLE.sub(r"\1<thead>\2</thead><tbody>", html)
+
+
+def is_final(report):
+    """Approved and published reports are no longer drafts: no watermark, and their PDF is stored."""
+    return report.status in FINAL_STATUSES
+
+
+def report_html(report, *, preview=False):
+    """The report in its printed layout: the HTML its PDF is made from, and the print preview."""
+    council = settings.COUNCIL_NAME
+    appendices = list(report.appendices.all())
+    context = {
+        "report": report,
+        "preview": preview,
+        "draft": not is_final(report),
+        "council_name": council,
+        "author": f"{report.report_of}, {council}" if report.report_of_id else council,
+        "recommendations": list(report.recommendations.all()),
+        "implications": list(report.implications.all()),
+        "core_purposes": list(report.core_purposes.all()),
+        "climate_choices": report.ClimateImpact.choices,
+        "appendices": [_Lettered(a, i) for i, a in enumerate(appendices)],
+        "sections": [(n, s, _section_html(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+    }
+    return render_to_string("reports/pdf/report.html", context)
+
+
+class _Lettered:
+    """An appendix with its letter (A, B, ...) worked out once, not with a query per appendix."""
+
+    def __init__(self, appendix, index):
+        self.title = appendix.title
+        self.letter = chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+def render_report_pdf(report, *, timeout=None):
+    """The report as PDF bytes: tagged PDF/UA-1, A4, fetched through the report's locked fetcher."""
+    html = _allow_long_runs_to_break(report_html(report))
+    return render_html_pdf(html, fetcher=report_fetcher(report), timeout=timeout)
+
+
+# Storage and download.
+
+
+def report_pdf_filename(report):
+    name = slugify(report.subject)[:80] or f"report-{report.pk}"
+    return f"{name}{'' if is_final(report) else '-draft'}.pdf"
+
+
+def _stored_pdf_is_current(report):
+    return is_final(report) and bool(report.pdf_file) and report.pdf_version == report.version
+
+
+def store_report_pdf(report, *, timeout=None):
+    """Render an approved or published report and keep the PDF in storage as of its current version.
+
+    Returns the PDF bytes. If the report changed while it rendered, nothing is stored. For the
+    approval workflow or a background job to call, so the first download is served from storage.
+    """
+    if not is_final(report):
+        raise ValueError("Only approved and published reports' PDFs are stored")
+    pdf = render_report_pdf(report, timeout=timeout)
+    old_name = None
+    with transaction.atomic():
+        current = type(report).objects.select_for_update().get(pk=report.pk)
+        if current.version != report.version or not is_final(current):
+            return pdf
+        if (
+            current.pdf_version == current.version
+            and current.pdf_file
+            and current.pdf_file.storage.exists(current.pdf_file.name)
+        ):
+            report.pdf_file, report.pdf_version = current.pdf_file.name, current.pdf_version
+            return pdf  # another request stored it meanwhile
+        old_name = current.pdf_file.name
+        current.pdf_file.save(f"report-{current.pk}-v{current.version}.pdf", ContentFile(pdf), save=False)
+        current.pdf_version = current.version
+        current.skip_history_when_saving = True  # the PDF is excluded from the audit trail
+        current.save(update_fields=["pdf_file", "pdf_version"])
+        storage = current.pdf_file.storage
+        if old_name and old_name != current.pdf_file.name:
+            transaction.on_commit(lambda: storage.delete(old_name))
+    report.pdf_file, report.pdf_version = current.pdf_file.name, current.pdf_version
+    return pdf
 
 
 def report_pdf_response(request, report):
-    pdf = render_report_pdf(report)
+    """The download: the stored PDF while it is current, else rendered now (and stored once approved).
+
+    When the PDF cannot be made, a page that says why (503), never a server error.
+    """
+    try:
+        return _pdf_download(report)
+    except PdfRenderError as exc:
+        log.warning("The PDF of report %s could not be made: %s", report.pk, exc)
+        response = render(request, "reports/pdf/render_failed.html", {"report": report, "reason": exc}, status=503)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _pdf_download(report):
+    filename = report_pdf_filename(report)
+    if _stored_pdf_is_current(report):
+        try:
+            handle = report.pdf_file.open("rb")
+        except OSError:
+            log.warning("The stored PDF of report %s is missing; rendering it again", report.pk)
+        else:
+            response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+            response["Cache-Control"] = "private, no-cache"
+            return response
+    pdf = store_report_pdf(report) if is_final(report) else render_report_pdf(report)
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = (slugify(report.subject)[:80] or "report") + ".pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-cache"
     return response

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
+    path("<int:pk>/print/", views.report_print_preview, name="print_preview"),
     path("<int:pk>/submit/", views.report_submit, name="submit"),
     path("<int:pk>/consult/", views.report_consult, name="consult"),
     path("<int:pk>/sign-off/", views.report_sign_off, name="sign_off"),

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -308,6 +308,19 @@ def report_pdf(request, pk):
     get_report_for(request.user, pk)
     report = get_object_or_404(report_queryset(), pk=pk)
     return report_pdf_response(request, report)
+
+
+@login_required
+@require_GET
+def report_print_preview(request, pk):
+    """The report in its printed layout, in the browser: the same HTML the PDF is made from."""
+    from reports.pdf import report_html
+
+    get_report_for(request.user, pk)
+    report = get_object_or_404(report_queryset(), pk=pk)
+    response = HttpResponse(report_html(report, preview=True))
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @login_required

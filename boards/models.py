@@ -245,6 +245,7 @@ class AgendaPack(models.Model):
     content_key = models.CharField(max_length=64, blank=True, help_text="What the stored file was built from.")
     wanted_key = models.CharField(max_length=64, blank=True, help_text="What the next build must reflect.")
     page_count = models.PositiveIntegerField(default=0)
+    front_pages = models.PositiveSmallIntegerField(default=1, help_text="The front sheet's length last time.")
     size = models.PositiveBigIntegerField(default=0)
     built_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)

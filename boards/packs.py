@@ -15,8 +15,11 @@ import io
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter, Transformation
@@ -32,7 +35,7 @@ from pypdf.generic import (
 from boards.models import EXCLUSION_RESOLUTION, AgendaPack
 from boards.services import numbered_items
 from reports.models import SCHEDULE_12A_PARAGRAPHS
-from reports.pdfcheck import PdfProblem, inspect_pdf
+from reports.pdfcheck import PdfProblem
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +47,27 @@ MEMBERS = AgendaPack.Edition.MEMBERS
 FRONT_SHEET = AgendaPack.Edition.FRONT_SHEET
 
 
+class BuiltPack(NamedTuple):
+    pdf: bytes
+    page_count: int
+    front_pages: int
+
+
 @dataclass
 class Paper:
-    """One PDF document in the pack and the bookmark it gets."""
+    """One PDF document in the pack and the bookmark it gets, parsed once."""
 
     title: str
     pdf: bytes
-    page_count: int = 0
+    reader: PdfReader = None
+
+    def __post_init__(self):
+        if self.reader is None:
+            self.reader = PdfReader(io.BytesIO(self.pdf))
+
+    @property
+    def page_count(self):
+        return len(self.reader.pages)
 
 
 @dataclass
@@ -93,12 +110,7 @@ def _render(html):
     """HTML of our own templates to PDF bytes, through the report renderer's locked-down path."""
     from reports import pdf
 
-    render = getattr(pdf, "render_html_pdf", None)
-    if render is None:  # until the report renderer offers its locked-down path for any HTML
-        from weasyprint import HTML
-
-        return HTML(string=html, url_fetcher=pdf._refuse_everything).write_pdf(pdf_variant="pdf/ua-1")
-    return render(html)
+    return pdf.render_html_pdf(html, fetcher=pdf.app_fetcher())
 
 
 def report_pdf_bytes(report):
@@ -128,14 +140,17 @@ def _notice_pdf(title, lines):
 
 
 def _appendix_paper(number, appendix):
+    """The appendix as uploaded (checked then), or a notice page if its file cannot be read now."""
     label = f"Appendix {appendix.letter}: {appendix.title}"
     try:
         with appendix.file.open("rb") as handle:
             data = handle.read()
-        pages = inspect_pdf(io.BytesIO(data))
-        PdfReader(io.BytesIO(data)).pages[pages - 1].get_contents()  # the last page must be readable too
-        return Paper(label, data, pages)
-    except (OSError, PdfProblem, Exception) as exc:  # noqa: BLE001 - a broken appendix must never break the pack
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted or not len(reader.pages):
+            raise PdfProblem("encrypted or empty")
+        reader.pages[-1].get_contents()  # the last page must be readable too
+        return Paper(label, data, reader)
+    except Exception as exc:  # noqa: BLE001 - a broken appendix must never break the pack
         log.warning("Appendix %s of item %s could not be included: %r", appendix.pk, number, exc)
         notice = _notice_pdf(
             label,
@@ -170,7 +185,7 @@ def _item_papers(number, item, edition):
     return papers
 
 
-def _front_sheet(meeting, pack_items, edition):
+def _front_sheet_html(meeting, pack_items, edition):
     context = {
         "meeting": meeting,
         "board": meeting.board,
@@ -183,53 +198,53 @@ def _front_sheet(meeting, pack_items, edition):
         "show_pages": edition != FRONT_SHEET,
         "paragraphs": SCHEDULE_12A_PARAGRAPHS,
     }
-    return _render(render_to_string("boards/pdf/front_sheet.html", context))
+    return render_to_string("boards/pdf/front_sheet.html", context)
 
 
-def _page_count(pdf):
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+def _front_sheet(meeting, pack_items, edition):
+    return _render(_front_sheet_html(meeting, pack_items, edition))
 
 
-def build_pack(meeting, edition, progress=lambda percent: None):
-    """Build one edition of the meeting's pack; returns (pdf bytes, page count)."""
+def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
+    """Build one edition of the meeting's pack.
+
+    `front_pages` is a guess at the front sheet's length (the last build's), which saves laying
+    it out twice when it holds.
+    """
     pack_items = [PackItem(number, item) for number, item in numbered_items(meeting)]
     total = max(1, sum(1 for p in pack_items if p.item.report_id))
     done = 0
     for pack_item in pack_items:
         pack_item.papers = _item_papers(pack_item.number, pack_item.item, edition)
-        for paper in pack_item.papers:
-            if not paper.page_count:
-                paper.page_count = _page_count(paper.pdf)
         if pack_item.item.report_id:
             done += 1
             progress(int(80 * done / total))
 
-    # The front sheet lists the page each item starts on, which depends on its own length.
-    front = _front_sheet(meeting, pack_items, edition)
-    for _ in range(3):
-        front_pages = _page_count(front)
+    # The front sheet lists the page each item starts on, which depends on its own length: lay it
+    # out with a guess (one page, or what it took last time), then again until the guess holds.
+    for _ in range(4):
         page = front_pages + 1
         for pack_item in pack_items:
             pack_item.first_page = page if pack_item.papers else None
             page += pack_item.page_count
-        front = _front_sheet(meeting, pack_items, edition)
-        if _page_count(front) == front_pages:
+        front = Paper("Agenda", _front_sheet(meeting, pack_items, edition))
+        if front.page_count == front_pages:
             break
+        front_pages = front.page_count
     progress(90)
-    pdf = _join(meeting, edition, front, pack_items)
+    pdf, pages = _join(meeting, edition, front, pack_items)
     progress(100)
-    return pdf, _page_count(pdf)
+    return BuiltPack(pdf, pages, front.page_count)
 
 
 def _join(meeting, edition, front, pack_items):
     writer = PdfWriter()
-    parts = []  # (reader, first page index in the writer) for every tagged part
+    parts = []  # (reader, first page index in the writer, page count) for every part
 
-    def add(pdf):
-        reader = PdfReader(io.BytesIO(pdf))
+    def add(paper):
         start = len(writer.pages)
-        writer.append(reader, import_outline=False)
-        parts.append((reader, start, len(reader.pages)))
+        writer.append(paper.reader, import_outline=False)
+        parts.append((paper.reader, start, paper.page_count))
         return start
 
     add(front)
@@ -239,7 +254,7 @@ def _join(meeting, edition, front, pack_items):
         item_start = None
         children = []
         for paper in pack_item.papers:
-            start = add(paper.pdf)
+            start = add(paper)
             item_start = start if item_start is None else item_start
             children.append((paper.title, start))
         parent = writer.add_outline_item(f"{pack_item.number}. {pack_item.item.title}", item_start)
@@ -247,7 +262,7 @@ def _join(meeting, edition, front, pack_items):
             writer.add_outline_item(title, start, parent=parent)
 
     _merge_tag_trees(writer, parts)
-    _link_contents(writer, front, pack_items)
+    _link_contents(writer, front.page_count, pack_items)
     _stamp_page_numbers(writer)
     title = {
         PUBLIC: "Agenda pack",
@@ -270,7 +285,7 @@ def _join(meeting, edition, front, pack_items):
     root[NameObject("/PageMode")] = NameObject("/UseOutlines")
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return out.getvalue(), len(writer.pages)
 
 
 def _merge_tag_trees(writer, parts):
@@ -351,12 +366,12 @@ def _keys(tree):
     return [key for key, _ in _number_tree_items(tree)]
 
 
-def _link_contents(writer, front, pack_items):
+def _link_contents(writer, front_pages, pack_items):
     """Make each contents entry on the front sheet a link to the page where its item starts."""
     targets = {f"{CONTENTS_LINK}{p.number}": p.first_page - 1 for p in pack_items if p.first_page}
     if not targets:
         return
-    for page in writer.pages[: _page_count(front)]:
+    for page in writer.pages[:front_pages]:
         for annotation in list(page.get("/Annots", []) or []):
             annotation = annotation.get_object()
             action = annotation.get("/A")
@@ -370,10 +385,20 @@ def _link_contents(writer, front, pack_items):
                 annotation.pop("/A", None)  # never leave a placeholder address in the pack
 
 
+def _stamps(total):
+    """A document of `total` pages bearing only "Pack page N of total", kept for the next build."""
+    name = f"packs/stamps/pages-{total}-v1.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            return PdfReader(io.BytesIO(handle.read()))
+    data = _render(render_to_string("boards/pdf/page_numbers.html", {"total": total}))
+    default_storage.save(name, ContentFile(data))
+    return PdfReader(io.BytesIO(data))
+
+
 def _stamp_page_numbers(writer):
-    """Print the pack's own continuous page number in the top margin of every page."""
-    total = len(writer.pages)
-    stamps = PdfReader(io.BytesIO(_render(render_to_string("boards/pdf/page_numbers.html", {"total": total}))))
+    """Print the pack's own continuous page number in the bottom margin of every page."""
+    stamps = _stamps(len(writer.pages))
     for index, page in enumerate(writer.pages):
         stamp = stamps.pages[index]
         box = page.mediabox

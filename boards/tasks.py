@@ -43,17 +43,18 @@ def build_pack_now(pack_id):
         AgendaPack.objects.filter(pk=pack_id).update(progress=percent)
 
     try:
-        pdf, pages = build_pack(meeting, pack.edition, progress=progress)
+        built = build_pack(meeting, pack.edition, progress=progress, front_pages=pack.front_pages)
     except Exception as exc:  # noqa: BLE001 - a failed build is recorded and shown, the old file stays
         log.exception("Building %s failed", pack)
         AgendaPack.objects.filter(pk=pack_id).update(state=AgendaPack.State.FAILED, error=str(exc)[:2000])
         return None
 
     old_name = pack.file.name if pack.file else ""
-    pack.file.save(f"{meeting.pk}-{pack.edition}-{key[:12]}.pdf", ContentFile(pdf), save=False)
+    pack.file.save(f"{meeting.pk}-{pack.edition}-{key[:12]}.pdf", ContentFile(built.pdf), save=False)
     pack.content_key = key
-    pack.page_count = pages
-    pack.size = len(pdf)
+    pack.page_count = built.page_count
+    pack.front_pages = built.front_pages
+    pack.size = len(built.pdf)
     pack.built_at = timezone.now()
     pack.state = AgendaPack.State.READY if pack_content_key(meeting, pack.edition) == key else AgendaPack.State.QUEUED
     pack.progress = 100

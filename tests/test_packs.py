@@ -81,7 +81,7 @@ def plant_marker(report):
 def test_it_keeps_every_word_of_an_exempt_report_out_of_the_public_pack(published):
     meeting, _, exempt = published
     plant_marker(exempt)
-    data, _ = build_pack(meeting, AgendaPack.Edition.PUBLIC)
+    data = build_pack(meeting, AgendaPack.Edition.PUBLIC).pdf
     assert MARKER.encode() not in data
     reader, pages = pdf_text(data)
     assert not any(MARKER in text for text in pages)
@@ -90,7 +90,7 @@ def test_it_keeps_every_word_of_an_exempt_report_out_of_the_public_pack(publishe
     notice = next(text for text in pages if "not for publication by virtue of paragraph 3" in text)
     assert "Sexual Health Services: Contract Award" in notice  # the notice names the item
 
-    members, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    members = build_pack(meeting, AgendaPack.Edition.MEMBERS).pdf
     _, member_pages = pdf_text(members)
     assert any(f"Summary {MARKER}" in text for text in member_pages)
     assert any(f"Appendix text {MARKER}" in text for text in member_pages)
@@ -98,7 +98,7 @@ def test_it_keeps_every_word_of_an_exempt_report_out_of_the_public_pack(publishe
 
 def test_it_lists_the_page_each_item_starts_on(published):
     meeting, public, exempt = published
-    data, page_count = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    data, page_count, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
     reader, pages = pdf_text(data)
     bookmarks = dict(outline_titles(reader))
     front = "\n".join(pages[: min(bookmarks.values())])
@@ -114,7 +114,7 @@ def test_it_lists_the_page_each_item_starts_on(published):
 
 def test_it_links_the_contents_to_the_items(published):
     meeting, _, _ = published
-    data, _ = build_pack(meeting, AgendaPack.Edition.PUBLIC)
+    data = build_pack(meeting, AgendaPack.Edition.PUBLIC).pdf
     reader = PdfReader(io.BytesIO(data))
     pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
     front_pages = min(index for _, index in outline_titles(reader))
@@ -130,7 +130,7 @@ def test_it_links_the_contents_to_the_items(published):
 
 def test_it_is_a_tagged_accessible_pdf(published):
     meeting, _, _ = published
-    data, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    data = build_pack(meeting, AgendaPack.Edition.MEMBERS).pdf
     reader = PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
@@ -145,7 +145,7 @@ def test_it_puts_a_notice_in_place_of_a_corrupt_appendix(published):
     appendix = Appendix(report=public, position=1, title="Broken spreadsheet", page_count=1)
     appendix.file.save("broken.pdf", ContentFile(b"%PDF-1.7\n1 0 obj <</Type /Catalog"), save=False)
     appendix.save()
-    data, _ = build_pack(meeting, AgendaPack.Edition.PUBLIC)
+    data = build_pack(meeting, AgendaPack.Edition.PUBLIC).pdf
     _, pages = pdf_text(data)
     pages = [" ".join(text.split()) for text in pages]
     assert any("could not be included in this pack" in text and "Broken spreadsheet" in text for text in pages)

@@ -1,0 +1,282 @@
+"""Benchmark: building an agenda pack of 20 reports (about 180 pages, with appendices).
+
+Prints, for one run on this machine:
+- the full build of the members' pack (every report rendered) and WeasyPrint alone rendering the
+  same HTML (front sheet and all 20 reports) in one go: median time and peak memory, and the ratio;
+- a rebuild after one report changes (the other 19 come from storage), as a fraction of the full build;
+- serving the stored pack over HTTP (gunicorn, 200 requests): p50 and p95.
+
+Targets (issue 5): build within 1.3x of WeasyPrint alone; rebuild under a third of a full build;
+serving p95 under 50 ms. Each build runs in a fresh forked process so its peak memory is its own.
+
+    .venv/bin/python bench/pack.py [--runs 3]
+"""
+
+import argparse
+import ast
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-pack-"))
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "HTTPS": "0",
+        "VAR_DIR": str(WORK),
+        "DATABASE_URL": "",
+        "LOG_LEVEL": "ERROR",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+REPORTS = 20
+
+
+def in_child(function):
+    """Run `function` in a forked child; return (its result, wall seconds, the child's peak RSS in MB)."""
+    read_fd, write_fd = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        from django.db import connections
+
+        for connection in connections.all():
+            connection.inc_thread_sharing()
+            connection.close()
+        try:
+            result = repr(function())
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            result = f"ERROR {exc!r}"
+        with os.fdopen(write_fd, "w") as out:
+            out.write(result)
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        result = pipe.read()
+    _, _, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if result.startswith("ERROR"):
+        raise RuntimeError(result)
+    return result, elapsed, usage.ru_maxrss / 1024
+
+
+def body_html(n):
+    paragraphs = "".join(
+        f"<li><p>Paragraph {n}.{i}: the board is asked to consider the evidence on service demand, the "
+        "budget position and the outcomes for residents, as set out in the tables that follow, and to "
+        "note the views of partners gathered during consultation over the summer months.</p></li>"
+        for i in range(1, 9)
+    )
+    rows = "".join(
+        f"<tr><td>Scheme {r}</td><td>£{r * 13 % 97}.{r % 10}m</td><td>{r * 7 % 100}%</td></tr>" for r in range(24)
+    )
+    table = f"<table><tbody><tr><th>Scheme</th><th>Budget</th><th>Change</th></tr>{rows}</tbody></table>"
+    return f"<ol>{paragraphs}</ol>{table}"
+
+
+def appendix_pdf(pages):
+    from weasyprint import HTML
+
+    html = "".join(
+        f"<section style='break-after: page'><h1>Appendix page {i}</h1><p>{'Evidence. ' * 200}</p></section>"
+        for i in range(pages)
+    )
+    return HTML(string=f"<html lang='en'><title>Appendix</title><body>{html}</body></html>").write_pdf()
+
+
+def set_up():
+    """The demo council plus a meeting of 20 approved reports with appendices, published."""
+    from django.core.files.base import ContentFile
+
+    from boards import services
+    from boards.models import Meeting
+    from reports.models import Appendix, Report, Section
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    from accounts.models import User
+
+    clerk = User.objects.get(username="clerk")
+    template = Report.objects.get(subject="Better Care Fund Plan 2025 to 2027")
+    meeting = Meeting.objects.get(board=template.board, starts_at__gt=timezone.now())
+    appendix = appendix_pdf(3)
+    for n in range(1, REPORTS + 1):
+        report = Report.objects.get(pk=template.pk)
+        report.pk = None
+        report.id = None
+        report.subject = f"Benchmark report {n}: service plan"
+        report.pdf_file = ""
+        report.pdf_version = None
+        report.save()
+        for s in range(1, 4):
+            Section.objects.create(report=report, position=s, heading=f"Section {s}", body=body_html(s))
+        a = Appendix(report=report, position=1, title="Evidence pack", page_count=3, size=len(appendix))
+        a.file.save("appendix.pdf", ContentFile(appendix), save=False)
+        a.save()
+        services.agenda_add_report(meeting=meeting, report=report, user=clerk)
+    services.agenda_publish(meeting=meeting, user=clerk)
+    return meeting
+
+
+def one_go_html(meeting):
+    """The front sheet and every report as one HTML document: what WeasyPrint alone renders."""
+    import re
+
+    from boards.packs import MEMBERS, PackItem, _front_sheet_html
+    from boards.services import numbered_items
+    from reports.pdf import report_html
+
+    items = [PackItem(n, i) for n, i in numbered_items(meeting)]
+    front = _front_sheet_html(meeting, items, MEMBERS)
+    bodies = []
+    for _, item in numbered_items(meeting):
+        if item.report_id:
+            html = report_html(item.report)
+            bodies.append(re.search(r"<body[^>]*>(.*)</body>", html, re.S).group(1))
+    head = re.search(r"(.*<body[^>]*>)", report_html(items[-1].item.report), re.S).group(1)
+    front_body = re.search(r"<body[^>]*>(.*)</body>", front, re.S).group(1)
+    joined = "".join(f'<div style="break-before: page">{b}</div>' for b in bodies)
+    return f"{head}{front_body}{joined}</body></html>"
+
+
+def weasyprint_alone(html):
+    from weasyprint import HTML
+
+    from reports.pdf import _base_url, _shared_fonts, app_fetcher
+
+    font_config, stylesheets = _shared_fonts()
+    document = HTML(string=html, url_fetcher=app_fetcher(), base_url=_base_url())
+    return len(document.write_pdf(stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1"))
+
+
+def full_build(meeting_pk):
+    from boards.models import Meeting
+    from boards.packs import MEMBERS, build_pack
+    from reports.models import Report
+
+    Report.objects.filter(pdf_version__isnull=False).update(pdf_version=None)  # nothing stored: render all
+    built = build_pack(Meeting.objects.get(pk=meeting_pk), MEMBERS)
+    return built.page_count, built.front_pages
+
+
+def stored_build(meeting_pk, front_pages):
+    from boards.models import Meeting
+    from boards.packs import MEMBERS, build_pack
+
+    # As the worker does: the front sheet's length is known from the last build.
+    return build_pack(Meeting.objects.get(pk=meeting_pk), MEMBERS, front_pages=front_pages).page_count
+
+
+def change_one_report(meeting_pk):
+    from reports.models import Report
+
+    report = Report.objects.filter(subject__startswith="Benchmark report 7").get()
+    report.summary += " Amended."
+    report.version += 1
+    report.save()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_timings(meeting_pk, requests=200):
+    from boards.models import AgendaPack
+    from boards.tasks import build_pack_now
+
+    pack = AgendaPack.objects.get(meeting_id=meeting_pk, edition="public")
+    build_pack_now(pack.pk)
+    port = free_port()
+    env = dict(os.environ, ALLOWED_HOSTS="127.0.0.1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/meetings/{meeting_pk}/pack.pdf"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        times = []
+        size = 0
+        for _ in range(requests):
+            start = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=10) as response:
+                size = len(response.read())
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        server.terminate()
+        server.wait()
+    times.sort()
+    return size, times[len(times) // 2], times[int(len(times) * 0.95) - 1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"Setting up {REPORTS} reports in {WORK} ...", flush=True)
+    meeting = set_up()
+    html = one_go_html(meeting)
+    from django.db import connections
+
+    connections.close_all()
+
+    ours, alone, rebuilds = [], [], []
+    for run in range(args.runs):
+        result, seconds, peak = in_child(lambda: full_build(meeting.pk))
+        pages, front_pages = ast.literal_eval(result)
+        ours.append((seconds, peak))
+        _, seconds, peak = in_child(lambda: weasyprint_alone(html))
+        alone.append((seconds, peak))
+        change_one_report(meeting.pk)
+        _, seconds, peak = in_child(lambda: stored_build(meeting.pk, front_pages))
+        rebuilds.append((seconds, peak))
+        print(f"run {run + 1}: ours {ours[-1][0]:.2f}s, alone {alone[-1][0]:.2f}s, rebuild {rebuilds[-1][0]:.2f}s",
+              flush=True)  # fmt: skip
+
+    def median(values, index):
+        return statistics.median(v[index] for v in values)
+
+    print()
+    print(f"pack: {pages} pages, members' edition, {REPORTS} reports with a 3-page appendix each")
+    print(f"{'':28}{'median time':>14}{'peak memory':>14}")
+    print(f"{'our build (all rendered)':28}{median(ours, 0):>12.2f} s{median(ours, 1):>11.0f} MB")
+    print(f"{'WeasyPrint alone, one go':28}{median(alone, 0):>12.2f} s{median(alone, 1):>11.0f} MB")
+    print(f"{'rebuild, one report changed':28}{median(rebuilds, 0):>12.2f} s{median(rebuilds, 1):>11.0f} MB")
+    print(f"ratio build / WeasyPrint alone: {median(ours, 0) / median(alone, 0):.2f}x time, "
+          f"{median(ours, 1) / median(alone, 1):.2f}x memory  (target: within 1.3x)")  # fmt: skip
+    print(f"rebuild / full build: {median(rebuilds, 0) / median(ours, 0):.2f}  (target: under 0.33)")
+    size, p50, p95 = serve_timings(meeting.pk)
+    print(f"serving the stored public pack ({size / 1024 / 1024:.1f} MB) over HTTP, 200 requests: "
+          f"p50 {p50:.1f} ms, p95 {p95:.1f} ms  (target: p95 under 50 ms)")  # fmt: skip
+    print(f"(this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

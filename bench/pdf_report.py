@@ -1,0 +1,214 @@
+"""Benchmark: the report PDF, our path beside WeasyPrint alone.
+
+Renders the demo seed report and a 40-page report with tables, and prints for each the median
+wall-clock and CPU time and the peak memory of:
+
+- our path: `reports.pdf.render_report_pdf(report)`, as the download view calls it: the template,
+  the locked-down fetcher, the render in a forked child bounded in time and memory, fonts loaded
+  once per process and inherited by every child;
+- WeasyPrint alone: `HTML(string=...).write_pdf(...)` in this process on the same HTML, with the
+  same stylesheets and options (PDF/UA-1), its default fetcher (the static URLs pointed at the
+  same files on disk) and its default of loading the fonts for each document;
+
+and the ratio of the two (target: within 1.15x). A third line, WeasyPrint in this process with
+the fonts preloaded as ours are, shows what the isolation itself (the fork) costs.
+
+Timed runs alternate between the paths, so load from anything else on the machine falls on each
+alike. Peak memory: each path renders once in a fresh forked process; wait4's ru_maxrss covers
+that process and the render child it forks.
+
+    .venv/bin/python bench/pdf_report.py [--runs 9]
+"""
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from io import BytesIO, StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "HTTPS": "0",
+        "VAR_DIR": str(WORK),
+        "DATABASE_URL": "",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+import weasyprint  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from reports import pdf  # noqa: E402
+from reports.demo import SEED  # noqa: E402
+from reports.models import Recommendation, Report, Section  # noqa: E402
+from reports.views import report_queryset  # noqa: E402
+
+STATIC = ROOT / "static"
+
+
+def long_report():
+    """An approved report of about 40 pages: the seed's blocks, then 16 sections with tables."""
+    seed = Report.objects.get(subject=SEED["subject"])
+    report = Report.objects.get(pk=seed.pk)
+    report.pk = None
+    report.subject = "Leisure Centres Condition Survey and Investment Programme 2023 to 2028"
+    report.save()
+    for recommendation in seed.recommendations.all():
+        Recommendation.objects.create(report=report, position=recommendation.position, text=recommendation.text)
+    paragraph = (
+        "The condition survey inspected the building fabric, mechanical and electrical plant, pools and "
+        "changing areas of each centre, and rated every element from A (as new) to D (life expired). "
+        "Costs are at 2023 prices and include fees and a contingency of fifteen per cent. "
+    )
+    for n in range(1, 17):
+        rows = "".join(
+            f"<tr><td><p>Element {n}.{r}</p></td><td><p>{'ABCD'[r % 4]}</p></td>"
+            f"<td><p>£{(n * 37 + r * 11) * 1000:,}</p></td><td><p>{2023 + r % 5}</p></td>"
+            f"<td><p>Replace or refurbish in line with the survey's recommendation for element {r}.</p></td></tr>"
+            for r in range(1, 29)
+        )
+        body = (
+            "<ol>" + "".join(f"<li><p>{paragraph * 2}</p></li>" for _ in range(4)) + "</ol>"
+            "<h3>Condition and cost by element</h3>"
+            "<table><tbody><tr><th><p>Element</p></th><th><p>Condition</p></th><th><p>Cost</p></th>"
+            f"<th><p>Year</p></th><th><p>Action</p></th></tr>{rows}</tbody></table>"
+            f"<p>{paragraph}</p>"
+        )
+        Section.objects.create(report=report, position=n, heading=f"Centre {n}: survey findings", body=body)
+    return report
+
+
+def cpu_seconds():
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(function):
+    cpu, wall = cpu_seconds(), time.perf_counter()
+    function()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def peak_rss_mb(function):
+    """Run `function` once in a fresh forked process; its peak RSS (and its children's) in MB."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        from django.db import connections
+
+        for connection in connections.all():
+            connection.inc_thread_sharing()
+            connection.close()
+        code = 0
+        try:
+            function()
+        except BaseException:  # noqa: BLE001 - reported as a failed run
+            code = 1
+        os._exit(code)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        raise RuntimeError("a memory run failed")
+    return usage.ru_maxrss / 1024
+
+
+def paths_for(report):
+    """The three ways of rendering `report`, each returning PDF bytes."""
+    html = pdf._allow_long_runs_to_break(pdf.report_html(report))
+    file_html = html.replace(f'href="{settings.STATIC_URL}', f'href="{STATIC.as_uri()}/')
+    fonts_css = STATIC / "css" / "print-fonts.css"
+
+    def ours():
+        return pdf.render_report_pdf(report)
+
+    def weasyprint_alone():
+        font_config = FontConfiguration()
+        stylesheets = [CSS(filename=fonts_css, font_config=font_config)]
+        return HTML(string=file_html).write_pdf(
+            pdf_variant="pdf/ua-1", stylesheets=stylesheets, font_config=font_config
+        )
+
+    preloaded = FontConfiguration()
+    preloaded_css = [CSS(filename=fonts_css, font_config=preloaded)]
+
+    def weasyprint_preloaded():
+        return HTML(string=file_html).write_pdf(
+            pdf_variant="pdf/ua-1", stylesheets=preloaded_css, font_config=preloaded
+        )
+
+    return {"ours": ours, "alone": weasyprint_alone, "preloaded": weasyprint_preloaded}
+
+
+def measure(label, report, runs):
+    paths = paths_for(report)
+    outputs = {name: function() for name, function in paths.items()}  # warm-up, and a check
+    pages = {name: len(PdfReader(BytesIO(data)).pages) for name, data in outputs.items()}
+    if len(set(pages.values())) != 1:
+        raise RuntimeError(f"the paths disagree on the page count: {pages}")
+    samples = {name: [] for name in paths}
+    order = list(paths)
+    for run in range(runs):
+        for name in order if run % 2 == 0 else reversed(order):
+            samples[name].append(timed(paths[name]))
+    memory = {name: peak_rss_mb(function) for name, function in paths.items()}
+    wall = {name: statistics.median(s[0] for s in samples[name]) for name in paths}
+    cpu = {name: statistics.median(s[1] for s in samples[name]) for name in paths}
+    rows = [
+        ("our path", "ours"),
+        ("WeasyPrint alone", "alone"),
+        ("WeasyPrint, fonts preloaded", "preloaded"),
+    ]
+    print(f"\n{label}: {pages['ours']} pages, {len(outputs['ours']):,} bytes, {runs} runs each")
+    print(f"  {'':30} {'median wall':>12} {'median CPU':>12} {'peak RSS':>10}")
+    for title, name in rows:
+        print(f"  {title:30} {wall[name]:>10.3f} s {cpu[name]:>10.3f} s {memory[name]:>7.0f} MB")
+    ratio = wall["ours"] / wall["alone"]
+    print(
+        f"  {'ratio, ours / WeasyPrint alone':30} {ratio:>11.2f}x {cpu['ours'] / cpu['alone']:>11.2f}x"
+        f" {memory['ours'] / memory['alone']:>9.2f}x   target: within 1.15x: {'met' if ratio <= 1.15 else 'NOT met'}"
+    )
+    print(
+        f"  {'ratio, ours / fonts preloaded':30} {wall['ours'] / wall['preloaded']:>11.2f}x"
+        f" {cpu['ours'] / cpu['preloaded']:>11.2f}x {memory['ours'] / memory['preloaded']:>9.2f}x"
+        "   (what the fork and the bounds cost)"
+    )
+    return ratio
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="timed runs of each path per report (default 9)")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=StringIO())
+    seed = report_queryset().get(subject=SEED["subject"])
+    long = report_queryset().get(pk=long_report().pk)
+    print(
+        f"Report PDF benchmark: WeasyPrint {weasyprint.__version__}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
+    ratios = [
+        measure("Demo seed report", seed, args.runs),
+        measure("40-page report with tables", long, max(3, args.runs // 2)),
+    ]
+    return 0 if max(ratios) <= 1.15 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -58,6 +58,8 @@ def section_editor_media():
 
 
 def _yes_no(value):
+    if isinstance(value, bool):
+        return value
     return {"True": True, "False": False}.get(value)
 
 

@@ -135,11 +135,13 @@ class ReportQuerySet(models.QuerySet):
         q |= Q(sign_offs__signed_by=user)
         if user.consultee_kinds.exists():
             q |= at_or_after_consultation
-        q |= Q(
-            status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
-            board__memberships__user=user,
-        ) & (Q(board__memberships__starts_on__isnull=True) | Q(board__memberships__starts_on__lte=today)) & (
-            Q(board__memberships__ends_on__isnull=True) | Q(board__memberships__ends_on__gte=today)
+        q |= (
+            Q(
+                status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
+                board__memberships__user=user,
+            )
+            & (Q(board__memberships__starts_on__isnull=True) | Q(board__memberships__starts_on__lte=today))
+            & (Q(board__memberships__ends_on__isnull=True) | Q(board__memberships__ends_on__gte=today))
         )
         return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
@@ -196,7 +198,12 @@ class Report(models.Model):
 
     # Header grid
     board = models.ForeignKey(
-        "boards.Board", on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name="Report to"
+        "boards.Board",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="Report to",
     )
     meeting = models.ForeignKey(
         "boards.Meeting",
@@ -210,14 +217,10 @@ class Report(models.Model):
     report_of = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, verbose_name="Report of")
     all_wards = models.BooleanField("All Wards", default=False)
     wards = models.ManyToManyField(Ward, blank=True, verbose_name="Wards Affected")
-    portfolio = models.ForeignKey(
-        Portfolio, on_delete=models.PROTECT, null=True, blank=True, verbose_name="Portfolio"
-    )
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, null=True, blank=True, verbose_name="Portfolio")
     is_key_decision = models.BooleanField("Is this a Key Decision", null=True, blank=True)
     in_forward_plan = models.BooleanField("Included in Forward Plan", null=True, blank=True)
-    forward_plan_date = models.DateField(
-        "Date it entered the Forward Plan", null=True, blank=True
-    )
+    forward_plan_date = models.DateField("Date it entered the Forward Plan", null=True, blank=True)
     is_exempt = models.BooleanField("Exempt / Confidential Report", null=True, blank=True)
     exempt_paragraphs = models.JSONField(
         "Schedule 12A paragraph(s)", default=list, blank=True, help_text="Paragraph numbers 1 to 7."
@@ -365,11 +368,21 @@ class Report(models.Model):
         need(self.alternatives.strip(), "id_alternatives", "Enter the Alternative Options Considered and Rejected")
         need(self.revenue_costs.strip(), "id_revenue_costs", "Enter the (A) Revenue Costs")
         need(self.capital_costs.strip(), "id_capital_costs", "Enter the (B) Capital Costs")
-        need(self.climate_impact, "id_climate_impact_0", "Say whether the recommendations will have a positive, neutral or negative impact on the climate")
-        need(self.climate_training is not None, "id_climate_training_0", "Say whether the Author has undertaken the Climate Emergency training")
+        need(
+            self.climate_impact,
+            "id_climate_impact_0",
+            "Say whether the recommendations will have a positive, neutral or negative impact on the climate",
+        )
+        need(
+            self.climate_training is not None,
+            "id_climate_training_0",
+            "Say whether the Author has undertaken the Climate Emergency training",
+        )
         need(self.climate_explanation.strip(), "id_climate_explanation", "Explain the Climate Emergency Implications")
         need(self.external_consultations.strip(), "id_external_consultations", "Enter the (B) External Consultations")
-        need(self.implementation_date.strip(), "id_implementation_date", "Enter the Implementation Date for the Decision")
+        need(
+            self.implementation_date.strip(), "id_implementation_date", "Enter the Implementation Date for the Decision"
+        )
         need(self.contact_officer.strip(), "id_contact_officer", "Enter the Contact Officer")
         need(self.contact_phone.strip(), "id_contact_phone", "Enter the Telephone Number")
         need(self.contact_email.strip(), "id_contact_email", "Enter the Email Address")

@@ -14,6 +14,7 @@ serving p95 under 50 ms. Each build runs in a fresh forked process so its peak m
 
 import argparse
 import ast
+import io
 import os
 import resource
 import socket
@@ -112,7 +113,7 @@ def set_up():
     from reports.models import Appendix, Report, Section
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", stdout=io.StringIO())
     from accounts.models import User
 
     clerk = User.objects.get(username="clerk")
@@ -255,7 +256,7 @@ def main():
         _, seconds, peak = in_child(lambda: weasyprint_alone(html))
         alone.append((seconds, peak))
         change_one_report(meeting.pk)
-        _, seconds, peak = in_child(lambda: stored_build(meeting.pk, front_pages))
+        _, seconds, peak = in_child(lambda front_pages=front_pages: stored_build(meeting.pk, front_pages))
         rebuilds.append((seconds, peak))
         print(f"run {run + 1}: ours {ours[-1][0]:.2f}s, alone {alone[-1][0]:.2f}s, rebuild {rebuilds[-1][0]:.2f}s",
               flush=True)  # fmt: skip

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from public.urls import api_patterns
 from reports import views as report_views
 
 admin.site.site_header = "Committee reports: administration"
@@ -14,4 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("", include("boards.urls")),
+    path("", include("public.urls")),
+    path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -1,0 +1,399 @@
+"""The open data API: read-only JSON of boards, meetings, agenda items and public reports.
+
+Shaped after OParl 1.1 (https://oparl.org), the standard for council meeting data: a System
+names the one Body (the council), whose Organizations (boards) hold Meetings with AgendaItems;
+public reports are Papers whose PDFs are Files. Every object's `id` is its own URL, lists are
+paginated with OParl's `pagination` and `links`. What is not public is not here: agenda items
+only of published agendas, exempt items by title and paragraph only, Papers only for reports
+`public_reports()` allows. See /open-data/ for the documentation.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from boards.models import AgendaItem, Board, Meeting
+from boards.services import numbered_items
+from public import queries
+from reports.models import SCHEDULE_12A_PARAGRAPHS
+
+OPARL = "https://schema.oparl.org/1.1/"
+PER_PAGE = 50
+BODY_ID = 1  # the one council this site serves
+
+
+class ApiError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def api_view(view):
+    """GET only; JSON out; errors as JSON with their status, never an HTML page or a 500 for bad input."""
+
+    @require_GET
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            data = view(request, *args, **kwargs)
+            status = 200
+        except ApiError as error:
+            data, status = {"error": error.message, "status": error.status}, error.status
+        except Http404:
+            data, status = {"error": "There is no such object.", "status": 404}, 404
+        response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False, "indent": 1})
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+    return wrapped
+
+
+class Urls:
+    """Absolute URLs for the objects of one request."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __call__(self, name, *args, query=""):
+        return self.request.build_absolute_uri(reverse(name, args=args)) + query
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _whole_number(raw):
+    """A whole number typed in a query string, or None (only the digits 0 to 9, at most 9 of them)."""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return None
+    return int(raw)
+
+
+def _paginate(request, queryset, serialise, list_name, *, query=""):
+    number = _whole_number(request.GET.get("page", "1"))
+    if not number:
+        raise ApiError(400, "The page must be a whole number, 1 or more.")
+    paginator = Paginator(queryset, PER_PAGE)
+    if number > paginator.num_pages:
+        raise ApiError(404, f"There is no page {number}; the last page is {paginator.num_pages}.")
+    page = paginator.page(number)
+    url = Urls(request)
+
+    def link(n):
+        return url(list_name, query=f"?page={n}{query}")
+
+    links = {"first": link(1), "last": link(paginator.num_pages)}
+    if page.has_previous():
+        links["prev"] = link(page.previous_page_number())
+    if page.has_next():
+        links["next"] = link(page.next_page_number())
+    return {
+        "data": [serialise(url, obj) for obj in page.object_list],
+        "pagination": {
+            "totalElements": paginator.count,
+            "elementsPerPage": PER_PAGE,
+            "currentPage": number,
+            "totalPages": paginator.num_pages,
+        },
+        "links": links,
+    }
+
+
+# Objects -----------------------------------------------------------------------------------------
+
+
+def system_object(url):
+    return {
+        "id": url("api:system"),
+        "type": OPARL + "System",
+        "oparlVersion": OPARL,
+        "name": f"{settings.COUNCIL_NAME}: committee reports",
+        "body": url("api:bodies"),
+        "website": url("public:home"),
+        "product": "Committee reports",
+        "web": url("public:open_data"),
+    }
+
+
+def body_object(url):
+    return {
+        "id": url("api:body", BODY_ID),
+        "type": OPARL + "Body",
+        "system": url("api:system"),
+        "name": settings.COUNCIL_NAME,
+        "website": url("public:home"),
+        "organization": url("api:organizations"),
+        "meeting": url("api:meetings"),
+        "paper": url("api:papers"),
+        "agendaItem": url("api:agenda_items"),
+        "legislativeTerm": [],
+        "web": url("public:home"),
+    }
+
+
+def organization_object(url, board):
+    return {
+        "id": url("api:organization", board.pk),
+        "type": OPARL + "Organization",
+        "body": url("api:body", BODY_ID),
+        "name": board.name,
+        "shortName": board.slug,
+        "organizationType": "committee",
+        "classification": "Board or committee",
+        "meeting": url("api:meetings", query=f"?organization={board.pk}"),
+        "location": {"type": OPARL + "Location", "description": board.default_venue} if board.default_venue else None,
+        "web": url("boards:detail", board.slug),
+    }
+
+
+def file_object(*, name, file_name, access_url):
+    return {
+        "type": OPARL + "File",
+        "name": name,
+        "fileName": file_name,
+        "mimeType": "application/pdf",
+        "accessUrl": access_url,
+        "downloadUrl": access_url,
+    }
+
+
+def agenda_item_object(url, number, item, public_pks, board_id):
+    data = {
+        "id": url("api:agenda_item", item.pk),
+        "type": OPARL + "AgendaItem",
+        "meeting": url("api:meeting", item.meeting_id),
+        "number": str(number),
+        "order": number,
+        "name": item.title,
+        "public": not item.is_exempt,
+    }
+    if item.is_exempt:
+        paragraph = item.exempt_paragraph
+        data["exemptParagraph"] = paragraph
+        data["exemptReason"] = (
+            f"Not for publication by virtue of paragraph {paragraph} of Part 1 of Schedule 12A to the Local "
+            f"Government Act 1972: {SCHEDULE_12A_PARAGRAPHS.get(paragraph, '')}"
+        )
+        return data
+    if item.description:
+        data["description"] = item.description
+    if item.report_id and item.report_id in public_pks:
+        data["consultation"] = {
+            "type": OPARL + "Consultation",
+            "paper": url("api:paper", item.report_id),
+            "meeting": url("api:meeting", item.meeting_id),
+            "agendaItem": url("api:agenda_item", item.pk),
+            "organization": [url("api:organization", board_id)],
+        }
+        data["auxiliaryFile"] = [
+            file_object(
+                name=f"Report: {item.title}",
+                file_name=f"{slugify(item.title)[:80] or 'report'}.pdf",
+                access_url=url("public:paper_pdf", item.report_id),
+            )
+        ]
+    return data
+
+
+def meeting_object(url, meeting, *, public_pks):
+    published = meeting.is_published and meeting.status != Meeting.Status.CANCELLED
+    data = {
+        "id": url("api:meeting", meeting.pk),
+        "type": OPARL + "Meeting",
+        "name": f"{meeting.board}, {meeting.date_display}",
+        "meetingState": meeting.get_status_display(),
+        "cancelled": meeting.status == Meeting.Status.CANCELLED,
+        "start": _iso(meeting.starts_at),
+        "location": {"type": OPARL + "Location", "description": meeting.venue or meeting.board.default_venue},
+        "organization": [url("api:organization", meeting.board_id)],
+        "agendaPublished": _iso(meeting.agenda_published_at) if published else None,
+        "web": url("boards:meeting", meeting.pk),
+    }
+    if published:
+        data["invitation"] = file_object(
+            name=f"Agenda: {meeting.board}, {meeting.date_display}",
+            file_name=f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}-agenda.pdf",
+            access_url=url("boards:agenda_pdf", meeting.pk),
+        )
+        data["auxiliaryFile"] = [
+            file_object(
+                name=f"Agenda pack: {meeting.board}, {meeting.date_display}",
+                file_name=f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}-agenda-pack.pdf",
+                access_url=url("boards:public_pack", meeting.pk),
+            )
+        ]
+        data["agendaItem"] = [
+            agenda_item_object(url, number, item, public_pks, meeting.board_id)
+            # Prefetched in agenda order (Part 1, then Part 2), as boards.services.numbered_items numbers them.
+            for number, item in enumerate(meeting.items.all(), start=1)
+        ]
+    else:
+        data["agendaItem"] = []
+    return data
+
+
+def paper_object(url, report):
+    item = report.agenda_item
+    appendices = list(report.appendices.all())
+    return {
+        "id": url("api:paper", report.pk),
+        "type": OPARL + "Paper",
+        "body": url("api:body", BODY_ID),
+        "name": report.subject,
+        "reference": f"R{report.pk}",
+        "date": item.meeting.date.isoformat(),
+        "paperType": "Committee report",
+        "summary": report.summary,
+        "reportOf": str(report.report_of) if report.report_of_id else None,
+        "keyDecision": bool(report.is_key_decision),
+        "mainFile": file_object(
+            name=report.subject,
+            file_name=f"{slugify(report.subject)[:80] or 'report'}.pdf",
+            access_url=url("public:paper_pdf", report.pk),
+        ),
+        "auxiliaryFile": [
+            file_object(
+                name=f"Appendix {chr(ord('A') + i) if i < 26 else i + 1}: {a.title}",
+                file_name=f"{slugify(report.subject)[:60] or 'report'}-appendix-{chr(ord('a') + i) if i < 26 else i + 1}.pdf",
+                access_url=url("public:paper_appendix", report.pk, a.pk),
+            )
+            for i, a in enumerate(appendices)
+        ],
+        "consultation": [
+            {
+                "type": OPARL + "Consultation",
+                "agendaItem": url("api:agenda_item", item.pk),
+                "meeting": url("api:meeting", item.meeting_id),
+                "organization": [url("api:organization", item.meeting.board_id)],
+            }
+        ],
+        "web": url("public:paper", report.pk),
+    }
+
+
+# Views -------------------------------------------------------------------------------------------
+
+
+def _public_pks():
+    return set(queries.public_reports().values_list("pk", flat=True))
+
+
+@api_view
+def system(request):
+    return system_object(Urls(request))
+
+
+@api_view
+def bodies(request):
+    url = Urls(request)
+    return {
+        "data": [body_object(url)],
+        "pagination": {"totalElements": 1, "elementsPerPage": PER_PAGE, "currentPage": 1, "totalPages": 1},
+        "links": {"first": url("api:bodies"), "last": url("api:bodies")},
+    }
+
+
+@api_view
+def body(request, pk):
+    if pk != BODY_ID:
+        raise Http404
+    return body_object(Urls(request))
+
+
+@api_view
+def organizations(request):
+    boards = Board.objects.filter(is_active=True).order_by("name", "pk")
+    return _paginate(request, boards, organization_object, "api:organizations")
+
+
+@api_view
+def organization(request, pk):
+    board = Board.objects.filter(pk=pk, is_active=True).first()
+    if board is None:
+        raise Http404
+    return organization_object(Urls(request), board)
+
+
+def _meetings():
+    items = AgendaItem.objects.select_related("report").order_by("is_exempt", "position", "pk")
+    return Meeting.objects.select_related("board").prefetch_related(Prefetch("items", queryset=items))
+
+
+@api_view
+def meetings(request):
+    meetings = _meetings().order_by("-starts_at", "pk")
+    query = ""
+    raw = request.GET.get("organization")
+    if raw is not None:
+        board_id = _whole_number(raw)
+        if board_id is None:
+            raise ApiError(400, "organization must be the number of a board.")
+        meetings = meetings.filter(board_id=board_id)
+        query = f"&organization={board_id}"
+    public_pks = _public_pks()
+    return _paginate(
+        request,
+        meetings,
+        lambda url, m: meeting_object(url, m, public_pks=public_pks),
+        "api:meetings",
+        query=query,
+    )
+
+
+@api_view
+def meeting(request, pk):
+    found = _meetings().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return meeting_object(Urls(request), found, public_pks=_public_pks())
+
+
+def _numbered(item):
+    """An item's number on its agenda (Part 1 first, then Part 2)."""
+    return next(number for number, other in numbered_items(item.meeting) if other.pk == item.pk)
+
+
+@api_view
+def agenda_items(request):
+    items = (
+        queries.public_items()
+        .select_related("meeting", "meeting__board")
+        .order_by("-meeting__starts_at", "is_exempt", "position", "pk")
+    )
+    public_pks = _public_pks()
+    numbers = {}
+
+    def serialise(url, item):
+        if item.meeting_id not in numbers:
+            numbers[item.meeting_id] = {other.pk: n for n, other in numbered_items(item.meeting)}
+        return agenda_item_object(url, numbers[item.meeting_id][item.pk], item, public_pks, item.meeting.board_id)
+
+    return _paginate(request, items, serialise, "api:agenda_items")
+
+
+@api_view
+def agenda_item(request, pk):
+    item = queries.public_items().select_related("meeting", "meeting__board").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return agenda_item_object(Urls(request), _numbered(item), item, _public_pks(), item.meeting.board_id)
+
+
+@api_view
+def papers(request):
+    reports = queries.public_report_queryset().order_by("-agenda_item__meeting__starts_at", "-pk")
+    return _paginate(request, reports, paper_object, "api:papers")
+
+
+@api_view
+def paper(request, pk):
+    return paper_object(Urls(request), queries.get_public_report(pk))

@@ -1,0 +1,188 @@
+"""Feeds: RSS and Atom of published agendas (Django's syndication framework), and iCalendar of meetings.
+
+iCalendar is written here (RFC 5545): a few properties, CRLF line ends, lines folded at 75
+octets, text escaped. Times are in UTC, so no VTIMEZONE is needed.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
+
+from boards.models import Board, Meeting
+from boards.services import numbered_items
+from public import queries
+
+# How long a meeting is shown in calendars: the council does not record an end time.
+MEETING_LENGTH = dt.timedelta(hours=2)
+
+
+class AgendaFeed(Feed):
+    """The latest published agendas, newest first; optionally of one board."""
+
+    description_template = "public/feeds/agenda_description.html"
+
+    def get_object(self, request, slug=None):
+        if slug is None:
+            return None
+        return get_object_or_404(Board, slug=slug, is_active=True)
+
+    def title(self, board):
+        where = board.name if board else "all boards and committees"
+        return f"{settings.COUNCIL_NAME}: published agendas, {where}"
+
+    def link(self, board):
+        return reverse("public:calendar") + (f"?board={board.slug}" if board else "")
+
+    def description(self, board):
+        return "Agendas as they are published, with links to the meeting page, the reports and the agenda pack."
+
+    def items(self, board):
+        meetings = queries.public_meetings().select_related("board")
+        if board:
+            meetings = meetings.filter(board=board)
+        return meetings.order_by("-agenda_published_at", "-pk")[:50]
+
+    def item_title(self, meeting):
+        return f"Agenda: {meeting.board}, {meeting.date_display}"
+
+    def item_link(self, meeting):
+        return meeting.get_absolute_url()
+
+    def item_guid(self, meeting):
+        return f"meeting-{meeting.pk}-agenda"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, meeting):
+        return meeting.agenda_published_at
+
+    def item_updateddate(self, meeting):
+        return meeting.agenda_published_at
+
+    def get_context_data(self, item, **kwargs):
+        context = super().get_context_data(item=item, **kwargs)
+        items = numbered_items(item)
+        public_pks = set(queries.public_reports().filter(agenda_item__meeting=item).values_list("pk", flat=True))
+        context.update(
+            {
+                "meeting": item,
+                "part1": [(n, i, i.report_id in public_pks) for n, i in items if not i.is_exempt],
+                "part2_count": sum(1 for _, i in items if i.is_exempt),
+            }
+        )
+        return context
+
+
+class AtomAgendaFeed(AgendaFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, board):
+        return self.description(board)
+
+
+# iCalendar ---------------------------------------------------------------------------------------
+
+
+def ical_escape(text):
+    """TEXT value escaping (RFC 5545, 3.3.11)."""
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def ical_fold(line):
+    """Fold a content line into lines of at most 75 octets, never splitting a UTF-8 character."""
+    out = []
+    current = ""
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1  # a continuation line starts with one space, counted in its 75
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _utc(value):
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _event(request, meeting, stamp):
+    url = request.build_absolute_uri(meeting.get_absolute_url())
+    lines = [f"{meeting.board}, {meeting.date_display} at {meeting.time_display}."]
+    if meeting.is_published and meeting.status != Meeting.Status.CANCELLED:
+        items = numbered_items(meeting)
+        lines.append("Agenda:")
+        lines += [f"{number}. {item.title}" for number, item in items if not item.is_exempt]
+        exempt = sum(1 for _, item in items if item.is_exempt)
+        if exempt:
+            lines.append(f"Part 2: {exempt} item{'s' if exempt != 1 else ''} not for publication.")
+    elif meeting.status != Meeting.Status.CANCELLED:
+        lines.append("The agenda is published at least five clear working days before the meeting.")
+    lines.append(f"Agenda and papers: {url}")
+    properties = [
+        ("UID", f"meeting-{meeting.pk}@{request.get_host().split(':')[0]}"),
+        ("DTSTAMP", stamp),
+        ("DTSTART", _utc(meeting.starts_at)),
+        ("DTEND", _utc(meeting.starts_at + MEETING_LENGTH)),
+        ("SUMMARY", ical_escape(f"{meeting.board}{' (cancelled)' if meeting.status == 'cancelled' else ''}")),
+        ("LOCATION", ical_escape(meeting.venue or meeting.board.default_venue)),
+        ("DESCRIPTION", ical_escape("\n".join(lines))),
+        ("URL", url),
+        ("STATUS", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED"),
+        ("SEQUENCE", str(meeting.agenda_version)),
+    ]
+    return ["BEGIN:VEVENT", *(f"{name}:{value}" for name, value in properties if value), "END:VEVENT"]
+
+
+def calendar_response(request, meetings, name):
+    stamp = _utc(timezone.now())
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//{ical_escape(settings.COUNCIL_NAME)}//Committee reports//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ical_escape(name)}",
+    ]
+    for meeting in meetings:
+        lines += _event(request, meeting, stamp)
+    lines.append("END:VCALENDAR")
+    body = "".join(ical_fold(line) + "\r\n" for line in lines)
+    response = HttpResponse(body.encode(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# Calendars carry at most this many meetings, the latest first in the query (clients sort by date).
+CALENDAR_LIMIT = 1000
+
+
+@require_GET
+def meetings_ical(request):
+    meetings = Meeting.objects.select_related("board").order_by("-starts_at")[:CALENDAR_LIMIT]
+    return calendar_response(request, meetings, f"{settings.COUNCIL_NAME}: meetings")
+
+
+@require_GET
+def board_meetings_ical(request, slug):
+    board = get_object_or_404(Board, slug=slug, is_active=True)
+    meetings = board.meetings.select_related("board").order_by("-starts_at")[:CALENDAR_LIMIT]
+    return calendar_response(request, meetings, f"{settings.COUNCIL_NAME}: {board.name}")

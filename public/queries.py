@@ -1,0 +1,195 @@
+"""Which records the public may see, and the few facts the public pages need about them.
+
+`public_reports()` is the one gate for anyone without a part in a report: a report is public
+once it is published, is not exempt, and sits on a Part 1 item of a meeting whose agenda is
+published. Everything public (the paper pages, search, feeds, the API) goes through it; the
+internal views keep `reports.views.get_report_for`.
+"""
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from boards.models import AgendaItem, AgendaPack, Board, Meeting
+from reports.models import SCHEDULE_12A_PARAGRAPHS, Appendix, Report, SignOff
+
+
+def public_meetings():
+    """Meetings whose agenda is published (and not cancelled)."""
+    return Meeting.objects.published()
+
+
+def public_reports():
+    """Reports anyone may read: published, not exempt, on Part 1 of a published agenda."""
+    return Report.objects.filter(
+        status=Report.Status.PUBLISHED,
+        is_exempt=False,
+        agenda_item__is_exempt=False,
+        agenda_item__meeting__in=public_meetings(),
+    )
+
+
+def public_report_queryset():
+    """Public reports with everything their page and PDF print."""
+    return (
+        public_reports()
+        .select_related("board", "meeting", "meeting__board", "report_of", "portfolio", "agenda_item__meeting__board")
+        .prefetch_related(
+            "wards",
+            "recommendations",
+            "implications__type",
+            "core_purposes__purpose",
+            "sections",
+            "appendices",
+            Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
+        )
+    )
+
+
+def get_public_report(pk):
+    """The public report `pk`, or 404: the public path's own gate."""
+    report = public_report_queryset().filter(pk=pk).first()
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+def get_public_appendix(report, appendix_pk):
+    appendix = Appendix.objects.filter(report=report, pk=appendix_pk).first()
+    if appendix is None:
+        raise Http404("No such appendix")
+    return appendix
+
+
+def is_public_report(pk):
+    return public_reports().filter(pk=pk).exists()
+
+
+def public_items():
+    """Agenda items of published agendas (both parts: Part 2 items are named, never opened)."""
+    return AgendaItem.objects.filter(meeting__in=public_meetings())
+
+
+def readable_reports(user):
+    """Reports `user` may open by any route: the public ones and those `visible_to` them."""
+    public = public_reports().values("pk")
+    if not user.is_authenticated:
+        return Report.objects.filter(pk__in=public)
+    return Report.objects.filter(Q(pk__in=public) | Q(pk__in=Report.objects.visible_to(user).values("pk")))
+
+
+def private_reason(report):
+    """Why a report will be considered in private, in words, or "" when it will not."""
+    if not report.is_exempt:
+        return ""
+    paragraphs = report.exempt_paragraph_list
+    if not paragraphs:
+        return "Exempt under Part 1 of Schedule 12A to the Local Government Act 1972."
+    return " ".join(
+        f"Paragraph {p} of Part 1 of Schedule 12A to the Local Government Act 1972: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}"
+        for p in paragraphs
+    )
+
+
+class ForwardPlanEntry:
+    """One key decision as the Forward Plan prints it, without anything an exempt report holds.
+
+    An exempt (or not yet classified) report is named only by the title its published agenda
+    gives it; until then, by a neutral description.
+    """
+
+    def __init__(self, report, public_pks):
+        item = getattr(report, "agenda_item", None)
+        named_on_agenda = item is not None and item.meeting.is_published
+        self.report_id = report.pk
+        self.is_public = report.pk in public_pks
+        if report.is_exempt is False:
+            self.matter = report.subject
+        elif named_on_agenda:
+            self.matter = item.title
+        else:
+            self.matter = f"A key decision for the {report.board}" if report.board_id else "A key decision"
+            self.matter += " (details will be given when the agenda is published)"
+        self.decision_maker = str(report.board) if report.board_id else "To be confirmed"
+        self.meeting = report.meeting if report.meeting_id else None
+        self.planned_date = self.meeting.date if self.meeting else None
+        self.entered_on = report.forward_plan_date
+        self.portfolio = str(report.portfolio) if report.portfolio_id else ""
+        self.report_of = str(report.report_of) if report.report_of_id else ""
+        self.private = {True: "yes", False: "no"}.get(report.is_exempt, "to be decided")
+        self.private_reason = private_reason(report) if report.is_exempt else ""
+        self.paragraphs = report.exempt_paragraph_list if report.is_exempt else []
+
+    def as_key(self):
+        """What the entry prints, for fingerprinting the Forward Plan PDF."""
+        return [
+            self.report_id,
+            self.matter,
+            self.decision_maker,
+            str(self.planned_date),
+            str(self.entered_on),
+            self.portfolio,
+            self.report_of,
+            self.private,
+            self.paragraphs,
+            self.is_public,
+        ]
+
+
+def forward_plan(today=None):
+    """Key decisions on the Forward Plan still to be taken, soonest first."""
+    today = today or timezone.localdate()
+    reports = (
+        Report.objects.filter(
+            is_key_decision=True,
+            in_forward_plan=True,
+            forward_plan_date__isnull=False,
+            forward_plan_date__lte=today,
+        )
+        .filter(Q(meeting__isnull=True) | Q(meeting__starts_at__date__gte=today))
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .select_related("board", "meeting", "portfolio", "report_of", "agenda_item__meeting")
+        .order_by("meeting__starts_at", "forward_plan_date", "pk")
+    )
+    reports = list(reports)
+    public_pks = set(public_reports().filter(pk__in=[r.pk for r in reports]).values_list("pk", flat=True))
+    entries = [ForwardPlanEntry(report, public_pks) for report in reports]
+    # Decisions without a date yet go last.
+    return sorted(entries, key=lambda e: (e.planned_date is None, e.planned_date or today))
+
+
+def member_panel(user):
+    """A board member's home: the boards they sit on, their coming meetings, their recent papers."""
+    if not user.is_authenticated:
+        return {"member_boards": []}
+    boards = list(Board.objects.filter(memberships__in=user.memberships.current(), is_active=True).distinct())
+    if not boards:
+        return {"member_boards": []}
+    meetings = Meeting.objects.filter(board__in=boards).select_related("board").prefetch_related("packs")
+    now = timezone.now()
+    coming = list(
+        meetings.filter(starts_at__gte=now).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")[:5]
+    )
+    recent = list(meetings.published().filter(starts_at__lt=now).order_by("-starts_at")[:3])
+    for meeting in coming + recent:
+        meeting.ready_packs = {p.edition: p for p in meeting.packs.all() if p.file}
+    return {
+        "member_boards": boards,
+        "member_coming": coming,
+        "member_recent": recent,
+        "editions": AgendaPack.Edition,
+    }
+
+
+def item_has_public_report(item):
+    """Whether an agenda item's report is public: `public_reports()` for one item already in hand."""
+    report = item.report if item.report_id else None
+    meeting = item.meeting
+    return (
+        report is not None
+        and not item.is_exempt
+        and report.status == Report.Status.PUBLISHED
+        and report.is_exempt is False
+        and meeting.agenda_published_at is not None
+        and meeting.status != Meeting.Status.CANCELLED
+    )

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from public import api, feeds, views
+
+app_name = "public"
+
+urlpatterns = [
+    path("public/", views.home, name="home"),
+    path("calendar/", views.meeting_calendar, name="calendar"),
+    path("papers/<int:pk>/", views.paper_detail, name="paper"),
+    path("papers/<int:pk>/pdf/", views.paper_pdf, name="paper_pdf"),
+    path("papers/<int:pk>/appendices/<int:appendix_pk>/", views.paper_appendix, name="paper_appendix"),
+    path("forward-plan/", views.forward_plan, name="forward_plan"),
+    path("forward-plan.pdf", views.forward_plan_pdf, name="forward_plan_pdf"),
+    path("search/", views.search, name="search"),
+    path("open-data/", views.open_data, name="open_data"),
+    path("feeds/agendas.rss", feeds.AgendaFeed(), name="agendas_rss"),
+    path("feeds/agendas.atom", feeds.AtomAgendaFeed(), name="agendas_atom"),
+    path("feeds/boards/<slug:slug>/agendas.rss", feeds.AgendaFeed(), name="board_agendas_rss"),
+    path("feeds/boards/<slug:slug>/agendas.atom", feeds.AtomAgendaFeed(), name="board_agendas_atom"),
+    path("feeds/meetings.ics", feeds.meetings_ical, name="meetings_ical"),
+    path("feeds/boards/<slug:slug>/meetings.ics", feeds.board_meetings_ical, name="board_meetings_ical"),
+]
+
+api_patterns = [
+    path("", api.system, name="system"),
+    path("bodies/", api.bodies, name="bodies"),
+    path("bodies/<int:pk>/", api.body, name="body"),
+    path("organizations/", api.organizations, name="organizations"),
+    path("organizations/<int:pk>/", api.organization, name="organization"),
+    path("meetings/", api.meetings, name="meetings"),
+    path("meetings/<int:pk>/", api.meeting, name="meeting"),
+    path("agenda-items/", api.agenda_items, name="agenda_items"),
+    path("agenda-items/<int:pk>/", api.agenda_item, name="agenda_item"),
+    path("papers/", api.papers, name="papers"),
+    path("papers/<int:pk>/", api.paper, name="paper"),
+]

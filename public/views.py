@@ -1,0 +1,167 @@
+"""The public site: no sign-in needed. Every report is reached through `queries.get_public_report`."""
+
+import calendar
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from boards.models import Meeting
+from public import queries
+from public.forms import CalendarForm, SearchForm
+from public.search import search_reports
+from reports.html import number_paragraphs
+from reports.models import Report
+
+PER_PAGE = 20
+
+
+def bad_request(request, form, template, context, status=400):
+    """The page again with the form's errors, and 400: the query string could not be understood."""
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+@require_GET
+def home(request):
+    """The public front page: find a meeting, read its papers, search."""
+    now = timezone.now()
+    context = {
+        "coming": Meeting.objects.upcoming().exclude(status=Meeting.Status.CANCELLED).select_related("board")[:6],
+        "published": queries.public_meetings().select_related("board").order_by("-agenda_published_at")[:6],
+        "search_form": SearchForm(),
+        "now": now,
+    }
+    return render(request, "public/home.html", context)
+
+
+def _month_link(day, board):
+    query = f"?month={day:%Y-%m}"
+    return query + (f"&board={board.slug}" if board else "")
+
+
+@require_GET
+def meeting_calendar(request):
+    """Meetings by month, optionally of one board: coming ones first, then past ones, newest first."""
+    form = CalendarForm(request.GET or None)
+    context = {"form": form}
+    if request.GET and not form.is_valid():
+        return bad_request(request, form, "public/calendar.html", {"errors": True})
+    data = form.cleaned_data if form.is_bound else {}
+    board, month = data.get("board"), data.get("month")
+    meetings = Meeting.objects.select_related("board").order_by("starts_at")
+    if board:
+        meetings = meetings.filter(board=board)
+    today = timezone.localdate()
+    if month:
+        last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        in_month = list(meetings.filter(starts_at__date__gte=month, starts_at__date__lte=last))
+        previous = (month - dt.timedelta(days=1)).replace(day=1)
+        following = last + dt.timedelta(days=1)
+        context.update(
+            {
+                "month": month,
+                "in_month": in_month,
+                "previous_link": _month_link(previous, board),
+                "next_link": _month_link(following, board),
+            }
+        )
+    else:
+        context["coming"] = list(meetings.filter(starts_at__date__gte=today)[:50])
+        past = meetings.filter(starts_at__date__lt=today).order_by("-starts_at")
+        context["page"] = Paginator(past, 50).get_page(request.GET.get("page"))
+    context.update({"board": board, "this_month_link": _month_link(today, board)})
+    return render(request, "public/calendar.html", context)
+
+
+def _report_context(report):
+    item = report.agenda_item
+    return {
+        "report": report,
+        "meeting": item.meeting,
+        "sections": [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "appendices": list(report.appendices.all()),
+    }
+
+
+@require_GET
+def paper_detail(request, pk):
+    """A public report as an accessible web page."""
+    report = queries.get_public_report(pk)
+    return render(request, "public/paper_detail.html", _report_context(report))
+
+
+@require_GET
+def paper_pdf(request, pk):
+    """A public report as a PDF."""
+    from reports.pdf import report_pdf_response
+
+    report = queries.get_public_report(pk)
+    response = report_pdf_response(request, report)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def paper_appendix(request, pk, appendix_pk):
+    """An appendix of a public report."""
+    report = queries.get_public_report(pk)
+    appendix = queries.get_public_appendix(report, appendix_pk)
+    letter = appendix.letter
+    filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{letter.lower()}.pdf"
+    return FileResponse(appendix.file.open("rb"), content_type="application/pdf", filename=filename)
+
+
+@require_GET
+def forward_plan(request):
+    """The Forward Plan: notice of the key decisions to be taken."""
+    context = {"entries": queries.forward_plan(), "today": timezone.localdate()}
+    return render(request, "public/forward_plan.html", context)
+
+
+@require_GET
+def forward_plan_pdf(request):
+    from public.pdf import forward_plan_pdf as render_plan
+
+    today = timezone.localdate()
+    data, key = render_plan(queries.forward_plan(today), today)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="forward-plan-{today:%Y-%m-%d}.pdf"'
+    response["ETag"] = f'"{key}"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def search(request):
+    """Search the reports this visitor may open."""
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "query": ""}
+    if not form.is_bound:
+        return render(request, "public/search.html", context)
+    if not form.is_valid():
+        return bad_request(request, form, "public/search.html", context)
+    data = form.cleaned_data
+    results = search_reports(
+        request.user, data["q"], board=data["board"], date_from=data["date_from"], date_to=data["date_to"]
+    )
+    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    internal = set()
+    if request.user.is_authenticated and page.object_list:
+        pks = [r.report.pk for r in page.object_list]
+        internal = set(Report.objects.visible_to(request.user).filter(pk__in=pks).values_list("pk", flat=True))
+    for result in page.object_list:
+        view = "reports:detail" if result.report.pk in internal else "public:paper"
+        result.url = reverse(view, args=[result.report.pk])
+    context.update({"query": data["q"], "page": page, "searched": bool(data["q"].strip())})
+    return render(request, "public/search.html", context)
+
+
+@require_GET
+def open_data(request):
+    """How to use the open data: the API, the feeds and the calendars."""
+    return render(request, "public/open_data.html", {"api_root": request.build_absolute_uri(reverse("api:system"))})

@@ -11,6 +11,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import Board
+from public.decorators import public_or_login_required
+from public.queries import member_panel
 from reports import services, versions
 from reports.forms import SECTION_EDITOR_CONFIG, AppendixForm, ReportForm, Row, read_recommendations, read_sections, section_editor_media
 from reports.html import number_paragraphs
@@ -50,9 +52,10 @@ def report_queryset():
     )
 
 
-@login_required
 def home(request):
-    """My work: what waits for me, my drafts, and coming report deadlines."""
+    """My work: what waits for me, my drafts, and coming report deadlines; the public site for visitors."""
+    if not request.user.is_authenticated:
+        return redirect("public:home")
     user = request.user
     visible = Report.objects.visible_to(user).select_related("board", "meeting", "meeting__board")
     returned = list(visible.filter(author=user).returned())
@@ -67,6 +70,7 @@ def home(request):
         "to_approve": visible.awaiting_approval_by(user).order_by("updated_at"),
         "returned": returned,
         "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
+        **member_panel(user),
     }
     return render(request, "reports/home.html", context)
 
@@ -279,7 +283,7 @@ def _completed_blocks(report):
     return {name for name, fields in groups.items() if not fields & missing_fields}
 
 
-@login_required
+@public_or_login_required("public:paper")
 @require_GET
 def report_detail(request, pk):
     """The report as it will read, block by block, with its status and what can be done next."""
@@ -299,7 +303,7 @@ def report_detail(request, pk):
     return render(request, "reports/report_detail.html", context)
 
 
-@login_required
+@public_or_login_required("public:paper_pdf")
 @require_GET
 def report_pdf(request, pk):
     """The report as a PDF: the stored one once approved, else rendered now."""

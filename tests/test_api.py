@@ -1,0 +1,112 @@
+"""The open data API (after OParl 1.1): boards, meetings, agenda items and public reports."""
+
+import pytest
+
+from boards.models import Board
+from tests.test_public import EXEMPT_SUBJECT, PUBLIC_SUBJECT, publish_upcoming
+
+pytestmark = pytest.mark.django_db
+OPARL = "https://schema.oparl.org/1.1/"
+
+
+def get(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.content[:300])
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def path(url):
+    return url.removeprefix("http://testserver")
+
+
+def test_it_leads_from_the_system_to_the_seed_report_and_its_pdf(client, demo):
+    system = get(client, "/api/v1/")
+    assert system["type"] == OPARL + "System" and system["id"] == "http://testserver/api/v1/"
+    body = get(client, path(system["body"]))["data"][0]
+    assert body["type"] == OPARL + "Body" and body["name"] == "Sefton Council"
+    assert get(client, path(body["id"])) == body
+
+    boards = get(client, path(body["organization"]))["data"]
+    assert [b["name"] for b in boards] == ["Health and Wellbeing Board"]
+    meetings = get(client, path(boards[0]["meeting"]))["data"]
+    past = next(m for m in meetings if m["start"].startswith("2022-09-14"))
+    assert past["type"] == OPARL + "Meeting" and past["start"] == "2022-09-14T14:00:00+01:00"
+    assert past["agendaPublished"] == "2022-09-06T16:00:00+01:00"
+    assert path(past["invitation"]["accessUrl"]) == f"/meetings/{demo.meeting.pk}/agenda.pdf"
+    assert path(past["auxiliaryFile"][0]["accessUrl"]) == f"/meetings/{demo.meeting.pk}/pack.pdf"
+    item = past["agendaItem"][3]
+    assert (item["number"], item["name"], item["public"]) == ("4", "Cities Inequalities Project", True)
+    assert get(client, path(item["id"])) == item
+
+    paper = get(client, path(item["consultation"]["paper"]))
+    assert paper["type"] == OPARL + "Paper" and paper["name"] == "Cities Inequalities Project"
+    assert paper["date"] == "2022-09-14"
+    assert path(paper["web"]) == f"/papers/{demo.seed.pk}/"
+    pdf = client.get(path(paper["mainFile"]["downloadUrl"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert path(paper["consultation"][0]["meeting"]) == f"/api/v1/meetings/{demo.meeting.pk}/"
+    assert get(client, "/api/v1/papers/")["data"] == [paper]
+
+
+def test_it_gives_no_agenda_before_publication_and_exempt_items_by_title_only(
+    client, demo, django_capture_on_commit_callbacks
+):
+    upcoming = demo.board.meetings.exclude(pk=demo.meeting.pk).get()
+    before = get(client, f"/api/v1/meetings/{upcoming.pk}/")
+    assert before["agendaItem"] == [] and before["agendaPublished"] is None and "invitation" not in before
+
+    meeting, public, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    after = get(client, f"/api/v1/meetings/{meeting.pk}/")
+    items = {i["name"]: i for i in after["agendaItem"]}
+    assert items[PUBLIC_SUBJECT]["public"] is True
+    assert path(items[PUBLIC_SUBJECT]["consultation"]["paper"]) == f"/api/v1/papers/{public.pk}/"
+    secret = items[EXEMPT_SUBJECT]
+    assert secret["public"] is False and secret["exemptParagraph"] == 3
+    assert set(secret) == {"id", "type", "meeting", "number", "order", "name", "public"} | {
+        "exemptParagraph",
+        "exemptReason",
+    }
+    get(client, f"/api/v1/papers/{exempt.pk}/", status=404)
+    names = [p["name"] for p in get(client, "/api/v1/papers/")["data"]]
+    assert PUBLIC_SUBJECT in names and EXEMPT_SUBJECT not in names
+    text = client.get("/api/v1/agenda-items/").content.decode()
+    assert exempt.summary not in text
+
+
+def test_it_pages_lists_as_oparl_does(client, demo):
+    Board.objects.bulk_create(Board(name=f"Committee {n:02d}", slug=f"committee-{n:02d}") for n in range(55))
+    first = get(client, "/api/v1/organizations/")
+    assert len(first["data"]) == 50
+    assert first["pagination"] == {"totalElements": 56, "elementsPerPage": 50, "currentPage": 1, "totalPages": 2}
+    assert "prev" not in first["links"]
+    second = get(client, path(first["links"]["next"]))
+    assert len(second["data"]) == 6 and "next" not in second["links"]
+    assert path(second["links"]["prev"]) == "/api/v1/organizations/?page=1"
+    past_the_end = get(client, "/api/v1/organizations/?page=3", status=404)
+    assert past_the_end["error"] == "There is no page 3; the last page is 2."
+    for bad in ["abc", "0", "-1", "1.5", "²", "%00", "9" * 30]:
+        assert get(client, f"/api/v1/organizations/?page={bad}", status=400)["status"] == 400
+
+
+def test_it_answers_unknown_objects_and_other_methods_with_json(client, demo):
+    for url in ["/api/v1/meetings/999999/", "/api/v1/papers/999999/", "/api/v1/organizations/999999/",
+                "/api/v1/agenda-items/999999/", "/api/v1/bodies/2/", "/api/v1/papers/99999999999999999999999/"]:  # fmt: skip
+        assert get(client, url, status=404)["error"] == "There is no such object."
+    assert get(client, f"/api/v1/papers/{demo.draft.pk}/", status=404)
+    assert client.post("/api/v1/meetings/").status_code == 405
+    assert client.get("/api/v1/meetings/")["Access-Control-Allow-Origin"] == "*"
+
+
+def test_it_filters_meetings_by_board(client, demo):
+    other = Board.objects.create(name="Planning Committee", slug="planning-committee")
+    assert get(client, f"/api/v1/meetings/?organization={other.pk}")["data"] == []
+    data = get(client, f"/api/v1/meetings/?organization={demo.board.pk}")
+    assert len(data["data"]) == 2 and data["links"]["first"].endswith(f"?page=1&organization={demo.board.pk}")
+    get(client, "/api/v1/meetings/?organization=abc", status=400)
+
+
+def test_it_is_documented_on_the_site(client, demo):
+    html = client.get("/open-data/").content.decode()
+    for words in ["OParl", "/api/v1/meetings/", "pagination", "/feeds/meetings.ics", "agendas.rss"]:
+        assert words in html

@@ -1,0 +1,311 @@
+"""Nothing of an exempt report reaches anyone not allowed to see it, by any route.
+
+A unique marker goes into every field of an exempt report, its parts, its appendix (title, file
+name and the file's text), its sign-offs and its history. Then every URL the project defines,
+taken from the URL resolver and filled in with real ids, is requested (GET and POST) as an
+anonymous visitor, as `outsider` and as a member of another board; every same-site link, redirect
+and API address found in the answers is followed in turn (search results, feeds, pages of lists).
+The marker must appear in no answer: HTML, JSON, iCalendar, RSS, Atom, PDF text, PDF metadata and
+bookmarks, or any header. The board's own member, who may see the report, must find it.
+"""
+
+import io
+import itertools
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import Resolver404, URLResolver, get_resolver, resolve
+from pypdf import PdfReader
+
+from boards.models import AgendaPack, Meeting
+from boards.tasks import build_pack_now
+from reports.models import Appendix, Report
+from tests.test_packs import text_pdf
+from tests.test_public import other_board_member, publish_upcoming
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+MARKER = "qzxleak7731"
+# Searches ask for this word, planted beside the marker: a search for the marker itself would echo it back.
+BESIDE = "ploverquay"
+MAX_DEPTH = 3  # links followed from the URLs of the resolver
+QUERIES_PER_PATH = 4  # query strings followed per path (months of the calendar, pages of a list)
+
+
+def plant_marker(report):
+    """The marker in every text field of the report and its parts, saved as a person's edits would be."""
+    for field in Report._meta.concrete_fields:
+        if field.get_internal_type() not in {"CharField", "TextField"} or field.choices or field.name == "status":
+            continue
+        if field.name == "pdf_file":
+            continue
+        value = f"{field.name} {MARKER} {BESIDE}"
+        setattr(report, field.name, value[: field.max_length] if field.max_length else value)
+    report.contact_email = f"{MARKER}@example.org"
+    report.version += 1  # so no PDF stored before the marker is served
+    report.save()
+    for row in [*report.recommendations.all(), *report.implications.all(), *report.core_purposes.all()]:
+        row.text = f"{type(row).__name__} {MARKER} {BESIDE}"
+        row.save()
+    for section in report.sections.all():
+        section.heading = f"Heading {MARKER} {BESIDE}"
+        section.body = f"<ol><li><p>Body {MARKER} {BESIDE}</p></li></ol><h3>Inner {MARKER}</h3>"
+        section.save()
+    for sign_off in report.sign_offs.all():
+        sign_off.comment = f"Sign-off comment {MARKER}"
+        sign_off.officer_title = f"Officer title {MARKER}"
+        sign_off.save()
+    for event in report.events.all():
+        event.comment = f"Event {MARKER}"
+        event.save()
+    appendix = Appendix(
+        report=report, position=1, title=f"Appendix {MARKER}", original_filename=f"{MARKER}-bids.pdf", page_count=1
+    )
+    appendix.file.save(f"{MARKER}.pdf", ContentFile(text_pdf(f"Appendix text {MARKER}")), save=False)
+    appendix.save()
+    report.refresh_from_db()
+    return appendix
+
+
+# Every URL the project defines, with real ids ----------------------------------------------------
+
+NAMED_GROUP = re.compile(r"\(\?P<(\w+)>([^)]*)\)")
+PLAIN_GROUP = re.compile(r"\((?!\?)[^)]*\)")
+CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _template(pattern):
+    """A URL pattern piece as a format string with {name} holes, and the alternatives of regex groups."""
+    text = str(pattern)
+    alternatives = {}
+    if hasattr(pattern, "_route"):
+        return CONVERTER.sub(lambda m: "{" + m.group(1) + "}", text), alternatives
+    text = text.removeprefix("^").removesuffix("$").removesuffix(r"\Z")
+
+    def named(match):
+        name, body = match.groups()
+        if re.fullmatch(r"[\w|]+", body):
+            alternatives[name] = body.split("|")
+        return "{" + name + "}"
+
+    text = NAMED_GROUP.sub(named, text)
+    counter = itertools.count()
+    text = PLAIN_GROUP.sub(lambda m: "{_" + str(next(counter)) + "}", text)
+    return text, alternatives
+
+
+def url_templates(patterns=None, prefix="", alternatives=None):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    alternatives = alternatives or {}
+    for entry in patterns:
+        piece, more = _template(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from url_templates(entry.url_patterns, prefix + piece, {**alternatives, **more})
+        else:
+            yield "/" + prefix + piece, {**alternatives, **more}
+
+
+def every_url(pools):
+    """Every URL of the project, each hole filled with each of its candidate values, kept if it resolves."""
+    urls = set()
+    templates = list(url_templates())
+    for template, alternatives in templates:
+        names = re.findall(r"\{(\w+)\}", template)
+        choices = [alternatives.get(name) or pools.get(name) or pools["default"] for name in names]
+        for values in itertools.product(*choices):
+            url = template.format(**dict(zip(names, map(str, values), strict=True)))
+            try:
+                resolve(url)
+            except Resolver404:
+                continue
+            urls.add(url)
+    return len(templates), sorted(urls)
+
+
+# Reading every kind of answer --------------------------------------------------------------------
+
+_pdf_texts = {}
+
+
+def pdf_words(data):
+    if data not in _pdf_texts:
+        reader = PdfReader(io.BytesIO(data))
+        parts = [page.extract_text() or "" for page in reader.pages]
+        parts.append(str(reader.metadata or ""))
+
+        def outline(items):
+            for item in items:
+                if isinstance(item, list):
+                    outline(item)
+                else:
+                    parts.append(item.title)
+
+        outline(reader.outline)
+        _pdf_texts[data] = "\n".join(parts)
+    return _pdf_texts[data]
+
+
+def answer_text(response):
+    """All a response says: its headers and body, with a PDF's text, metadata and bookmarks."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    text = "\n".join(f"{k}: {v}" for k, v in response.items()) + "\n" + data.decode("utf-8", "replace")
+    if data.startswith(b"%PDF"):
+        text += "\n" + pdf_words(data)
+    return text
+
+
+LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
+JSON_URL = re.compile(r'"(http://testserver/[^"]+)"')
+XML_LINK = re.compile(r"<link>(http://testserver/[^<]+)</link>|<link href=\"(http://testserver/[^\"]+)\"")
+
+
+def links(url, response, text):
+    found = [urljoin(url, href.replace("&amp;", "&")) for href in LINK.findall(text)]
+    found += JSON_URL.findall(text)
+    found += [a or b for a, b in XML_LINK.findall(text)]
+    if response.get("Location"):
+        found.append(urljoin(url, response["Location"]))
+    for link in found:
+        parts = urlsplit(link)
+        if parts.scheme in {"", "http"} and parts.netloc in {"", "testserver"} and parts.path.startswith("/"):
+            if parts.path.startswith("/static/") or "logout" in parts.path:
+                continue
+            yield parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def walk(client, start):
+    """GET every start URL and the same-site links found in the answers (a few query strings per path,
+    three links deep), then POST every start URL; returns (URLs requested, leaks, errors)."""
+    seen, leaks, errors = set(), [], []
+    queue = deque((url, 0) for url in start)
+    queries_per_path = {}
+
+    def check(method, url):
+        try:
+            response = client.get(url) if method == "GET" else client.post(url, {})
+        except Exception as exc:  # noqa: BLE001 - every failure is reported below
+            errors.append(f"{method} {url}: {exc!r}")
+            return None, ""
+        if response.status_code >= 500:
+            errors.append(f"{method} {url}: {response.status_code}")
+        text = answer_text(response)
+        if MARKER in text.lower() or MARKER in "".join(text.split()).lower():
+            leaks.append(f"{method} {url} ({response.status_code} {response.get('Content-Type', '')})")
+        return response, text
+
+    while queue:
+        url, depth = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response, text = check("GET", url)
+        if response is None or depth >= MAX_DEPTH:
+            continue
+        for link in links(url, response, text):
+            path = link.split("?")[0]
+            if link in seen or queries_per_path.get(path, 0) >= QUERIES_PER_PATH:
+                continue
+            queries_per_path[path] = queries_per_path.get(path, 0) + 1
+            queue.append((link, depth + 1))
+    for url in start:
+        if "logout" not in url:  # signing out would end the walk's session
+            check("POST", url)
+    return seen, leaks, errors
+
+
+@pytest.fixture
+def exempt_world(demo, django_capture_on_commit_callbacks):
+    """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
+    meeting, public, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    appendix = plant_marker(exempt)
+    for edition in AgendaPack.Edition.values:
+        for each in [meeting, demo.meeting]:
+            pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
+            build_pack_now(pack.pk)
+    other_board, planner = other_board_member()
+    return meeting, public, exempt, appendix, other_board, planner
+
+
+def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo, exempt_world):
+    meeting, public, exempt, appendix, other_board, planner = exempt_world
+    item = exempt.agenda_item
+    other_meeting = Meeting.objects.get(board=other_board)
+    ints = [exempt.pk, public.pk, demo.seed.pk, demo.draft.pk, meeting.pk, demo.meeting.pk, other_meeting.pk]
+    ints += [demo.board.pk, other_board.pk, item.pk, public.agenda_item.pk, appendix.pk, 1, 999999]
+    pools = {
+        "default": sorted(set(ints)),
+        "pk": sorted(set(ints)),
+        "appendix_pk": [appendix.pk, 999999],
+        "item_pk": [item.pk, public.agenda_item.pk],
+        "version": sorted({1, exempt.version - 1, exempt.version}),
+        "object_id": [exempt.pk, appendix.pk, item.pk],
+        "id": [exempt.pk, planner.pk],
+        "content_type_id": [ContentType.objects.get_for_model(m).pk for m in (Report, Appendix)],
+        "_0": [exempt.pk],
+        "_1": [exempt.pk, 1],
+        "slug": [demo.board.slug, other_board.slug],
+        "url": ["nothing/"],
+        "uidb64": ["MQ"],
+        "token": ["set-password"],
+    }
+    pattern_count, urls = every_url(pools)
+    # Searches, feeds and API pages with the words of the report and its marker.
+    urls += [
+        f"/search/?q={BESIDE}",
+        f"/search/?q=subject+{BESIDE}",
+        f'/search/?q="Body+{MARKER[:4]}"+OR+{BESIDE}',
+        "/search/?q=Sexual+Health",
+        "/search/?q=contract+award",
+        f"/search/?q={BESIDE}&board={demo.board.slug}&date_from={meeting.date}&date_to={meeting.date}",
+        f"/reports/?scope=all&board={demo.board.slug}",
+        "/reports/?scope=all&status=published",
+        f"/calendar/?month={meeting.date:%Y-%m}",
+        f"/calendar/?board={demo.board.slug}&month={meeting.date:%Y-%m}",
+        f"/api/v1/meetings/?organization={demo.board.pk}",
+        "/api/v1/agenda-items/?page=1",
+    ]
+    for must in [
+        f"/reports/{exempt.pk}/",
+        f"/reports/{exempt.pk}/pdf/",
+        f"/reports/{exempt.pk}/appendices/{appendix.pk}/",
+        f"/reports/{exempt.pk}/history/{exempt.version}/",
+        f"/papers/{exempt.pk}/",
+        f"/meetings/{meeting.pk}/members-pack.pdf",
+        f"/api/v1/agenda-items/{item.pk}/",
+        "/feeds/meetings.ics",
+        "/feeds/agendas.rss",
+        "/forward-plan.pdf",
+        f"/admin/reports/report/{exempt.pk}/change/",
+    ]:
+        assert must in urls, must
+
+    walked = {}
+    for name, user in [("anonymous", None), ("outsider", demo.outsider), ("member of another board", planner)]:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        seen, leaks, errors = walk(client, urls)
+        walked[name] = len(seen)
+        assert not errors, f"{name}: {errors[:20]}"
+        assert not leaks, f"the exempt report reached {name} at: {leaks}"
+        assert len(seen) >= len(urls)
+    print(f"\n{pattern_count} URL patterns, {len(urls)} URLs with real ids; pages requested: {walked}")
+
+    # The board's member may see it, and does, by every route meant for them.
+    client = Client()
+    client.force_login(demo.member)
+    for url in [
+        f"/reports/{exempt.pk}/",
+        f"/reports/{exempt.pk}/pdf/",
+        f"/reports/{exempt.pk}/appendices/{appendix.pk}/",
+        f"/meetings/{meeting.pk}/members-pack.pdf",
+        f"/search/?q={BESIDE}",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert MARKER in answer_text(response).lower(), url

@@ -14,8 +14,17 @@ from boards.models import Board
 from public.decorators import public_or_login_required
 from public.queries import member_panel
 from reports import services, versions
-from reports.forms import SECTION_EDITOR_CONFIG, AppendixForm, ReportForm, Row, read_recommendations, read_sections, section_editor_media
+from reports.forms import (
+    SECTION_EDITOR_CONFIG,
+    AppendixForm,
+    ReportForm,
+    Row,
+    read_recommendations,
+    read_sections,
+    section_editor_media,
+)
 from reports.html import number_paragraphs
+from reports.merge import merge_stale_post
 from reports.models import Appendix, ConsulteeKind, Report, SignOff
 
 
@@ -176,7 +185,11 @@ def _editor(request, report):
                 )
             stale = exc.changes
             report = exc.report
-            posted_recommendations, posted_sections = recommendations, sections
+            # Fields this editor left alone take the other person's newer text, so saving again
+            # cannot undo their change; fields both changed keep this editor's text.
+            posted, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
+            posted_recommendations, _ = read_recommendations(posted, report)
+            posted_sections, _ = read_sections(posted, report)
         else:
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             for kind, rows in (("recommendation", recommendations), ("section", sections)):
@@ -204,10 +217,10 @@ def _editor(request, report):
                 return redirect(edit_url)
             posted_recommendations, posted_sections = recommendations, sections
         # Re-show what was typed, now against the saved version.
-        data = request.POST.copy()
+        data = (posted if stale is not None else request.POST).copy()
         data["version"] = str(report.version)
         form = ReportForm(data, instance=report)
-        if stale:
+        if stale is not None:
             form.errors.clear()
         else:
             form.is_valid()

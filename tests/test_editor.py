@@ -409,3 +409,35 @@ def test_it_sanitises_body_sections_from_the_editor(login, demo):
         ),
     )
     assert Section.objects.get(report=demo.draft).body == "<p>Hello</p>"
+
+
+def test_it_keeps_both_peoples_changes_when_the_refused_editor_saves_again(login, demo):
+    report = demo.draft
+    base = report.version
+    rows = [(r.pk, r.text) for r in report.recommendations.all()]
+    client = login(demo.officer)
+    common = {"subject": report.subject, "summary": report.summary, "recommendations": rows}
+    client.post(
+        f"/reports/{report.pk}/edit/",
+        editor_data(version=base, **{**common, "reasons": "Their reasons.", "recommendations": rows + ["Theirs."]}),
+    )
+    refused = client.post(
+        f"/reports/{report.pk}/edit/", editor_data(version=base, **{**common, "summary": "My summary."})
+    )
+    assert refused.status_code == 409
+    form = refused.context["form"]
+    assert form["summary"].value() == "My summary."  # mine, kept
+    assert form["reasons"].value() == "Their reasons."  # theirs, brought in: I never touched it
+    assert [row["text"] for row in refused.context["recommendations"]][-1] == "Theirs."
+    resubmitted = {key: form[key].value() for key in ["subject", "summary", "reasons", "version"]}
+    client.post(
+        f"/reports/{report.pk}/edit/",
+        editor_data(
+            recommendations=[(r.pk, r["text"]) for r in refused.context["recommendations"]],
+            **{k: v for k, v in resubmitted.items() if k != "version"},
+            version=int(resubmitted["version"]),
+        ),
+    )
+    report.refresh_from_db()
+    assert (report.summary, report.reasons) == ("My summary.", "Their reasons.")
+    assert report.recommendations.last().text == "Theirs."

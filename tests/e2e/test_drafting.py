@@ -205,7 +205,11 @@ def test_it_refuses_the_second_of_two_saves_and_keeps_both_texts(people, e2e_dem
     report.refresh_from_db()
     assert report.reasons == "Reasons from the first browser."
     assert report.summary != "Summary from the second browser."
-    page.get_by_role("button", name="Save draft").click()  # having seen their change, save again
+    # The field this editor never touched already holds the other's text, so saving again keeps both.
+    reasons = page.get_by_role("textbox", name="Reasons for the Recommendation(s)", exact=True)
+    assert reasons.input_value() == "Reasons from the first browser."
+    page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()
     report.refresh_from_db()
     assert report.summary == "Summary from the second browser."
+    assert report.reasons == "Reasons from the first browser."

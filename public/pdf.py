@@ -1,7 +1,6 @@
 """The Forward Plan as a PDF: rendered through the report renderer's locked-down path, stored by content."""
 
 import hashlib
-import json
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,22 +22,16 @@ def render_html_pdf(html):
 
 
 def forward_plan_pdf(entries, today=None):
-    """(PDF bytes, content key) of the Forward Plan; rendered only when what it prints has changed."""
+    """(PDF bytes, content key) of the Forward Plan; rendered only when the page it prints has changed."""
     today = today or timezone.localdate()
-    fingerprint = {
-        "format": 1,
-        "council": settings.COUNCIL_NAME,
-        "date": today.isoformat(),
-        "entries": [e.as_key() for e in entries],
-    }
-    key = hashlib.sha256(json.dumps(fingerprint, default=str).encode()).hexdigest()
+    html = render_to_string(
+        "public/pdf/forward_plan.html", {"entries": entries, "today": today, "council": settings.COUNCIL_NAME}
+    )
+    key = hashlib.sha256(html.encode()).hexdigest()
     name = f"forward-plan/{key}.pdf"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
             return handle.read(), key
-    html = render_to_string(
-        "public/pdf/forward_plan.html", {"entries": entries, "today": today, "council": settings.COUNCIL_NAME}
-    )
     data = render_html_pdf(html)
     default_storage.save(name, ContentFile(data))
     return data, key

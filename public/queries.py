@@ -120,21 +120,6 @@ class ForwardPlanEntry:
         self.private_reason = private_reason(report) if report.is_exempt else ""
         self.paragraphs = report.exempt_paragraph_list if report.is_exempt else []
 
-    def as_key(self):
-        """What the entry prints, for fingerprinting the Forward Plan PDF."""
-        return [
-            self.report_id,
-            self.matter,
-            self.decision_maker,
-            str(self.planned_date),
-            str(self.entered_on),
-            self.portfolio,
-            self.report_of,
-            self.private,
-            self.paragraphs,
-            self.is_public,
-        ]
-
 
 def forward_plan(today=None):
     """Key decisions on the Forward Plan still to be taken, soonest first."""

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
@@ -11,7 +12,14 @@ admin.site.site_title = "Committee reports"
 urlpatterns = [
     path("", report_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign in, sign out and change password. No self-service password reset by email: accounts
+    # belong to council staff and councillors, whose passwords the administrators reset.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("", include("boards.urls")),

@@ -1,4 +1,5 @@
 import json
+import math
 
 from django import forms
 from django.conf import settings
@@ -305,14 +306,14 @@ class AppendixForm(forms.Form):
     """An appendix upload: a title and a PDF, checked by its content."""
 
     title = forms.CharField(label="Appendix title", max_length=250)
-    file = forms.FileField(label="PDF file")
+    file = forms.FileField(label="PDF file", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.APPENDIX_MAX_MB * 1024 * 1024
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; appendices can be at most "
+                f"The file is {math.ceil(upload.size / 1024 / 1024 * 10) / 10:.1f} MB; appendices can be at most "
                 f"{settings.APPENDIX_MAX_MB} MB."
             )
         try:

@@ -21,20 +21,17 @@ from reports.models import Report
 PER_PAGE = 20
 
 
-def bad_request(request, form, template, context, status=400):
-    """The page again with the form's errors, and 400: the query string could not be understood."""
-    return render(request, template, {**context, "form": form}, status=status)
+def bad_request(request, template, context):
+    """The page again with its form's errors, and 400: the query string could not be understood."""
+    return render(request, template, context, status=400)
 
 
 @require_GET
 def home(request):
     """The public front page: find a meeting, read its papers, search."""
-    now = timezone.now()
     context = {
         "coming": Meeting.objects.upcoming().exclude(status=Meeting.Status.CANCELLED).select_related("board")[:6],
         "published": queries.public_meetings().select_related("board").order_by("-agenda_published_at")[:6],
-        "search_form": SearchForm(),
-        "now": now,
     }
     return render(request, "public/home.html", context)
 
@@ -50,7 +47,7 @@ def meeting_calendar(request):
     form = CalendarForm(request.GET or None)
     context = {"form": form}
     if request.GET and not form.is_valid():
-        return bad_request(request, form, "public/calendar.html", {"errors": True})
+        return bad_request(request, "public/calendar.html", {"form": form, "errors": True})
     data = form.cleaned_data if form.is_bound else {}
     board, month = data.get("board"), data.get("month")
     meetings = Meeting.objects.select_related("board").order_by("starts_at")
@@ -102,7 +99,8 @@ def paper_pdf(request, pk):
 
     report = queries.get_public_report(pk)
     response = report_pdf_response(request, report)
-    response["Cache-Control"] = "public, max-age=300"
+    if response.status_code == 200:
+        response["Cache-Control"] = "public, max-age=300"
     return response
 
 
@@ -125,6 +123,7 @@ def forward_plan(request):
 
 @require_GET
 def forward_plan_pdf(request):
+    """The Forward Plan as a PDF, stored until what it prints changes."""
     from public.pdf import forward_plan_pdf as render_plan
 
     today = timezone.localdate()
@@ -144,7 +143,7 @@ def search(request):
     if not form.is_bound:
         return render(request, "public/search.html", context)
     if not form.is_valid():
-        return bad_request(request, form, "public/search.html", context)
+        return bad_request(request, "public/search.html", context)
     data = form.cleaned_data
     results = search_reports(
         request.user, data["q"], board=data["board"], date_from=data["date_from"], date_to=data["date_to"]

@@ -170,7 +170,7 @@ class LockedFetcher(URLFetcher):
         raise FetchRefused("no such file")
 
     def _data_url(self, url):
-        header, comma, payload = url[5:].partition(",")
+        header, comma, payload = url.split(":", 1)[1].partition(",")
         params = [p.strip() for p in header.lower().split(";")]
         mime = params[0]
         if not comma or mime not in RASTER_SIGNATURES:
@@ -220,8 +220,8 @@ def app_fetcher(*, media_prefixes=()):
 
 
 def report_fetcher(report):
-    """A fetcher for one report: static files, and images under media/reports/<kind>/<report id>/."""
-    folders = ("figures", "images", "appendices")
+    """A fetcher for one report: static files, and images under media/reports/figures|images/<report id>/."""
+    folders = ("figures", "images")
     return app_fetcher(media_prefixes=tuple(f"reports/{folder}/{report.pk}/" for folder in folders))
 
 
@@ -233,12 +233,10 @@ _shared = None  # (FontConfiguration, fonts stylesheet), loaded once per process
 
 @dataclass
 class Rendering:
-    """A finished render: the PDF, the URLs the fetcher refused, and the child's memory use."""
+    """A finished render: the PDF, and the URLs the fetcher refused (WeasyPrint rendered without them)."""
 
     pdf: bytes
     refused: list = field(default_factory=list)
-    child_peak_kb: int = 0
-    child_start_kb: int = 0
 
 
 def _shared_fonts():
@@ -308,9 +306,8 @@ def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_by
         tempfile.tempdir = workdir
         # The parent's objects are the child's only by copy-on-write: keep the collector off them.
         gc.freeze()
-        start_kb = _memory_kb("VmRSS")
         _limit_child(timeout, memory_bytes)
-        header = {"refused": [], "start_kb": start_kb}
+        header = {}
         try:
             font_config, stylesheets = fonts
             pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
@@ -324,7 +321,6 @@ def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_by
         except Exception as exc:  # noqa: BLE001 - anything WeasyPrint raises becomes a clear error
             pdf, header["status"], header["detail"] = b"", "error", f"{type(exc).__name__}: {exc}"[:300]
         header["refused"] = fetcher.refused[:50]
-        header["peak_kb"] = _memory_kb("VmHWM")
         message = json.dumps(header).encode() + b"\n" + pdf
         view = memoryview(message)
         while view:
@@ -349,7 +345,15 @@ def render_html(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=No
             fonts = _shared_fonts()
             # The write end must not leak into another render's child, so pipe and fork under one lock.
             read_fd, write_fd = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read_fd)
+                os.close(write_fd)
+                log.exception("Could not start a PDF render")
+                raise PdfRenderError(
+                    "The server is too busy to make the PDF just now. Try again in a minute."
+                ) from None
             if pid == 0:  # pragma: no cover - the child never returns
                 _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_bytes)
             os.close(write_fd)
@@ -362,7 +366,7 @@ def render_html(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=No
 def _read_from_child(read_fd, pid, timeout):
     """Everything the child writes, until it closes the pipe or runs out of time; then reap it."""
     deadline = time.monotonic() + timeout
-    chunks, size, timed_out, too_big = [], 0, False, False
+    chunks, size, timed_out, too_big, finished = [], 0, False, False, False
     poller = select.poll()
     poller.register(read_fd, select.POLLIN)
     try:
@@ -375,6 +379,7 @@ def _read_from_child(read_fd, pid, timeout):
                 continue
             chunk = os.read(read_fd, 1024 * 1024)
             if not chunk:
+                finished = True
                 break
             size += len(chunk)
             if size > MAX_PDF_BYTES + 1024 * 1024:
@@ -383,7 +388,7 @@ def _read_from_child(read_fd, pid, timeout):
             chunks.append(chunk)
     finally:
         os.close(read_fd)
-        if timed_out or too_big:
+        if not finished:  # out of time, too big, or this thread was interrupted: the child goes too
             _kill(pid)
         _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
@@ -408,7 +413,7 @@ def _outcome(message, timed_out, too_big, timeout):
         header = {}
     status = header.get("status")
     if status == "ok" and pdf.startswith(b"%PDF-"):
-        return Rendering(pdf, header.get("refused", []), header.get("peak_kb", 0), header.get("start_kb", 0))
+        return Rendering(pdf, header.get("refused", []))
     if status == "memory":
         raise PdfRenderTooLarge("Making the PDF needed more memory than the renderer allows.")
     if status == "too_deep":

@@ -31,7 +31,7 @@ def _ranged(handle, start, length):
         handle.close()
 
 
-def serve_pdf(request, fieldfile, *, version, filename, inline=True, private=True):
+def serve_pdf(request, fieldfile, *, version, filename, inline=False, private=True):
     """A stored PDF as a response that honours If-None-Match, Range and If-Range.
 
     `version` identifies the content (the pack's content key); it becomes the ETag, so a client

@@ -257,9 +257,9 @@ def _join(meeting, edition, front, pack_items):
             start = add(paper)
             item_start = start if item_start is None else item_start
             children.append((paper.title, start))
-        parent = writer.add_outline_item(f"{pack_item.number}. {pack_item.item.title}", item_start)
+        parent = writer.add_outline_item(title=f"{pack_item.number}. {pack_item.item.title}", page_number=item_start)
         for title, start in children:
-            writer.add_outline_item(title, start, parent=parent)
+            writer.add_outline_item(title=title, page_number=start, parent=parent)
 
     _merge_tag_trees(writer, parts)
     _link_contents(writer, front.page_count, pack_items)

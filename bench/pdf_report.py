@@ -21,9 +21,11 @@ that process and the render child it forks.
 """
 
 import argparse
+import atexit
 import os
 import platform
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,9 @@ from reports.forms import (
 from reports.html import number_paragraphs
 from reports.merge import merge_stale_post
 from reports.models import Appendix, ConsulteeKind, Report, SignOff
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
 def get_report_for(user, pk, action="view"):
@@ -100,8 +105,10 @@ def report_list(request):
     else:
         status = ""
     board_slug = request.GET.get("board", "")
-    if board_slug:
+    if board_slug and SLUG.fullmatch(board_slug):
         reports = reports.filter(board__slug=board_slug)
+    else:
+        board_slug = ""
     page = Paginator(reports.order_by("-updated_at", "-pk"), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,

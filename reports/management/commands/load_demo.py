@@ -58,6 +58,7 @@ class Command(BaseCommand):
     def extend(self, users, board, meeting):
         """The published agenda of 14 September 2022, and the board's next meeting with reports waiting."""
         self.load_past_agenda(users, meeting)
+        self.queue_demo_packs(meeting)
         upcoming = self.load_upcoming_meeting(board)
         for content in demo.UPCOMING:
             self.load_approved_report(users, board, upcoming, content)
@@ -92,6 +93,14 @@ class Command(BaseCommand):
                 report=seed, actor=users["clerk"], action="published", from_status=Report.Status.APPROVED,
                 to_status=Report.Status.PUBLISHED, at=at(2022, 9, 6, 16, 0),
             )  # fmt: skip
+
+    def queue_demo_packs(self, meeting):
+        """Queue the published meeting's packs; the worker `make run` starts builds them."""
+        from boards.models import AgendaPack
+        from boards.services import queue_pack_builds
+
+        if not AgendaPack.objects.filter(meeting=meeting).exists():
+            queue_pack_builds(meeting)
 
     def load_upcoming_meeting(self, board):
         existing = board.meetings.filter(starts_at__gt=at(2022, 9, 15)).order_by("starts_at").first()

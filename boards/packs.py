@@ -14,23 +14,18 @@ import hashlib
 import io
 import json
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import pikepdf
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
+from pikepdf import Name, OutlineItem
 
 from boards.models import EXCLUSION_RESOLUTION, AgendaPack
 from boards.services import numbered_items
@@ -55,19 +50,19 @@ class BuiltPack(NamedTuple):
 
 @dataclass
 class Paper:
-    """One PDF document in the pack and the bookmark it gets, parsed once."""
+    """One PDF document in the pack and the bookmark it gets, opened once."""
 
     title: str
     pdf: bytes
-    reader: PdfReader = None
+    document: pikepdf.Pdf = None
 
     def __post_init__(self):
-        if self.reader is None:
-            self.reader = PdfReader(io.BytesIO(self.pdf))
+        if self.document is None:
+            self.document = pikepdf.open(io.BytesIO(self.pdf))
 
     @property
     def page_count(self):
-        return len(self.reader.pages)
+        return len(self.document.pages)
 
 
 @dataclass
@@ -113,23 +108,50 @@ def _render(html):
     return pdf.render_html_pdf(html, fetcher=pdf.app_fetcher())
 
 
-def report_pdf_bytes(report):
-    """The report's PDF: the stored one if it is current, else rendered (and stored once approved)."""
-    from reports import pdf as report_pdf
-
+def _stored_pdf(report):
+    """The report's stored PDF if it is current, else None."""
     if report.pdf_file and report.pdf_version == report.version:
         try:
             with report.pdf_file.open("rb") as handle:
                 return handle.read()
         except OSError:
             log.warning("Stored PDF of report %s is missing; rendering it again", report.pk)
-    store = getattr(report_pdf, "store_report_pdf", None)
-    if store and report.status in {"approved", "published"}:
-        store(report)
-        report.refresh_from_db(fields=["pdf_file", "pdf_version"])
-        with report.pdf_file.open("rb") as handle:
-            return handle.read()
-    return report_pdf.render_report_pdf(report)
+    return None
+
+
+def render_reports(reports):
+    """PDFs of the reports that have none stored, rendered side by side and stored once approved.
+
+    Returns {report pk: PDF bytes} for every report. A background build allows each render
+    longer than a download would (PACK_RENDER_TIMEOUT).
+    """
+    from reports import pdf as report_pdf
+
+    result = {}
+    missing = []
+    for report in reports:
+        stored = _stored_pdf(report)
+        if stored is None:
+            missing.append(report)
+        else:
+            result[report.pk] = stored
+    if not missing:
+        return result
+    jobs = [report_pdf.report_render_job(report) for report in missing]  # database reads stay in this thread
+    timeout = getattr(settings, "PACK_RENDER_TIMEOUT", 180)
+    workers = max(1, min(len(jobs), getattr(settings, "PACK_RENDER_WORKERS", os.cpu_count() or 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pdfs = list(pool.map(lambda job: report_pdf.render_html_pdf(job[0], fetcher=job[1], timeout=timeout), jobs))
+    for report, pdf in zip(missing, pdfs, strict=True):
+        if report_pdf.is_final(report):
+            report_pdf.store_report_pdf(report, pdf=pdf)
+        result[report.pk] = pdf
+    return result
+
+
+def report_pdf_bytes(report):
+    """The report's PDF: the stored one if it is current, else rendered (and stored once approved)."""
+    return render_reports([report])[report.pk]
 
 
 def _notice_pdf(title, lines):
@@ -145,11 +167,12 @@ def _appendix_paper(number, appendix):
     try:
         with appendix.file.open("rb") as handle:
             data = handle.read()
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted or not len(reader.pages):
-            raise PdfProblem("encrypted or empty")
-        reader.pages[-1].get_contents()  # the last page must be readable too
-        return Paper(label, data, reader)
+        document = pikepdf.open(io.BytesIO(data))  # refuses encrypted files: no password is given
+        if not len(document.pages):
+            raise PdfProblem("no pages")
+        for page in document.pages:
+            page.obj.get("/Contents")  # every page must be reachable
+        return Paper(label, data, document)
     except Exception as exc:  # noqa: BLE001 - a broken appendix must never break the pack
         log.warning("Appendix %s of item %s could not be included: %r", appendix.pk, number, exc)
         notice = _notice_pdf(
@@ -163,7 +186,7 @@ def _appendix_paper(number, appendix):
         return Paper(label + " (not available)", notice)
 
 
-def _item_papers(number, item, edition):
+def _item_papers(number, item, edition, rendered):
     if not item.report_id or edition == FRONT_SHEET:
         return []
     report = item.report
@@ -180,7 +203,7 @@ def _item_papers(number, item, edition):
             ],
         )
         return [Paper(f"Item {number}: {item.title} (exempt: not for publication)", notice)]
-    papers = [Paper(f"Report: {report.subject}", report_pdf_bytes(report))]
+    papers = [Paper(f"Report: {report.subject}", rendered[report.pk])]
     papers += [_appendix_paper(number, a) for a in report.appendices.all()]
     return papers
 
@@ -212,13 +235,16 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
     it out twice when it holds.
     """
     pack_items = [PackItem(number, item) for number, item in numbered_items(meeting)]
-    total = max(1, sum(1 for p in pack_items if p.item.report_id))
-    done = 0
+    needed = [
+        p.item.report
+        for p in pack_items
+        if p.item.report_id and edition != FRONT_SHEET and not (edition == PUBLIC and p.item.is_exempt)
+    ]
+    rendered = render_reports(needed)
+    progress(70)
     for pack_item in pack_items:
-        pack_item.papers = _item_papers(pack_item.number, pack_item.item, edition)
-        if pack_item.item.report_id:
-            done += 1
-            progress(int(80 * done / total))
+        pack_item.papers = _item_papers(pack_item.number, pack_item.item, edition, rendered)
+    progress(80)
 
     # The front sheet lists the page each item starts on, which depends on its own length: lay it
     # out with a guess (one page, or what it took last time), then again until the guess holds.
@@ -238,151 +264,137 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
 
 
 def _join(meeting, edition, front, pack_items):
-    writer = PdfWriter()
-    parts = []  # (reader, first page index in the writer, page count) for every part
+    out = pikepdf.new()
+    parts = []  # (source document, first page index in the pack, page count) for every part
 
     def add(paper):
-        start = len(writer.pages)
-        writer.append(paper.reader, import_outline=False)
-        parts.append((paper.reader, start, paper.page_count))
+        start = len(out.pages)
+        out.pages.extend(paper.document.pages)
+        parts.append((paper.document, start, paper.page_count))
         return start
 
     add(front)
+    bookmarks = []
     for pack_item in pack_items:
         if not pack_item.papers:
             continue
-        item_start = None
-        children = []
-        for paper in pack_item.papers:
-            start = add(paper)
-            item_start = start if item_start is None else item_start
-            children.append((paper.title, start))
-        parent = writer.add_outline_item(title=f"{pack_item.number}. {pack_item.item.title}", page_number=item_start)
-        for title, start in children:
-            writer.add_outline_item(title=title, page_number=start, parent=parent)
+        starts = [(paper.title, add(paper)) for paper in pack_item.papers]
+        item = OutlineItem(f"{pack_item.number}. {pack_item.item.title}", starts[0][1])
+        item.children.extend(OutlineItem(title, start) for title, start in starts)
+        bookmarks.append(item)
+    with out.open_outline() as outline:
+        outline.root.extend(bookmarks)
 
-    _merge_tag_trees(writer, parts)
-    _link_contents(writer, front.page_count, pack_items)
-    _stamp_page_numbers(writer)
-    title = {
-        PUBLIC: "Agenda pack",
-        MEMBERS: "Members' agenda pack",
-        FRONT_SHEET: "Agenda",
-    }[edition]
-    writer.add_metadata(
-        {
-            "/Title": f"{title}: {meeting.board}, {meeting.date_display}",
-            "/Author": settings.COUNCIL_NAME,
-            "/Subject": f"{meeting.board} meeting of {meeting.date_display}",
-            "/Creator": "Committee reports",
-            "/CreationDate": timezone.now().strftime("D:%Y%m%d%H%M%S"),
-        }
-    )
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject("en-GB")
-    root[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
+    _merge_tag_trees(out, parts)
+    _link_contents(out, front.page_count, pack_items)
+    _stamp_page_numbers(out)
+    title = {PUBLIC: "Agenda pack", MEMBERS: "Members' agenda pack", FRONT_SHEET: "Agenda"}[edition]
+    full_title = f"{title}: {meeting.board}, {meeting.date_display}"
+    out.docinfo["/Title"] = full_title
+    out.docinfo["/Author"] = settings.COUNCIL_NAME
+    out.docinfo["/Subject"] = f"{meeting.board} meeting of {meeting.date_display}"
+    out.docinfo["/Creator"] = "Committee reports"
+    out.docinfo["/CreationDate"] = timezone.now().strftime("D:%Y%m%d%H%M%S")
+    with out.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = full_title
+        meta["dc:creator"] = [settings.COUNCIL_NAME]
+        meta["dc:language"] = ["en-GB"]
+    root = out.Root
+    root.Lang = pikepdf.String("en-GB")
+    root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    root.PageMode = Name.UseOutlines
+    buffer = io.BytesIO()
+    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue(), len(out.pages)
 
 
-def _merge_tag_trees(writer, parts):
+def _foreign(out, source, obj):
+    """`obj` of `source` copied into `out` (pages already copied are reused, not copied again)."""
+    if not isinstance(obj, pikepdf.Object) or not (
+        obj.is_indirect or isinstance(obj, pikepdf.Dictionary | pikepdf.Array)
+    ):
+        return obj
+    if not obj.is_indirect:
+        obj = source.make_indirect(obj)
+    return out.copy_foreign(obj)
+
+
+def _merge_tag_trees(out, parts):
     """Combine the parts' structure trees into one, so the joined pack is still tagged.
 
     Each part's top element becomes a Part under one Document; the keys of each part's parent
     tree (which tie marked content on pages and annotations to elements) are shifted so they
     stay unique, and the pages and annotations are renumbered to match.
     """
-    document = DictionaryObject(
-        {NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document")}
-    )
-    document_ref = writer._add_object(document)
-    kids = ArrayObject()
-    nums = ArrayObject()
-    role_map = DictionaryObject()
+    document = out.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.Document))
+    kids = pikepdf.Array()
+    nums = pikepdf.Array()
+    role_map = pikepdf.Dictionary()
     offset = 0
-    for reader, start, count in parts:
-        tree = reader.trailer["/Root"].get("/StructTreeRoot")
-        if tree is None:
+    for source, start, count in parts:
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is None or tree.get("/K") is None:
             continue  # an untagged appendix: its pages carry no tags to keep
-        tree = tree.get_object()
-        top = tree.get("/K")
-        if top is None:
-            continue
-        cloned = top.clone(writer)
-        elements = cloned if isinstance(cloned, ArrayObject) else ArrayObject([cloned])
-        for element in elements:
-            element_obj = element.get_object()
-            if element_obj.get("/S") == "/Document":
-                element_obj[NameObject("/S")] = NameObject("/Part")
-            element_obj[NameObject("/P")] = document_ref
-            kids.append(element if hasattr(element, "idnum") else writer._add_object(element_obj))
+        top = _foreign(out, source, tree.K)
+        for element in top if isinstance(top, pikepdf.Array) else [top]:
+            if element.get("/S") == Name.Document:
+                element.S = Name.Part
+            element.P = document
+            kids.append(element)
+        keys = []
         for key, value in _number_tree_items(tree.get("/ParentTree")):
-            nums.append(NumberObject(key + offset))
-            nums.append(value.clone(writer) if hasattr(value, "clone") else value)
-        for name, value in (tree.get("/RoleMap") or {}).items():
-            role_map[NameObject(name)] = value
-        next_key = int(tree.get("/ParentTreeNextKey", 0)) or (max(_keys(tree.get("/ParentTree")), default=-1) + 1)
+            keys.append(key)
+            nums.append(key + offset)
+            nums.append(_foreign(out, source, value))
+        for name, value in (tree.get("/RoleMap") or pikepdf.Dictionary()).items():
+            role_map[name] = value
+        next_key = int(tree.get("/ParentTreeNextKey", 0)) or (max(keys, default=-1) + 1)
         for index in range(start, start + count):
-            page = writer.pages[index]
+            page = out.pages[index].obj
             if "/StructParents" in page:
-                page[NameObject("/StructParents")] = NumberObject(int(page["/StructParents"]) + offset)
-            for annotation in page.get("/Annots", []) or []:
-                annotation = annotation.get_object()
+                page.StructParents = int(page.StructParents) + offset
+            for annotation in page.get("/Annots", pikepdf.Array()):
                 if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(int(annotation["/StructParent"]) + offset)
+                    annotation.StructParent = int(annotation.StructParent) + offset
         offset += next_key
-    document[NameObject("/K")] = kids
-    root = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/StructTreeRoot"),
-            NameObject("/K"): document_ref,
-            NameObject("/ParentTree"): writer._add_object(DictionaryObject({NameObject("/Nums"): nums})),
-            NameObject("/ParentTreeNextKey"): NumberObject(offset),
-        }
+    document.K = kids
+    root = pikepdf.Dictionary(
+        Type=Name.StructTreeRoot,
+        K=document,
+        ParentTree=out.make_indirect(pikepdf.Dictionary(Nums=nums)),
+        ParentTreeNextKey=offset,
     )
-    if role_map:
-        root[NameObject("/RoleMap")] = role_map
-    root_ref = writer._add_object(root)
-    document[NameObject("/P")] = root_ref
-    writer._root_object[NameObject("/StructTreeRoot")] = root_ref
+    if len(role_map):
+        root.RoleMap = role_map
+    root = out.make_indirect(root)
+    document.P = root
+    out.Root.StructTreeRoot = root
 
 
 def _number_tree_items(tree):
     if tree is None:
         return
-    tree = tree.get_object()
     nums = tree.get("/Nums")
-    if nums:
+    if nums is not None:
         for index in range(0, len(nums), 2):
             yield int(nums[index]), nums[index + 1]
-    for kid in tree.get("/Kids", []) or []:
+    for kid in tree.get("/Kids", pikepdf.Array()):
         yield from _number_tree_items(kid)
 
 
-def _keys(tree):
-    return [key for key, _ in _number_tree_items(tree)]
-
-
-def _link_contents(writer, front_pages, pack_items):
+def _link_contents(out, front_pages, pack_items):
     """Make each contents entry on the front sheet a link to the page where its item starts."""
     targets = {f"{CONTENTS_LINK}{p.number}": p.first_page - 1 for p in pack_items if p.first_page}
-    if not targets:
-        return
-    for page in writer.pages[:front_pages]:
-        for annotation in list(page.get("/Annots", []) or []):
-            annotation = annotation.get_object()
+    for page in out.pages[:front_pages]:
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
             action = annotation.get("/A")
-            uri = action.get_object().get("/URI") if action is not None else None
+            uri = str(action.get("/URI", "")) if action is not None else ""
             if uri in targets:
-                annotation.pop("/A", None)
-                annotation[NameObject("/Dest")] = ArrayObject(
-                    [writer.pages[targets[uri]].indirect_reference, NameObject("/Fit")]
-                )
-            elif isinstance(uri, str) and uri.startswith(CONTENTS_LINK):
-                annotation.pop("/A", None)  # never leave a placeholder address in the pack
+                del annotation["/A"]
+                annotation.Dest = pikepdf.Array([out.pages[targets[uri]].obj, Name.Fit])
+            elif uri.startswith(CONTENTS_LINK):
+                del annotation["/A"]  # never leave a placeholder address in the pack
 
 
 def _stamps(total):
@@ -390,20 +402,20 @@ def _stamps(total):
     name = f"packs/stamps/pages-{total}-v1.pdf"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
-            return PdfReader(io.BytesIO(handle.read()))
+            return pikepdf.open(io.BytesIO(handle.read()))
     data = _render(render_to_string("boards/pdf/page_numbers.html", {"total": total}))
     default_storage.save(name, ContentFile(data))
-    return PdfReader(io.BytesIO(data))
+    return pikepdf.open(io.BytesIO(data))
 
 
-def _stamp_page_numbers(writer):
+def _stamp_page_numbers(out):
     """Print the pack's own continuous page number in the bottom margin of every page."""
-    stamps = _stamps(len(writer.pages))
-    for index, page in enumerate(writer.pages):
+    stamps = _stamps(len(out.pages))
+    for index, page in enumerate(out.pages):
         stamp = stamps.pages[index]
+        width = float(stamp.mediabox[2]) - float(stamp.mediabox[0])
+        height = float(stamp.mediabox[3]) - float(stamp.mediabox[1])
         box = page.mediabox
-        stamp_box = stamp.mediabox
-        # Keep the number at the bottom right whatever the page size (appendices may be A3 or letter).
-        dx = float(box.right) - float(stamp_box.right)
-        dy = float(box.bottom) - float(stamp_box.bottom)
-        page.merge_transformed_page(stamp, Transformation().translate(dx, dy), over=True, expand=False)
+        # Bottom right, unscaled, whatever the page size (appendices may be A3 or letter).
+        right, bottom = float(box[2]), float(box[1])
+        page.add_overlay(stamp, pikepdf.Rectangle(right - width, bottom, right, bottom + height))

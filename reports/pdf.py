@@ -505,10 +505,18 @@ class _Lettered:
         self.letter = chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
+def report_render_job(report):
+    """What rendering `report` needs, read from the database now: (HTML, fetcher).
+
+    `render_html_pdf(*report_render_job(report))` may then run in another thread.
+    """
+    return _allow_long_runs_to_break(report_html(report)), report_fetcher(report)
+
+
 def render_report_pdf(report, *, timeout=None):
     """The report as PDF bytes: tagged PDF/UA-1, A4, fetched through the report's locked fetcher."""
-    html = _allow_long_runs_to_break(report_html(report))
-    return render_html_pdf(html, fetcher=report_fetcher(report), timeout=timeout)
+    html, fetcher = report_render_job(report)
+    return render_html_pdf(html, fetcher=fetcher, timeout=timeout)
 
 
 # Storage and download.
@@ -523,15 +531,17 @@ def _stored_pdf_is_current(report):
     return is_final(report) and bool(report.pdf_file) and report.pdf_version == report.version
 
 
-def store_report_pdf(report, *, timeout=None):
+def store_report_pdf(report, *, timeout=None, pdf=None):
     """Render an approved or published report and keep the PDF in storage as of its current version.
 
     Returns the PDF bytes. If the report changed while it rendered, nothing is stored. For the
     approval workflow or a background job to call, so the first download is served from storage.
+    A caller that rendered the report itself (the pack builder renders several at once) passes `pdf`.
     """
     if not is_final(report):
         raise ValueError("Only approved and published reports' PDFs are stored")
-    pdf = render_report_pdf(report, timeout=timeout)
+    if pdf is None:
+        pdf = render_report_pdf(report, timeout=timeout)
     old_name = None
     with transaction.atomic():
         current = type(report).objects.select_for_update().get(pk=report.pk)

@@ -1,6 +1,6 @@
 """The public site in a real browser, on a desk and on a phone, with axe-core on every page.
 
-Uses the browser tests' Playwright set-up (tests/e2e/conftest.py): Debian's Chromium against a
+Uses the browser tests' Playwright set-up (conftest.py): Debian's Chromium against a
 live server, every page checked for WCAG 2.2 A/AA violations.
 """
 
@@ -8,12 +8,8 @@ import re
 
 import pytest
 
-from tests.e2e import conftest as e2e
-
 pytestmark = pytest.mark.e2e
 
-# The browser tests' fixtures, used here from outside their folder.
-browser, e2e_demo, people = e2e.browser, e2e.e2e_demo, e2e.people
 
 PHONE = {"width": 375, "height": 740}
 
@@ -24,7 +20,7 @@ def fits(person):
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desk", "phone"])
-def test_a_visitor_finds_the_seed_report_from_the_home_page(people, e2e_demo, viewport):  # noqa: F811
+def test_a_visitor_finds_the_seed_report_from_the_home_page(people, e2e_demo, viewport):
     visitor = people("visitor", viewport=viewport)
     page = visitor.goto("/")
     assert page.url.endswith("/public/")
@@ -49,7 +45,7 @@ def test_a_visitor_finds_the_seed_report_from_the_home_page(people, e2e_demo, vi
     assert page.get_by_role("link", name="Cities Inequalities Project").count() == 1
 
 
-def test_every_public_page_passes_axe(people, e2e_demo):  # noqa: F811
+def test_every_public_page_passes_axe(people, e2e_demo):
     visitor = people("visitor")
     for path in [
         "/public/",
@@ -68,7 +64,7 @@ def test_every_public_page_passes_axe(people, e2e_demo):  # noqa: F811
         assert fits(visitor), path
 
 
-def test_a_member_sees_their_boards_and_packs_on_my_work(people, e2e_demo):  # noqa: F811
+def test_a_member_sees_their_boards_and_packs_on_my_work(people, e2e_demo):
     member = people("member").sign_in("member")
     page = member.page
     panel = page.get_by_role("region", name="My boards")

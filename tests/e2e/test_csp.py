@@ -1,19 +1,12 @@
 """The Content Security Policy and the lockout page in a real browser (Debian's Chromium), with the
 policy enforced: no page the cast uses may trip it, the rich-text editor included."""
 
-import os
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import PASSWORD
-
-# Playwright's sync API keeps an event loop in the test's thread; the ORM calls are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,30 +26,21 @@ def site(live_server, settings):
 
 
 @pytest.fixture
-def browser_page(site):
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(base_url=site)  # no bypass_csp: the policy applies
-        context.add_init_script(REPORT_VIOLATIONS)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.problems = []
-        # Policy violations and script errors; not "failed to load" noise such as the admin's favicon.
-        page.on(
-            "console",
-            lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text or "CSP" in m.text else None,
-        )
-        page.on("pageerror", lambda exc: page.problems.append(f"JavaScript error: {exc}"))
-        yield page
-        browser.close()
+def browser_page(browser, site):
+    """A page of the shared Chromium, in a context that enforces the policy (no bypass_csp)."""
+    context = browser.new_context(base_url=site)
+    context.add_init_script(REPORT_VIOLATIONS)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.problems = []
+    # Policy violations and script errors; not "failed to load" noise such as the admin's favicon.
+    page.on(
+        "console",
+        lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text or "CSP" in m.text else None,
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"JavaScript error: {exc}"))
+    yield page
+    context.close()
 
 
 def sign_in(page, username, password=PASSWORD):

@@ -1,6 +1,6 @@
 """The sign-off journey in a real browser: the demo users submit, sign off, return and approve.
 
-Uses the browser tests' Playwright set-up (tests/e2e/conftest.py): Debian's Chromium against a
+Uses the browser tests' Playwright set-up (conftest.py): Debian's Chromium against a
 live server, with axe-core checking every page visited for WCAG 2.2 A/AA violations.
 """
 
@@ -9,13 +9,9 @@ import re
 import pytest
 
 from reports.models import Report, SignOff
-from tests.e2e import conftest as e2e
 from tests.test_workflow import complete_draft
 
 pytestmark = pytest.mark.e2e
-
-# The browser tests' fixtures, used here from outside their folder.
-browser, e2e_demo, people = e2e.browser, e2e.e2e_demo, e2e.people
 
 
 class Demo:
@@ -35,7 +31,7 @@ def open_task(person, heading, subject):
     person.check()
 
 
-def test_the_sign_off_journey_in_the_browser(people, e2e_demo):  # noqa: F811
+def test_the_sign_off_journey_in_the_browser(people, e2e_demo):
     report = complete_draft(Demo(e2e_demo.users), subject="Tobacco Control Strategy 2025 to 2030")
 
     officer = people("officer").sign_in("officer")
@@ -80,7 +76,7 @@ def test_the_sign_off_journey_in_the_browser(people, e2e_demo):  # noqa: F811
     assert "A new strategy to reduce smoking" in director.page.content()
 
 
-def test_a_returned_report_in_the_browser(people, e2e_demo):  # noqa: F811
+def test_a_returned_report_in_the_browser(people, e2e_demo):
     report = complete_draft(Demo(e2e_demo.users), subject="Sexual Health Strategy 2025 to 2030")
     officer = people("officer").sign_in("officer")
     officer.goto(f"/reports/{report.pk}/")

@@ -29,7 +29,6 @@ from reports.html import number_paragraphs
 from reports.merge import merge_stale_post
 from reports.models import Appendix, ConsulteeKind, Report, SignOff
 
-
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
@@ -281,8 +280,16 @@ def _completed_blocks(report):
     missing_fields = {field for field, _ in report.missing_items()}
     groups = {
         "header": {
-            "id_board", "id_meeting", "id_subject", "id_report_of", "id_all_wards", "id_portfolio",
-            "id_is_key_decision_0", "id_in_forward_plan_0", "id_forward_plan_date", "id_is_exempt_0",
+            "id_board",
+            "id_meeting",
+            "id_subject",
+            "id_report_of",
+            "id_all_wards",
+            "id_portfolio",
+            "id_is_key_decision_0",
+            "id_in_forward_plan_0",
+            "id_forward_plan_date",
+            "id_is_exempt_0",
             "id_exempt_paragraphs_0",
         },
         "summary": {"id_summary"},

@@ -96,6 +96,22 @@ def key_decision_problem(report, meeting):
     return ""
 
 
+def _check_lateness(meeting, urgency_reason):
+    """Whether an item added now is late; a late item must say why it is urgent."""
+    late = is_late_now(meeting) or meeting.is_published
+    if late and not urgency_reason.strip():
+        raise AgendaRefused(
+            "The report deadline for this meeting has passed, so this is a late item: record the reason for urgency."
+        )
+    return late
+
+
+def _next_position(meeting):
+    """The position after the agenda's last item (the standard items go first, once)."""
+    ensure_standard_items(meeting)
+    return (meeting.items.aggregate(Max("position"))["position__max"] or 0) + 1
+
+
 def agenda_add_report(*, meeting, report, user, urgency_reason=""):
     """Place an approved report on the agenda, in Part 2 if it is exempt."""
     _require_clerk(user)
@@ -116,18 +132,11 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
                     "its author must add one before it can go on an agenda."
                 )
             paragraph = report.exempt_paragraph_list[0]
-        late = is_late_now(locked) or locked.is_published
+        late = _check_lateness(locked, urgency_reason)
         urgency_reason = urgency_reason.strip()
-        if late and not urgency_reason:
-            raise AgendaRefused(
-                "The report deadline for this meeting has passed, so this is a late item: "
-                "record the reason for urgency."
-            )
-        ensure_standard_items(locked)
-        position = (locked.items.aggregate(Max("position"))["position__max"] or 0) + 1
         item = AgendaItem.objects.create(
             meeting=locked,
-            position=position,
+            position=_next_position(locked),
             kind=AgendaItem.Kind.REPORT,
             title=report.subject,
             report=report,
@@ -177,16 +186,10 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
         raise AgendaRefused("An exempt item needs the paragraph of Schedule 12A that justifies excluding the public.")
     with transaction.atomic():
         locked = _lock_meeting(meeting)
-        late = is_late_now(locked) or locked.is_published
-        if late and not urgency_reason.strip():
-            raise AgendaRefused(
-                "The report deadline has passed, so this is a late item: record the reason for urgency."
-            )
-        ensure_standard_items(locked)
-        position = (locked.items.aggregate(Max("position"))["position__max"] or 0) + 1
+        late = _check_lateness(locked, urgency_reason)
         item = AgendaItem.objects.create(
             meeting=locked,
-            position=position,
+            position=_next_position(locked),
             kind=AgendaItem.Kind.OTHER,
             title=title,
             description=description,

@@ -246,20 +246,23 @@ def _serve_pack(request, meeting, edition):
     )
 
 
-@require_GET
-def agenda_pdf(request, pk):
+def _published_pack(request, pk, edition):
     meeting = get_meeting_for(request.user, pk)
     if not meeting.is_published and not is_clerk(request.user):
         raise Http404("The agenda is not published yet")
-    return _serve_pack(request, meeting, AgendaPack.Edition.FRONT_SHEET)
+    return _serve_pack(request, meeting, edition)
+
+
+@require_GET
+def agenda_pdf(request, pk):
+    """The agenda front sheet, once published."""
+    return _published_pack(request, pk, AgendaPack.Edition.FRONT_SHEET)
 
 
 @require_GET
 def public_pack_pdf(request, pk):
-    meeting = get_meeting_for(request.user, pk)
-    if not meeting.is_published and not is_clerk(request.user):
-        raise Http404("The agenda is not published yet")
-    return _serve_pack(request, meeting, AgendaPack.Edition.PUBLIC)
+    """The public pack (exempt items as notices), once published."""
+    return _published_pack(request, pk, AgendaPack.Edition.PUBLIC)
 
 
 @login_required

@@ -6,12 +6,12 @@ published. Everything public (the paper pages, search, feeds, the API) goes thro
 internal views keep `reports.views.get_report_for`.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
-from reports.models import SCHEDULE_12A_PARAGRAPHS, Appendix, Report, SignOff
+from reports.models import SCHEDULE_12A_PARAGRAPHS, Appendix, Report
 
 
 def public_meetings():
@@ -31,19 +31,7 @@ def public_reports():
 
 def public_report_queryset():
     """Public reports with everything their page and PDF print."""
-    return (
-        public_reports()
-        .select_related("board", "meeting", "meeting__board", "report_of", "portfolio", "agenda_item__meeting__board")
-        .prefetch_related(
-            "wards",
-            "recommendations",
-            "implications__type",
-            "core_purposes__purpose",
-            "sections",
-            "appendices",
-            Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
-        )
-    )
+    return public_reports().with_parts().select_related("agenda_item__meeting__board")
 
 
 def get_public_report(pk):

@@ -148,6 +148,20 @@ class ReportQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Report.Status.DRAFT)
 
+    def with_parts(self):
+        """With everything a report's page and PDF print, fetched in a fixed number of queries."""
+        return self.select_related(
+            "board", "meeting", "meeting__board", "report_of", "portfolio", "author"
+        ).prefetch_related(
+            "wards",
+            "recommendations",
+            "implications__type",
+            "core_purposes__purpose",
+            "sections",
+            "appendices",
+            models.Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
+        )
+
     def awaiting_sign_off_by(self, user):
         """Reports in consultation still missing a sign-off from one of `user`'s consultee kinds."""
         kinds = list(user.consultee_kinds.filter(is_active=True)) if user.is_authenticated else []

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from reports.forms import (
 )
 from reports.html import number_paragraphs
 from reports.merge import merge_stale_post
-from reports.models import Appendix, ConsulteeKind, Report, SignOff
+from reports.models import Appendix, ConsulteeKind, Report
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
@@ -52,17 +51,7 @@ def get_report_for(user, pk, action="view"):
 
 def report_queryset():
     """Reports with everything the list and detail pages print, fetched in a fixed number of queries."""
-    return Report.objects.select_related(
-        "board", "meeting", "meeting__board", "report_of", "portfolio", "author"
-    ).prefetch_related(
-        "wards",
-        "recommendations",
-        "implications__type",
-        "core_purposes__purpose",
-        "sections",
-        "appendices",
-        Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
-    )
+    return Report.objects.with_parts()
 
 
 def home(request):

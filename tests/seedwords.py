@@ -1,6 +1,6 @@
 """The seed report's words, and a check that they appear, in order, in text such as a PDF's.
 
-The seed is ../shared/seed/000_c132d7eafc911726.txt. A word is a run of letters and digits:
+The seed is tests/data/seed_report.txt (a copy of ../shared/seed/000_c132d7eafc911726.txt). A word is a run of letters and digits:
 markdown links `[text](url)` count as their text, and list dashes, brackets and punctuation are
 not words. Text extracted from a PDF may cut a word where a line wrapped inside it (a long URL),
 so one expected word may match up to four consecutive pieces of the text.
@@ -9,7 +9,7 @@ so one expected word may match up to four consecutive pieces of the text.
 import re
 from pathlib import Path
 
-SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c132d7eafc911726.txt"
+SEED_FILE = Path(__file__).resolve().parent / "data" / "seed_report.txt"
 
 _MARKDOWN_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\([^)\s]*\)")
 _WORD = re.compile(r"\w+")

@@ -1,6 +1,4 @@
-import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -9,49 +7,17 @@ from django.core.management import CommandError, call_command
 from reports import demo as demo_data
 from reports.content import report_text
 from reports.models import CorePurpose, ImplicationType, Report, Ward
-
-SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c132d7eafc911726.txt"
-
-
-def seed_text():
-    """The seed as plain words: markdown links become their text, escapes and list dashes go."""
-    text = SEED_FILE.read_text(encoding="utf-8")
-    text = re.sub(r"\[((?:[^\]\\]|\\.)*)\]\([^)]*\)", r"\1", text)
-    text = text.replace("\\(", "(").replace("\\)", ")")
-    return text
-
-
-def words(text):
-    return re.findall(r"[\w'’]+", text)
+from tests.seedwords import assert_words_in_order, seed_text, seed_words, words
 
 
 def normalised(text):
     return " ".join(words(text))
 
 
-def assert_in_order(needles, haystack):
-    """Every word of `needles` occurs in `haystack`, in the same order."""
-    position = 0
-    for index, word in enumerate(needles):
-        try:
-            position = haystack.index(word, position) + 1
-        except ValueError:
-            context = " ".join(needles[max(0, index - 8) : index + 1])
-            raise AssertionError(f"word {index} {word!r} not found in order, after: {context!r}") from None
-
-
-@pytest.fixture
-def seed_file_words():
-    return words(seed_text())
-
-
-def test_it_finds_the_seed_file():
-    assert SEED_FILE.exists()
-
-
-def test_it_holds_every_word_of_the_seed_in_order(demo, seed_file_words):
-    assert len(seed_file_words) > 1000
-    assert_in_order(seed_file_words, words(report_text(demo.seed)))
+def test_it_holds_every_word_of_the_seed_in_order(demo):
+    expected = seed_words()
+    assert len(expected) > 1000
+    assert_words_in_order(expected, report_text(demo.seed))
 
 
 def test_it_keeps_each_seed_value_in_its_own_field(demo):

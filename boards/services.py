@@ -320,3 +320,40 @@ def agenda_publish(*, meeting, user):
                     raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
         _agenda_changed(locked)
     return locked
+
+
+def meeting_schedule(*, board, starts_at, venue, user):
+    """Put a meeting of `board` in the diary; its date must not have passed."""
+    _require_clerk(user)
+    if timezone.localtime(starts_at).date() < timezone.localdate():
+        raise AgendaRefused("The meeting's date has passed; choose today or a later date.")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(board=board, starts_at=starts_at, venue=venue or board.default_venue)
+        ensure_standard_items(meeting)
+    return meeting
+
+
+def meeting_cancel(*, meeting, user):
+    """Cancel a meeting that has not been held; a published agenda stays visible, marked cancelled."""
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status in {Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CANCELLED}:
+            raise AgendaRefused(f"This meeting is {locked.get_status_display().lower()}, so it cannot be cancelled.")
+        locked.status = Meeting.Status.CANCELLED
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def meeting_mark_held(*, meeting, user):
+    """Record that a meeting took place (from its date onwards)."""
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status not in {Meeting.Status.SCHEDULED, Meeting.Status.AGENDA_PUBLISHED}:
+            raise AgendaRefused(f"This meeting is {locked.get_status_display().lower()}.")
+        if locked.date > timezone.localdate():
+            raise AgendaRefused("A meeting can be marked as held from its date onwards.")
+        locked.status = Meeting.Status.HELD
+        locked.save(update_fields=["status"])
+    return locked

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from boards import clock, services
+from boards.forms import MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
 from reports.models import Report
 
@@ -130,6 +131,45 @@ def _move_orders(items):
 
         orders[item.pk] = (swapped(index - 1), swapped(index + 1))
     return orders
+
+
+@login_required
+def meeting_new(request):
+    """Democratic services schedule a meeting."""
+    if not is_clerk(request.user):
+        raise Http404("No such page")
+    form = MeetingForm(request.POST or None, initial={"board": request.GET.get("board")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(
+                board=form.cleaned_data["board"],
+                starts_at=form.starts_at(),
+                venue=form.cleaned_data["venue"],
+                user=request.user,
+            )
+        except services.AgendaRefused as exc:
+            form.add_error("date", str(exc))
+        else:
+            messages.success(request, f"Meeting scheduled: {meeting.board}, {meeting.date_display}.")
+            return redirect(meeting)
+    return render(request, "boards/meeting_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def meeting_status(request, pk):
+    """Cancel a meeting, or record that it was held."""
+    meeting = get_meeting_to_manage(request.user, pk)
+    action = {"cancel": services.meeting_cancel, "held": services.meeting_mark_held}.get(request.POST.get("action"))
+    if action is None:
+        messages.error(request, "Choose what to record about the meeting.")
+        return redirect(meeting)
+    try:
+        meeting = action(meeting=meeting, user=request.user)
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"The meeting is now {meeting.get_status_display().lower()}.")
+    return redirect(meeting)
 
 
 def _refused(request, meeting, exc):

@@ -224,3 +224,56 @@ def test_it_marks_packs_stale_when_the_agenda_changes(
     build_pack_now(pack.pk)
     pack.refresh_from_db()
     assert not pack.is_stale and pack.file.name != old_file
+
+
+def test_it_lets_the_clerk_schedule_a_meeting(login, demo):
+    client = login(demo.clerk)
+    assert client.get("/meetings/new/").status_code == 200
+    day = timezone.localdate() + dt.timedelta(days=40)
+    response = client.post(
+        "/meetings/new/", {"board": demo.board.pk, "date": day.isoformat(), "time": "18:30", "venue": ""}
+    )
+    meeting = Meeting.objects.get(board=demo.board, starts_at__date=day)
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
+    assert meeting.venue == demo.board.default_venue and meeting.time_display == "6.30 pm"
+    assert [i.title for _, i in services.numbered_items(meeting)][:1] == ["Apologies for Absence"]
+
+
+@pytest.mark.parametrize(
+    "date, time, message",
+    [
+        ("2020-01-01", "14:00", "The date has passed"),
+        ("31/02/2030", "14:00", "Enter a real date"),
+        ("2999-01-01", "14:00", "within the next three years"),
+        ("", "25:99", "Enter a time"),
+    ],
+)
+def test_it_refuses_a_meeting_date_in_the_past_and_other_bad_dates(login, demo, date, time, message):
+    before = Meeting.objects.count()
+    response = login(demo.clerk).post("/meetings/new/", {"board": demo.board.pk, "date": date, "time": time})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Meeting.objects.count() == before
+
+
+def test_it_lets_only_the_clerk_schedule_meetings(client, login, demo):
+    assert client.get("/meetings/new/").status_code == 302
+    for user in [demo.officer, demo.member, demo.outsider]:
+        assert login(user).get("/meetings/new/").status_code == 404
+        assert login(user).post("/meetings/new/", {"board": demo.board.pk}).status_code == 404
+
+
+def test_it_cancels_a_meeting_and_records_one_held(login, demo, upcoming):
+    client = login(demo.clerk)
+    response = client.post(f"/meetings/{upcoming.pk}/status/", {"action": "held"}, follow=True)
+    assert "from its date onwards" in response.content.decode()
+    client.post(f"/meetings/{upcoming.pk}/status/", {"action": "cancel"})
+    upcoming.refresh_from_db()
+    assert upcoming.status == Meeting.Status.CANCELLED
+    again = client.post(f"/meetings/{upcoming.pk}/status/", {"action": "cancel"}, follow=True)
+    assert "cannot be cancelled" in again.content.decode()
+    assert login(demo.officer).post(f"/meetings/{upcoming.pk}/status/", {"action": "held"}).status_code == 404
+    today = meeting_in(demo, 0)
+    login(demo.clerk).post(f"/meetings/{today.pk}/status/", {"action": "held"})
+    today.refresh_from_db()
+    assert today.status == Meeting.Status.HELD

@@ -72,9 +72,40 @@ def home(request):
         "to_approve": visible.awaiting_approval_by(user).order_by("updated_at"),
         "returned": returned,
         "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
+        "to_place": _reports_to_place(user),
+        "deadlines": _coming_deadlines(),
         **member_panel(user),
     }
     return render(request, "reports/home.html", context)
+
+
+def _reports_to_place(user):
+    """For democratic services: approved reports not yet on any agenda."""
+    if not user.sees_everything:
+        return []
+    from boards.models import AgendaItem
+
+    placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
+    return list(
+        Report.objects.filter(status=Report.Status.APPROVED)
+        .exclude(pk__in=placed)
+        .select_related("board", "meeting", "meeting__board")
+        .order_by("meeting__starts_at", "pk")
+    )
+
+
+def _coming_deadlines():
+    """The next eight weeks' meetings with their report and publication deadlines."""
+    from boards.models import Meeting
+
+    soon = timezone.now() + timezone.timedelta(weeks=8)
+    meetings = (
+        Meeting.objects.upcoming()
+        .filter(starts_at__lte=soon)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("board")
+    )
+    return list(meetings[:10])
 
 
 @login_required

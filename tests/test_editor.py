@@ -441,3 +441,12 @@ def test_it_keeps_both_peoples_changes_when_the_refused_editor_saves_again(login
     report.refresh_from_db()
     assert (report.summary, report.reasons) == ("My summary.", "Their reasons.")
     assert report.recommendations.last().text == "Theirs."
+
+
+def test_it_shows_my_work_with_reports_to_place_and_coming_deadlines(login, demo):
+    html = login(demo.clerk).get("/").content.decode()
+    assert "Approved reports to place on agendas" in html
+    assert "Better Care Fund Plan 2025 to 2027" in html and "Sexual Health Services: Contract Award" in html
+    assert "Coming report deadlines" in html and "Reports by" in html
+    officer = login(demo.officer).get("/").content.decode()
+    assert "Approved reports to place on agendas" not in officer and "Coming report deadlines" in officer

@@ -108,17 +108,6 @@ def _render(html):
     return pdf.render_html_pdf(html, fetcher=pdf.app_fetcher())
 
 
-def _stored_pdf(report):
-    """The report's stored PDF if it is current, else None."""
-    if report.pdf_file and report.pdf_version == report.version:
-        try:
-            with report.pdf_file.open("rb") as handle:
-                return handle.read()
-        except OSError:
-            log.warning("Stored PDF of report %s is missing; rendering it again", report.pk)
-    return None
-
-
 def render_reports(reports):
     """PDFs of the reports that have none stored, rendered side by side and stored once approved.
 
@@ -130,7 +119,7 @@ def render_reports(reports):
     result = {}
     missing = []
     for report in reports:
-        stored = _stored_pdf(report)
+        stored = report_pdf.stored_report_pdf(report)
         if stored is None:
             missing.append(report)
         else:

@@ -269,8 +269,9 @@ class Report(models.Model):
     # The stored PDF of an approved report, and the version it was rendered from.
     pdf_file = models.FileField(upload_to="reports/pdf/", blank=True, editable=False)
     pdf_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    pdf_key = models.CharField(max_length=64, blank=True, editable=False, help_text="What the stored PDF prints.")
 
-    history = HistoricalRecords(excluded_fields=["pdf_file", "pdf_version"], m2m_fields=[wards])
+    history = HistoricalRecords(excluded_fields=["pdf_file", "pdf_version", "pdf_key"], m2m_fields=[wards])
     objects = ReportQuerySet.as_manager()
 
     class Meta:

@@ -14,13 +14,14 @@ Two guards stand between a report's text and the machine, whatever HTML reached 
   rather than a web worker that hangs or a machine that swaps.
 
 Approved and published reports' PDFs are stored (`store_report_pdf`) and served from storage while
-`pdf_version` matches the report's version; drafts are rendered on every request.
+`pdf_key` (a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
 """
 
 import base64
 import binascii
 import contextlib
 import gc
+import hashlib
 import json
 import logging
 import math
@@ -527,8 +528,68 @@ def report_pdf_filename(report):
     return f"{name}{'' if is_final(report) else '-draft'}.pdf"
 
 
-def _stored_pdf_is_current(report):
-    return is_final(report) and bool(report.pdf_file) and report.pdf_version == report.version
+_renderer_fingerprint = None
+
+
+def _renderer():
+    """A fingerprint of how reports are printed: the template, the print CSS, WeasyPrint's version."""
+    global _renderer_fingerprint
+    if _renderer_fingerprint is None:
+        import weasyprint
+
+        digest = hashlib.sha256(weasyprint.__version__.encode())
+        for path in [
+            Path(settings.BASE_DIR) / "templates" / "reports" / "pdf" / "report.html",
+            Path(settings.BASE_DIR) / "static" / "css" / "print.css",
+            Path(settings.BASE_DIR) / "static" / "css" / "print-fonts.css",
+        ]:
+            digest.update(path.read_bytes() if path.exists() else b"")
+        _renderer_fingerprint = digest.hexdigest()
+    return _renderer_fingerprint
+
+
+def report_pdf_key(report):
+    """A fingerprint of everything a report's PDF prints, so a stored PDF is used only while it holds.
+
+    The report's own words are covered by its version (every edit raises it); the rest is what
+    the PDF prints from elsewhere: the meeting's date, the names of the board, post, portfolio,
+    wards and reference lists, the sign-offs, the council's name, and the template and CSS.
+    """
+    parts = [
+        _renderer(),
+        settings.COUNCIL_NAME,
+        report.pk,
+        report.version,
+        is_final(report),
+        str(report.board) if report.board_id else "",
+        report.meeting.starts_at.isoformat() if report.meeting_id else "",
+        str(report.report_of) if report.report_of_id else "",
+        str(report.portfolio) if report.portfolio_id else "",
+        sorted(w.name for w in report.wards.all()),
+        [(i.type.name, i.type.position) for i in report.implications.all()],
+        [(c.purpose.name, c.purpose.position) for c in report.core_purposes.all()],
+        [(s.officer_title, s.reference, s.voided_at is None) for s in report.sign_offs.all()],
+        [a.title for a in report.appendices.all()],
+    ]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _stored_pdf_is_current(report, key=None):
+    if not (is_final(report) and report.pdf_file):
+        return False
+    return report.pdf_key == (key or report_pdf_key(report))
+
+
+def stored_report_pdf(report, key=None):
+    """The report's stored PDF if it still prints what the report would print now, else None."""
+    if not _stored_pdf_is_current(report, key):
+        return None
+    try:
+        with report.pdf_file.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        log.warning("The stored PDF of report %s is missing; rendering it again", report.pk)
+        return None
 
 
 def store_report_pdf(report, *, timeout=None, pdf=None):
@@ -540,6 +601,7 @@ def store_report_pdf(report, *, timeout=None, pdf=None):
     """
     if not is_final(report):
         raise ValueError("Only approved and published reports' PDFs are stored")
+    key = report_pdf_key(report)
     if pdf is None:
         pdf = render_report_pdf(report, timeout=timeout)
     old_name = None
@@ -547,22 +609,19 @@ def store_report_pdf(report, *, timeout=None, pdf=None):
         current = type(report).objects.select_for_update().get(pk=report.pk)
         if current.version != report.version or not is_final(current):
             return pdf
-        if (
-            current.pdf_version == current.version
-            and current.pdf_file
-            and current.pdf_file.storage.exists(current.pdf_file.name)
-        ):
-            report.pdf_file, report.pdf_version = current.pdf_file.name, current.pdf_version
+        if current.pdf_key == key and current.pdf_file and current.pdf_file.storage.exists(current.pdf_file.name):
+            report.pdf_file, report.pdf_version, report.pdf_key = current.pdf_file.name, current.pdf_version, key
             return pdf  # another request stored it meanwhile
         old_name = current.pdf_file.name
-        current.pdf_file.save(f"report-{current.pk}-v{current.version}.pdf", ContentFile(pdf), save=False)
+        current.pdf_file.save(f"report-{current.pk}-v{current.version}-{key[:8]}.pdf", ContentFile(pdf), save=False)
         current.pdf_version = current.version
+        current.pdf_key = key
         current.skip_history_when_saving = True  # the PDF is excluded from the audit trail
-        current.save(update_fields=["pdf_file", "pdf_version"])
+        current.save(update_fields=["pdf_file", "pdf_version", "pdf_key"])
         storage = current.pdf_file.storage
         if old_name and old_name != current.pdf_file.name:
             transaction.on_commit(lambda: storage.delete(old_name))
-    report.pdf_file, report.pdf_version = current.pdf_file.name, current.pdf_version
+    report.pdf_file, report.pdf_version, report.pdf_key = current.pdf_file.name, current.pdf_version, key
     return pdf
 
 

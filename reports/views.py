@@ -73,7 +73,7 @@ def home(request):
         "returned": returned,
         "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
         "to_place": _reports_to_place(user),
-        "deadlines": _coming_deadlines(),
+        "deadlines": _coming_deadlines() if (user.is_author or user.sees_everything) else [],
         **member_panel(user),
     }
     return render(request, "reports/home.html", context)

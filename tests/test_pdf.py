@@ -322,7 +322,8 @@ def test_it_stores_an_approved_reports_pdf_and_serves_it_from_storage(demo, logi
     first_pdf = content_of(first)
     demo.seed.refresh_from_db()
     assert demo.seed.pdf_version == demo.seed.version
-    assert demo.seed.pdf_file.name == f"reports/pdf/report-{demo.seed.pk}-v{demo.seed.version}.pdf"
+    assert demo.seed.pdf_file.name.startswith(f"reports/pdf/report-{demo.seed.pk}-v{demo.seed.version}-")
+    assert demo.seed.pdf_key == pdf.report_pdf_key(demo.seed)
     assert demo.seed.history.count() == history_rows  # storing the PDF is not an edit
 
     def no_render(report):
@@ -397,3 +398,19 @@ def test_it_refuses_the_print_preview_to_an_outsider(demo, login):
 def test_it_refuses_to_post_to_the_print_preview(demo, login):
     response = login(demo.officer).post(reverse("reports:print_preview", args=[demo.draft.pk]))
     assert response.status_code == 405
+
+
+def test_it_makes_the_pdf_again_when_something_it_prints_changes_elsewhere(login, demo):
+    client = login(demo.member)
+    client.get(reverse("reports:pdf", args=[demo.seed.pk]))
+    demo.seed.refresh_from_db()
+    stored = demo.seed.pdf_file.name
+    assert client.get(reverse("reports:pdf", args=[demo.seed.pk])).status_code == 200
+    demo.seed.refresh_from_db()
+    assert demo.seed.pdf_file.name == stored  # nothing changed: served from storage
+    demo.board.name = "Health and Wellbeing Board (Sefton)"
+    demo.board.save()
+    response = client.get(reverse("reports:pdf", args=[demo.seed.pk]))
+    assert "Health and Wellbeing Board (Sefton)" in " ".join(page_texts(content_of(response)))
+    demo.seed.refresh_from_db()
+    assert demo.seed.pdf_file.name != stored and demo.seed.version == 1

@@ -1,0 +1,356 @@
+"""Who may use each URL of the project: the matrix tests/test_permissions.py checks.
+
+One line per URL pattern name, object and method. Where the answer depends on the object (a
+draft or an exempt report, a published or a compiling meeting), the pattern has a line for each.
+The ids column names the objects that fill the URL's arguments, in the order the URL has them
+(`exempt/exempt_appendix` is /reports/<exempt>/appendices/<exempt_appendix>/); they are made by
+`build_world()` in tests/test_permissions.py, the demo council plus a report in every state:
+
+  draft        the demo's draft by officer, incomplete; draft_appendix is its appendix
+  complete     a complete draft by officer, ready to submit
+  consulting   submitted, in consultation, not signed off yet; consulting_appendix
+  signed       signed off by finance and legal, waiting for director (its "Report of")
+  approved     approved, on no agenda yet
+  exempt       the demo's exempt report (paragraph 3), published in Part 2 of `published`;
+               exempt_appendix, and exempt_item its agenda item
+  seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
+  published    the board's next meeting, its agenda published, its packs built
+  scheduled    a later meeting being compiled: the standard items, placed_item (an approved
+               report) and another item
+  board        the Health and Wellbeing Board's slug (board_id: its id), member's board
+  officer, report_type    for the admin: officer's user id, the content type of reports
+
+A number or a word that names no object is used as it is.
+
+A cell is what that actor gets:
+
+  200 400 403 404 405 409 503   that status code
+  login     a redirect to the sign-in page (the admin's own, for the admin's URLs)
+  302       any other redirect: a report's public page, back to the page with a message saying
+            why nothing was done, My work
+  *         after a POST's code: the POST changed the database (the action was allowed and done).
+            A POST without `*` must leave the database as it was.
+
+A POST carries the body `BODIES` in tests/test_permissions.py gives its URL name (the fields a
+person would fill in, so that an allowed action is really done), or nothing.
+
+The rules (DESIGN.md section 6): sign-in is needed for everything but the public site; a report
+someone has no part in is a 404, never a 403; exempt reports are read only by their author,
+consultees, approver, democratic services (clerk), administrators and the board's members.
+
+The Django admin's URLs are not listed one by one: ADMIN_URL_RULE covers them all, and a handful
+are listed at the end with real ids for all nine actors.
+"""
+
+from dataclasses import dataclass
+
+ACTORS = ("anonymous", "officer", "finance", "legal", "director", "clerk", "member", "outsider", "admin")
+
+# Checked for every admin URL (every pattern under /admin/, ids filled in) as each actor but `admin`.
+ADMIN_URL_RULE = (
+    "The Django admin is for `admin` alone: every admin URL, GET or POST, sends everyone else to the admin's "
+    "sign-in page (its sign-out page sends them to its index, which does), and changes nothing; only the "
+    "sign-in page itself answers them (200)."
+)
+
+MATRIX = """
+# URL name                       ids                                  anon     officer  finance  legal    director clerk    member   outsider admin
+# Signing in and out, and My work (the public home for visitors)
+home                             -                              GET   302      200      200      200      200      200      200      200      200
+home                             -                              POST  302      200      200      200      200      200      200      200      200
+healthz                          -                              GET   200      200      200      200      200      200      200      200      200
+healthz                          -                              POST  405      405      405      405      405      405      405      405      405
+login                            -                              GET   200      200      200      200      200      200      200      200      200
+login                            -                              POST  200      200      200      200      200      200      200      200      200
+logout                           -                              GET   405      405      405      405      405      405      405      405      405
+logout                           -                              POST  302      302      302      302      302      302      302      302      302
+password_change                  -                              GET   login    200      200      200      200      200      200      200      200
+password_change                  -                              POST  login    200      200      200      200      200      200      200      200
+password_change_done             -                              GET   login    200      200      200      200      200      200      200      200
+password_change_done             -                              POST  login    405      405      405      405      405      405      405      405
+
+# Reports: a draft (officer's, not yet submitted), one in consultation, the exempt report (published in
+# Part 2 of the board's next meeting), the seed (published on 14 September 2022). Someone with no part
+# in a report gets 404; a visitor asking for a public one is sent to its public page (302).
+reports:list                     -                              GET   login    200      200      200      200      200      200      200      200
+reports:list                     -                              POST  login    405      405      405      405      405      405      405      405
+reports:new                      -                              GET   login    200      404      404      200      200      404      200      200
+reports:new                      -                              POST  login    302*     404      404      302*     302*     404      302*     302*
+reports:detail                   draft                          GET   login    200      404      404      404      200      404      404      200
+reports:detail                   draft                          POST  login    405      405      405      405      405      405      405      405
+reports:detail                   consulting                     GET   login    200      200      200      200      200      404      404      200
+reports:detail                   consulting                     POST  login    405      405      405      405      405      405      405      405
+reports:detail                   exempt                         GET   login    200      200      200      200      200      200      404      200
+reports:detail                   exempt                         POST  login    405      405      405      405      405      405      405      405
+# The seed is public, but the internal pages answer only those with a part in it: outsider gets 404
+# there (the public pages link everyone to /papers/), the anonymous visitor is sent to /papers/.
+reports:detail                   seed                           GET   302      200      200      200      200      200      200      404      200
+reports:detail                   seed                           POST  302      405      405      405      405      405      405      405      405
+reports:edit                     draft                          GET   login    200      404      404      404      200      404      404      200
+reports:edit                     draft                          POST  login    302*     404      404      404      302*     404      404      302*
+reports:edit                     exempt                         GET   login    302      404      404      404      302      404      404      302
+reports:edit                     exempt                         POST  login    302      404      404      404      302      404      404      302
+reports:edit                     consulting                     GET   login    200      404      404      404      200      404      404      200
+reports:edit                     consulting                     POST  login    302*     404      404      404      302*     404      404      302*
+reports:pdf                      draft                          GET   login    200      404      404      404      200      404      404      200
+reports:pdf                      draft                          POST  login    405      405      405      405      405      405      405      405
+reports:pdf                      exempt                         GET   login    200      200      200      200      200      200      404      200
+reports:pdf                      exempt                         POST  login    405      405      405      405      405      405      405      405
+reports:pdf                      seed                           GET   302      200      200      200      200      200      200      404      200
+reports:pdf                      seed                           POST  302      405      405      405      405      405      405      405      405
+reports:print_preview            draft                          GET   login    200      404      404      404      200      404      404      200
+reports:print_preview            draft                          POST  login    405      405      405      405      405      405      405      405
+reports:print_preview            exempt                         GET   login    200      200      200      200      200      200      404      200
+reports:print_preview            exempt                         POST  login    405      405      405      405      405      405      405      405
+
+# The workflow: each step on a report where it is allowed and on one where it is not. A refused
+# step goes back to the report with a message (302) or shows the page again with it (409).
+reports:submit                   complete                       GET   login    405      405      405      405      405      405      405      405
+reports:submit                   complete                       POST  login    302*     404      404      404      302      404      404      302
+reports:submit                   consulting                     GET   login    405      405      405      405      405      405      405      405
+reports:submit                   consulting                     POST  login    302      302      302      302      302      404      404      302
+reports:consult                  consulting                     GET   login    404      200      200      404      404      404      404      404
+reports:consult                  consulting                     POST  login    405      405      405      405      405      405      405      405
+reports:consult                  draft                          GET   login    404      404      404      404      404      404      404      404
+reports:consult                  draft                          POST  login    405      405      405      405      405      405      405      405
+reports:sign_off                 consulting                     GET   login    405      405      405      405      405      405      405      405
+reports:sign_off                 consulting                     POST  login    404      302*     302*     404      404      404      404      404
+# Already signed off: the consultee's page again, with the refusal on it (409).
+reports:sign_off                 signed                         GET   login    405      405      405      405      405      405      405      405
+reports:sign_off                 signed                         POST  login    404      409      409      404      404      404      404      404
+reports:return                   consulting                     GET   login    405      405      405      405      405      405      405      405
+reports:return                   consulting                     POST  login    404      302*     302*     404      404      404      404      404
+reports:return                   draft                          GET   login    405      405      405      405      405      405      405      405
+reports:return                   draft                          POST  login    404      404      404      404      404      404      404      404
+reports:approve                  signed                         GET   login    405      405      405      405      405      405      405      405
+reports:approve                  signed                         POST  login    302      302      302      302*     302      404      404      302
+reports:approve                  consulting                     GET   login    405      405      405      405      405      405      405      405
+reports:approve                  consulting                     POST  login    302      302      302      302      302      404      404      302
+# Only the approver or democratic services; administrators are not democratic services.
+reports:withdraw_approval        approved                       GET   login    302      302      302      200      200      302      404      302
+reports:withdraw_approval        approved                       POST  login    409      409      409      302*     302*     409      404      409
+reports:withdraw_approval        seed                           GET   login    302      302      302      302      302      302      404      302
+reports:withdraw_approval        seed                           POST  login    409      409      409      409      409      409      404      409
+
+# History and appendices. Board members read the finished report, not its drafts' history.
+reports:history                  draft                          GET   login    200      404      404      404      200      404      404      200
+reports:history                  draft                          POST  login    405      405      405      405      405      405      405      405
+reports:history                  exempt                         GET   login    200      200      200      200      200      404      404      200
+reports:history                  exempt                         POST  login    405      405      405      405      405      405      405      405
+reports:version                  draft/1                        GET   login    200      404      404      404      200      404      404      200
+reports:version                  draft/1                        POST  login    405      405      405      405      405      405      405      405
+reports:version                  exempt/1                       GET   login    200      200      200      200      200      404      404      200
+reports:version                  exempt/1                       POST  login    405      405      405      405      405      405      405      405
+reports:compare                  draft                          GET   login    200      404      404      404      200      404      404      200
+reports:compare                  draft                          POST  login    405      405      405      405      405      405      405      405
+reports:compare                  exempt                         GET   login    200      200      200      200      200      404      404      200
+reports:compare                  exempt                         POST  login    405      405      405      405      405      405      405      405
+reports:appendix_upload          draft                          GET   login    405      405      405      405      405      405      405      405
+reports:appendix_upload          draft                          POST  login    302*     404      404      404      302*     404      404      302*
+reports:appendix_upload          exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:appendix_upload          exempt                         POST  login    302      404      404      404      302      404      404      302
+reports:appendix_upload          consulting                     GET   login    405      405      405      405      405      405      405      405
+reports:appendix_upload          consulting                     POST  login    302*     404      404      404      302*     404      404      302*
+reports:appendix                 draft/draft_appendix           GET   login    200      404      404      404      200      404      404      200
+reports:appendix                 draft/draft_appendix           POST  login    405      405      405      405      405      405      405      405
+reports:appendix                 exempt/exempt_appendix         GET   login    200      200      200      200      200      200      404      200
+reports:appendix                 exempt/exempt_appendix         POST  login    405      405      405      405      405      405      405      405
+reports:appendix                 consulting/consulting_appendix GET   login    200      200      200      200      200      404      404      200
+reports:appendix                 consulting/consulting_appendix POST  login    405      405      405      405      405      405      405      405
+reports:appendix_delete          draft/draft_appendix           GET   login    405      405      405      405      405      405      405      405
+reports:appendix_delete          draft/draft_appendix           POST  login    302*     404      404      404      302*     404      404      302*
+reports:appendix_delete          exempt/exempt_appendix         GET   login    405      405      405      405      405      405      405      405
+reports:appendix_delete          exempt/exempt_appendix         POST  login    302      404      404      404      302      404      404      302
+reports:appendix_delete          consulting/consulting_appendix GET   login    405      405      405      405      405      405      405      405
+reports:appendix_delete          consulting/consulting_appendix POST  login    302*     404      404      404      302*     404      404      302*
+
+# Boards and meetings: the board's next meeting, published with the exempt report in Part 2, and a
+# meeting still being compiled (standard items, a report and another item).
+boards:list                      -                              GET   200      200      200      200      200      200      200      200      200
+boards:list                      -                              POST  405      405      405      405      405      405      405      405      405
+boards:detail                    board                          GET   200      200      200      200      200      200      200      200      200
+boards:detail                    board                          POST  405      405      405      405      405      405      405      405      405
+boards:meetings                  -                              GET   200      200      200      200      200      200      200      200      200
+boards:meetings                  -                              POST  405      405      405      405      405      405      405      405      405
+boards:meeting_new               -                              GET   login    404      404      404      404      200      404      404      200
+boards:meeting_new               -                              POST  login    404      404      404      404      302*     404      404      302*
+boards:meeting                   published                      GET   200      200      200      200      200      200      200      200      200
+boards:meeting                   published                      POST  405      405      405      405      405      405      405      405      405
+# Not published: not public, so the visitor gets 404; signed-in people see that it is not published yet.
+boards:meeting                   scheduled                      GET   404      200      200      200      200      200      200      200      200
+boards:meeting                   scheduled                      POST  405      405      405      405      405      405      405      405      405
+boards:meeting_status            scheduled                      GET   login    405      405      405      405      405      405      405      405
+boards:meeting_status            scheduled                      POST  login    404      404      404      404      302*     404      404      302*
+boards:agenda_add_report         scheduled                      GET   login    405      405      405      405      405      405      405      405
+boards:agenda_add_report         scheduled                      POST  login    404      404      404      404      302*     404      404      302*
+boards:agenda_add_item           scheduled                      GET   login    405      405      405      405      405      405      405      405
+boards:agenda_add_item           scheduled                      POST  login    404      404      404      404      302*     404      404      302*
+boards:agenda_remove_item        scheduled/placed_item          GET   login    405      405      405      405      405      405      405      405
+boards:agenda_remove_item        scheduled/placed_item          POST  login    404      404      404      404      302*     404      404      302*
+boards:agenda_remove_item        published/exempt_item          GET   login    405      405      405      405      405      405      405      405
+boards:agenda_remove_item        published/exempt_item          POST  login    404      404      404      404      302      404      404      302
+boards:agenda_reorder            scheduled                      GET   login    405      405      405      405      405      405      405      405
+boards:agenda_reorder            scheduled                      POST  login    404      404      404      404      302*     404      404      302*
+# admin may compile agendas (democratic services' pages are open to administrators) but not publish one:
+# publishing publishes its reports, which only democratic services may do, so it is refused whole.
+boards:agenda_publish            scheduled                      GET   login    405      405      405      405      405      405      405      405
+boards:agenda_publish            scheduled                      POST  login    404      404      404      404      302*     404      404      302
+boards:pack_status               published                      GET   200      200      200      200      200      200      200      200      200
+boards:pack_status               published                      POST  405      405      405      405      405      405      405      405      405
+boards:pack_status               scheduled                      GET   404      200      200      200      200      200      200      200      200
+boards:pack_status               scheduled                      POST  405      405      405      405      405      405      405      405      405
+boards:agenda_pdf                published                      GET   200      200      200      200      200      200      200      200      200
+boards:agenda_pdf                published                      POST  405      405      405      405      405      405      405      405      405
+boards:agenda_pdf                scheduled                      GET   404      404      404      404      404      503      404      404      503
+boards:agenda_pdf                scheduled                      POST  405      405      405      405      405      405      405      405      405
+boards:public_pack               published                      GET   200      200      200      200      200      200      200      200      200
+boards:public_pack               published                      POST  405      405      405      405      405      405      405      405      405
+boards:public_pack               scheduled                      GET   404      404      404      404      404      503      404      404      503
+boards:public_pack               scheduled                      POST  405      405      405      405      405      405      405      405      405
+boards:members_pack              published                      GET   login    404      404      404      404      200      200      404      200
+boards:members_pack              published                      POST  login    405      405      405      405      405      405      405      405
+boards:members_pack              scheduled                      GET   login    404      404      404      404      503      404      404      503
+boards:members_pack              scheduled                      POST  login    405      405      405      405      405      405      405      405
+
+# The public site and open data: no sign-in, and nothing exempt or unpublished.
+public:home                      -                              GET   200      200      200      200      200      200      200      200      200
+public:home                      -                              POST  405      405      405      405      405      405      405      405      405
+public:calendar                  -                              GET   200      200      200      200      200      200      200      200      200
+public:calendar                  -                              POST  405      405      405      405      405      405      405      405      405
+public:paper                     seed                           GET   200      200      200      200      200      200      200      200      200
+public:paper                     seed                           POST  405      405      405      405      405      405      405      405      405
+public:paper                     exempt                         GET   404      404      404      404      404      404      404      404      404
+public:paper                     exempt                         POST  405      405      405      405      405      405      405      405      405
+public:paper_pdf                 seed                           GET   200      200      200      200      200      200      200      200      200
+public:paper_pdf                 seed                           POST  405      405      405      405      405      405      405      405      405
+public:paper_pdf                 exempt                         GET   404      404      404      404      404      404      404      404      404
+public:paper_pdf                 exempt                         POST  405      405      405      405      405      405      405      405      405
+public:paper_appendix            seed/seed_appendix             GET   200      200      200      200      200      200      200      200      200
+public:paper_appendix            seed/seed_appendix             POST  405      405      405      405      405      405      405      405      405
+public:paper_appendix            exempt/exempt_appendix         GET   404      404      404      404      404      404      404      404      404
+public:paper_appendix            exempt/exempt_appendix         POST  405      405      405      405      405      405      405      405      405
+public:forward_plan              -                              GET   200      200      200      200      200      200      200      200      200
+public:forward_plan              -                              POST  405      405      405      405      405      405      405      405      405
+public:forward_plan_pdf          -                              GET   200      200      200      200      200      200      200      200      200
+public:forward_plan_pdf          -                              POST  405      405      405      405      405      405      405      405      405
+public:search                    -                              GET   200      200      200      200      200      200      200      200      200
+public:search                    -                              POST  405      405      405      405      405      405      405      405      405
+public:open_data                 -                              GET   200      200      200      200      200      200      200      200      200
+public:open_data                 -                              POST  405      405      405      405      405      405      405      405      405
+# Django's feed views answer any method; a POST reads the feed and changes nothing.
+public:agendas_rss               -                              GET   200      200      200      200      200      200      200      200      200
+public:agendas_rss               -                              POST  200      200      200      200      200      200      200      200      200
+public:agendas_atom              -                              GET   200      200      200      200      200      200      200      200      200
+public:agendas_atom              -                              POST  200      200      200      200      200      200      200      200      200
+public:board_agendas_rss         board                          GET   200      200      200      200      200      200      200      200      200
+public:board_agendas_rss         board                          POST  200      200      200      200      200      200      200      200      200
+public:board_agendas_atom        board                          GET   200      200      200      200      200      200      200      200      200
+public:board_agendas_atom        board                          POST  200      200      200      200      200      200      200      200      200
+public:meetings_ical             -                              GET   200      200      200      200      200      200      200      200      200
+public:meetings_ical             -                              POST  405      405      405      405      405      405      405      405      405
+public:board_meetings_ical       board                          GET   200      200      200      200      200      200      200      200      200
+public:board_meetings_ical       board                          POST  405      405      405      405      405      405      405      405      405
+api:system                       -                              GET   200      200      200      200      200      200      200      200      200
+api:system                       -                              POST  405      405      405      405      405      405      405      405      405
+api:bodies                       -                              GET   200      200      200      200      200      200      200      200      200
+api:bodies                       -                              POST  405      405      405      405      405      405      405      405      405
+api:body                         1                              GET   200      200      200      200      200      200      200      200      200
+api:body                         1                              POST  405      405      405      405      405      405      405      405      405
+api:organizations                -                              GET   200      200      200      200      200      200      200      200      200
+api:organizations                -                              POST  405      405      405      405      405      405      405      405      405
+api:organization                 board_id                       GET   200      200      200      200      200      200      200      200      200
+api:organization                 board_id                       POST  405      405      405      405      405      405      405      405      405
+api:meetings                     -                              GET   200      200      200      200      200      200      200      200      200
+api:meetings                     -                              POST  405      405      405      405      405      405      405      405      405
+api:meeting                      published                      GET   200      200      200      200      200      200      200      200      200
+api:meeting                      published                      POST  405      405      405      405      405      405      405      405      405
+api:meeting                      scheduled                      GET   200      200      200      200      200      200      200      200      200
+api:meeting                      scheduled                      POST  405      405      405      405      405      405      405      405      405
+api:agenda_items                 -                              GET   200      200      200      200      200      200      200      200      200
+api:agenda_items                 -                              POST  405      405      405      405      405      405      405      405      405
+api:agenda_item                  seed_item                      GET   200      200      200      200      200      200      200      200      200
+api:agenda_item                  seed_item                      POST  405      405      405      405      405      405      405      405      405
+api:agenda_item                  exempt_item                    GET   200      200      200      200      200      200      200      200      200
+api:agenda_item                  exempt_item                    POST  405      405      405      405      405      405      405      405      405
+api:agenda_item                  placed_item                    GET   404      404      404      404      404      404      404      404      404
+api:agenda_item                  placed_item                    POST  405      405      405      405      405      405      405      405      405
+api:papers                       -                              GET   200      200      200      200      200      200      200      200      200
+api:papers                       -                              POST  405      405      405      405      405      405      405      405      405
+api:paper                        seed                           GET   200      200      200      200      200      200      200      200      200
+api:paper                        seed                           POST  405      405      405      405      405      405      405      405      405
+api:paper                        exempt                         GET   404      404      404      404      404      404      404      404      404
+api:paper                        exempt                         POST  405      405      405      405      405      405      405      405      405
+
+# A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
+admin:index                      -                              GET   login    login    login    login    login    login    login    login    200
+admin:index                      -                              POST  login    login    login    login    login    login    login    login    200
+admin:login                      -                              GET   200      200      200      200      200      200      200      200      302
+admin:login                      -                              POST  200      200      200      200      200      200      200      200      200
+admin:logout                     -                              GET   302      302      302      302      302      302      302      302      405
+admin:logout                     -                              POST  302      302      302      302      302      302      302      302      302
+admin:password_change            -                              GET   login    login    login    login    login    login    login    login    200
+admin:password_change            -                              POST  login    login    login    login    login    login    login    login    200
+admin:jsi18n                     -                              GET   login    login    login    login    login    login    login    login    200
+admin:jsi18n                     -                              POST  login    login    login    login    login    login    login    login    405
+admin:app_list                   reports                        GET   login    login    login    login    login    login    login    login    200
+admin:app_list                   reports                        POST  login    login    login    login    login    login    login    login    200
+admin:reports_report_changelist  -                              GET   login    login    login    login    login    login    login    login    200
+admin:reports_report_changelist  -                              POST  login    login    login    login    login    login    login    login    200
+admin:reports_report_add         -                              GET   login    login    login    login    login    login    login    login    200
+admin:reports_report_add         -                              POST  login    login    login    login    login    login    login    login    200
+admin:reports_report_change      draft                          GET   login    login    login    login    login    login    login    login    200
+admin:reports_report_change      draft                          POST  login    login    login    login    login    login    login    login    200
+# An approved report is locked in the admin as in the editor: admin may view it, not change it (403).
+admin:reports_report_change      exempt                         GET   login    login    login    login    login    login    login    login    200
+admin:reports_report_change      exempt                         POST  login    login    login    login    login    login    login    login    403
+admin:reports_report_delete      draft                          GET   login    login    login    login    login    login    login    login    200
+admin:reports_report_delete      draft                          POST  login    login    login    login    login    login    login    login    302*
+admin:reports_report_history     exempt                         GET   login    login    login    login    login    login    login    login    200
+admin:reports_report_history     exempt                         POST  login    login    login    login    login    login    login    login    200
+admin:accounts_user_change       officer                        GET   login    login    login    login    login    login    login    login    200
+admin:accounts_user_change       officer                        POST  login    login    login    login    login    login    login    login    200
+admin:auth_user_password_change  officer                        GET   login    login    login    login    login    login    login    login    200
+admin:auth_user_password_change  officer                        POST  login    login    login    login    login    login    login    login    302*
+admin:boards_meeting_change      scheduled                      GET   login    login    login    login    login    login    login    login    200
+admin:boards_meeting_change      scheduled                      POST  login    login    login    login    login    login    login    login    200
+admin:view_on_site               report_type/exempt             GET   login    login    login    login    login    login    login    login    302
+admin:view_on_site               report_type/exempt             POST  login    login    login    login    login    login    login    login    302
+"""
+
+CODES = {"200", "400", "403", "404", "405", "409", "503", "login", "302"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the matrix: a URL name, the objects filling its arguments, a method and a cell per actor."""
+
+    name: str
+    ids: tuple
+    method: str
+    expected: dict
+
+    @property
+    def label(self):
+        return f"{self.name}({'/'.join(self.ids)})" if self.ids else self.name
+
+
+def _is_cell(cell, method):
+    return (cell.removesuffix("*") if method == "POST" else cell) in CODES
+
+
+def matrix_rows(text=MATRIX):
+    """The matrix as Rows; a malformed line fails loudly."""
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, ids, method, *cells = line.split()
+        if method not in {"GET", "POST"} or len(cells) != len(ACTORS):
+            raise ValueError(f"matrix line {number}: want a name, ids, GET or POST and {len(ACTORS)} cells: {line!r}")
+        if not all(_is_cell(cell, method) for cell in cells):
+            raise ValueError(
+                f"matrix line {number}: a cell is not one of {sorted(CODES)} (or `*` after a POST's): {line!r}"
+            )
+        ids = () if ids == "-" else tuple(ids.split("/"))
+        rows.append(Row(name, ids, method, dict(zip(ACTORS, cells, strict=True))))
+    return rows

@@ -1,0 +1,371 @@
+"""Every URL the project defines, for every role: the answers of tests/permissions_matrix.py.
+
+The matrix lists every URL pattern (a new one it does not list fails the suite). Each line is
+requested with real ids by the anonymous visitor and the eight demo users, and every admin URL by
+all of them but `admin`. Each request runs in a savepoint rolled back after it, so every request
+meets the same world and the order of the lines does not matter. After each POST every table is
+compared with how it was: a POST the matrix does not mark `*` must have changed nothing.
+
+The demo is loaded once, and every mismatch is reported at once, in one table. PDFs are made
+sparingly (17 renders, about 6 of the test's 60 seconds on SQLite): the approved reports' PDFs are
+stored and the packs built once, with the world, as the app does on approval and publication, so
+only the draft's PDF is rendered on request, for each of the three who may read it.
+"""
+
+import datetime as dt
+import hashlib
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from boards import services as agenda
+from boards.models import AgendaItem, Meeting
+from reports.models import Appendix, Report
+from reports.pdf import store_report_pdf
+from tests.permissions_matrix import ACTORS, ADMIN_URL_RULE, matrix_rows
+from tests.test_leaks import every_url
+from tests.test_packs import text_pdf
+from tests.test_public import PUBLIC_SUBJECT, build_packs, publish_upcoming
+from tests.test_workflow import form_data, report_in
+
+pytestmark = pytest.mark.django_db
+
+
+# The URL patterns -------------------------------------------------------------------------------
+
+
+def url_patterns(patterns=None, namespace="", arguments=()):
+    """Every URL pattern as (name with its namespaces, the names of its arguments in URL order).
+
+    A pattern without a name is `<unnamed route>`, so it is listed (and fails the matrix test) too.
+    """
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        groups = entry.pattern.regex.groupindex
+        here = arguments + tuple(sorted(groups, key=groups.get))
+        if isinstance(entry, URLResolver):
+            yield from url_patterns(
+                entry.url_patterns, namespace + (f"{entry.namespace}:" if entry.namespace else ""), here
+            )
+        else:
+            yield namespace + (entry.name or f"<unnamed {entry.pattern}>"), here
+
+
+def test_it_lists_every_url_pattern_in_the_matrix():
+    patterns = dict(url_patterns())
+    rows = matrix_rows()
+    listed = {row.name for row in rows}
+    covered_by_rule = {name for name in patterns if name.startswith("admin:")}
+    missing = sorted(set(patterns) - covered_by_rule - listed)
+    assert not missing, (
+        "URL patterns the permission matrix does not list: add lines for them to tests/permissions_matrix.py, "
+        f"saying who may use each (GET and POST, for every actor): {missing}"
+    )
+    gone = sorted(listed - set(patterns))
+    assert not gone, f"tests/permissions_matrix.py lists URL patterns that no longer exist: {gone}"
+    assert covered_by_rule and ADMIN_URL_RULE
+    for row in rows:
+        assert len(row.ids) == len(patterns[row.name]), f"{row.label} needs ids for {patterns[row.name]}"
+    methods = {}
+    for row in rows:
+        methods.setdefault(row.label, []).append(row.method)
+    odd = {label: found for label, found in methods.items() if sorted(found) != ["GET", "POST"]}
+    assert not odd, f"each URL and object needs one GET line and one POST line: {odd}"
+
+
+# The world: the demo council, a report in every state, appendices, a meeting of each kind --------
+
+
+def add_appendix(report, title):
+    appendix = Appendix(report=report, position=1, title=title, original_filename="appendix.pdf", page_count=1)
+    appendix.file.save("appendix.pdf", ContentFile(text_pdf(title)), save=False)
+    appendix.save()
+    return appendix
+
+
+def build_world(demo, capture):
+    """The objects the matrix names, by name."""
+    complete = report_in(demo, "draft", subject="A complete draft, ready to submit")
+    consulting = report_in(demo, "consultation", subject="In consultation")
+    signed = report_in(demo, "signed_off", subject="Signed off, waiting for approval")
+    approved = report_in(demo, "approved", subject="Approved, waiting for an agenda")
+    placed = report_in(demo, "approved", subject="Approved, on the compiling meeting's agenda")
+    draft_appendix = add_appendix(demo.draft, "Draft appendix")
+    consulting_appendix = add_appendix(consulting, "Appendix in consultation")
+    seed_appendix = add_appendix(demo.seed, "Seed appendix")
+    # The board's next meeting, published with both waiting reports: the exempt one in Part 2.
+    published, public, exempt = publish_upcoming(demo, capture)
+    assert public.subject == PUBLIC_SUBJECT and exempt.is_exempt
+    exempt_appendix = add_appendix(exempt, "Exempt appendix")
+    # Stored as they are once approved, so only the draft's PDF is made on request.
+    for report in [exempt, demo.seed]:
+        store_report_pdf(Report.objects.get(pk=report.pk))
+    build_packs(published)
+    # A meeting being compiled: the standard items, a report, and another item to reorder it with.
+    day = timezone.localdate() + dt.timedelta(days=42)
+    scheduled = Meeting.objects.create(
+        board=demo.board,
+        starts_at=timezone.make_aware(dt.datetime(day.year, day.month, day.day, 14)),
+        venue="Town Hall",
+    )
+    placed_item = agenda.agenda_add_report(meeting=scheduled, report=placed, user=demo.clerk)
+    agenda.agenda_add_item(meeting=scheduled, user=demo.clerk, title="An update from the Director")
+    ids = {
+        "draft": demo.draft.pk,
+        "complete": complete.pk,
+        "consulting": consulting.pk,
+        "signed": signed.pk,
+        "approved": approved.pk,
+        "exempt": exempt.pk,
+        "seed": demo.seed.pk,
+        "draft_appendix": draft_appendix.pk,
+        "consulting_appendix": consulting_appendix.pk,
+        "exempt_appendix": exempt_appendix.pk,
+        "seed_appendix": seed_appendix.pk,
+        "published": published.pk,
+        "scheduled": scheduled.pk,
+        "placed_item": placed_item.pk,
+        "exempt_item": exempt.agenda_item.pk,
+        "seed_item": demo.seed.agenda_item.pk,
+        "board": demo.board.slug,
+        "board_id": demo.board.pk,
+        "officer": demo.officer.pk,
+        "report_type": ContentType.objects.get_for_model(Report).pk,
+    }
+    return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
+
+
+def url_for(row, arguments, world):
+    """The row's URL and its arguments: its ids (objects of the world, or values as they are) in the pattern's order."""
+    kwargs = dict(zip(arguments, [world.ids.get(value, value) for value in row.ids], strict=True))
+    return reverse(row.name, kwargs=kwargs), kwargs
+
+
+# What a POST carries: the fields a person would fill in where they make the difference between an
+# action done and one refused; every other URL is posted an empty body.
+APPENDIX_PDF = text_pdf("An appendix uploaded by the permission test")
+NEW_PASSWORD = "a-new-password-for-the-matrix-7"
+
+
+def edited_report(world, kwargs):
+    report = Report.objects.get(pk=kwargs["pk"])
+    return form_data(report, summary=report.summary + " Changed by the permission test.")
+
+
+def new_order(world, kwargs):
+    movable = world.scheduled.items.exclude(kind=AgendaItem.Kind.STANDARD).order_by("-position")
+    return {"order": ",".join(str(item.pk) for item in movable)}
+
+
+BODIES = {
+    "reports:new": lambda world, kwargs: {"subject": "A report started by the permission test"},
+    "reports:edit": edited_report,
+    "reports:return": lambda world, kwargs: {"comment": "Please say where the money comes from."},
+    "reports:withdraw_approval": lambda world, kwargs: {"reason": "The figures have changed."},
+    "reports:appendix_upload": lambda world, kwargs: {
+        "title": "Map of the wards",
+        "file": SimpleUploadedFile("map.pdf", APPENDIX_PDF, content_type="application/pdf"),
+    },
+    "boards:meeting_new": lambda world, kwargs: {
+        "board": world.demo.board.pk,
+        "date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
+        "time": "14:00",
+    },
+    "boards:meeting_status": lambda world, kwargs: {"action": "cancel"},
+    "boards:agenda_add_report": lambda world, kwargs: {"report": world.approved.pk},
+    "boards:agenda_add_item": lambda world, kwargs: {"title": "Any other business"},
+    "boards:agenda_reorder": new_order,
+    "admin:reports_report_delete": lambda world, kwargs: {"post": "yes"},
+    "admin:auth_user_password_change": lambda world, kwargs: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+}
+
+
+# Did the database change? ----------------------------------------------------------------------------
+
+# Left out of the comparison because a request writes them whoever asks and whatever is asked:
+# - django_session: SESSION_SAVE_EVERY_REQUEST saves the session on every request (the idle timeout
+#   moves on), and signing out deletes it;
+# - django-axes' attempts and logs: the sign-in views record attempts by design (axes is off in tests);
+# - reports_reportreading: the consultee's page records that they read the report each time it is
+#   shown, and a refused sign-off or return shows that page again, with the refusal on it.
+# Everything else is compared: reports and their parts, sign-offs, events, agenda items, meetings,
+# packs, users, the history tables, the task queue and the admin's log.
+UNCOMPARED = {
+    "django_session",
+    "axes_accessattempt",
+    "axes_accessattemptexpiration",
+    "axes_accessfailurelog",
+    "axes_accesslog",
+    "reports_reportreading",
+}
+
+
+def compared_tables():
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if not (meta.proxy or not meta.managed or meta.db_table in UNCOMPARED):
+            tables.add((meta.db_table, meta.pk.column))
+    return sorted(tables)
+
+
+def table_checksums(tables):
+    """A checksum of each table's rows (in primary key order), by table."""
+    quote = connection.ops.quote_name
+    checksums = {}
+    with connection.cursor() as cursor:
+        for table, pk in tables:
+            cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY {quote(pk)}")
+            checksums[table] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
+    return checksums
+
+
+# Asking ---------------------------------------------------------------------------------------------
+
+
+def sign_in_everyone(demo):
+    """A test client and a session key for each actor (no session for the anonymous visitor).
+
+    Made once: a new client loads the middleware again, and WhiteNoise's scan of the static files
+    takes 70 ms each time.
+    """
+    clients = {}
+    for actor in ACTORS:
+        client = Client()
+        if actor != "anonymous":
+            client.force_login(demo.users[actor])
+        session = client.cookies.get(settings.SESSION_COOKIE_NAME)
+        clients[actor] = (client, session.value if session else None)
+    return clients
+
+
+def outcome(response):
+    """The answer as the matrix writes it."""
+    if response.status_code in {301, 302, 303}:
+        if response["Location"].startswith((settings.LOGIN_URL, reverse("admin:login"))):
+            return "login"
+        return "302"
+    return str(response.status_code)
+
+
+class Asker:
+    """Makes each request in a savepoint rolled back after it, and says what the database changed."""
+
+    def __init__(self, demo):
+        self.clients = sign_in_everyone(demo)
+        self.tables = compared_tables()
+        self.before = table_checksums(self.tables)
+        self.count = 0
+
+    def __call__(self, actor, method, url, body):
+        """(The outcome, with `*` if a POST changed the database; the tables it changed)."""
+        client, session_key = self.clients[actor]
+        # Only the actor's session goes with the request (no messages left by the last answer), and
+        # it is put back every time: the session that signing out deleted comes back with the rollback.
+        client.cookies.clear()
+        if session_key:
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        self.count += 1
+        changed = []
+        with transaction.atomic():
+            try:
+                response = client.get(url) if method == "GET" else client.post(url, body)
+                got = outcome(response)
+                if response.streaming:
+                    # Read to the end, which closes the file. (Not response.close(): the test client has
+                    # closed a plain response already, and closing it again closes the database connection.)
+                    b"".join(response.streaming_content)
+            except Exception as exc:  # noqa: BLE001 - an error is a mismatch like any other
+                got = f"{type(exc).__name__}: {exc}"[:100]
+            else:
+                if method == "POST":
+                    after = table_checksums(self.tables)
+                    changed = [table for table, checksum in after.items() if checksum != self.before[table]]
+                    got += "*" if changed else ""
+            transaction.set_rollback(True)
+        return got, changed
+
+
+def admin_urls(world):
+    """Every URL under /admin/, its ids filled in (tests/test_leaks.py's way), unnamed patterns included."""
+    ids = world.ids
+    pools = {
+        "default": [ids["officer"]],
+        "content_type_id": [ids["report_type"]],
+        "object_id": [ids["exempt"]],
+        "_0": [ids["exempt"]],
+        "_1": [1],
+        "url": ["nothing/"],
+    }
+    _, urls = every_url(pools)
+    return [url for url in urls if url.startswith("/admin/")]
+
+
+def admin_rule(url):
+    """What ADMIN_URL_RULE says each actor but `admin` gets."""
+    if url == reverse("admin:login"):
+        return "200"
+    if url == reverse("admin:logout"):
+        return "302"  # to the admin's index, which sends them to its sign-in page
+    return "login"
+
+
+def mismatch_table(mismatches):
+    rows = [("URL", "matrix line", "actor", "method", "expected", "got"), *mismatches]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
+
+
+def test_it_answers_every_url_for_every_actor_as_the_matrix_says(demo, django_capture_on_commit_callbacks):
+    started = time.perf_counter()
+    world = build_world(demo, django_capture_on_commit_callbacks)
+    ask = Asker(demo)
+    built = time.perf_counter()
+    patterns = dict(url_patterns())
+    mismatches, timings = [], []
+
+    def check(url, label, method, expected, body_for=None, kwargs=None):
+        for actor, wanted in expected.items():
+            body = body_for(world, kwargs) if body_for and method == "POST" else {}
+            got, changed = ask(actor, method, url, body)
+            if got != wanted:
+                where = f" ({', '.join(changed)})" if changed else ""
+                mismatches.append((url, label, actor, method, wanted, got + where))
+
+    for row in matrix_rows():
+        row_started = time.perf_counter()
+        url, kwargs = url_for(row, patterns[row.name], world)
+        check(url, row.label, row.method, row.expected, BODIES.get(row.name), kwargs)
+        timings.append((time.perf_counter() - row_started, f"{row.label} {row.method}"))
+    matrix_done = time.perf_counter()
+    admin = admin_urls(world)
+    assert len(admin) > 100
+    for url in admin:
+        for method in ["GET", "POST"]:
+            expected = {actor: admin_rule(url) for actor in ACTORS if actor != "admin"}
+            check(url, "ADMIN_URL_RULE", method, expected)
+
+    assert table_checksums(ask.tables) == ask.before, "every request was rolled back"
+    timings.sort(reverse=True)
+    names = {row.name for row in matrix_rows()}
+    admin_names = {name for name in names if name.startswith("admin:")}
+    print(
+        f"\n{len(names - admin_names)} URL patterns and {len(admin_names)} of the admin's in {len(matrix_rows())} "
+        f"matrix lines, and {len(admin)} admin URLs under the rule: {ask.count} requests. The world took "
+        f"{built - started:.1f} s, the matrix {matrix_done - built:.1f} s, the rule {time.perf_counter() - matrix_done:.1f} s; "
+        "slowest lines: " + ", ".join(f"{label} {seconds:.2f} s" for seconds, label in timings[:4])
+    )
+    assert not mismatches, (
+        f"{len(mismatches)} of {ask.count} answers differ from tests/permissions_matrix.py "
+        "(* = the POST changed the database; the tables it changed follow):\n" + mismatch_table(mismatches)
+    )

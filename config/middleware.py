@@ -1,9 +1,10 @@
-"""Security middleware: the Content Security Policy, the request size cap and the audit of refused access."""
+"""Security middleware: the Content Security Policy, the request size cap, control characters and the audit of refused access."""
 
 import base64
 import functools
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from csp.middleware import CSPMiddleware
@@ -130,3 +131,29 @@ class AuditRefusedAccessMiddleware:
                 status=response.status_code,
             )
         return response
+
+
+# C0 control characters other than tab, line feed and carriage return: no one types them, XML (the
+# feeds) and email headers cannot carry them, and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class StripControlCharactersMiddleware:
+    """Remove control characters from every posted form value before any view reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            posted = request.POST
+            if any(_CONTROL.search(value) for values in posted.lists() for value in values[1]):
+                cleaned = posted.copy()
+                for key, values in posted.lists():
+                    cleaned.setlist(key, [_CONTROL.sub("", value) for value in values])
+                cleaned._mutable = False
+                request.POST = cleaned
+        return self.get_response(request)

@@ -216,6 +216,10 @@ class ReportForm(forms.ModelForm):
     def core_purpose_fields(self):
         return [self[f"core_purpose_{purpose.pk}"] for purpose in self.core_purposes]
 
+    def clean_subject(self):
+        # One line: it heads the report, names the PDF and goes in the subject of emails.
+        return " ".join(self.cleaned_data["subject"].split())
+
     def clean(self):
         data = super().clean()
         board, meeting = data.get("board"), data.get("meeting")

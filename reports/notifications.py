@@ -149,7 +149,8 @@ def send_event_emails(event_id):
                     "council_name": settings.COUNCIL_NAME,
                 },
             )
-            outgoing.append(EmailMessage(f"{subject}: {report.title}", body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+            heading = " ".join(f"{subject}: {report.title}".split())  # a header is one line
+            outgoing.append(EmailMessage(heading, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     if not outgoing:
         return 0
     try:

@@ -331,3 +331,16 @@ def test_it_takes_the_address_the_load_balancer_saw(client, demo, caplog, settin
     )
     assert sign_in_through_proxy.status_code == 200
     assert audit_records(caplog)[0].audit_ip == "192.0.2.44"
+
+
+def test_it_strips_control_characters_from_everything_posted(login, demo):
+    from tests.editor import editor_data
+
+    client = login(demo.officer)
+    data = editor_data(
+        version=demo.draft.version, subject="Bell\x07 and\nnull\x00 subject", summary="Tab\tand\x01 line\nkept"
+    )
+    client.post(f"/reports/{demo.draft.pk}/edit/", data)
+    demo.draft.refresh_from_db()
+    assert demo.draft.subject == "Bell and null subject"  # one line, no control characters
+    assert demo.draft.summary == "Tab\tand line\nkept"

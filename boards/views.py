@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from boards import clock, services
 from boards.forms import MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
+from boards.public_cache import cached_for_visitors, meeting_page_key
 from reports.models import Report
 
 
@@ -69,6 +70,7 @@ def _packs(meeting):
 
 
 @require_GET
+@cached_for_visitors(meeting_page_key)
 def meeting_detail(request, pk):
     """The meeting: the agenda builder for democratic services, the agenda for everyone else."""
     meeting = get_meeting_for(request.user, pk)

@@ -788,6 +788,7 @@ def main():
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`&`)
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
         cleanup.add(f"remove {work}", lambda: shutil.rmtree(work))

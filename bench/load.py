@@ -13,7 +13,7 @@ load generator and by everything else on the machine; the load average; and the 
 0 errors, p95 under 300 ms, and the meeting page at least 40% of the minimal view's throughput.
 
     .venv/bin/pip install -r bench/requirements.txt     # locust, for the load (not an app dependency)
-    .venv/bin/python bench/load.py [--ramp 45] [--steady 90] [--ceiling 15] [--rounds 3] [--workers 3] [--threads 4]
+    .venv/bin/python bench/load.py [--ramp 45] [--steady 90] [--ceiling 15] [--rounds 3] [--workers 5] [--threads 2]
 
 It needs PostgreSQL (default: postgres@127.0.0.1:5432 with trust authentication, or --pg URL) and
 creates, then drops, a database of its own (committee_load_<pid>); every temporary file goes in one
@@ -566,15 +566,15 @@ def set_up_data(officers):
 
 
 def start_gunicorn(env, port, workers, threads, log_path, cleanup):
-    # The default, for 2 cores: 3 gthread workers of 4 threads (12 requests at once).
+    # The default, for 2 cores: 5 gthread workers of 2 threads (10 requests at once).
     # - Processes for the cores: Python runs one thread at a time per process (the GIL), and the
-    #   requests are mostly CPU (templates, the ORM), so one process per core plus one to use a
-    #   core while another waits; more processes only add memory and context switches.
-    # - Threads for the waits: PostgreSQL round trips, and pack downloads streamed to clients;
-    #   a sync worker is held for a whole download, and gunicorn's docs want sync workers behind
-    #   a buffering proxy, which this set-up (whitenoise, no nginx) does not have.
-    # - gthread keeps connections alive between a browser's requests; sync workers close each one.
-    # `--workers 5 --threads 1` runs the sync worker the README's deployment example uses, to compare.
+    #   requests are mostly CPU (templates, the ORM; an autosave is ~100 ms of it), so 2 x cores + 1
+    #   processes, gunicorn's rule of thumb, keep both cores busy while some wait on PostgreSQL.
+    # - A second thread per process for the waits (PostgreSQL round trips, pack downloads streamed
+    #   to slow clients: a sync worker is held for a whole download) and keep-alive between a
+    #   browser's requests, which sync workers do not do. More threads per process queue CPU-bound
+    #   requests behind each other's GIL: with 3 x 4 the publication-day p95 was 110-130 ms against
+    #   79 ms with 5 x 2 (and 84 ms with 5 sync workers, the README's deployment example).
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--timeout", "60", "--log-level", "warning"]  # fmt: skip
     if threads > 1:
@@ -769,8 +769,8 @@ def main():
     parser.add_argument("--steady", type=float, default=90, help="seconds measured at full load (default 90)")
     parser.add_argument("--ceiling", type=float, default=15, help="seconds measured per URL per round (default 15)")
     parser.add_argument("--rounds", type=int, default=3, help="ceiling rounds, the two URLs in turn (default 3)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker; >1 uses gthread (default 4)")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes (default 5)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker; >1 uses gthread (default 2)")
     parser.add_argument("--skip-scenario", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -81,6 +81,20 @@ class MeetingChoiceField(forms.ModelChoiceField):
         return f"{meeting.date_display} ({meeting.board})"
 
 
+# The report's fields written as prose: a few lines each, in a textarea.
+PROSE_FIELDS = [
+    "summary",
+    "reasons",
+    "alternatives",
+    "revenue_costs",
+    "capital_costs",
+    "climate_explanation",
+    "external_consultations",
+    "implementation_date",
+    "background_papers",
+]
+
+
 class ReportForm(forms.ModelForm):
     """The report's own fields, the implications matrix and the core purpose texts.
 
@@ -162,20 +176,7 @@ class ReportForm(forms.ModelForm):
             "background_papers",
         ]
         labels = {"climate_explanation": "Explanation", "all_wards": "All Wards"}
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in [
-                "summary",
-                "reasons",
-                "alternatives",
-                "revenue_costs",
-                "capital_costs",
-                "climate_explanation",
-                "external_consultations",
-                "implementation_date",
-                "background_papers",
-            ]
-        }
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in PROSE_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

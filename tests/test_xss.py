@@ -33,6 +33,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
+from reports.forms import PROSE_FIELDS
 from reports.models import Appendix, CorePurpose, ImplicationType, Report
 from tests.editor import complete_report_data, editor_data
 from tests.xss_vectors import PDF_VECTORS, VECTORS, joined
@@ -50,18 +51,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as config.middlewar
 # refuses a multi-line Subject header. The per-vector drafts hold such subjects.)
 SUBJECT = next(v for v in VECTORS if v.startswith("javascript:/*-->") and "\n" not in v)
 
-# Report fields that take prose (textareas), besides the implications and core purposes.
-PROSE_FIELDS = [
-    "summary",
-    "reasons",
-    "alternatives",
-    "revenue_costs",
-    "capital_costs",
-    "climate_explanation",
-    "external_consultations",
-    "implementation_date",
-    "background_papers",
-]
 
 # The markup check -------------------------------------------------------------------------------
 

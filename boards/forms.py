@@ -37,3 +37,23 @@ class MeetingForm(forms.Form):
     def starts_at(self):
         combined = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
         return timezone.make_aware(combined)
+
+
+class DecisionsForm(forms.Form):
+    """What the board decided on each item of a meeting, one text box an item, in agenda order."""
+
+    def __init__(self, numbered_items, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, item in numbered_items:
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=f"{number}. {item.title}",
+                required=False,
+                max_length=10000,
+                initial=item.decision,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Part 2: seen only by the board's members and officers." if item.is_exempt else "",
+            )
+
+    def decisions(self):
+        """{agenda item id: decision text} for the items posted (an item left out is left as it was)."""
+        return {int(name.removeprefix("item_")): text for name, text in self.cleaned_data.items() if name in self.data}

@@ -182,6 +182,9 @@ class AgendaItem(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    decision = models.TextField(
+        blank=True, help_text="What the board resolved on the item, recorded by democratic services after the meeting."
+    )
 
     class Meta:
         ordering = ["meeting", "is_exempt", "position", "pk"]

@@ -67,7 +67,7 @@ def meeting_page_key(pk):
         .order_by("pk")
         .values_list(
             "pk", "position", "kind", "title", "description", "is_exempt", "exempt_paragraph", "report_id",
-            "report__status", "report__is_exempt", "report__report_of__title",
+            "report__status", "report__is_exempt", "report__report_of__title", "decision",
         )
     )  # fmt: skip
     digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()

@@ -357,3 +357,43 @@ def meeting_mark_held(*, meeting, user):
         locked.status = Meeting.Status.HELD
         locked.save(update_fields=["status"])
     return locked
+
+
+def meeting_approve_minutes(*, meeting, user):
+    """Record that the board approved the minutes of a meeting it held: its decisions are then final."""
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status != Meeting.Status.HELD:
+            raise AgendaRefused("Minutes are approved once the meeting has been recorded as held.")
+        locked.status = Meeting.Status.MINUTES_APPROVED
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def meeting_record_decisions(*, meeting, user, decisions):
+    """Record what the board decided on each item of a meeting it has held; returns how many changed.
+
+    `decisions` maps agenda item ids of this meeting to the decision's text; an empty text clears
+    it. Decisions can be corrected until the minutes are approved.
+    """
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status != Meeting.Status.HELD:
+            raise AgendaRefused(
+                "Decisions are recorded once the meeting has been recorded as held, and until its minutes are approved."
+            )
+        items = {item.pk: item for item in locked.items.all()}
+        if set(decisions) - set(items):
+            raise AgendaRefused("Those items are not on this meeting's agenda.")
+        changed = []
+        for pk, text in decisions.items():
+            item = items[pk]
+            if item.decision != text.strip():
+                item.decision = text.strip()
+                item.save(update_fields=["decision"])
+                changed.append(item)
+    if changed:
+        log.info("Decisions recorded: meeting %s, items %s, by %s", meeting.pk, [i.pk for i in changed], user)
+    return len(changed)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/status/", views.meeting_status, name="meeting_status"),
+    path("meetings/<int:pk>/decisions/", views.meeting_decisions, name="meeting_decisions"),
     path("meetings/<int:pk>/agenda/reports/", views.agenda_add_report, name="agenda_add_report"),
     path("meetings/<int:pk>/agenda/items/", views.agenda_add_item, name="agenda_add_item"),
     path("meetings/<int:pk>/agenda/items/<int:item_pk>/remove/", views.agenda_remove_item, name="agenda_remove_item"),

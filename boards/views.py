@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from boards import clock, services
-from boards.forms import MeetingForm
+from boards.forms import DecisionsForm, MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
 from boards.public_cache import cached_for_visitors, meeting_page_key
 from reports.models import Report
@@ -160,9 +160,13 @@ def meeting_new(request):
 @login_required
 @require_POST
 def meeting_status(request, pk):
-    """Cancel a meeting, or record that it was held."""
+    """Cancel a meeting, record that it was held, or that its minutes were approved."""
     meeting = get_meeting_to_manage(request.user, pk)
-    action = {"cancel": services.meeting_cancel, "held": services.meeting_mark_held}.get(request.POST.get("action"))
+    action, done = {
+        "cancel": (services.meeting_cancel, "The meeting is cancelled."),
+        "held": (services.meeting_mark_held, "Recorded that the meeting was held: its decisions can be recorded now."),
+        "minutes": (services.meeting_approve_minutes, "Recorded that the minutes were approved."),
+    }.get(request.POST.get("action"), (None, ""))
     if action is None:
         messages.error(request, "Choose what to record about the meeting.")
         return redirect(meeting)
@@ -170,8 +174,29 @@ def meeting_status(request, pk):
         meeting = action(meeting=meeting, user=request.user)
     except services.AgendaRefused as exc:
         return _refused(request, meeting, exc)
-    messages.success(request, f"The meeting is now {meeting.get_status_display().lower()}.")
+    messages.success(request, done)
     return redirect(meeting)
+
+
+@login_required
+def meeting_decisions(request, pk):
+    """Democratic services record what the board decided on each item, once the meeting is held."""
+    meeting = get_meeting_to_manage(request.user, pk)
+    form = DecisionsForm(services.numbered_items(meeting), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.meeting_record_decisions(meeting=meeting, user=request.user, decisions=form.decisions())
+        except services.AgendaRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Decisions saved ({changed} changed)." if changed else "No decision changed.")
+            return redirect(meeting)
+    return render(
+        request,
+        "boards/meeting_decisions.html",
+        {"meeting": meeting, "form": form, "can_record": meeting.status == Meeting.Status.HELD},
+        status=400 if form.errors else 200,
+    )
 
 
 def _refused(request, meeting, exc):

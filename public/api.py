@@ -186,6 +186,8 @@ def agenda_item_object(url, number, item, public_pks, board_id):
         return data
     if item.description:
         data["description"] = item.description
+    if item.decision:
+        data["resolutionText"] = item.decision
     if item.report_id and item.report_id in public_pks:
         data["consultation"] = {
             "type": OPARL + "Consultation",

@@ -267,6 +267,13 @@ DRAFT = {
 }
 
 # Two approved reports for the board's next meeting, waiting to be placed on its agenda.
+# What the board decided on the seed report, as the minutes of 14 September 2022 would record it:
+# its two recommendations, agreed.
+SEED_DECISION = (
+    "RESOLVED: That (1) the contents of the report be noted; and (2) approval be given to progress "
+    "discussion and bring further information back to a future meeting."
+)
+
 UPCOMING = [
     {
         "subject": "Better Care Fund Plan 2025 to 2027",

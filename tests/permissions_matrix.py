@@ -15,6 +15,7 @@ The ids column names the objects that fill the URL's arguments, in the order the
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
   published    the board's next meeting, its agenda published, its packs built
+  held         the demo's meeting of 14 September 2022, with the seed on its agenda, held
   scheduled    a later meeting being compiled: the standard items, placed_item (an approved
                report) and another item
   board        the Health and Wellbeing Board's slug (board_id: its id), member's board
@@ -181,6 +182,11 @@ boards:meeting                   scheduled                      GET   404      2
 boards:meeting                   scheduled                      POST  405      405      405      405      405      405      405      405      405
 boards:meeting_status            scheduled                      GET   login    405      405      405      405      405      405      405      405
 boards:meeting_status            scheduled                      POST  login    404      404      404      404      302*     404      404      302*
+# Decisions are recorded once a meeting is held (the demo's 14 September 2022); before, refused whole.
+boards:meeting_decisions         held                           GET   login    404      404      404      404      200      404      404      200
+boards:meeting_decisions         held                           POST  login    404      404      404      404      302*     404      404      302*
+boards:meeting_decisions         published                      GET   login    404      404      404      404      200      404      404      200
+boards:meeting_decisions         published                      POST  login    404      404      404      404      400      404      404      400
 boards:agenda_add_report         scheduled                      GET   login    405      405      405      405      405      405      405      405
 boards:agenda_add_report         scheduled                      POST  login    404      404      404      404      302*     404      404      302*
 boards:agenda_add_item           scheduled                      GET   login    405      405      405      405      405      405      405      405

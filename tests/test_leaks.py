@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from pypdf import PdfReader
 
-from boards.models import AgendaPack, Meeting
+from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from reports.models import Appendix, Report
 from tests.test_packs import text_pdf
@@ -223,6 +223,7 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
     """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
     meeting, public, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
     appendix = plant_marker(exempt)
+    AgendaItem.objects.filter(pk=exempt.agenda_item.pk).update(decision=f"Decision {MARKER} {BESIDE}")
     for edition in AgendaPack.Edition.values:
         for each in [meeting, demo.meeting]:
             pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
@@ -304,6 +305,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/reports/{exempt.pk}/pdf/",
         f"/reports/{exempt.pk}/appendices/{appendix.pk}/",
         f"/meetings/{meeting.pk}/members-pack.pdf",
+        f"/meetings/{meeting.pk}/",
         f"/search/?q={BESIDE}",
     ]:
         response = client.get(url)

@@ -133,6 +133,7 @@ def build_world(demo, capture):
         "exempt_appendix": exempt_appendix.pk,
         "seed_appendix": seed_appendix.pk,
         "published": published.pk,
+        "held": demo.meeting.pk,
         "scheduled": scheduled.pk,
         "placed_item": placed_item.pk,
         "exempt_item": exempt.agenda_item.pk,
@@ -182,6 +183,9 @@ BODIES = {
         "time": "14:00",
     },
     "boards:meeting_status": lambda world, kwargs: {"action": "cancel"},
+    "boards:meeting_decisions": lambda world, kwargs: {
+        f"item_{item.pk}": f"Decision on {item.title}" for item in Meeting.objects.get(pk=kwargs["pk"]).items.all()
+    },
     "boards:agenda_add_report": lambda world, kwargs: {"report": world.approved.pk},
     "boards:agenda_add_item": lambda world, kwargs: {"title": "Any other business"},
     "boards:agenda_reorder": new_order,

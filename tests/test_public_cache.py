@@ -41,8 +41,9 @@ def test_a_visitor_gets_the_cached_page_in_two_queries(client, demo):
         lambda m: m.board.__class__.objects.filter(pk=m.board_id).update(name="Renamed in the admin"),
         lambda m: Post.objects.filter(title="Director of Public Health").update(title="Renamed in the admin"),
         lambda m: Meeting.objects.filter(pk=m.pk).update(venue="Renamed in the admin"),
+        lambda m: AgendaItem.objects.filter(meeting=m, report__isnull=False).update(decision="Renamed in the admin"),
     ],
-    ids=["item", "board", "post", "venue"],
+    ids=["item", "board", "post", "venue", "decision"],
 )
 def test_any_change_to_what_the_page_shows_is_seen_at_once(client, demo, change):
     assert "Renamed in the admin" not in page(client, demo.meeting)

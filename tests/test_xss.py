@@ -737,6 +737,30 @@ def test_each_vector_alone_in_the_other_free_text_inputs(demo, client, login, mo
     findings.check()
 
 
+def test_every_vector_as_a_decision(demo, client):
+    """Every vector in the decisions on the items of the demo's held meeting (shared out among them:
+    a decision holds 10,000 characters), through the clerk's form: the meeting page (the clerk's,
+    the public's), the form itself and the API."""
+    findings = Findings()
+    items = list(demo.meeting.items.all())
+    decisions = {item.pk: joined(VECTORS[n :: len(items)]) for n, item in enumerate(items)}
+    client.force_login(demo.clerk)
+    url = f"/meetings/{demo.meeting.pk}/decisions/"
+    assert client.post(url, {f"item_{pk}": text for pk, text in decisions.items()}).status_code == 302
+    saved = dict(AgendaItem.objects.filter(meeting=demo.meeting).values_list("pk", "decision"))
+    assert saved == {pk: plain(text) for pk, text in decisions.items()}
+    shown = list(decisions.values())
+    findings.get(client, f"/meetings/{demo.meeting.pk}/", where="the clerk's meeting page", shows=shown)
+    findings.get(client, url, where="the decisions form")
+    refused = client.post(url, {f"item_{items[0].pk}": ALL})  # over 10,000 characters: refused, echoed
+    assert refused.status_code == 400
+    findings.html(refused, "a refused decision, echoed", shows=[ALL])
+    client.logout()
+    findings.get(client, f"/meetings/{demo.meeting.pk}/", where="the public meeting page", shows=shown)
+    check_json(findings, client, "/api/v1/agenda-items/")
+    findings.check()
+
+
 def test_echoed_query_strings_and_sign_in(demo, client, login):
     """Every vector at once in every query-string parameter of the pages that take one, and in the
     sign-in form; each vector alone as a search; what is echoed back is inert."""

@@ -99,3 +99,32 @@ def test_it_shows_members_and_the_public_what_was_published(people, e2e_demo, vi
     assert page.get_by_role("link", name="Download members' pack (PDF)").count() == 0
     text = download_text(visitor, "Download public pack (PDF)")
     assert PUBLIC in text and EXEMPT_WORDS not in text
+
+
+def test_it_lets_the_clerk_record_decisions_after_the_meeting(people, e2e_demo):
+    """After the meeting (14 September 2022, held): the clerk records the board's decision on the seed
+    report and that the minutes were approved; a visitor reads the decision on the meeting's page."""
+    september = Meeting.objects.get(board__slug="health-and-wellbeing-board", starts_at__year=2022)
+    seed_item = september.items.get(kind="report")
+    clerk = people("clerk").sign_in("clerk")
+    page = clerk.page
+    clerk.goto(f"/meetings/{september.pk}/")
+    page.get_by_role("link", name="Record decisions").click()
+    page.wait_for_load_state()
+    clerk.check()
+    decision = "RESOLVED: That the report be noted and a further report be brought to the next meeting."
+    box = page.get_by_label(f"4. {seed_item.title}")
+    box.fill(decision)
+    page.get_by_label("1. Apologies for Absence").fill("Apologies were received from Councillor Hardy.")
+    page.get_by_role("button", name="Save the decisions").click()
+    page.wait_for_load_state()
+    clerk.check()
+    assert page.get_by_text("Decisions saved (2 changed).").is_visible()
+    page.get_by_role("button", name="Record that the minutes were approved").click()
+    page.wait_for_load_state()
+    clerk.check()
+    assert page.get_by_text("The minutes have been approved: the decisions are final.").is_visible()
+
+    visitor = people("visitor")
+    visitor.goto(f"/meetings/{september.pk}/")
+    assert visitor.page.get_by_text(decision).is_visible()

@@ -81,6 +81,7 @@ class Command(BaseCommand):
                 report=seed,
                 added_at=at(2022, 9, 1),
                 added_by=users["clerk"],
+                decision=demo.SEED_DECISION,
             )
         if meeting.agenda_published_at is None:
             meeting.agenda_published_at = at(2022, 9, 6, 16, 0)

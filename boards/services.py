@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from boards import clock
-from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Meeting
+from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Board, Meeting
 from reports.models import Report, ReportEvent
 
 log = logging.getLogger(__name__)
@@ -186,6 +186,8 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
         raise AgendaRefused("An exempt item needs the paragraph of Schedule 12A that justifies excluding the public.")
     with transaction.atomic():
         locked = _lock_meeting(meeting)
+        if locked.items.filter(title=title).exists():  # a double submit, most likely
+            raise AgendaRefused(f"“{title}” is already on this agenda.")
         late = _check_lateness(locked, urgency_reason)
         item = AgendaItem.objects.create(
             meeting=locked,
@@ -328,9 +330,22 @@ def meeting_schedule(*, board, starts_at, venue, user):
     if timezone.localtime(starts_at).date() < timezone.localdate():
         raise AgendaRefused("The meeting's date has passed; choose today or a later date.")
     with transaction.atomic():
+        Board.objects.select_for_update().get(pk=board.pk)  # two submits at once: one meeting
+        same_time = board.meetings.filter(starts_at=starts_at).exclude(status=Meeting.Status.CANCELLED)
+        if same_time.exists():
+            raise AgendaRefused(f"The {board} already meets at that time.")
         meeting = Meeting.objects.create(board=board, starts_at=starts_at, venue=venue or board.default_venue)
         ensure_standard_items(meeting)
     return meeting
+
+
+def _where_it_stands(meeting):
+    """The meeting's status as a sentence, for a refusal."""
+    return {
+        Meeting.Status.HELD: "This meeting is already recorded as held",
+        Meeting.Status.MINUTES_APPROVED: "The minutes of this meeting are already recorded as approved",
+        Meeting.Status.CANCELLED: "This meeting is cancelled",
+    }.get(meeting.status, f"This meeting is {meeting.get_status_display().lower()}")
 
 
 def meeting_cancel(*, meeting, user):
@@ -339,10 +354,41 @@ def meeting_cancel(*, meeting, user):
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.status in {Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CANCELLED}:
-            raise AgendaRefused(f"This meeting is {locked.get_status_display().lower()}, so it cannot be cancelled.")
+            raise AgendaRefused(f"{_where_it_stands(locked)}, so it cannot be cancelled.")
         locked.status = Meeting.Status.CANCELLED
         locked.save(update_fields=["status"])
+        for item in locked.items.filter(report__isnull=False):
+            _defer_report(item, user, locked)
     return locked
+
+
+def _defer_report(item, user, meeting):
+    """Take a cancelled meeting's report off its agenda: approved again, waiting for another meeting.
+
+    The item stays on the cancelled agenda, saying so. A report its agenda had published goes back
+    to approved (its meeting will not take it, and it is published again with its next agenda).
+    """
+    from reports import notifications
+
+    report = Report.objects.select_for_update().get(pk=item.report_id)
+    item.report = None
+    item.description = "Deferred: the meeting was cancelled; the report will go to a later meeting."
+    item.save(update_fields=["report", "description"])
+    from_status = report.status
+    if report.status == Report.Status.PUBLISHED:
+        report.status = Report.Status.APPROVED
+        report._history_user = user
+        report._change_reason = "deferred"
+        report.save(update_fields=["status"])
+    event = ReportEvent.objects.create(
+        report=report,
+        actor=user,
+        action="deferred",
+        from_status=from_status,
+        to_status=report.status,
+        comment=f"{meeting} was cancelled",
+    )
+    notifications.queue(event)
 
 
 def meeting_mark_held(*, meeting, user):
@@ -351,7 +397,7 @@ def meeting_mark_held(*, meeting, user):
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.status not in {Meeting.Status.SCHEDULED, Meeting.Status.AGENDA_PUBLISHED}:
-            raise AgendaRefused(f"This meeting is {locked.get_status_display().lower()}.")
+            raise AgendaRefused(f"{_where_it_stands(locked)}.")
         if locked.date > timezone.localdate():
             raise AgendaRefused("A meeting can be marked as held from its date onwards.")
         locked.status = Meeting.Status.HELD
@@ -364,6 +410,8 @@ def meeting_approve_minutes(*, meeting, user):
     _require_clerk(user)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == Meeting.Status.MINUTES_APPROVED:
+            raise AgendaRefused(f"{_where_it_stands(locked)}.")
         if locked.status != Meeting.Status.HELD:
             raise AgendaRefused("Minutes are approved once the meeting has been recorded as held.")
         locked.status = Meeting.Status.MINUTES_APPROVED

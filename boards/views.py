@@ -10,6 +10,7 @@ from boards import clock, services
 from boards.forms import DecisionsForm, MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
 from boards.public_cache import cached_for_visitors, meeting_page_key
+from config.numbers import whole_number
 from reports.models import Report
 
 
@@ -65,6 +66,8 @@ def meeting_list(request):
 
 
 def _packs(meeting):
+    if meeting.status == Meeting.Status.CANCELLED:
+        return []  # its papers are withdrawn
     packs = {p.edition: p for p in meeting.packs.all()}
     return [(edition, label, packs.get(edition)) for edition, label in AgendaPack.Edition.choices]
 
@@ -74,44 +77,52 @@ def _packs(meeting):
 def meeting_detail(request, pk):
     """The meeting: the agenda builder for democratic services, the agenda for everyone else."""
     meeting = get_meeting_for(request.user, pk)
-    clerk = is_clerk(request.user)
-    member = is_member(request.user, meeting.board)
+    if is_clerk(request.user):
+        return _manage_page(request, meeting)
+    return render(request, "boards/meeting_detail.html", _meeting_context(request, meeting))
+
+
+def _meeting_context(request, meeting):
     items = services.numbered_items(meeting)
-    context = {
+    clerk = is_clerk(request.user)
+    return {
         "meeting": meeting,
         "items": items,
         "part1": [(n, i) for n, i in items if not i.is_exempt],
         "part2": [(n, i) for n, i in items if i.is_exempt],
         "is_clerk": clerk,
-        "can_see_members_pack": clerk or member,
+        "can_see_members_pack": clerk or is_member(request.user, meeting.board),
         "packs": _packs(meeting),
         "exclusion_resolution": EXCLUSION_RESOLUTION,
         "today": timezone.localdate(),
     }
-    if clerk:
-        if not meeting.items.exists() and meeting.status == Meeting.Status.SCHEDULED:
-            services.ensure_standard_items(meeting)
-            items = services.numbered_items(meeting)
-            context["items"] = items
-            context["part1"] = [(n, i) for n, i in items if not i.is_exempt]
-        placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
-        context.update(
-            {
-                "unplaced": Report.objects.filter(board=meeting.board, status=Report.Status.APPROVED)
-                .exclude(pk__in=placed)
-                .select_related("report_of", "meeting"),
-                "checks": services.publication_checks(meeting),
-                "warnings": services.publication_warnings(meeting),
-                "late_now": services.is_late_now(meeting) or meeting.is_published,
-                "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
-                "key_problems": {
-                    i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id
-                },
-                "movable_orders": _move_orders(items),
-            }
-        )
-        return render(request, "boards/meeting_manage.html", context)
-    return render(request, "boards/meeting_detail.html", context)
+
+
+def _manage_page(request, meeting, status=200, **typed):
+    """Democratic services' agenda builder; `typed` holds what a refused form posted, to show again."""
+    if not meeting.items.exists() and meeting.status == Meeting.Status.SCHEDULED:
+        services.ensure_standard_items(meeting)
+    context = _meeting_context(request, meeting)
+    items = context["items"]
+    placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
+    context.update(
+        {
+            "unplaced": Report.objects.filter(board=meeting.board, status=Report.Status.APPROVED)
+            .exclude(pk__in=placed)
+            .select_related("report_of", "meeting"),
+            "checks": services.publication_checks(meeting),
+            "warnings": services.publication_warnings(meeting),
+            "late_now": services.is_late_now(meeting) or meeting.is_published,
+            "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
+            "key_problems": {i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id},
+            "movable_orders": _move_orders(items),
+            **typed,
+        }
+    )
+    refused = typed.get("refused_report")
+    if refused and refused["report_id"] not in {report.pk for report in context["unplaced"]}:
+        messages.error(request, refused["error"])  # not a report offered here: no box to show it beside
+    return render(request, "boards/meeting_manage.html", context, status=status)
 
 
 def _move_orders(items):
@@ -208,8 +219,8 @@ def _refused(request, meeting, exc):
 @require_POST
 def agenda_add_report(request, pk):
     meeting = get_meeting_to_manage(request.user, pk)
-    report_id = request.POST.get("report", "")
-    if not report_id.isdigit():
+    report_id = whole_number(request.POST.get("report", ""))
+    if report_id is None:
         messages.error(request, "Choose a report to add.")
         return redirect(meeting)
     report = get_object_or_404(Report, pk=report_id)
@@ -218,7 +229,8 @@ def agenda_add_report(request, pk):
             meeting=meeting, report=report, user=request.user, urgency_reason=request.POST.get("urgency_reason", "")
         )
     except services.AgendaRefused as exc:
-        return _refused(request, meeting, exc)
+        typed = {"report_id": report.pk, "urgency_reason": request.POST.get("urgency_reason", ""), "error": str(exc)}
+        return _manage_page(request, meeting, status=400, refused_report=typed)
     where = "Part 2 (exempt)" if item.is_exempt else "Part 1"
     messages.success(request, f"“{item.title}” added to the agenda in {where}.")
     return redirect(meeting)
@@ -236,11 +248,11 @@ def agenda_add_item(request, pk):
             title=request.POST.get("title", "")[:250],
             description=request.POST.get("description", "")[:5000],
             is_exempt=request.POST.get("is_exempt") == "1",
-            exempt_paragraph=int(paragraph) if paragraph.isdigit() else None,
+            exempt_paragraph=whole_number(paragraph, digits=1),
             urgency_reason=request.POST.get("urgency_reason", "")[:5000],
         )
     except services.AgendaRefused as exc:
-        return _refused(request, meeting, exc)
+        return _manage_page(request, meeting, status=400, refused_item={**request.POST.dict(), "error": str(exc)})
     messages.success(request, f"“{item.title}” added to the agenda.")
     return redirect(meeting)
 
@@ -249,7 +261,10 @@ def agenda_add_item(request, pk):
 @require_POST
 def agenda_remove_item(request, pk, item_pk):
     meeting = get_meeting_to_manage(request.user, pk)
-    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    item = AgendaItem.objects.filter(pk=item_pk, meeting=meeting).first()
+    if item is None:  # a double click: the first took it off
+        messages.info(request, "That item is no longer on the agenda.")
+        return redirect(meeting)
     try:
         services.agenda_remove_item(item=item, user=request.user)
     except services.AgendaRefused as exc:
@@ -269,7 +284,7 @@ def agenda_reorder(request, pk):
         return _refused(request, meeting, exc)
     moved = request.POST.get("moved", "")
     messages.success(request, "Agenda order saved.")
-    return redirect(meeting.get_absolute_url() + (f"#item-{moved}" if moved.isdigit() else ""))
+    return redirect(meeting.get_absolute_url() + (f"#item-{moved}" if whole_number(moved) else ""))
 
 
 @login_required
@@ -300,6 +315,8 @@ def pack_status(request, pk):
 def _serve_pack(request, meeting, edition):
     from boards.downloads import serve_pdf
 
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Http404("The meeting was cancelled; its papers are withdrawn")
     pack = meeting.packs.filter(edition=edition).first()
     if pack is None or not pack.file:
         context = {"meeting": meeting, "pack": pack, "edition": AgendaPack.Edition(edition).label}

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from boards.models import AgendaItem, Board, Meeting
 from boards.services import numbered_items
+from config.numbers import whole_number
 from public import queries
 from reports.models import SCHEDULE_12A_PARAGRAPHS
 
@@ -71,15 +72,8 @@ def _iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _whole_number(raw):
-    """A whole number typed in a query string, or None (only the digits 0 to 9, at most 9 of them)."""
-    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        return None
-    return int(raw)
-
-
 def _paginate(request, queryset, serialise, list_name, *, query=""):
-    number = _whole_number(request.GET.get("page", "1"))
+    number = whole_number(request.GET.get("page", "1"))
     if not number:
         raise ApiError(400, "The page must be a whole number, 1 or more.")
     paginator = Paginator(queryset, PER_PAGE)
@@ -336,7 +330,7 @@ def meetings(request):
     query = ""
     raw = request.GET.get("organization")
     if raw is not None:
-        board_id = _whole_number(raw)
+        board_id = whole_number(raw)
         if board_id is None:
             raise ApiError(400, "organization must be the number of a board.")
         meetings = meetings.filter(board_id=board_id)

@@ -99,7 +99,8 @@ class ForwardPlanEntry:
             self.matter = f"A key decision for the {report.board}" if report.board_id else "A key decision"
             self.matter += " (details will be given when the agenda is published)"
         self.decision_maker = str(report.board) if report.board_id else "To be confirmed"
-        self.meeting = report.meeting if report.meeting_id else None
+        cancelled = report.meeting_id and report.meeting.status == Meeting.Status.CANCELLED
+        self.meeting = report.meeting if report.meeting_id and not cancelled else None
         self.planned_date = self.meeting.date if self.meeting else None
         self.entered_on = report.forward_plan_date
         self.portfolio = str(report.portfolio) if report.portfolio_id else ""
@@ -119,8 +120,11 @@ def forward_plan(today=None):
             forward_plan_date__isnull=False,
             forward_plan_date__lte=today,
         )
-        .filter(Q(meeting__isnull=True) | Q(meeting__starts_at__date__gte=today))
-        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .filter(
+            Q(meeting__isnull=True)
+            | Q(meeting__status=Meeting.Status.CANCELLED)  # still to be taken, at a meeting to be fixed
+            | Q(meeting__starts_at__date__gte=today)
+        )
         .select_related("board", "meeting", "portfolio", "report_of", "agenda_item__meeting")
         .order_by("meeting__starts_at", "forward_plan_date", "pk")
     )

@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django_prose_editor.widgets import ProseEditorWidget
 
 from boards.models import Board, Meeting
+from config.numbers import whole_number
 from reports.html import sanitize_html
 from reports.models import (
     SCHEDULE_12A_CHOICES,
@@ -279,7 +280,8 @@ def read_rows(data, prefix, names, existing_pks, limits):
         return [], "The list could not be read; reload the page and try again."
     rows = []
     for index, raw_id in enumerate(ids):
-        pk = int(raw_id) if raw_id.isdigit() and int(raw_id) in existing_pks else None
+        pk = whole_number(raw_id)
+        pk = pk if pk in existing_pks else None
         values = {name: columns[name][index] for name in names}
         row = Row(pk, values)
         if name_limit := [n for n in names if len(values[n]) > limits[n]]:

@@ -108,6 +108,16 @@ def messages_for(event):
         ]
     if action == "published":
         return [(author, "Published", f"{title} has been published.", detail)]
+    if action == "deferred":
+        return [
+            (
+                author,
+                "Deferred",
+                f"The meeting {title} was to go to has been cancelled ({event.comment}). It is approved and "
+                "waits to be placed on another meeting's agenda.",
+                detail,
+            )
+        ]
     if action == "sign_offs_voided":
         references = REFERENCE.findall(event.comment)
         signers = [s.signed_by for s in SignOff.objects.filter(report=report, reference__in=references) if s.signed_by]

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import Board
+from config.numbers import whole_number
 from public.decorators import public_or_login_required
 from public.queries import member_panel
 from reports import services, versions
@@ -444,7 +445,7 @@ def _expected(request):
     raw_version = request.POST.get("expected_version", "")
     return {
         "expected_status": request.POST.get("expected_status") or None,
-        "expected_version": int(raw_version) if raw_version.isdigit() else None,
+        "expected_version": whole_number(raw_version),
     }
 
 
@@ -520,7 +521,8 @@ def report_sign_off(request, pk):
     report = get_report_for(request.user, pk, "consult")
     comment = request.POST.get("comment", "")
     raw_kind = request.POST.get("kind", "")
-    kind = ConsulteeKind.objects.filter(pk=raw_kind).first() if raw_kind.isdigit() else None
+    kind_id = whole_number(raw_kind)
+    kind = ConsulteeKind.objects.filter(pk=kind_id).first() if kind_id else None
     try:
         sign_off = services.report_sign_off(
             report=report, user=request.user, kind=kind, comment=comment, **_expected(request)

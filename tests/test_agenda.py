@@ -277,3 +277,94 @@ def test_it_cancels_a_meeting_and_records_one_held(login, demo, upcoming):
     login(demo.clerk).post(f"/meetings/{today.pk}/status/", {"action": "held"})
     today.refresh_from_db()
     assert today.status == Meeting.Status.HELD
+
+
+def test_cancelling_a_meeting_frees_its_reports_for_another(
+    login, demo, upcoming, waiting, django_capture_on_commit_callbacks, mailoutbox
+):
+    public, exempt = waiting
+    client = login(demo.clerk)
+    for report in waiting:
+        client.post(f"/meetings/{upcoming.pk}/agenda/reports/", {"report": report.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agenda_publish(meeting=upcoming, user=demo.clerk)
+    assert Report.objects.get(pk=public.pk).status == Report.Status.PUBLISHED
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/meetings/{upcoming.pk}/status/", {"action": "cancel"})
+    for report in waiting:
+        report.refresh_from_db()
+        assert report.status == Report.Status.APPROVED
+        assert report.events.filter(action="deferred", comment__contains="cancelled").exists()
+    assert any(m.subject.startswith("Deferred") and public.author.email in m.to for m in mailoutbox)
+    items = upcoming.items.filter(kind=AgendaItem.Kind.REPORT)
+    assert items.count() == 2 and all(i.report_id is None and i.description.startswith("Deferred") for i in items)
+    # Its papers are withdrawn; its key decisions stay on the Forward Plan, date to be confirmed.
+    assert client.get(f"/meetings/{upcoming.pk}/pack.pdf").status_code == 404
+    plan = client.get("/forward-plan/").content.decode()
+    assert public.subject in plan and "To be confirmed" in plan
+    # Both wait for, and go on, the next meeting.
+    later = meeting_in(demo, 60)
+    assert public.subject in client.get(f"/meetings/{later.pk}/").content.decode()
+    client.post(f"/meetings/{later.pk}/agenda/reports/", {"report": public.pk})
+    assert later.items.filter(report=public).exists()
+
+
+def test_a_refused_item_keeps_what_was_typed(login, demo, upcoming):
+    client = login(demo.clerk)
+    data = {"title": "Pharmacy needs assessment", "description": "A short update", "is_exempt": "1"}
+    response = client.post(f"/meetings/{upcoming.pk}/agenda/items/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "needs the paragraph of Schedule 12A" in html
+    assert 'value="Pharmacy needs assessment"' in html and ">A short update</textarea>" in html
+    assert 'id="item-exempt" name="is_exempt" value="1" checked' in html
+
+
+def test_a_refused_report_keeps_its_reason_for_urgency(login, demo, waiting):
+    soon = meeting_in(demo, 3)
+    _, exempt = waiting
+    Report.objects.filter(pk=exempt.pk).update(exempt_paragraphs=[])
+    response = login(demo.clerk).post(
+        f"/meetings/{soon.pk}/agenda/reports/", {"report": exempt.pk, "urgency_reason": "The contract starts in May"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "names no paragraph of Schedule 12A" in html and ">The contract starts in May</textarea>" in html
+
+
+def test_odd_digits_and_double_clicks_get_a_message_not_an_error(login, demo, upcoming):
+    client = login(demo.clerk)
+    assert client.post(f"/meetings/{upcoming.pk}/agenda/reports/", {"report": "³"}, follow=True).status_code == 200
+    odd = {"title": "Odd", "is_exempt": "1", "exempt_paragraph": "³"}
+    assert client.post(f"/meetings/{upcoming.pk}/agenda/items/", odd).status_code == 400
+    item = services.agenda_add_item(meeting=upcoming, user=demo.clerk, title="Any other business")
+    url = f"/meetings/{upcoming.pk}/agenda/items/{item.pk}/remove/"
+    client.post(url)
+    again = client.post(url, follow=True)
+    assert again.status_code == 200 and "no longer on the agenda" in again.content.decode()
+    # Adding the same item twice (a double click) adds it once.
+    client.post(f"/meetings/{upcoming.pk}/agenda/items/", {"title": "Healthwatch update"})
+    twice = client.post(f"/meetings/{upcoming.pk}/agenda/items/", {"title": "Healthwatch update"})
+    assert twice.status_code == 400 and "already on this agenda" in twice.content.decode()
+    assert upcoming.items.filter(title="Healthwatch update").count() == 1
+
+
+def test_a_board_meets_once_at_a_time(login, demo):
+    client = login(demo.clerk)
+    day = timezone.localdate() + dt.timedelta(days=50)
+    data = {"board": demo.board.pk, "date": day.isoformat(), "time": "14:00", "venue": "Bootle Town Hall"}
+    assert client.post("/meetings/new/", data).status_code == 302
+    again = client.post("/meetings/new/", data)
+    assert again.status_code == 400 and "already meets at that time" in again.content.decode()
+    assert 'value="Bootle Town Hall"' in again.content.decode()
+    assert demo.board.meetings.filter(starts_at__date=day).count() == 1
+
+
+def test_the_publish_panel_goes_once_the_agenda_is_published(login, demo, upcoming, waiting):
+    client = login(demo.clerk)
+    assert 'id="h-publish"' in client.get(f"/meetings/{upcoming.pk}/").content.decode()
+    client.post(f"/meetings/{upcoming.pk}/agenda/reports/", {"report": waiting[0].pk})
+    client.post(f"/meetings/{upcoming.pk}/agenda/publish/")
+    html = client.get(f"/meetings/{upcoming.pk}/").content.decode()
+    assert 'id="h-publish"' not in html and "Not met" not in html
+    assert 'id="h-publish"' not in client.get(f"/meetings/{demo.meeting.pk}/").content.decode()

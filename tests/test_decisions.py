@@ -115,7 +115,7 @@ def test_approving_the_minutes_makes_the_decisions_final(demo, login):
     assert "decisions are final" in clerk.get(f"/meetings/{demo.meeting.pk}/decisions/").content.decode()
     assert AgendaItem.objects.get(pk=seed_item.pk).decision == demo_content.SEED_DECISION
     again = clerk.post(f"/meetings/{demo.meeting.pk}/status/", {"action": "minutes"}, follow=True)
-    assert "once the meeting has been recorded as held" in again.content.decode()
+    assert "already recorded as approved" in again.content.decode()
 
 
 def test_the_service_refuses_items_of_another_meeting(demo, django_capture_on_commit_callbacks):

@@ -99,3 +99,16 @@ def test_it_shows_the_lockout_page(browser_page, settings):
     sign_in(page, "clerk")
     assert page.get_by_role("heading", name="Sign-in is paused for this account").is_visible()
     assert page.problems == [], "\n".join(page.problems)
+
+
+def test_it_runs_the_clerks_pages_under_the_policy(browser_page):
+    """The agenda builder loads htmx, which must not inject its own inline style."""
+    from boards.models import Meeting
+
+    page = browser_page
+    sign_in(page, "clerk")
+    for meeting in Meeting.objects.order_by("starts_at"):
+        visit(page, f"/meetings/{meeting.pk}/")
+        visit(page, f"/meetings/{meeting.pk}/decisions/")
+    visit(page, "/meetings/new/")
+    assert page.problems == [], "\n".join(page.problems)

@@ -271,7 +271,13 @@ class Report(models.Model):
     pdf_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     pdf_key = models.CharField(max_length=64, blank=True, editable=False, help_text="What the stored PDF prints.")
 
-    history = HistoricalRecords(excluded_fields=["pdf_file", "pdf_version", "pdf_key"], m2m_fields=[wards])
+    # The editor page (one browser tab) that saved the current version: a later save from the same
+    # page that crossed it in flight is not someone else's change (reports.services.report_save_draft).
+    editor_page = models.CharField(max_length=32, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=["pdf_file", "pdf_version", "pdf_key", "editor_page"], m2m_fields=[wards]
+    )
     objects = ReportQuerySet.as_manager()
 
     class Meta:

@@ -124,7 +124,7 @@ def void_sign_offs(report, *, reason, user=None):
     return voided
 
 
-def report_save_draft(*, report, form, recommendations, sections, user, expected_version):
+def report_save_draft(*, report, form, recommendations, sections, user, expected_version, page=""):
     """Save the editor's content as the report's next version.
 
     Only the form's valid fields are applied (an invalid one keeps its stored value), so an
@@ -134,6 +134,11 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
     Refuses with StaleEdit when the report moved on since `expected_version`, and with
     ReportLocked once it is approved. Saving an unchanged form writes nothing. Editing a
     signed-off report voids its sign-offs and returns it to consultation.
+
+    `page` names the editor page (a browser tab) the save comes from. A page can cross its own
+    saves: the text it sends as it is left, while its last autosave (or an appendix it added) is
+    still on the way, carries the version before that save. If the version after it is the only
+    one since and that same page made it, the newer text is the page's own and is saved.
     Returns (report, changed).
     """
     is_new = report.pk is None
@@ -146,7 +151,8 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             locked = Report.objects.select_for_update().get(pk=report.pk)
             if not locked.is_editable:
                 raise ReportLocked()
-            if expected_version is not None and locked.version != expected_version:
+            own_save = page and locked.editor_page == page and expected_version == locked.version - 1
+            if expected_version is not None and locked.version != expected_version and not own_save:
                 raise StaleEdit(locked, _changes_since(locked, expected_version))
         before = report_blocks(locked)
 
@@ -183,6 +189,7 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             if not is_new:
                 locked.version += 1
             locked.updated_at = timezone.now()
+            locked.editor_page = page
             locked._history_user = user
             locked.save()
             if is_new:
@@ -190,7 +197,7 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
     return locked, changed
 
 
-def appendix_add(*, report, title, upload, page_count, user):
+def appendix_add(*, report, title, upload, page_count, user, page=""):
     """Attach a checked PDF to the report as its last appendix."""
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
@@ -208,11 +215,11 @@ def appendix_add(*, report, title, upload, page_count, user):
         appendix.file.save("appendix.pdf", upload, save=False)
         appendix._history_user = user
         appendix.save()
-        _bump(locked, user, reason="Appendix added")
+        _bump(locked, user, reason="Appendix added", page=page)
     return appendix
 
 
-def appendix_remove(*, appendix, user):
+def appendix_remove(*, appendix, user, page=""):
     """Remove an appendix from its report (it stays in the report's history)."""
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=appendix.report_id)
@@ -224,11 +231,11 @@ def appendix_remove(*, appendix, user):
             if other.position != position:
                 other.position = position
                 other.save(update_fields=["position"])
-        _bump(locked, user, reason="Appendix removed")
+        _bump(locked, user, reason="Appendix removed", page=page)
 
 
-def _bump(report, user, *, reason):
-    """Record a change made outside the editor form as a new version."""
+def _bump(report, user, *, reason, page=""):
+    """Record a change made outside the editor form as a new version (made by the editor `page`)."""
     if report.active_sign_offs():
         void_sign_offs(report, reason=reason + " after sign-off", user=user)
         if report.status == Report.Status.SIGNED_OFF:
@@ -243,6 +250,7 @@ def _bump(report, user, *, reason):
             report.status = Report.Status.CONSULTATION
     report.version += 1
     report.updated_at = timezone.now()
+    report.editor_page = page
     report._history_user = user
     report.save()
 

@@ -146,6 +146,12 @@ def report_new(request):
     """A blank report editor; the first save creates the draft."""
     if not (request.user.is_author or request.user.sees_everything):
         raise Http404("Only report authors can start reports")
+    page = editor_page(request) if request.method == "POST" else ""
+    if page:
+        # The page's first save made the draft while this one was on its way: save onto it.
+        made = Report.objects.filter(author=request.user, editor_page=page).first()
+        if made and made.is_editable:
+            return _editor(request, made)
     return _editor(request, Report(author=request.user))
 
 
@@ -167,6 +173,12 @@ def _rows_for_display(report, posted_rows, kind):
     if kind == "recommendation":
         return [Row(r.pk, {"text": r.text}) for r in report.recommendations.all()]
     return [Row(s.pk, {"heading": s.heading, "body": s.body}) for s in report.sections.all()]
+
+
+def editor_page(request):
+    """The id the editor page (one browser tab) posts with each save; see report_save_draft."""
+    page = request.POST.get("editor_page", "")
+    return page if len(page) == 32 and page.isascii() and page.isalnum() else ""
 
 
 def _editor(request, report):
@@ -194,6 +206,7 @@ def _editor(request, report):
                 sections=sections if sec_ok else None,
                 user=request.user,
                 expected_version=expected,
+                page=editor_page(request),
             )
         except services.ReportLocked:
             if autosave:
@@ -391,6 +404,7 @@ def appendix_upload(request, pk):
                 upload=form.cleaned_data["file"],
                 page_count=form.page_count,
                 user=request.user,
+                page=editor_page(request),
             )
         except services.ReportLocked:
             messages.error(request, "This report is approved, so its appendices cannot change.")
@@ -411,7 +425,7 @@ def appendix_delete(request, pk, appendix_pk):
     report = get_report_for(request.user, pk, "edit")
     appendix = get_object_or_404(Appendix, pk=appendix_pk, report=report)
     try:
-        services.appendix_remove(appendix=appendix, user=request.user)
+        services.appendix_remove(appendix=appendix, user=request.user, page=editor_page(request))
     except services.ReportLocked:
         messages.error(request, "This report is approved, so its appendices cannot change.")
         return redirect(report)

@@ -450,3 +450,45 @@ def test_it_shows_my_work_with_reports_to_place_and_coming_deadlines(login, demo
     assert "Coming report deadlines" in html and "Reports by" in html
     officer = login(demo.officer).get("/").content.decode()
     assert "Approved reports to place on agendas" not in officer and "Coming report deadlines" in officer
+
+
+PAGE_A, PAGE_B = "a" * 32, "b" * 32
+
+
+def test_a_page_does_not_conflict_with_its_own_save_crossing_it(login, demo, monkeypatch):
+    """The text a page sends as it is left, while its own autosave is still on the way, carries the
+    version before that autosave: it is saved, not refused as someone else's change."""
+    client = login(demo.officer)
+    report = demo.draft
+    base = report.version
+
+    def save(page, version, summary):
+        data = editor_data(version=version, subject=report.subject, summary=summary, editor_page=page, _autosave="1")
+        return client.post(f"/reports/{report.pk}/edit/", data)
+
+    assert save(PAGE_A, base, "Typed first.").status_code == 200
+    assert save(PAGE_A, base, "Typed first. Then more, as the tab closed.").status_code == 200
+    report.refresh_from_db()
+    assert report.summary == "Typed first. Then more, as the tab closed." and report.version == base + 2
+    # Another page (another tab, another person) on the old version is refused, as before.
+    assert save(PAGE_B, base + 1, "Someone else's older page.").status_code == 409
+    # The page's own appendix change crossing its text: the text is saved too.
+    monkeypatch.setattr("reports.forms.inspect_pdf", lambda upload: 1)
+    upload = SimpleUploadedFile("map.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    client.post(f"/reports/{report.pk}/appendices/", {"title": "Map", "file": upload, "editor_page": PAGE_A})
+    assert save(PAGE_A, base + 2, "Typed just before the upload.").status_code == 200
+    report.refresh_from_db()
+    assert report.summary == "Typed just before the upload." and report.appendices.filter(title="Map").exists()
+
+
+def test_a_new_reports_crossing_saves_make_one_draft(login, demo):
+    client = login(demo.officer)
+    first = editor_data(subject="One draft only", editor_page=PAGE_A, _autosave="1")
+    second = editor_data(subject="One draft only", summary="And its summary.", editor_page=PAGE_A, _autosave="1")
+    assert client.post("/reports/new/", first).status_code == 200
+    assert client.post("/reports/new/", second).status_code == 200
+    report = Report.objects.get(subject="One draft only")
+    assert report.summary == "And its summary."
+    # Another page starting a report makes its own.
+    client.post("/reports/new/", editor_data(subject="One draft only", editor_page=PAGE_B, _autosave="1"))
+    assert Report.objects.filter(subject="One draft only").count() == 2

@@ -12,8 +12,22 @@ const actionUrl = () => form.getAttribute("action");
 
 let dirty = false;
 let stopped = false;
+let signedOut = false;
 let inFlight = null;
 let timer = null;
+
+// This page's own id, sent with every save from it (the editor form and the appendix forms), so
+// that the server can tell its saves crossing each other from someone else's (report_save_draft).
+const PAGE_ID = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+document.querySelectorAll("input[data-editor-page]").forEach((input) => (input.value = PAGE_ID));
+
+// Signing in again (in another tab) gives a new CSRF token: post the current one, from its cookie.
+function freshCsrf() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (!match) return;
+  document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((input) => (input.value = decodeURIComponent(match[1])));
+}
+document.addEventListener("submit", freshCsrf, true);
 
 function say(message) {
   status.textContent = message;
@@ -146,6 +160,7 @@ function markDirty() {
 }
 
 function formData() {
+  freshCsrf();
   const data = new FormData(form);
   data.set("_autosave", "1");
   data.delete("action");
@@ -196,7 +211,18 @@ async function autosave() {
     headers: { Accept: "application/json" },
   })
     .then(async (response) => {
+      const isJson = (response.headers.get("Content-Type") || "").startsWith("application/json");
+      if (response.redirected || (response.ok && !isJson) || response.status === 403) {
+        // The sign-in page (a session that timed out) or a refused token: nothing was saved.
+        dirty = true;
+        signedOut = true;
+        say("You are signed out, so your changes are not saved. They are still on this page: sign in again in another tab, then come back here and use Save draft.");
+        status.classList.add("text-danger", "fw-semibold");
+        return;
+      }
       const result = await response.json().catch(() => ({}));
+      signedOut = false;
+      status.classList.remove("text-danger", "fw-semibold");
       if (response.ok) {
         showSaved(result);
       } else if (response.status === 409) {
@@ -221,9 +247,19 @@ async function autosave() {
 form.addEventListener("input", markDirty);
 form.addEventListener("change", markDirty);
 
-// A manual save waits for an autosave in flight, so it carries the version that autosave made.
+// A manual save waits for an autosave in flight, so it carries the version that autosave made;
+// when signed out, it first tries an autosave, so the typing is never posted to the sign-in page.
 form.addEventListener("submit", (event) => {
   clearTimeout(timer);
+  if (signedOut) {
+    event.preventDefault();
+    const submitter = event.submitter;
+    dirty = true;
+    autosave().then(() => {
+      if (!signedOut) form.requestSubmit(submitter);
+    });
+    return;
+  }
   if (inFlight) {
     event.preventDefault();
     const submitter = event.submitter;
@@ -239,7 +275,7 @@ form.addEventListener("submit", (event) => {
 
 // Leaving the page (closing the tab, navigating away) saves what is unsaved.
 function saveOnLeave() {
-  if (dirty && !stopped && navigator.sendBeacon) {
+  if (dirty && !stopped && !signedOut && navigator.sendBeacon) {
     navigator.sendBeacon(actionUrl(), formData());
     dirty = false;
   }

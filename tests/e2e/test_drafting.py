@@ -233,6 +233,34 @@ def test_it_saves_a_draft_by_itself_and_on_leaving(people, e2e_demo):
     assert report.summary == "Typed just before closing the tab."
 
 
+def test_it_keeps_the_text_when_the_session_ends_and_saves_it_after_signing_in_again(people, e2e_demo):
+    officer = people("officer").sign_in("officer")
+    page = officer.page
+    draft = Report.objects.get(subject="Sefton Active Lifestyles Strategy 2023 to 2028")
+    officer.goto(f"/reports/{draft.pk}/edit/")
+    action = page.locator("#report-form").get_attribute("action")
+    page.context.clear_cookies(name="sessionid")  # the idle timeout, as the browser sees it
+    summary = page.get_by_role("textbox", name="Summary", exact=True)
+    summary.fill("Typed after the session ended.")
+    page.get_by_text(re.compile("You are signed out, so your changes are not saved")).wait_for()
+    assert page.locator("#report-form").get_attribute("action") == action
+    page.get_by_role("button", name="Save draft").first.click()  # refused here, not posted to the sign-in page
+    page.get_by_text(re.compile("You are signed out")).wait_for()
+    assert page.url.endswith(f"/reports/{draft.pk}/edit/") and summary.input_value() == "Typed after the session ended."
+    # Signed in again in another tab (a new session and CSRF token), the same page saves.
+    other = page.context.new_page()
+    other.goto("/accounts/login/")
+    other.get_by_label("Username").fill("officer")
+    other.get_by_label("Password").fill("committee-demo")
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_load_state()
+    other.close()
+    page.get_by_role("button", name="Save draft").first.click()
+    page.get_by_text(re.compile("Draft saved|No changes to save")).first.wait_for()
+    draft.refresh_from_db()
+    assert draft.summary == "Typed after the session ended."
+
+
 def test_it_refuses_the_second_of_two_saves_and_keeps_both_texts(people, e2e_demo):
     report = Report.objects.get(subject="Sefton Active Lifestyles Strategy 2023 to 2028")
     first = people("officer-tab-1").sign_in("officer")

@@ -361,6 +361,15 @@ class Report(models.Model):
 
         return internal_consultations_sentence(self.active_sign_offs())
 
+    def implication_rows(self):
+        """The implications matrix as printed: a row for every active type, blank where nothing was
+        written (as the seed prints them), and any retired type this report has words for."""
+        return _a_row_per_item(self.implications.all(), ImplicationType, Implication, "type")
+
+    def core_purpose_rows(self):
+        """The core purposes as printed: every active one, and any retired one with words."""
+        return _a_row_per_item(self.core_purposes.all(), CorePurpose, CorePurposeContribution, "purpose")
+
     def missing_items(self):
         """What must be filled in before the report can be submitted: (field id, message) pairs."""
         missing = []
@@ -373,6 +382,13 @@ class Report(models.Model):
         need(self.meeting_id, "id_meeting", "Choose the Date of Meeting")
         need(self.subject.strip(), "id_subject", "Enter the Subject")
         need(self.report_of_id, "id_report_of", "Choose who the report is of (Report of)")
+        if self.report_of_id:
+            need(
+                self.report_of.holder_id,
+                "id_report_of",
+                f"No one holds the post of {self.report_of} (Report of), so no one could approve the report: "
+                "choose another post, or ask an administrator to name its holder",
+            )
         need(self.all_wards or self.wards.exists(), "id_all_wards", "Choose the Wards Affected, or All Wards")
         need(self.portfolio_id, "id_portfolio", "Choose the Portfolio")
         need(self.is_key_decision is not None, "id_is_key_decision_0", "Say whether this is a Key Decision")
@@ -633,3 +649,17 @@ class ReportReading(models.Model):
 
     def __str__(self):
         return f"{self.user} read {self.report_id} at version {self.version}"
+
+
+def _a_row_per_item(entries, reference, model, key):
+    """`entries` (implications or core purpose contributions) completed with an empty, unsaved one for
+    each active reference item the report has none for, in the reference list's order."""
+    by_item = {getattr(entry, f"{key}_id"): entry for entry in entries}
+    rows = []
+    for item in reference.objects.all():
+        entry = by_item.get(item.pk)
+        if entry is None and item.is_active:
+            entry = model(**{key: item}, text="")
+        if entry is not None and (item.is_active or entry.text):
+            rows.append(entry)
+    return rows

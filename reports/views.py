@@ -270,9 +270,22 @@ def _editor(request, report):
             missing = report.missing_items()
 
     status = 409 if stale else 200
+    row_errors, unsaved_lists = [], []
+    for kind, rows, name in (
+        ("recommendation", posted_recommendations, "recommendations"),
+        ("section", posted_sections, "body sections"),
+    ):
+        for index, row in enumerate(rows or []):
+            for field, message in row.errors.items():
+                what = f"Recommendation ({index + 1})" if kind == "recommendation" else f"Section {index + 1} {field}"
+                row_errors.append((f"{kind}-{index}-{field}", f"{what}: {message}"))
+        if stale is None and any(row.errors for row in rows or []):
+            unsaved_lists.append(name)
     context = {
         "report": report,
         "form": form,
+        "row_errors": row_errors,
+        "unsaved_lists": unsaved_lists,
         "recommendations": _rows_for_display(report, posted_recommendations, "recommendation"),
         "sections": _rows_for_display(report, posted_sections, "section"),
         "list_errors": list_errors,

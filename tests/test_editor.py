@@ -492,3 +492,26 @@ def test_a_new_reports_crossing_saves_make_one_draft(login, demo):
     # Another page starting a report makes its own.
     client.post("/reports/new/", editor_data(subject="One draft only", editor_page=PAGE_B, _autosave="1"))
     assert Report.objects.filter(subject="One draft only").count() == 2
+
+
+def test_the_error_summary_lists_row_errors_and_says_which_lists_were_not_saved(login, demo):
+    client = login(demo.officer)
+    report = demo.draft
+    before = list(report.recommendations.values_list("text", flat=True))
+    data = editor_data(
+        version=report.version,
+        subject=report.subject,
+        summary="A new summary.",
+        recommendations=["R" * 20001, "A good recommendation"],
+        sections=[("", "<p>A body with no heading.</p>")],
+    )
+    html = client.post(f"/reports/{report.pk}/edit/", data).content.decode()
+    summary = html[html.index('id="form-error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "The recommendations and body sections were not saved" in summary
+    assert 'href="#recommendation-0-text">Recommendation (1):' in summary
+    assert 'href="#section-0-heading">Section 1 heading:' in summary
+    report.refresh_from_db()
+    assert report.summary == "A new summary."  # everything else was saved
+    assert list(report.recommendations.values_list("text", flat=True)) == before
+    assert "A good recommendation" in html  # still on the page, to save again

@@ -414,3 +414,21 @@ def test_it_makes_the_pdf_again_when_something_it_prints_changes_elsewhere(login
     assert "Health and Wellbeing Board (Sefton)" in " ".join(page_texts(content_of(response)))
     demo.seed.refresh_from_db()
     assert demo.seed.pdf_file.name != stored and demo.seed.version == 1
+
+
+def test_every_active_implication_type_and_core_purpose_is_printed_even_when_blank(demo, login):
+    """As the seed prints them: a row per type, blank where the author wrote nothing."""
+    from reports.models import CorePurpose, ImplicationType
+
+    report = demo.draft
+    report.implications.all().delete()
+    report.core_purposes.all().delete()
+    ImplicationType.objects.create(name="Retired type", position=99, is_active=False)
+    text = " ".join(text_of(pdf.render_report_pdf(report)).split())
+    for kind in ImplicationType.objects.filter(is_active=True):
+        assert f"{kind.name}:" in text
+    for purpose in CorePurpose.objects.filter(is_active=True):
+        assert purpose.name in text
+    assert "Retired type" not in text
+    html = login(demo.officer).get(f"/reports/{report.pk}/").content.decode()
+    assert all(kind.name in html for kind in ImplicationType.objects.filter(is_active=True))

@@ -586,3 +586,29 @@ def test_adding_an_appendix_after_sign_off_voids_the_sign_offs_too(demo):
     report.refresh_from_db()
     assert report.status == D.CONSULTATION and report.active_sign_offs() == []
     assert report.events.filter(action="edited_after_sign_off", actor=demo.officer).exists()
+
+
+def test_a_report_of_a_post_no_one_holds_cannot_be_submitted_and_says_why(demo, login):
+    from reports.models import Post
+
+    vacant = Post.objects.filter(holder__isnull=True).first()
+    assert vacant is not None, "the demo has posts with no holder"
+    report = report_in(demo, "draft")
+    Report.objects.filter(pk=report.pk).update(report_of=vacant)
+    report.refresh_from_db()
+    assert any(f"No one holds the post of {vacant}" in message for _, message in report.missing_items())
+    with pytest.raises(services.TransitionRefused):
+        services.report_submit(report=report, user=demo.officer)
+    # Signed off before the post fell vacant: the page says why no one can approve it.
+    signed = report_in(demo, "signed_off")
+    Report.objects.filter(pk=signed.pk).update(report_of=vacant)
+    assert "no one can approve this report" in login(demo.officer).get(f"/reports/{signed.pk}/").content.decode()
+
+
+def test_the_editor_warns_that_a_change_voids_the_sign_offs(demo, login):
+    signed = report_in(demo, "signed_off")
+    html = login(demo.officer).get(f"/reports/{signed.pk}/edit/").content.decode()
+    references = [s.reference for s in signed.active_sign_offs()]
+    assert len(references) == 2 and all(reference in html for reference in references)
+    assert "voids those sign-offs" in html
+    assert "voids those sign-offs" not in login(demo.officer).get("/reports/new/").content.decode()

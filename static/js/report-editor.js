@@ -285,6 +285,18 @@ document.addEventListener("visibilitychange", () => {
 });
 window.addEventListener("pagehide", saveOnLeave);
 
+// The preview links show what is saved: save what was just typed first.
+document.querySelectorAll("[data-saved-links] a").forEach((link) => {
+  link.addEventListener("click", (event) => {
+    if (!dirty && !inFlight) return;
+    event.preventDefault();
+    clearTimeout(timer);
+    autosave().then(() => {
+      if (!dirty && !stopped) window.location.href = link.href;
+    });
+  });
+});
+
 // ---- start -----------------------------------------------------------------------------
 
 document.querySelectorAll("[data-list]").forEach(renumber);

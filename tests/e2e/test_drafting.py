@@ -261,6 +261,18 @@ def test_it_keeps_the_text_when_the_session_ends_and_saves_it_after_signing_in_a
     assert draft.summary == "Typed after the session ended."
 
 
+def test_the_preview_shows_what_was_typed_a_moment_before(people, e2e_demo):
+    officer = people("officer").sign_in("officer")
+    page = officer.page
+    draft = Report.objects.get(subject="Sefton Active Lifestyles Strategy 2023 to 2028")
+    officer.goto(f"/reports/{draft.pk}/edit/")
+    page.get_by_role("textbox", name="Summary", exact=True).fill("Typed a moment before the preview.")
+    page.get_by_role("link", name="Preview", exact=True).click()  # before the autosave's 2 seconds
+    page.wait_for_url(f"**/reports/{draft.pk}/")
+    officer.check()
+    assert page.get_by_text("Typed a moment before the preview.").is_visible()
+
+
 def test_it_refuses_the_second_of_two_saves_and_keeps_both_texts(people, e2e_demo):
     report = Report.objects.get(subject="Sefton Active Lifestyles Strategy 2023 to 2028")
     first = people("officer-tab-1").sign_in("officer")

@@ -120,6 +120,7 @@ def forward_plan(today=None):
             forward_plan_date__isnull=False,
             forward_plan_date__lte=today,
         )
+        .exclude(meeting__status__in=[Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED])  # taken
         .filter(
             Q(meeting__isnull=True)
             | Q(meeting__status=Meeting.Status.CANCELLED)  # still to be taken, at a meeting to be fixed

@@ -459,13 +459,24 @@ def report_submit(*, report, user, expected_status=None, expected_version=None):
     return locked
 
 
+COMMENT_MAX = 10_000  # characters in a comment or a reason: a page or two
+
+
+def _comment(text):
+    """A comment or reason as recorded: trimmed, and refused when longer than COMMENT_MAX."""
+    text = (text or "").strip()
+    if len(text) > COMMENT_MAX:
+        raise TransitionRefused(f"Keep the comment to {COMMENT_MAX:,} characters; it has {len(text):,}.")
+    return text
+
+
 def report_sign_off(*, report, user, kind=None, comment="", expected_status=None, expected_version=None):
     """A consultee signs the report off and is issued the next reference (FD.<n>/<yy>).
 
     When every active consultee kind has a live sign-off, the report becomes signed off.
     `kind` is needed only when `user` signs for more than one kind. Returns the SignOff.
     """
-    comment = (comment or "").strip()
+    comment = _comment(comment)
     with transaction.atomic():
         locked = _lock_and_expect(report, expected_status, expected_version)
         open_kinds = check_sign_off(locked, user)
@@ -507,7 +518,7 @@ def report_return(*, report, user, comment, expected_status=None, expected_versi
     Any sign-offs already given are voided (they stay on record); the author sees the comments
     on the editor and on My work.
     """
-    comment = (comment or "").strip()
+    comment = _comment(comment)
     with transaction.atomic():
         locked = _lock_and_expect(report, expected_status, expected_version)
         check_return(locked, user)
@@ -528,7 +539,7 @@ def report_approve(*, report, user, comment="", expected_status=None, expected_v
             raise TransitionRefused(
                 "The report still needs signing off by " + ", ".join(k.name for k in outstanding) + "."
             )
-        _move(locked, user, "approved", Report.Status.APPROVED, (comment or "").strip())
+        _move(locked, user, "approved", Report.Status.APPROVED, _comment(comment))
     return locked
 
 
@@ -539,7 +550,7 @@ def report_withdraw_approval(*, report, user, reason, expected_status=None, expe
     and stay valid, so it can be approved again as it is; any edit then voids them and returns it
     to consultation, as for every signed-off report. A reason is required and recorded.
     """
-    reason = (reason or "").strip()
+    reason = _comment(reason)
     with transaction.atomic():
         locked = _lock_and_expect(report, expected_status, expected_version)
         check_withdraw_approval(locked, user)

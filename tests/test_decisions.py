@@ -127,3 +127,13 @@ def test_the_service_refuses_items_of_another_meeting(demo, django_capture_on_co
     with pytest.raises(services.AgendaRefused):
         services.meeting_record_decisions(meeting=demo.meeting, user=demo.officer, decisions={})
     assert AgendaItem.objects.get(pk=public.agenda_item.pk).decision == ""
+
+
+def test_held_meetings_say_so_and_leave_the_forward_plan(demo, django_capture_on_commit_callbacks):
+    meeting, public, _ = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    visitor = Client()
+    assert public.subject in visitor.get("/forward-plan/").content.decode()
+    held(meeting)
+    assert public.subject not in visitor.get("/forward-plan/").content.decode()  # the decision is taken
+    assert "Held" in page(visitor, demo.meeting)
+    assert "Held" in visitor.get("/meetings/").content.decode()

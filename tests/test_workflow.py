@@ -612,3 +612,13 @@ def test_the_editor_warns_that_a_change_voids_the_sign_offs(demo, login):
     assert len(references) == 2 and all(reference in html for reference in references)
     assert "voids those sign-offs" in html
     assert "voids those sign-offs" not in login(demo.officer).get("/reports/new/").content.decode()
+
+
+def test_a_comment_too_long_is_refused_and_kept(demo, login):
+    report = report_in(demo, "consultation")
+    comment = "Please reconsider. " * 600  # over 10,000 characters
+    response = login(demo.legal).post(f"/reports/{report.pk}/return/", {"comment": comment})
+    html = response.content.decode()
+    assert "Keep the comment to 10,000 characters" in html and comment.strip() in html
+    report.refresh_from_db()
+    assert report.status == Report.Status.CONSULTATION

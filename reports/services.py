@@ -459,7 +459,7 @@ def report_submit(*, report, user, expected_status=None, expected_version=None):
     return locked
 
 
-COMMENT_MAX = 10_000  # characters in a comment or a reason: a page or two
+COMMENT_MAX = 20_000  # characters in a comment or a reason: a few pages
 
 
 def _comment(text):

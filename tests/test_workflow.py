@@ -616,9 +616,9 @@ def test_the_editor_warns_that_a_change_voids_the_sign_offs(demo, login):
 
 def test_a_comment_too_long_is_refused_and_kept(demo, login):
     report = report_in(demo, "consultation")
-    comment = "Please reconsider. " * 600  # over 10,000 characters
+    comment = "Please reconsider. " * 1100  # over 20,000 characters
     response = login(demo.legal).post(f"/reports/{report.pk}/return/", {"comment": comment})
     html = response.content.decode()
-    assert "Keep the comment to 10,000 characters" in html and comment.strip() in html
+    assert "Keep the comment to 20,000 characters" in html and comment.strip() in html
     report.refresh_from_db()
     assert report.status == Report.Status.CONSULTATION

@@ -368,27 +368,13 @@ def _defer_report(item, user, meeting):
     The item stays on the cancelled agenda, saying so. A report its agenda had published goes back
     to approved (its meeting will not take it, and it is published again with its next agenda).
     """
-    from reports import notifications
+    from reports.services import report_defer
 
-    report = Report.objects.select_for_update().get(pk=item.report_id)
+    report = item.report
     item.report = None
     item.description = "Deferred: the meeting was cancelled; the report will go to a later meeting."
     item.save(update_fields=["report", "description"])
-    from_status = report.status
-    if report.status == Report.Status.PUBLISHED:
-        report.status = Report.Status.APPROVED
-        report._history_user = user
-        report._change_reason = "deferred"
-        report.save(update_fields=["status"])
-    event = ReportEvent.objects.create(
-        report=report,
-        actor=user,
-        action="deferred",
-        from_status=from_status,
-        to_status=report.status,
-        comment=f"{meeting} was cancelled",
-    )
-    notifications.queue(event)
+    report_defer(report=report, user=user, comment=f"{meeting} was cancelled")
 
 
 def meeting_mark_held(*, meeting, user):
@@ -437,9 +423,9 @@ def meeting_record_decisions(*, meeting, user, decisions):
             raise AgendaRefused("Those items are not on this meeting's agenda.")
         changed = []
         for pk, text in decisions.items():
-            item = items[pk]
-            if item.decision != text.strip():
-                item.decision = text.strip()
+            item, text = items[pk], text.strip()
+            if item.decision != text:
+                item.decision = text
                 item.save(update_fields=["decision"])
                 changed.append(item)
     if changed:

@@ -572,6 +572,16 @@ def report_publish(*, report, user, comment="", expected_status=None, expected_v
     return locked
 
 
+def report_defer(*, report, user, comment):
+    """The meeting a report was placed for is cancelled: published -> approved (any other state
+    stays), to wait for another agenda. Its author is told. Called by boards.services.meeting_cancel."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        published = locked.status == Report.Status.PUBLISHED
+        _move(locked, user, "deferred", Report.Status.APPROVED if published else locked.status, comment)
+    return locked
+
+
 def report_record_reading(*, report, user):
     """Remember that `user` has read `report` as it stands; returns (their ReportReading, whether it is their first).
 

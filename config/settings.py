@@ -105,11 +105,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (CSRF reads POST): an oversize upload is refused unread.
     "config.middleware.RequestSizeLimitMiddleware",
+    # Parses a POST's form data first, so that one that cannot be read is a 400 page, never a 500.
+    "config.middleware.UnreadableBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "config.middleware.StripControlCharactersMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # How many guesses it would take (zxcvbn): "Committee2026" passes the rules above but not this.
+    {"NAME": "accounts.passwords.PasswordStrengthValidator"},
 ]
 
 # Brute-force lockout (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username

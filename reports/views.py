@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import Board
+from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
 from public.decorators import public_or_login_required
 from public.queries import member_panel
@@ -401,11 +402,29 @@ def report_print_preview(request, pk):
     return response
 
 
+# What Django says when a part's header is over its limit: in practice, a very long file name.
+UNREADABLE_UPLOAD_MESSAGES = {
+    "Request max total header size exceeded.": "The file could not be received: its name is too long. "
+    "Rename the file to something shorter, then choose it again.",
+}
+
+
+@keeps_fields_of_unreadable_upload
 @login_required
 @require_POST
 def appendix_upload(request, pk):
     report = get_report_for(request.user, pk, "edit")
     form = AppendixForm(request.POST, request.FILES)
+    unreadable = getattr(request, "unreadable_upload", None)
+    if unreadable is not None:
+        form.is_valid()
+        form.errors["file"] = form.error_class(
+            [
+                UNREADABLE_UPLOAD_MESSAGES.get(
+                    unreadable, "The file could not be received whole. Choose it again and upload it."
+                )
+            ]
+        )
     if not report.is_editable:
         messages.error(request, "This report is approved, so its appendices cannot change.")
         return redirect(report)

@@ -232,8 +232,9 @@ class PrivateNoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Signed in when the request came (signing out) or when it leaves (signing in).
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if signed_in or request.user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response

@@ -93,6 +93,7 @@ class Heartbeat(threading.Thread):
             defaults |= {"last_error": self.error[:2000], "last_error_at": now}
             self.error = ""
         Worker.objects.update_or_create(worker_id=self.worker_id, defaults=defaults)
+        Worker.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()  # workers long gone
 
     def tick(self):
         """One heartbeat and one sweep; a database error is logged and tried again at the next tick."""

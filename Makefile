@@ -10,14 +10,15 @@ export DEBUG ?= 1
 
 .PHONY: run test lint format setup migrate demo worker clean
 
-# The background worker (agenda packs) runs beside the web server and stops with it.
+# The background worker (agenda packs) runs beside the web server, supervised (started again
+# whenever it ends), and stops with it.
 run: $(VAR)/.demo
-	$(BIN)/python manage.py db_worker --queue-name '*' --interval 2 & worker=$$!; \
+	$(BIN)/python manage.py run_worker --supervise --queue-name '*' --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 worker: $(VENV)/.runtime
-	$(BIN)/python manage.py db_worker --queue-name '*'
+	$(BIN)/python manage.py run_worker --supervise --queue-name '*'
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -253,6 +253,13 @@ class AgendaPack(models.Model):
     built_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Builds started for what is wanted now; after PACK_BUILD_ATTEMPTS it is failed."
+    )
+    lease_token = models.CharField(max_length=32, blank=True, editable=False, help_text="The build at work on it.")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Renewed while its build runs; once past, it is taken back."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "edition"], name="one_pack_per_edition")]
@@ -263,3 +270,42 @@ class AgendaPack(models.Model):
     @property
     def is_stale(self):
         return self.content_key != self.wanted_key
+
+    @property
+    def is_retrying(self):
+        """Waiting to be built again after a build that failed or stopped."""
+        return self.state in {self.State.QUEUED, self.State.BUILDING} and bool(self.error)
+
+    @property
+    def attempt_now(self):
+        """The number of the build under way, or of the next one while it waits."""
+        return self.attempts if self.state == self.State.BUILDING else self.attempts + 1
+
+    @property
+    def max_attempts(self):
+        return settings.PACK_BUILD_ATTEMPTS
+
+
+class WorkerQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Workers whose last heartbeat is recent enough that their work is theirs."""
+        now = now or timezone.now()
+        return self.filter(seen_at__gte=now - timezone.timedelta(seconds=settings.WORKER_LOST_AFTER))
+
+
+class Worker(models.Model):
+    """A background worker process (`manage.py run_worker`) as its last heartbeat left it."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, help_text="Its last heartbeat.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task it is running, if any.")
+    last_error = models.TextField(blank=True, help_text="The last error its loop met, for the health check.")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkerQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.host} pid {self.pid} ({self.worker_id})"

@@ -60,7 +60,9 @@ def queue_pack_builds(meeting):
         pack.state = AgendaPack.State.QUEUED
         pack.progress = 0
         pack.requested_at = timezone.now()
-        pack.save(update_fields=["wanted_key", "state", "progress", "requested_at"])
+        pack.attempts = 0  # new content, or "Build again": the attempts start over
+        pack.error = ""
+        pack.save(update_fields=["wanted_key", "state", "progress", "requested_at", "attempts", "error"])
         build_pack_task.enqueue(pack.pk)
 
 

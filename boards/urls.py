@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/<int:pk>/agenda/order/", views.agenda_reorder, name="agenda_reorder"),
     path("meetings/<int:pk>/agenda/publish/", views.agenda_publish, name="agenda_publish"),
     path("meetings/<int:pk>/packs/", views.pack_status, name="pack_status"),
+    path("meetings/<int:pk>/packs/build-again/", views.pack_build_again, name="pack_build_again"),
     path("meetings/<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("meetings/<int:pk>/pack.pdf", views.public_pack_pdf, name="public_pack"),
     path("meetings/<int:pk>/members-pack.pdf", views.members_pack_pdf, name="members_pack"),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -297,6 +298,19 @@ def agenda_publish(request, pk):
         return _refused(request, meeting, exc)
     messages.success(request, "Agenda published. The packs are being built; they appear below when ready.")
     return redirect(meeting)
+
+
+@login_required
+@require_POST
+def pack_build_again(request, pk):
+    """Democratic services ask for the packs whose build failed (or is stale) to be built again."""
+    meeting = get_meeting_to_manage(request.user, pk)
+    if not meeting.is_published or meeting.status == Meeting.Status.CANCELLED:
+        messages.error(request, "This meeting's agenda is not published, so it has no packs to build.")
+        return redirect(meeting)
+    services.queue_pack_builds(meeting)
+    messages.success(request, "The packs are being built again; they appear below when ready.")
+    return redirect(reverse("boards:meeting", args=[meeting.pk]) + "#packs")
 
 
 @require_GET

@@ -1,4 +1,5 @@
-"""Security middleware: the Content Security Policy, the request size cap, control characters and the audit of refused access."""
+"""Security middleware: the Content Security Policy, the request size cap, unreadable bodies, control
+characters, the audit of refused access and no caching of what a signed-in person sees."""
 
 import base64
 import functools
@@ -9,8 +10,13 @@ from pathlib import Path
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.datastructures import MultiValueDict
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.defaults import bad_request
 
 from config.audit import audit, user_label
 
@@ -157,3 +163,78 @@ class StripControlCharactersMiddleware:
                 cleaned._mutable = False
                 request.POST = cleaned
         return self.get_response(request)
+
+
+def keeps_fields_of_unreadable_upload(view):
+    """Mark an upload view: a file part Django cannot read (a 1,000-character file name makes its
+    header too long) reaches the view without the file, with the fields read before it kept and
+    `request.unreadable_upload` set, so that its form can say so by the file field."""
+    view.keeps_fields_of_unreadable_upload = True
+    return view
+
+
+def _parse_keeping_fields(request, meta, post_data):
+    """Django's multipart parse, except that a failure keeps the fields read before it."""
+    parser = MultiPartParser(meta, post_data, request.upload_handlers, request.encoding)
+    try:
+        return parser.parse()
+    except MultiPartParserError as exc:
+        read = getattr(parser, "_post", None)
+        if not read:
+            raise
+        request.unreadable_upload = str(exc)
+        kept = read.copy()
+        kept._mutable = False
+        return kept, MultiValueDict()
+
+
+class UnreadableBodyMiddleware:
+    """Read every POST's form data before anything else does; answer 400 with the site's page when it
+    cannot be read.
+
+    Django refuses a form sent in another character set than UTF-8 (`charset=latin-1`), too many
+    fields or a broken multipart body. With DEBUG on, its error page then reads the body again and
+    fails with a bare 500; here the refusal is the same page whatever DEBUG says.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            if request.content_type == "multipart/form-data" and self._view_keeps_fields(request):
+                request.parse_file_upload = functools.partial(_parse_keeping_fields, request)
+            try:
+                request.POST  # noqa: B018 - parsed here, once, so that a failure is answered here
+            except (BadRequest, SuspiciousOperation, MultiPartParserError) as exc:
+                request._mark_post_parse_error()  # as Django's own handler does: nothing reads it again
+                log.warning("Refused an unreadable %s body to %s: %s", request.content_type, request.path, exc)
+                return bad_request(request, exc)
+        return self.get_response(request)
+
+    @staticmethod
+    def _view_keeps_fields(request):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, "keeps_fields_of_unreadable_upload", False)
+
+
+class PrivateNoStoreMiddleware:
+    """Every response to a signed-in person says `Cache-Control: private, no-store`.
+
+    Their pages (exempt reports above all) and files must not be kept by a shared cache or on a
+    shared computer's disk. Responses to visitors keep whatever caching their view chose.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Signed in when the request came (signing out) or when it leaves (signing in).
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -105,11 +105,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (CSRF reads POST): an oversize upload is refused unread.
     "config.middleware.RequestSizeLimitMiddleware",
+    # Parses a POST's form data first, so that one that cannot be read is a 400 page, never a 500.
+    "config.middleware.UnreadableBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "config.middleware.StripControlCharactersMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -149,6 +152,12 @@ if DATABASE_URL:
         }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A statement waiting this long for another's lock gives up with an error the views answer
+        # plainly (a save shows the form again, unsaved), well before gunicorn's timeout.
+        lock_timeout = env_int("DATABASE_LOCK_TIMEOUT", 10, minimum=1)
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c lock_timeout={lock_timeout * 1000}".strip()
 else:
     DATABASES = {
         "default": {
@@ -168,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # How many guesses it would take (zxcvbn): "Committee2026" passes the rules above but not this.
+    {"NAME": "accounts.passwords.PasswordStrengthValidator"},
 ]
 
 # Brute-force lockout (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username
@@ -238,6 +249,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Background jobs (agenda packs) go through a queue kept in the database: nothing else to run
 # but `python manage.py db_worker`, on as many hosts as wanted.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker whose heartbeat is older than this is taken for dead: the task it was running is queued
+# again and the pack it was building is taken back by another worker (it renews its claim six
+# times in this period while it lives). A task is run at most WORKER_TASK_ATTEMPTS times, a pack
+# build tried at most PACK_BUILD_ATTEMPTS times, before each is shown as failed.
+WORKER_LOST_AFTER = env_int("WORKER_LOST_AFTER", 60, minimum=3)
+WORKER_TASK_ATTEMPTS = env_int("WORKER_TASK_ATTEMPTS", 3, minimum=1)
+PACK_BUILD_ATTEMPTS = env_int("PACK_BUILD_ATTEMPTS", 3, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -247,6 +265,8 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers check health over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

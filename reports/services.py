@@ -50,6 +50,18 @@ class StaleEdit(Exception):
         self.changes = changes
 
 
+class BaseVersionMissing(Exception):
+    """A save of an existing report that does not say which version it was based on.
+
+    Without it a save cannot tell whether it would undo someone else's newer change, so it is
+    refused; `report` is the report as it stands now.
+    """
+
+    def __init__(self, report):
+        super().__init__("The save did not say which version of the report it was based on")
+        self.report = report
+
+
 def _changes_since(report, base_version):
     """The blocks that differ between `base_version` and the report as it stands now."""
     before = blocks_at_version(report, base_version)
@@ -124,6 +136,29 @@ def void_sign_offs(report, *, reason, user=None):
     return voided
 
 
+def _form_values(report, form):
+    """The report's stored value for each of the editor form's own fields (its version aside).
+
+    Taken from the form, not from a list kept here, so that a field added to the form is compared
+    the day it is added: a save that changes only that field is then saved, not "No changes".
+    """
+    texts = {f"implication_{i.type_id}": i.text for i in report.implications.all()}
+    texts |= {f"core_purpose_{c.purpose_id}": c.text for c in report.core_purposes.all()}
+    values = {}
+    for name in form.fields:
+        if name == "version":
+            continue
+        if name.startswith(("implication_", "core_purpose_")):
+            values[name] = texts.get(name, "")
+            continue
+        field = Report._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(getattr(report, name).values_list("pk", flat=True)) if report.pk else []
+        else:
+            values[name] = field.value_from_object(report)
+    return values
+
+
 def report_save_draft(*, report, form, recommendations, sections, user, expected_version, page=""):
     """Save the editor's content as the report's next version.
 
@@ -132,8 +167,9 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
     leave that list untouched.
 
     Refuses with StaleEdit when the report moved on since `expected_version`, and with
-    ReportLocked once it is approved. Saving an unchanged form writes nothing. Editing a
-    signed-off report voids its sign-offs and returns it to consultation.
+    ReportLocked once it is approved, and with BaseVersionMissing when an existing report's save
+    does not say which version it was based on. Saving an unchanged form writes nothing. Editing
+    a signed-off report voids its sign-offs and returns it to consultation.
 
     `page` names the editor page (a browser tab) the save comes from. A page can cross its own
     saves: the text it sends as it is left, while its last autosave (or an appendix it added) is
@@ -151,10 +187,12 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             locked = Report.objects.select_for_update().get(pk=report.pk)
             if not locked.is_editable:
                 raise ReportLocked()
+            if expected_version is None:
+                raise BaseVersionMissing(locked)
             own_save = page and locked.editor_page == page and expected_version == locked.version - 1
-            if expected_version is not None and locked.version != expected_version and not own_save:
+            if locked.version != expected_version and not own_save:
                 raise StaleEdit(locked, _changes_since(locked, expected_version))
-        before = report_blocks(locked)
+        before = report_blocks(locked), _form_values(locked, form)
 
         for name, value in form.cleaned_data.items():
             if name in {"version", "wards"} or name.startswith(("implication_", "core_purpose_")):
@@ -172,7 +210,7 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             if set(locked.wards.all()) != set(wards):
                 locked.wards.set(wards)
 
-        after = report_blocks(locked)
+        after = report_blocks(locked), _form_values(locked, form)
         changed = is_new or before != after
         if changed:
             if locked.active_sign_offs():

@@ -1,3 +1,4 @@
+import logging
 import re
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import Board
+from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
 from public.decorators import public_or_login_required
 from public.queries import member_panel
@@ -28,6 +30,8 @@ from reports.forms import (
 from reports.html import number_paragraphs
 from reports.merge import merge_stale_post
 from reports.models import Appendix, ConsulteeKind, Report
+
+log = logging.getLogger(__name__)
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
@@ -151,7 +155,9 @@ def report_new(request):
         # The page's first save made the draft while this one was on its way: save onto it.
         made = Report.objects.filter(author=request.user, editor_page=page).first()
         if made and made.is_editable:
-            return _editor(request, made)
+            # It was sent before the report existed: version 0, so it is taken as the page's own
+            # next save only if no one else has saved the draft since.
+            return _editor(request, made, unversioned_base=0)
     return _editor(request, Report(author=request.user))
 
 
@@ -181,23 +187,41 @@ def editor_page(request):
     return page if len(page) == 32 and page.isascii() and page.isalnum() else ""
 
 
-def _editor(request, report):
-    """The one-page editor: show it, save it (by hand or autosave), check completeness."""
+NOT_SAVED = (
+    "Your changes have not been saved: the system could not store them just now (the database may be busy). "
+    "Everything you typed is still in the form below. Use Save draft again in a moment."
+)
+VERSION_MISSING = (
+    "Your changes have not been saved: the save did not say which version of the report you started from, "
+    "so it could have undone someone else's newer change. Everything you typed is still in the form below; "
+    "the report is now at version {version}. Check your text against it, then use Save draft again."
+)
+
+
+def _editor(request, report, unversioned_base=None):
+    """The one-page editor: show it, save it (by hand or autosave), check completeness.
+
+    A save must say which version it was based on; `unversioned_base` is the version assumed for
+    one sent without (a page's save that crossed its first save, which made the report)."""
     autosave = request.POST.get("_autosave") == "1"
-    posted_recommendations = posted_sections = None
-    stale = None
-    missing = None
-    list_errors = []
+    shown = {"posted_recommendations": None, "posted_sections": None, "stale": None, "missing": None}
+    shown |= {"save_problem": "", "list_errors": []}
+    failed = False
+    data = None
     if request.method == "POST":
         form = ReportForm(request.POST, instance=report)
         recommendations, rec_error = read_recommendations(request.POST, report)
         sections, sec_error = read_sections(request.POST, report)
-        list_errors = [e for e in (rec_error, sec_error) if e]
+        list_errors = shown["list_errors"] = [e for e in (rec_error, sec_error) if e]
         form.is_valid()  # the valid fields are saved even when others are not
         rows_ok = not list_errors
         rec_ok = rows_ok and not any(r.errors for r in recommendations)
         sec_ok = rows_ok and not any(r.errors for r in sections)
         expected = form.cleaned_data.get("version") if report.pk else None
+        if expected is None and report.pk:
+            expected = unversioned_base
+        was_new = report.pk is None
+        data = request.POST
         try:
             report, changed = services.report_save_draft(
                 report=report,
@@ -223,13 +247,28 @@ def _editor(request, report):
                     },
                     status=409,
                 )
-            stale = exc.changes
+            shown["stale"] = exc.changes
             report = exc.report
             # Fields this editor left alone take the other person's newer text, so saving again
             # cannot undo their change; fields both changed keep this editor's text.
-            posted, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
-            posted_recommendations, _ = read_recommendations(posted, report)
-            posted_sections, _ = read_sections(posted, report)
+            data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
+            shown["posted_recommendations"], _ = read_recommendations(data, report)
+            shown["posted_sections"], _ = read_sections(data, report)
+        except services.BaseVersionMissing as exc:
+            shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
+            if autosave:
+                return JsonResponse({"error": shown["save_problem"], "stale": True}, status=409)
+            report = exc.report
+            shown["posted_recommendations"], _ = read_recommendations(request.POST, report)
+            shown["posted_sections"], _ = read_sections(request.POST, report)
+        except Exception:  # noqa: BLE001 - whatever stopped the save, the text typed is shown again, never lost
+            log.exception("Saving report %s failed; the editor is shown again with the text typed", report.pk)
+            if autosave:
+                return JsonResponse({"error": NOT_SAVED}, status=503)
+            shown["save_problem"], failed = NOT_SAVED, True
+            if was_new:
+                report = Report(author=request.user)  # the row made in the failed transaction is gone
+            shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
         else:
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             for kind, rows in (("recommendation", recommendations), ("section", sections)):
@@ -255,21 +294,37 @@ def _editor(request, report):
                     return redirect(edit_url + "?check=1")
                 messages.success(request, "Draft saved." if changed else "No changes to save.")
                 return redirect(edit_url)
-            posted_recommendations, posted_sections = recommendations, sections
-        # Re-show what was typed, now against the saved version.
-        data = (posted if stale is not None else request.POST).copy()
-        data["version"] = str(report.version)
-        form = ReportForm(data, instance=report)
-        if stale is not None:
-            form.errors.clear()
+            shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    try:
+        if data is None:
+            form = ReportForm(instance=report)
+            if report.pk and request.GET.get("check"):
+                shown["missing"] = report.missing_items()
         else:
-            form.is_valid()
-    else:
-        form = ReportForm(instance=report)
-        if report.pk and request.GET.get("check"):
-            missing = report.missing_items()
+            # Show what was typed again, now against the saved version (a failed save stays on the
+            # version it was based on, so saving again is still checked against anyone else's).
+            data = data.copy()
+            if not failed:
+                data["version"] = str(report.version)
+            form = ReportForm(data, instance=report)
+            if shown["stale"] is not None:
+                form.errors.clear()
+            else:
+                form.is_valid()
+        status = 503 if failed else 409 if shown["stale"] is not None or shown["save_problem"] else 200
+        return _editor_page(request, report, form, status=status, **shown)
+    except Exception:
+        if not failed:
+            raise
+        # The editor needs the database, which has just failed; this page does not.
+        log.exception("The editor could not be shown again after a failed save; showing the text typed")
+        return _unsaved_text_page(request, report)
 
-    status = 409 if stale else 200
+
+def _editor_page(
+    request, report, form, *, status, posted_recommendations, posted_sections, stale, missing, save_problem, list_errors
+):
+    """The editor page, with the rows and problems of a refused or failed save when there was one."""
     row_errors, unsaved_lists = [], []
     for kind, rows, name in (
         ("recommendation", posted_recommendations, "recommendations"),
@@ -299,8 +354,24 @@ def _editor(request, report):
         "block_nav": BLOCK_NAV,
         "appendix_max_mb": settings.APPENDIX_MAX_MB,
         "editor_config": SECTION_EDITOR_CONFIG,
+        "save_problem": save_problem,
     }
     return render(request, "reports/report_edit.html", context, status=status)
+
+
+def _unsaved_text_page(request, report):
+    """What a failed save posted, on a page that needs no database: each field to read or copy, and a
+    form that posts it all again."""
+    fields = []
+    for name, values in request.POST.lists():
+        if name in {"csrfmiddlewaretoken", "_autosave"}:
+            continue
+        field = ReportForm.base_fields.get(name)
+        label = field.label if field and field.label else name.replace("_", " ").replace("-", " ").capitalize()
+        fields.append((name, label, values))
+    action = reverse("reports:edit", args=[report.pk]) if report.pk else reverse("reports:new")
+    context = {"fields": fields, "action": action, "message": NOT_SAVED}
+    return render(request, "reports/save_failed.html", context, status=503)
 
 
 BLOCK_NAV = [
@@ -401,11 +472,29 @@ def report_print_preview(request, pk):
     return response
 
 
+# What Django says when a part's header is over its limit: in practice, a very long file name.
+UNREADABLE_UPLOAD_MESSAGES = {
+    "Request max total header size exceeded.": "The file could not be received: its name is too long. "
+    "Rename the file to something shorter, then choose it again.",
+}
+
+
+@keeps_fields_of_unreadable_upload
 @login_required
 @require_POST
 def appendix_upload(request, pk):
     report = get_report_for(request.user, pk, "edit")
     form = AppendixForm(request.POST, request.FILES)
+    unreadable = getattr(request, "unreadable_upload", None)
+    if unreadable is not None:
+        form.is_valid()
+        form.errors["file"] = form.error_class(
+            [
+                UNREADABLE_UPLOAD_MESSAGES.get(
+                    unreadable, "The file could not be received whole. Choose it again and upload it."
+                )
+            ]
+        )
     if not report.is_editable:
         messages.error(request, "This report is approved, so its appendices cannot change.")
         return redirect(report)

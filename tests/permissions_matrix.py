@@ -205,6 +205,11 @@ boards:pack_status               published                      GET   200      2
 boards:pack_status               published                      POST  405      405      405      405      405      405      405      405      405
 boards:pack_status               scheduled                      GET   404      200      200      200      200      200      200      200      200
 boards:pack_status               scheduled                      POST  405      405      405      405      405      405      405      405      405
+# "Build again" queues the packs that are not current: the published meeting's are, so nothing changes.
+boards:pack_build_again          published                      GET   login    405      405      405      405      405      405      405      405
+boards:pack_build_again          published                      POST  login    404      404      404      404      302      404      404      302
+boards:pack_build_again          scheduled                      GET   login    405      405      405      405      405      405      405      405
+boards:pack_build_again          scheduled                      POST  login    404      404      404      404      302      404      404      302
 boards:agenda_pdf                published                      GET   200      200      200      200      200      200      200      200      200
 boards:agenda_pdf                published                      POST  405      405      405      405      405      405      405      405      405
 boards:agenda_pdf                scheduled                      GET   404      404      404      404      404      503      404      404      503

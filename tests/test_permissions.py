@@ -270,6 +270,7 @@ class Asker:
         self.tables = compared_tables()
         self.before = table_checksums(self.tables)
         self.count = 0
+        self.cached = []  # answers to a signed-in actor without Cache-Control: private, no-store
 
     def __call__(self, actor, method, url, body):
         """(The outcome, with `*` if a POST changed the database; the tables it changed)."""
@@ -285,6 +286,8 @@ class Asker:
             try:
                 response = client.get(url) if method == "GET" else client.post(url, body)
                 got = outcome(response)
+                if actor != "anonymous" and response.get("Cache-Control") != "private, no-store":
+                    self.cached.append(f"{actor} {method} {url}: {response.get('Cache-Control')}")
                 if response.streaming:
                     # Read to the end, which closes the file. (Not response.close(): the test client has
                     # closed a plain response already, and closing it again closes the database connection.)
@@ -369,6 +372,7 @@ def test_it_answers_every_url_for_every_actor_as_the_matrix_says(demo, django_ca
         f"{built - started:.1f} s, the matrix {matrix_done - built:.1f} s, the rule {time.perf_counter() - matrix_done:.1f} s; "
         "slowest lines: " + ", ".join(f"{label} {seconds:.2f} s" for seconds, label in timings[:4])
     )
+    assert not ask.cached, "answers to a signed-in person that a cache may keep:\n" + "\n".join(ask.cached[:20])
     assert not mismatches, (
         f"{len(mismatches)} of {ask.count} answers differ from tests/permissions_matrix.py "
         "(* = the POST changed the database; the tables it changed follow):\n" + mismatch_table(mismatches)

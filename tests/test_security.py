@@ -213,6 +213,40 @@ def test_it_accepts_a_long_uncommon_password(db):
     validate_password("grey heron over the Mersey")
 
 
+@pytest.mark.parametrize("password", ["Committee2026", "aaaaaaaaaaaa"])
+def test_it_refuses_a_password_that_is_easy_to_guess_and_says_why(demo, password):
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, user=demo.officer)
+    said = " ".join(refused.value.messages)
+    assert "This password is too easy to guess: someone with a copy of the password store could find it in" in said
+    assert "Add another word or two" in said or "easy to guess" in said.split(":", 1)[1]
+
+
+def test_it_says_what_is_wrong_with_a_repeated_password(db):
+    with pytest.raises(ValidationError) as refused:
+        validate_password("aaaaaaaaaaaa")
+    assert 'Repeats like "aaa" are easy to guess.' in " ".join(refused.value.messages)
+
+
+def test_it_refuses_the_demo_password_as_a_new_password_but_the_demo_users_sign_in_with_it(client, demo):
+    # load_demo sets the published demo password directly, past the validators; no one can choose it.
+    with pytest.raises(ValidationError):
+        validate_password(PASSWORD)
+    response = client.post(LOGIN, {"username": "officer", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_it_refuses_an_easy_password_when_changing_it(login, demo):
+    client = login(demo.officer)
+    data = {"old_password": PASSWORD, "new_password1": "Committee2026", "new_password2": "Committee2026"}
+    response = client.post("/accounts/password_change/", data)
+    assert response.status_code == 200
+    assert "too easy to guess" in response.content.decode()
+    demo.officer.refresh_from_db()
+    assert demo.officer.check_password(PASSWORD)
+
+
 def test_it_refuses_a_weak_password_in_the_admin(login, demo):
     client = login(demo.admin)
     page = client.get("/admin/accounts/user/add/").content.decode()
@@ -344,3 +378,53 @@ def test_it_strips_control_characters_from_everything_posted(login, demo):
     demo.draft.refresh_from_db()
     assert demo.draft.subject == "Bell and null subject"  # one line, no control characters
     assert demo.draft.summary == "Tab\tand line\nkept"
+
+
+# Caching
+
+
+def signed_in_urls(demo):
+    """Pages, files, refusals and redirects a signed-in person meets, public pages included."""
+    from boards.models import AgendaPack
+    from tests.test_public import build_packs
+
+    build_packs(demo.meeting)
+    assert AgendaPack.objects.filter(meeting=demo.meeting, state=AgendaPack.State.READY).count() == 3
+    return [
+        "/",
+        "/reports/",
+        f"/reports/{demo.seed.pk}/",
+        f"/reports/{demo.seed.pk}/pdf/",
+        f"/reports/{demo.draft.pk}/edit/",
+        f"/meetings/{demo.meeting.pk}/",
+        f"/meetings/{demo.meeting.pk}/pack.pdf",
+        f"/meetings/{demo.meeting.pk}/members-pack.pdf",
+        f"/papers/{demo.seed.pk}/",
+        f"/papers/{demo.seed.pk}/pdf/",
+        "/public/",
+        "/forward-plan/",
+        "/feeds/agendas.rss",
+        "/api/v1/",
+        "/reports/999999/",
+        "/accounts/login/",
+    ]
+
+
+def test_it_tells_every_cache_not_to_keep_what_a_signed_in_person_sees(login, demo):
+    urls = signed_in_urls(demo)
+    for user in (demo.member, demo.clerk, demo.officer):
+        client = login(user)
+        for url in urls:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            assert response["Cache-Control"] == "private, no-store", (user.username, url, response.status_code)
+
+
+def test_it_keeps_the_public_caching_for_visitors(client, demo):
+    signed_in_urls(demo)
+    response = client.get(f"/papers/{demo.seed.pk}/pdf/")
+    assert response["Cache-Control"] == "public, max-age=300"
+    response = client.get(f"/meetings/{demo.meeting.pk}/pack.pdf")
+    b"".join(response.streaming_content)
+    assert response["Cache-Control"].startswith("public")

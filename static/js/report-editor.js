@@ -301,5 +301,5 @@ document.querySelectorAll("[data-saved-links] a").forEach((link) => {
 
 document.querySelectorAll("[data-list]").forEach(renumber);
 document.querySelectorAll("[data-list] [data-section-body]").forEach(startEditor);
-const summary = document.getElementById("stale-warning") || document.getElementById("error-summary") || document.getElementById("form-error-summary");
+const summary = document.getElementById("save-problem") || document.getElementById("stale-warning") || document.getElementById("error-summary") || document.getElementById("form-error-summary");
 if (summary) summary.focus();

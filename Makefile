@@ -11,7 +11,7 @@ export DEBUG ?= 1
 .PHONY: run test lint format setup migrate demo worker clean
 
 # The background worker (agenda packs) runs beside the web server and stops with it.
-run: $(VAR)/.demo
+run: $(VAR)/.disarmed
 	$(BIN)/python manage.py db_worker --queue-name '*' --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -56,6 +56,12 @@ $(VAR)/.demo: $(VENV)/.runtime $(wildcard */migrations/*.py) reports/demo.py
 	touch $@
 
 demo: $(VAR)/.demo
+
+# Appendices stored before the current rebuild rules are rebuilt (reports/pdfdisarm.py); until then
+# they are neither served nor joined into packs.
+$(VAR)/.disarmed: $(VAR)/.demo reports/pdfdisarm.py
+	$(BIN)/python manage.py disarm_appendices
+	touch $@
 
 clean:
 	rm -rf $(VAR) $(VENV)

@@ -2,7 +2,7 @@
 
 Each report is rendered once and kept (reports/pdf.py stores approved reports' PDFs), so a
 rebuild after one report changes renders only that report and the front sheet. The parts are
-joined with pypdf; their tag trees are merged into one, so the pack stays a tagged PDF; the pack
+joined with pikepdf; their tag trees are merged into one, so the pack stays a tagged PDF; the pack
 gets a bookmark per item and continuous page numbers stamped in the top margin, and the front
 sheet's contents are links to the pages where the items start.
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # Bounds of joining the papers into one PDF; settings of the same names override them.
 PACK_JOIN_TIMEOUT = 180  # seconds
-PACK_JOIN_MEMORY_MB = 1536  # megabytes of address space beyond what the worker already has
+PACK_JOIN_MEMORY_MB = 1024  # megabytes of address space beyond what the worker already has
 PACK_MAX_BYTES = 2 * 1024 * 1024 * 1024
 
 # The front sheet links its contents to this placeholder address; the join points them at pages.

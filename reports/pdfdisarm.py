@@ -229,6 +229,14 @@ class Rebuilder:
         form = root.get("/AcroForm")
         if _is(form, Dictionary) and ("/XFA" in form or _is(form.get("/Fields"), Array) and len(form.Fields)):
             self.removed.add(FORMS)
+            fields, seen = list(form.get("/Fields", Array())), set()
+            while fields and len(seen) < MAX_OUTLINE_ITEMS:
+                field = fields.pop()
+                if _is(field, Dictionary) and (_objgen(field) or id(field)) not in seen:
+                    seen.add(_objgen(field) or id(field))
+                    self._note_triggers(field.get("/AA"))
+                    self._note_action(field.get("/A"))
+                    fields.extend(field.get("/Kids", Array()) if _is(field.get("/Kids"), Array) else [])
 
     def _note_action(self, action, budget=200):
         """Add the kinds of an action and of those chained after it (/Next) to what was removed."""

@@ -15,6 +15,8 @@ import io
 import json
 import logging
 import os
+import resource
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -279,10 +281,11 @@ def _join_within_bounds(meeting, edition, front, pack_items):
 
     def work():
         pdf, pages = _join(meeting, edition, front, pack_items)
-        return pdf, pages
+        return pdf, {"pages": pages, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
+    started = time.monotonic()
     try:
-        return report_pdf.run_bounded(work, timeout=timeout, memory_mb=memory_mb, max_bytes=PACK_MAX_BYTES)
+        pdf, info = report_pdf.run_bounded(work, timeout=timeout, memory_mb=memory_mb, max_bytes=PACK_MAX_BYTES)
     except report_pdf.PdfRenderTimeout:
         raise PackBuildError(
             f"Joining the pack's papers took longer than {timeout} seconds, so it was stopped."
@@ -293,6 +296,11 @@ def _join_within_bounds(meeting, edition, front, pack_items):
         ) from None
     except report_pdf.PdfRenderError as exc:
         raise PackBuildError(f"Joining the pack's papers failed: {exc}") from None
+    log.info(
+        "Joined %s (%s pages) in %.1f s; the join's peak was %s MB (bound: %s MB beyond the worker)",
+        meeting, info["pages"], time.monotonic() - started, f"{info['peak_mb']:,}", f"{memory_mb:,}",
+    )  # fmt: skip
+    return pdf, info["pages"]
 
 
 def _join(meeting, edition, front, pack_items):

@@ -22,6 +22,7 @@ reads the stored file with the same library, decodes nothing this did not.
 
 import json
 import logging
+import math
 import re
 import sys
 import zlib
@@ -1263,7 +1264,7 @@ def _limit_resources(seconds, memory_mb, output_mb):
 
 if __name__ == "__main__":
     # python -I pdfdisarm.py MAX_PAGES IN OUT SECONDS MEMORY_MB OUTPUT_MB
-    _limit_resources(int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
+    _limit_resources(math.ceil(float(sys.argv[4])), int(sys.argv[5]), int(sys.argv[6]))
     logging.disable(logging.CRITICAL)
     verdict = disarm(sys.argv[2], sys.argv[3], int(sys.argv[1]))
     sys.stdout.write(json.dumps(verdict) + "\n")

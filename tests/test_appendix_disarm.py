@@ -619,6 +619,7 @@ def test_it_leaves_an_appendix_not_rebuilt_out_of_packs_and_downloads(client, lo
     appendix = plant(public, hostile_pdf("JavaScript on a bookmark"), "Old upload", page_count=1)
     response = client.get(f"/papers/{public.pk}/appendices/{appendix.pk}/")
     assert response.status_code == 503 and "waiting to be checked and rebuilt" in response.content.decode()
+    assert response["Retry-After"] == "3600"
     assert login(demo.clerk).get(f"/reports/{public.pk}/appendices/{appendix.pk}/").status_code == 503
     data = build_pack(meeting, AgendaPack.Edition.PUBLIC).pdf
     assert active_content(data) == []
@@ -653,6 +654,16 @@ def test_it_rebuilds_stored_appendices_and_queues_their_packs(
     output = io.StringIO()
     call_command("disarm_appendices", stdout=output)  # again: only the refused one is tried
     assert "1 refused" in output.getvalue() and "0 rebuilt" in output.getvalue()
+
+
+def test_it_tells_the_author_which_appendices_are_not_offered(login, demo):
+    plant(demo.draft, hostile_pdf("JavaScript on a bookmark"), "Waiting", page_count=1)
+    plant(demo.draft, b"%PDF-1.7 broken", "Broken", page_count=1, problem="This PDF is damaged or incomplete.")
+    page = " ".join(login(demo.officer).get(f"/reports/{demo.draft.pk}/edit/").content.decode().split())
+    assert "Waiting to be checked and rebuilt; not offered to readers or in packs until it is." in page
+    assert (
+        "Not offered to readers or in packs: This PDF is damaged or incomplete. Remove it and upload it again." in page
+    )
 
 
 def test_it_lets_no_one_add_an_appendix_file_through_the_admin(login, demo):

@@ -294,8 +294,8 @@ def _join_within_bounds(meeting, edition, front, pack_items):
         raise PackBuildError(
             f"Joining the pack's papers needed more than {memory_mb:,} MB of memory, so it was stopped."
         ) from None
-    except report_pdf.PdfRenderError as exc:
-        raise PackBuildError(f"Joining the pack's papers failed: {exc}") from None
+    except report_pdf.PdfRenderError:
+        raise PackBuildError("Joining the pack's papers failed; the worker's log says why.") from None
     log.info(
         "Joined %s (%s pages) in %.1f s; the join's peak was %s MB (bound: %s MB beyond the worker)",
         meeting, info["pages"], time.monotonic() - started, f"{info['peak_mb']:,}", f"{memory_mb:,}",

@@ -26,6 +26,7 @@ import math
 import re
 import sys
 import zlib
+from decimal import Decimal
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream, String
@@ -80,6 +81,7 @@ ANNOTATION_KINDS = {
     "/RichMedia": MULTIMEDIA,
     "/3D": MULTIMEDIA,
 }
+ACTIONS = {*ACTION_KINDS, "/GoTo", "/Named", "/Hide", "/SetOCGState", "/Trans", "/SetState", "/NOP"}
 # Keys that never belong in plain data (attributes, layer usage, marked-content properties).
 NOT_DATA_KEYS = {"/JS", "/AA", "/A", "/OpenAction", "/EF", "/RF", "/AF", "/URI", "/Next", "/F", "/FS", "/UF"}
 NOT_DATA_TYPES = {"/Action", "/Filespec", "/EmbeddedFile", "/Annot", "/Page", "/Pages", "/Catalog", "/XObject"}
@@ -98,7 +100,7 @@ def _is(obj, kind):
 
 
 def _number(value):
-    return isinstance(value, int | float) or type(value).__name__ == "Decimal"
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def _objgen(obj):
@@ -373,11 +375,9 @@ class Rebuilder:
                 raise Refusal("damaged")
         return b"\n".join(parts)
 
-    def _flate(self, data, **keys):
+    def _flate(self, data):
         stream = Stream(self.out, b"")
         stream.write(zlib.compress(data, 6), filter=Name.FlateDecode)
-        for key, value in keys.items():
-            stream[key] = value
         return stream
 
     @staticmethod
@@ -401,7 +401,7 @@ class Rebuilder:
         if _is(obj, Array):
             return Array([self._plain(item, depth + 1) for item in obj])
         if _is(obj, Dictionary):
-            if str(obj.get("/Type")) in NOT_DATA_TYPES or str(obj.get("/S")) in ACTION_KINDS:
+            if str(obj.get("/Type")) in NOT_DATA_TYPES or str(obj.get("/S")) in ACTIONS:
                 return None
             new = Dictionary()
             for key, value in obj.items():
@@ -433,6 +433,10 @@ class Rebuilder:
         return new
 
     def _keys(self, src, new, schema):
+        if "/AF" in src:
+            self.removed.add(FILES)
+        if "/OPI" in src or "/Ref" in src:
+            self.removed.add(OUTSIDE_LINKS)
         for key, kind in schema.items():
             if key not in src:
                 continue

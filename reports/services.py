@@ -261,7 +261,7 @@ def appendix_disarm(*, appendix):
     with transaction.atomic():
         locked = Appendix.objects.select_for_update().get(pk=appendix.pk)
         if locked.file.name != old_name:
-            return False  # replaced meanwhile
+            return locked.is_disarmed  # rebuilt meanwhile, by another run
         locked.file.save("appendix.pdf", File(pdf.file), save=False)
         locked.size, locked.page_count = pdf.size, pdf.pages
         locked.disarmed_version, locked.problem = pdf.rules_version, ""

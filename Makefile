@@ -12,7 +12,7 @@ export DEBUG ?= 1
 
 # The background worker (agenda packs) runs beside the web server, supervised (started again
 # whenever it ends), and stops with it.
-run: $(VAR)/.demo
+run: $(VAR)/.disarmed
 	$(BIN)/python manage.py run_worker --supervise --queue-name '*' --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -57,6 +57,12 @@ $(VAR)/.demo: $(VENV)/.runtime $(wildcard */migrations/*.py) reports/demo.py
 	touch $@
 
 demo: $(VAR)/.demo
+
+# Appendices stored before the current rebuild rules are rebuilt (reports/pdfdisarm.py); until then
+# they are neither served nor joined into packs.
+$(VAR)/.disarmed: $(VAR)/.demo reports/pdfdisarm.py
+	$(BIN)/python manage.py disarm_appendices
+	touch $@
 
 clean:
 	rm -rf $(VAR) $(VENV)

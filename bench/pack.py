@@ -4,20 +4,26 @@ Prints, for one run on this machine:
 - the full build of the members' pack (every report rendered) and WeasyPrint alone rendering the
   same HTML (front sheet and all 20 reports) in one go: median time and peak memory, and the ratio;
 - a rebuild after one report changes (the other 19 come from storage), as a fraction of the full build;
-- serving the stored pack over HTTP (gunicorn, 200 requests): p50 and p95.
+- serving the stored pack over HTTP (gunicorn, 200 requests): p50 and p95;
+- the join's bound (PACK_JOIN_MEMORY_MB, PACK_JOIN_TIMEOUT), the join's own peak in a normal build, and
+  what a hostile appendix does: the double /Contents bomb (1.5 MB inflating to 1 GiB, and a 6 MB one
+  to 4 GiB) refused at upload, then planted as if it had been rebuilt (the worst case: the upload's
+  rules missed it, or storage was tampered with) and built with the bound, and the 1 GiB one without.
 
 Targets (issue 5): build within 1.3x of WeasyPrint alone; rebuild under a third of a full build;
-serving p95 under 50 ms. Each build runs in a fresh forked process so its peak memory is its own.
+serving p95 under 50 ms. Issue 12: a hostile appendix cannot take the build past the join's bound.
+Each build runs in a fresh forked process so its peak memory is its own.
 Peak memory is given two ways: the largest single process (wait4's ru_maxrss), and all the
 processes of the build together (their summed PSS, sampled every 50 ms), since our build renders
 reports in parallel child processes and WeasyPrint alone is one process.
 
-    .venv/bin/python bench/pack.py [--runs 3]
+    .venv/bin/python bench/pack.py [--runs 3] [--no-hostile]
 """
 
 import argparse
 import ast
 import io
+import logging
 import os
 import resource
 import socket
@@ -155,6 +161,7 @@ def set_up():
     from boards import services
     from boards.models import Meeting
     from reports.models import Appendix, Report, Section
+    from reports.pdfdisarm import RULES_VERSION
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
@@ -163,7 +170,9 @@ def set_up():
     clerk = User.objects.get(username="clerk")
     template = Report.objects.get(subject="Better Care Fund Plan 2025 to 2027")
     meeting = Meeting.objects.get(board=template.board, starts_at__gt=timezone.now())
-    appendix = appendix_pdf(3)
+    from reports.pdfcheck import disarm_pdf
+
+    appendix = disarm_pdf(io.BytesIO(appendix_pdf(3))).file.read()  # stored as an upload is: rebuilt
     for n in range(1, REPORTS + 1):
         report = Report.objects.get(pk=template.pk)
         report.pk = None
@@ -175,6 +184,7 @@ def set_up():
         for s in range(1, 4):
             Section.objects.create(report=report, position=s, heading=f"Section {s}", body=body_html(s))
         a = Appendix(report=report, position=1, title="Evidence pack", page_count=3, size=len(appendix))
+        a.disarmed_version = RULES_VERSION
         a.file.save("appendix.pdf", ContentFile(appendix), save=False)
         a.save()
         services.agenda_add_report(meeting=meeting, report=report, user=clerk)
@@ -213,14 +223,27 @@ def weasyprint_alone(html):
     return len(document.write_pdf(stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1"))
 
 
+class JoinPeak(logging.Handler):
+    """Catches the join's own peak memory from the pack builder's log line."""
+
+    peak_mb = None
+
+    def emit(self, record):
+        if record.getMessage().startswith("Joined "):
+            JoinPeak.peak_mb = int(record.args[3].replace(",", ""))
+
+
 def full_build(meeting_pk):
     from boards.models import Meeting
     from boards.packs import MEMBERS, build_pack
     from reports.models import Report
 
+    packs_log = logging.getLogger("boards.packs")
+    packs_log.setLevel(logging.INFO)
+    packs_log.addHandler(JoinPeak())
     Report.objects.exclude(pdf_key="").update(pdf_version=None, pdf_key="")  # nothing stored: render all
     built = build_pack(Meeting.objects.get(pk=meeting_pk), MEMBERS)
-    return built.page_count, built.front_pages
+    return built.page_count, built.front_pages, JoinPeak.peak_mb
 
 
 def stored_build(meeting_pk, front_pages):
@@ -281,9 +304,94 @@ def serve_timings(meeting_pk, requests=200):
     return size, times[len(times) // 2], times[int(len(times) * 0.95) - 1]
 
 
+def double_contents_bomb(megabytes):
+    """One page with two /Contents entries: a small one first (what pypdf read when it checked uploads)
+    and, last, one inflating to `megabytes` (what qpdf, and so the pack builder, reads)."""
+    import zlib
+
+    compressor, chunk = zlib.compressobj(9), b"0 0 m\n" * (1024 * 1024 // 6)
+    bomb = b"".join([*(compressor.compress(chunk) for _ in range(megabytes)), compressor.flush()])
+    small = b"BT /F1 24 Tf 72 720 Td (Visible page) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Contents 5 0 R"
+        b" /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(small), small),
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb),
+    ]
+    out = io.BytesIO(b"%PDF-1.7\n")
+    out.seek(0, 2)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def hostile_build(meeting_pk, join_memory_mb):
+    from django.conf import settings
+
+    from boards.models import Meeting
+    from boards.packs import MEMBERS, PackBuildError, build_pack
+
+    if join_memory_mb:
+        settings.PACK_JOIN_MEMORY_MB = join_memory_mb
+    try:
+        built = build_pack(Meeting.objects.get(pk=meeting_pk), MEMBERS)
+    except PackBuildError as exc:
+        return f"failed cleanly: {exc}"
+    return f"built ({built.page_count} pages, {len(built.pdf) / 1024 / 1024:.1f} MB)"
+
+
+def hostile(meeting_pk):
+    """The double /Contents bomb: at the upload, then planted in the pack as if it had been rebuilt."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.db import connections
+
+    from boards.packs import PACK_JOIN_MEMORY_MB, PACK_JOIN_TIMEOUT
+    from reports.models import Appendix, Report
+    from reports.pdfcheck import PdfProblem, disarm_pdf
+    from reports.pdfdisarm import RULES_VERSION
+
+    bound = getattr(settings, "PACK_JOIN_MEMORY_MB", PACK_JOIN_MEMORY_MB)
+    print(f"\nthe join's bound: {bound:,} MB of address space beyond the worker's, "
+          f"{getattr(settings, 'PACK_JOIN_TIMEOUT', PACK_JOIN_TIMEOUT)} s")  # fmt: skip
+    report = Report.objects.get(subject__startswith="Benchmark report 7")
+    for megabytes, unbounded_too in [(1024, True), (4096, False)]:
+        bomb = double_contents_bomb(megabytes)
+        label = f"the double /Contents bomb, {len(bomb) / 1024 / 1024:.1f} MB inflating to {megabytes // 1024} GiB"
+        print(f"hostile appendix: {label}")
+        started = time.perf_counter()
+        try:
+            disarm_pdf(io.BytesIO(bomb))
+            verdict = "accepted (!)"
+        except PdfProblem as exc:
+            verdict = f"refused: {exc}"
+        print(f"  uploaded: {verdict[:70]}... in {time.perf_counter() - started:.1f} s")
+        planted = Appendix(report=report, position=2, title="Bomb", page_count=1, size=len(bomb))
+        planted.disarmed_version = RULES_VERSION  # as if the rules had missed it
+        planted.file.save("bomb.pdf", ContentFile(bomb), save=False)
+        planted.save()
+        connections.close_all()
+        runs = [("planted as if rebuilt, with the bound", None)]
+        if unbounded_too:
+            runs.append(("the same, without the bound (100 GB)", 100_000))
+        for title, memory in runs:
+            outcome, seconds, largest, everything = in_child(lambda memory=memory: hostile_build(meeting_pk, memory))
+            print(f"  {title}: {seconds:.1f} s, largest process {largest:,.0f} MB, all processes {everything:,.0f} MB")
+            print(f"    {ast.literal_eval(outcome)}")
+        planted.delete()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-hostile", dest="hostile", action="store_false", help="skip the hostile appendix")
     args = parser.parse_args()
     print(f"Setting up {REPORTS} reports in {WORK} ...", flush=True)
     meeting = set_up()
@@ -295,7 +403,7 @@ def main():
     ours, alone, rebuilds = [], [], []
     for run in range(args.runs):
         result, *figures = in_child(lambda: full_build(meeting.pk))
-        pages, front_pages = ast.literal_eval(result)
+        pages, front_pages, join_peak = ast.literal_eval(result)
         ours.append(figures)
         alone.append(in_child(lambda: weasyprint_alone(html))[1:])
         change_one_report(meeting.pk)
@@ -322,6 +430,9 @@ def main():
     size, p50, p95 = serve_timings(meeting.pk)
     print(f"serving the stored public pack ({size / 1024 / 1024:.1f} MB) over HTTP, 200 requests: "
           f"p50 {p50:.1f} ms, p95 {p95:.1f} ms  (target: p95 under 50 ms)")  # fmt: skip
+    print(f"the join, in its own bounded child: peak {join_peak:,} MB in the last full build")
+    if args.hostile:
+        hostile(meeting.pk)
     print(f"(this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

@@ -2,7 +2,7 @@
 
 Each report is rendered once and kept (reports/pdf.py stores approved reports' PDFs), so a
 rebuild after one report changes renders only that report and the front sheet. The parts are
-joined with pypdf; their tag trees are merged into one, so the pack stays a tagged PDF; the pack
+joined with pikepdf; their tag trees are merged into one, so the pack stays a tagged PDF; the pack
 gets a bookmark per item and continuous page numbers stamped in the top margin, and the front
 sheet's contents are links to the pages where the items start.
 
@@ -15,6 +15,8 @@ import io
 import json
 import logging
 import os
+import resource
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -33,6 +35,11 @@ from reports.models import SCHEDULE_12A_PARAGRAPHS
 from reports.pdfcheck import PdfProblem
 
 log = logging.getLogger(__name__)
+
+# Bounds of joining the papers into one PDF; settings of the same names override them.
+PACK_JOIN_TIMEOUT = 180  # seconds
+PACK_JOIN_MEMORY_MB = 1024  # megabytes of address space beyond what the worker already has
+PACK_MAX_BYTES = 2 * 1024 * 1024 * 1024
 
 # The front sheet links its contents to this placeholder address; the join points them at pages.
 CONTENTS_LINK = "https://pack.invalid/item-"
@@ -87,7 +94,9 @@ def pack_content_key(meeting, edition):
             report = item.report
             entry += [report.pk, report.version, report.status]
             if edition != FRONT_SHEET:
-                entry += [(a.pk, a.position, a.title, a.size) for a in report.appendices.all()]
+                entry += [
+                    (a.pk, a.position, a.title, a.size, a.file.name, a.is_disarmed) for a in report.appendices.all()
+                ]
         items.append(entry)
     fingerprint = {
         "format": 3,
@@ -151,9 +160,11 @@ def _notice_pdf(title, lines):
 
 
 def _appendix_paper(number, appendix):
-    """The appendix as uploaded (checked then), or a notice page if its file cannot be read now."""
+    """The appendix as rebuilt when it was uploaded, or a notice page if it was not, or cannot be read now."""
     label = f"Appendix {appendix.letter}: {appendix.title}"
     try:
+        if not appendix.is_disarmed:
+            raise PdfProblem(appendix.problem or "not rebuilt by the current rules yet")
         with appendix.file.open("rb") as handle:
             data = handle.read()
         document = pikepdf.open(io.BytesIO(data))  # refuses encrypted files: no password is given
@@ -247,9 +258,49 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
             break
         front_pages = front.page_count
     progress(90)
-    pdf, pages = _join(meeting, edition, front, pack_items)
+    pdf, pages = _join_within_bounds(meeting, edition, front, pack_items)
     progress(100)
     return BuiltPack(pdf, pages, front.page_count)
+
+
+class PackBuildError(Exception):
+    """The pack could not be made within its bounds; the message says why, for the clerk."""
+
+
+def _join_within_bounds(meeting, edition, front, pack_items):
+    """`_join` in a forked child bounded in time and memory (PACK_JOIN_TIMEOUT, PACK_JOIN_MEMORY_MB).
+
+    Whatever an appendix holds, joining it costs the worker at most that: past the bound the child
+    is stopped and the build fails with the reason, and the worker itself never grows with it.
+    """
+    from reports import pdf as report_pdf
+
+    timeout = getattr(settings, "PACK_JOIN_TIMEOUT", PACK_JOIN_TIMEOUT)
+    memory_mb = getattr(settings, "PACK_JOIN_MEMORY_MB", PACK_JOIN_MEMORY_MB)
+    str(meeting), str(meeting.board)  # read now: the child has no database
+
+    def work():
+        pdf, pages = _join(meeting, edition, front, pack_items)
+        return pdf, {"pages": pages, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+
+    started = time.monotonic()
+    try:
+        pdf, info = report_pdf.run_bounded(work, timeout=timeout, memory_mb=memory_mb, max_bytes=PACK_MAX_BYTES)
+    except report_pdf.PdfRenderTimeout:
+        raise PackBuildError(
+            f"Joining the pack's papers took longer than {timeout} seconds, so it was stopped."
+        ) from None
+    except report_pdf.PdfRenderTooLarge:
+        raise PackBuildError(
+            f"Joining the pack's papers needed more than {memory_mb:,} MB of memory, so it was stopped."
+        ) from None
+    except report_pdf.PdfRenderError:
+        raise PackBuildError("Joining the pack's papers failed; the worker's log says why.") from None
+    log.info(
+        "Joined %s (%s pages) in %.1f s; the join's peak was %s MB (bound: %s MB beyond the worker)",
+        meeting, info["pages"], time.monotonic() - started, f"{info['peak_mb']:,}", f"{memory_mb:,}",
+    )  # fmt: skip
+    return pdf, info["pages"]
 
 
 def _join(meeting, edition, front, pack_items):

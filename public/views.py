@@ -4,7 +4,7 @@ import calendar
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -107,11 +107,13 @@ def paper_pdf(request, pk):
 @require_GET
 def paper_appendix(request, pk, appendix_pk):
     """An appendix of a public report."""
+    from reports.pdf import appendix_response
+
     report = queries.get_public_report(pk)
     appendix = queries.get_public_appendix(report, appendix_pk)
     letter = appendix.letter
     filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{letter.lower()}.pdf"
-    return FileResponse(appendix.file.open("rb"), content_type="application/pdf", filename=filename)
+    return appendix_response(request, appendix, filename)
 
 
 @require_GET

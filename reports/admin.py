@@ -65,8 +65,11 @@ class SectionInline(admin.StackedInline):
 class AppendixInline(admin.TabularInline):
     model = Appendix
     extra = 0
-    fields = ["position", "title", "file", "page_count"]
-    readonly_fields = ["page_count"]
+    fields = ["position", "title", "file", "page_count", "disarmed_version", "problem"]
+    readonly_fields = ["file", "page_count", "disarmed_version", "problem"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # files come in through the editor's upload, which checks and rebuilds them
 
 
 class SignOffInline(admin.TabularInline):

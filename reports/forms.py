@@ -19,7 +19,7 @@ from reports.models import (
     Report,
     Ward,
 )
-from reports.pdfcheck import PdfProblem, inspect_pdf
+from reports.pdfcheck import PdfProblem, disarm_pdf
 
 # Generous, but bounded: a report block is prose, not a data dump.
 TEXT_MAX = 20_000
@@ -310,7 +310,10 @@ def read_sections(data, report):
 
 
 class AppendixForm(forms.Form):
-    """An appendix upload: a title and a PDF, checked by its content."""
+    """An appendix upload: a title and a PDF, checked by its content and rebuilt without active content.
+
+    Once valid, `self.disarmed` is the rebuilt file (reports.pdfcheck.DisarmedPdf): the one to keep.
+    """
 
     title = forms.CharField(label="Appendix title", max_length=250)
     file = forms.FileField(label="PDF file", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
@@ -324,8 +327,7 @@ class AppendixForm(forms.Form):
                 f"{settings.APPENDIX_MAX_MB} MB."
             )
         try:
-            self.page_count = inspect_pdf(upload)
+            self.disarmed = disarm_pdf(upload)
         except PdfProblem as problem:
             raise forms.ValidationError(str(problem)) from None
-        upload.seek(0)
         return upload

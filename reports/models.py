@@ -520,6 +520,10 @@ class Appendix(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     page_count = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(default=timezone.now)
+    disarmed_version = models.PositiveSmallIntegerField(
+        default=0, help_text="The version of the rules the stored file was rebuilt by (reports/pdfdisarm.py); 0: never."
+    )
+    problem = models.CharField(max_length=500, blank=True, help_text="Why the stored file could not be rebuilt.")
 
     history = HistoricalRecords()
 
@@ -529,6 +533,13 @@ class Appendix(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_disarmed(self):
+        """The stored file was rebuilt by the current rules: only then is it served or joined into a pack."""
+        from reports.pdfdisarm import RULES_VERSION
+
+        return self.disarmed_version >= RULES_VERSION
 
     @property
     def letter(self):

@@ -238,6 +238,7 @@ class Rendering:
 
     pdf: bytes
     refused: list = field(default_factory=list)
+    info: object = None
 
 
 def _shared_fonts():
@@ -364,7 +365,77 @@ def render_html(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=No
     return _outcome(message, timed_out, too_big, timeout)
 
 
-def _read_from_child(read_fd, pid, timeout):
+def run_bounded(work, *, timeout, memory_mb, max_bytes=MAX_PDF_BYTES):
+    """`work()` run in a forked child bounded like a render (time, memory); returns what it returned.
+
+    `work` returns (bytes, a JSON-able value). The child has no database: any query raises in it,
+    so data it needs must be read before. Raises PdfRenderTimeout or PdfRenderTooLarge when the
+    bounds are reached, PdfRenderError when `work` fails; the caller's process never grows with it.
+    """
+    global _fork_lock
+    workdir = tempfile.mkdtemp(prefix="bounded-")
+    try:
+        with _fork_lock:
+            read_fd, write_fd = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read_fd)
+                os.close(write_fd)
+                raise PdfRenderError(
+                    "The server is too busy to make the PDF just now. Try again in a minute."
+                ) from None
+            if pid == 0:  # pragma: no cover - the child never returns
+                _fork_lock = threading.Lock()  # held by the parent as it forked: a render in here needs its own
+                _bounded_child(write_fd, work, workdir, timeout, memory_mb * 1024 * 1024)
+            os.close(write_fd)
+        message, timed_out, too_big = _read_from_child(read_fd, pid, timeout, max_bytes)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    rendering = _outcome(message, timed_out, too_big, timeout, check_pdf=False)
+    return rendering.pdf, rendering.info
+
+
+def _no_database(*args, **kwargs):
+    raise RuntimeError("a bounded child process must not use the parent's database connection")
+
+
+def _bounded_child(write_fd, work, workdir, timeout, memory_bytes):
+    exit_code = 1
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(signum, signal.SIG_DFL)
+        from django.db import connections
+
+        for alias in connections:
+            connections[alias].execute_wrappers.append(_no_database)
+        os.closerange(3, write_fd)  # nothing the parent had open is the child's business
+        os.closerange(write_fd + 1, 65536)
+        tempfile.tempdir = workdir
+        gc.freeze()
+        _limit_child(timeout, memory_bytes)
+        header = {}
+        try:
+            data, header["info"] = work()
+            header["status"] = "ok"
+        except MemoryError:
+            data, header["status"] = b"", "memory"
+        except RecursionError:
+            data, header["status"] = b"", "too_deep"
+        except Exception as exc:  # noqa: BLE001 - reported to the parent as a clear error
+            # qpdf reports running out of memory as a failure to decode (std::bad_alloc).
+            status = "memory" if "bad_alloc" in str(exc) else "error"
+            data, header["status"], header["detail"] = b"", status, f"{type(exc).__name__}: {exc}"[:300]
+        message = json.dumps(header).encode() + b"\n" + data
+        view = memoryview(message)
+        while view:
+            view = view[os.write(write_fd, view) :]
+        exit_code = 0
+    finally:
+        os._exit(exit_code)
+
+
+def _read_from_child(read_fd, pid, timeout, max_bytes=MAX_PDF_BYTES):
     """Everything the child writes, until it closes the pipe or runs out of time; then reap it."""
     deadline = time.monotonic() + timeout
     chunks, size, timed_out, too_big, finished = [], 0, False, False, False
@@ -383,7 +454,7 @@ def _read_from_child(read_fd, pid, timeout):
                 finished = True
                 break
             size += len(chunk)
-            if size > MAX_PDF_BYTES + 1024 * 1024:
+            if size > max_bytes + 1024 * 1024:
                 too_big = True
                 break
             chunks.append(chunk)
@@ -402,7 +473,7 @@ def _kill(pid):
         os.kill(pid, signal.SIGKILL)
 
 
-def _outcome(message, timed_out, too_big, timeout):
+def _outcome(message, timed_out, too_big, timeout, check_pdf=True):
     if timed_out:
         raise PdfRenderTimeout(f"Making the PDF took longer than {timeout:g} seconds, so it was stopped.")
     if too_big:
@@ -413,8 +484,8 @@ def _outcome(message, timed_out, too_big, timeout):
     except ValueError:
         header = {}
     status = header.get("status")
-    if status == "ok" and pdf.startswith(b"%PDF-"):
-        return Rendering(pdf, header.get("refused", []))
+    if status == "ok" and (pdf.startswith(b"%PDF-") or not check_pdf):
+        return Rendering(pdf, header.get("refused", []), header.get("info"))
     if status == "memory":
         raise PdfRenderTooLarge("Making the PDF needed more memory than the renderer allows.")
     if status == "too_deep":
@@ -654,4 +725,19 @@ def _pdf_download(report):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def appendix_response(request, appendix, filename):
+    """An appendix's stored file, only once it has been rebuilt by the current rules (reports/pdfdisarm.py).
+
+    Otherwise a page that says why: waiting to be rebuilt (503), or refused by the rebuild (410).
+    """
+    if appendix.is_disarmed:
+        return FileResponse(appendix.file.open("rb"), content_type="application/pdf", filename=filename)
+    context = {"appendix": appendix, "report": appendix.report}
+    response = render(request, "reports/appendix_unavailable.html", context, status=410 if appendix.problem else 503)
+    if not appendix.problem:
+        response["Retry-After"] = "3600"
+    response["Cache-Control"] = "no-store"
     return response

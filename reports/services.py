@@ -11,6 +11,7 @@ happen raises TransitionRefused with a message for the person who tried; nothing
 
 import logging
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -235,8 +236,8 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
     return locked, changed
 
 
-def appendix_add(*, report, title, upload, page_count, user, page=""):
-    """Attach a checked PDF to the report as its last appendix."""
+def appendix_add(*, report, title, pdf, filename, user, page=""):
+    """Attach a disarmed PDF (reports.pdfcheck.disarm_pdf) to the report as its last appendix."""
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if not locked.is_editable:
@@ -246,11 +247,12 @@ def appendix_add(*, report, title, upload, page_count, user, page=""):
             report=locked,
             title=title,
             position=position,
-            original_filename=(upload.name or "")[:255],
-            size=upload.size,
-            page_count=page_count,
+            original_filename=(filename or "")[:255],
+            size=pdf.size,
+            page_count=pdf.pages,
+            disarmed_version=pdf.rules_version,
         )
-        appendix.file.save("appendix.pdf", upload, save=False)
+        appendix.file.save("appendix.pdf", File(pdf.file), save=False)
         appendix._history_user = user
         appendix.save()
         _bump(locked, user, reason="Appendix added", page=page)
@@ -270,6 +272,45 @@ def appendix_remove(*, appendix, user, page=""):
                 other.position = position
                 other.save(update_fields=["position"])
         _bump(locked, user, reason="Appendix removed", page=page)
+
+
+def appendix_disarm(*, appendix):
+    """Rebuild a stored appendix's file by the current rules, keep only the rebuilt file; True if done.
+
+    For files stored before the rules existed or changed (`manage.py disarm_appendices`). The report
+    does not change: its words are the same, and a sign-off stays valid. A file that cannot be
+    rebuilt keeps its place with the reason recorded, and is neither served nor joined into packs.
+    """
+    from reports.pdfcheck import PdfProblem, disarm_pdf
+
+    old_name = appendix.file.name
+    try:
+        with appendix.file.open("rb") as handle:
+            pdf = disarm_pdf(handle)
+    except (PdfProblem, OSError) as exc:
+        problem = str(exc) if isinstance(exc, PdfProblem) else "The stored file is missing."
+        with transaction.atomic():
+            locked = Appendix.objects.select_for_update().get(pk=appendix.pk)
+            locked.problem = problem[:500]
+            locked.skip_history_when_saving = True
+            locked.save(update_fields=["problem"])
+        appendix.problem = locked.problem
+        return False
+    with transaction.atomic():
+        locked = Appendix.objects.select_for_update().get(pk=appendix.pk)
+        if locked.file.name != old_name:
+            return locked.is_disarmed  # rebuilt meanwhile, by another run
+        locked.file.save("appendix.pdf", File(pdf.file), save=False)
+        locked.size, locked.page_count = pdf.size, pdf.pages
+        locked.disarmed_version, locked.problem = pdf.rules_version, ""
+        locked.skip_history_when_saving = True  # the same appendix, made safe: not an edit of the report
+        locked.save(update_fields=["file", "size", "page_count", "disarmed_version", "problem"])
+        # The report's history names the old file too: point it at the rebuilt one, as the old goes.
+        Appendix.history.filter(file=old_name).update(file=locked.file.name)
+        storage = locked.file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    appendix.refresh_from_db()
+    return True
 
 
 def _bump(report, user, *, reason, page=""):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -503,15 +503,17 @@ def appendix_upload(request, pk):
             services.appendix_add(
                 report=report,
                 title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
-                page_count=form.page_count,
+                pdf=form.disarmed,
+                filename=form.cleaned_data["file"].name,
                 user=request.user,
                 page=editor_page(request),
             )
         except services.ReportLocked:
             messages.error(request, "This report is approved, so its appendices cannot change.")
             return redirect(report)
-        messages.success(request, f"Appendix “{form.cleaned_data['title']}” added.")
+        removed = form.disarmed.removed
+        note = f" Removed from the file, as an appendix may not carry them: {', '.join(removed)}." if removed else ""
+        messages.success(request, f"Appendix “{form.cleaned_data['title']}” added.{note}")
         return redirect(reverse("reports:edit", args=[report.pk]) + "#block-appendices")
     context = {
         "report": report,
@@ -538,10 +540,12 @@ def appendix_delete(request, pk, appendix_pk):
 @login_required
 @require_GET
 def appendix_download(request, pk, appendix_pk):
+    from reports.pdf import appendix_response
+
     report = get_report_for(request.user, pk)
     appendix = get_object_or_404(Appendix, pk=appendix_pk, report=report)
     filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix.position}.pdf"
-    return FileResponse(appendix.file.open("rb"), content_type="application/pdf", filename=filename)
+    return appendix_response(request, appendix, filename)
 
 
 # The workflow: submit, the consultee's view, sign off, return, approve, withdraw approval ----------

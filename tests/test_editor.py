@@ -1,3 +1,4 @@
+import io
 import json
 import re
 
@@ -5,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reports.models import Implication, Recommendation, Report, Section
+from reports.pdfcheck import DisarmedPdf
 from tests.editor import complete_report_data, editor_data
 
 pytestmark = pytest.mark.django_db
@@ -473,7 +475,7 @@ def test_a_page_does_not_conflict_with_its_own_save_crossing_it(login, demo, mon
     # Another page (another tab, another person) on the old version is refused, as before.
     assert save(PAGE_B, base + 1, "Someone else's older page.").status_code == 409
     # The page's own appendix change crossing its text: the text is saved too.
-    monkeypatch.setattr("reports.forms.inspect_pdf", lambda upload: 1)
+    monkeypatch.setattr("reports.forms.disarm_pdf", lambda upload: DisarmedPdf(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), 1, 15))
     upload = SimpleUploadedFile("map.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     client.post(f"/reports/{report.pk}/appendices/", {"title": "Map", "file": upload, "editor_page": PAGE_A})
     assert save(PAGE_A, base + 2, "Typed just before the upload.").status_code == 200

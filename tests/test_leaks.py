@@ -17,7 +17,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from pypdf import PdfReader
@@ -25,6 +24,7 @@ from pypdf import PdfReader
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from reports.models import Appendix, Report
+from tests.appendices import stored_appendix
 from tests.test_packs import text_pdf
 from tests.test_public import other_board_member, publish_upcoming
 
@@ -63,11 +63,9 @@ def plant_marker(report):
     for event in report.events.all():
         event.comment = f"Event {MARKER}"
         event.save()
-    appendix = Appendix(
-        report=report, position=1, title=f"Appendix {MARKER}", original_filename=f"{MARKER}-bids.pdf", page_count=1
+    appendix = stored_appendix(
+        report, f"Appendix {MARKER}", text_pdf(f"Appendix text {MARKER}"), original_filename=f"{MARKER}-bids.pdf"
     )
-    appendix.file.save(f"{MARKER}.pdf", ContentFile(text_pdf(f"Appendix text {MARKER}")), save=False)
-    appendix.save()
     report.refresh_from_db()
     return appendix
 

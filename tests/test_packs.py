@@ -12,6 +12,7 @@ from boards.models import AgendaPack
 from boards.packs import build_pack
 from boards.tasks import build_pack_now
 from reports.models import Appendix, Implication, Recommendation, Report, Section
+from tests.appendices import stored_appendix
 
 pytestmark = pytest.mark.django_db
 MARKER = "ZQXMARKER7731"
@@ -70,10 +71,9 @@ def plant_marker(report):
     Recommendation.objects.filter(report=report).update(text=f"Recommend {MARKER}")
     Implication.objects.filter(report=report).update(text=f"Implication {MARKER}")
     Section.objects.filter(report=report).update(body=f"<p>Body {MARKER}</p>", heading=f"Heading {MARKER}")
-    appendix = Appendix(report=report, position=1, title=f"Appendix {MARKER}", original_filename=f"{MARKER}.pdf")
-    appendix.file.save(f"{MARKER}.pdf", ContentFile(text_pdf(f"Appendix text {MARKER}")), save=False)
-    appendix.page_count = 1
-    appendix.save()
+    appendix = stored_appendix(
+        report, f"Appendix {MARKER}", text_pdf(f"Appendix text {MARKER}"), original_filename=f"{MARKER}.pdf"
+    )
     report.refresh_from_db()
     return appendix
 
@@ -160,7 +160,8 @@ def test_it_keeps_every_pages_tags_tied_to_the_merged_tag_tree(published):
 
 def test_it_puts_a_notice_in_place_of_a_corrupt_appendix(published):
     meeting, public, _ = published
-    appendix = Appendix(report=public, position=1, title="Broken spreadsheet", page_count=1)
+    # Rebuilt when it was uploaded, damaged in storage since.
+    appendix = Appendix(report=public, position=1, title="Broken spreadsheet", page_count=1, disarmed_version=1)
     appendix.file.save("broken.pdf", ContentFile(b"%PDF-1.7\n1 0 obj <</Type /Catalog"), save=False)
     appendix.save()
     data = build_pack(meeting, AgendaPack.Edition.PUBLIC).pdf

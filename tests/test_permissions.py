@@ -21,7 +21,6 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -30,8 +29,9 @@ from django.utils import timezone
 
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
-from reports.models import Appendix, Report
+from reports.models import Report
 from reports.pdf import store_report_pdf
+from tests.appendices import stored_appendix
 from tests.permissions_matrix import ACTORS, ADMIN_URL_RULE, matrix_rows
 from tests.test_leaks import every_url
 from tests.test_packs import text_pdf
@@ -87,10 +87,7 @@ def test_it_lists_every_url_pattern_in_the_matrix():
 
 
 def add_appendix(report, title):
-    appendix = Appendix(report=report, position=1, title=title, original_filename="appendix.pdf", page_count=1)
-    appendix.file.save("appendix.pdf", ContentFile(text_pdf(title)), save=False)
-    appendix.save()
-    return appendix
+    return stored_appendix(report, title, text_pdf(title))
 
 
 def build_world(demo, capture):

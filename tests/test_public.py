@@ -164,15 +164,11 @@ def test_it_refuses_unknown_reports_and_wrong_methods(client, demo):
 
 
 def test_it_serves_a_public_reports_appendix(client, published):
-    from django.core.files.base import ContentFile
-
-    from reports.models import Appendix
+    from tests.appendices import stored_appendix
     from tests.test_packs import text_pdf
 
     meeting, public, exempt = published
-    appendix = Appendix(report=public, position=1, title="Scheme list", page_count=1)
-    appendix.file.save("a.pdf", ContentFile(text_pdf("The scheme list")), save=False)
-    appendix.save()
+    appendix = stored_appendix(public, "Scheme list", text_pdf("The scheme list"))
     page = client.get(f"/papers/{public.pk}/").content.decode()
     url = f"/papers/{public.pk}/appendices/{appendix.pk}/"
     assert f'href="{url}"' in page

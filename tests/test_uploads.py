@@ -1,5 +1,6 @@
-"""Hostile appendix uploads: each is refused with a plain message by the field (400, the typed title
-kept), never a 500 and never a hang; a huge upload is refused before any of it is read."""
+"""Appendix uploads that cannot be rebuilt: each is refused with a plain message by the field (400, the
+typed title kept), never a 500 and never a hang; a huge upload is refused before any of it is read.
+(Active content in a file that can be rebuilt is removed, not refused: tests/test_appendix_disarm.py.)"""
 
 import io
 import sys
@@ -10,8 +11,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
-from pypdf.actions import JavaScript
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
+from pypdf.generic import NameObject, NumberObject, StreamObject
 
 from reports import pdfcheck
 
@@ -74,34 +74,6 @@ def encrypted_pdf(user_password="secret"):
     return pdf_bytes(writer)
 
 
-def javascript_pdf():
-    writer = blank_writer()
-    writer.add_open_action(JavaScript("app.alert('hello')"))
-    return pdf_bytes(writer)
-
-
-def attachment_pdf():
-    writer = blank_writer()
-    writer.add_attachment("payroll.xlsx", b"not for publication")
-    return pdf_bytes(writer)
-
-
-def launch_pdf():
-    writer = blank_writer()
-    link = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Link"),
-            NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
-            NameObject("/A"): DictionaryObject(
-                {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe")}
-            ),
-        }
-    )
-    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
-    return pdf_bytes(writer)
-
-
 def page_tree_loop_pdf():
     writer = blank_writer()
     tree = writer.root_object["/Pages"]
@@ -145,9 +117,6 @@ HOSTILE = {
     "100,000 pages claiming 1": (lambda: shared_page_pdf(100_000, claimed=1), "more than 1,000 pages"),
     "1,001 pages": (lambda: distinct_pages_pdf(1001), "more than 1,000 pages"),
     "decompression bomb": (decompression_bomb_pdf, "too complex to check"),
-    "JavaScript": (javascript_pdf, "contains JavaScript"),
-    "attached file": (attachment_pdf, "attached files"),
-    "launch action": (launch_pdf, "open other programs"),
     "ZIP renamed": (zip_file, "not a PDF"),
     "PNG renamed": (lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 2000, "not a PDF"),
     "HTML renamed": (lambda: b"<!doctype html><script>alert(1)</script>", "not a PDF"),
@@ -230,7 +199,7 @@ def test_it_gives_the_checker_no_secrets(monkeypatch, tmp_path):
 
     monkeypatch.setattr(pdfcheck.subprocess, "run", spy)
     with pytest.raises(pdfcheck.PdfProblem):
-        pdfcheck.inspect_pdf(io.BytesIO(pdf_bytes()))
+        pdfcheck.disarm_pdf(io.BytesIO(pdf_bytes()))
     assert "SECRET_KEY" not in seen["env"] and "DATABASE_URL" not in seen["env"]
 
 

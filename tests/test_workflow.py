@@ -578,11 +578,14 @@ def test_the_admin_shows_and_sets_each_users_roles(demo, client):
 
 
 def test_adding_an_appendix_after_sign_off_voids_the_sign_offs_too(demo):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    import io
+
+    from reports.pdfcheck import disarm_pdf
+    from tests.test_packs import text_pdf
 
     report = report_in(demo, "signed_off")
-    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    services.appendix_add(report=report, title="Action plan", upload=upload, page_count=1, user=demo.officer)
+    pdf = disarm_pdf(io.BytesIO(text_pdf("The action plan")))
+    services.appendix_add(report=report, title="Action plan", pdf=pdf, filename="plan.pdf", user=demo.officer)
     report.refresh_from_db()
     assert report.status == D.CONSULTATION and report.active_sign_offs() == []
     assert report.events.filter(action="edited_after_sign_off", actor=demo.officer).exists()

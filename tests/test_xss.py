@@ -35,6 +35,7 @@ from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from reports.forms import PROSE_FIELDS
 from reports.models import Appendix, CorePurpose, ImplicationType, Report
+from reports.pdfcheck import DisarmedPdf
 from tests.editor import complete_report_data, editor_data
 from tests.xss_vectors import PDF_VECTORS, VECTORS, joined
 
@@ -675,7 +676,7 @@ def test_each_vector_alone_in_the_other_free_text_inputs(demo, client, login, mo
     findings = Findings()
     meeting = upcoming(demo)
     # The appendix check runs a PDF parser in a child process; the title is what is tested here.
-    monkeypatch.setattr("reports.forms.inspect_pdf", lambda upload: 1)
+    monkeypatch.setattr("reports.forms.disarm_pdf", lambda upload: DisarmedPdf(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), 1, 15))
     client.force_login(demo.officer)
     draft = demo.draft
     for vector in VECTORS:

@@ -226,6 +226,92 @@ def report_fetcher(report):
     return app_fetcher(media_prefixes=tuple(f"reports/{folder}/{report.pk}/" for folder in folders))
 
 
+# Tagging: what WeasyPrint leaves undone for PDF/UA.
+#
+# WeasyPrint tags everything it draws, margin boxes (running headers and footers) included: it builds
+# their structure elements but leaves them out of the tree, so their marked content points at
+# elements no reader reaches. PDF/UA wants such page furniture marked as artifacts, so after each
+# render `_finish_tags` turns every marked-content sequence whose element is outside the tree into an
+# /Artifact. `_build_box_tree` below leaves elements marked data-pdf-artifact (the DRAFT watermark)
+# out of the tree the same way, and gives every table header cell its /Scope (Row or Column, from
+# the HTML's scope attribute), which WeasyPrint does not write.
+
+_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _install_tag_hooks():
+    """Wrap WeasyPrint's tag-tree builder (once per process); its recursion goes through the wrapper."""
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "wrapped_by_committee_reports", False):
+        return
+
+    def build_box_tree(box, parent, pdf, page_number, nums, annotations, marked):
+        element = getattr(getattr(box, "_box", box), "element", None)
+        if element is not None and element.get("data-pdf-artifact") is not None:
+            # Map its marked content (so WeasyPrint's own bookkeeping holds), then leave it out.
+            tuple(build(box, parent, pdf, page_number, nums, annotations, marked))
+            return
+        for built in build(box, parent, pdf, page_number, nums, annotations, marked):
+            if built.get("S") == "/TH" and "A" in built:
+                scope = (element.get("scope") or "").strip().lower() if element is not None else ""
+                built["A"]["Scope"] = _SCOPES.get(scope, "/Column")
+            yield built
+
+    build_box_tree.wrapped_by_committee_reports = True
+    tags._build_box_tree = build_box_tree
+
+
+def _finish_tags(document, pdf):
+    """WeasyPrint's finisher: marked content outside the tag tree becomes /Artifact (see above)."""
+    objects = {o.number: o for o in pdf.objects if getattr(o, "number", None) is not None}
+
+    def resolve(value):
+        if isinstance(value, bytes) and value.endswith(b" R"):
+            return objects.get(int(value.split()[0]))
+        return value
+
+    root = resolve(pdf.catalog.get("StructTreeRoot"))
+    if root is None:
+        return
+    reachable, todo = set(), [root]
+    while todo:
+        node = todo.pop()
+        kids = node.get("K") if hasattr(node, "get") else None
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            kid = resolve(kid)
+            if hasattr(kid, "get") and kid.number not in reachable:
+                reachable.add(kid.number)
+                todo.append(kid)
+    nums = resolve(root["ParentTree"])["Nums"]
+    kids = pdf.page_references
+    for index in range(0, len(nums), 2):
+        key, value = nums[index], nums[index + 1]
+        if not isinstance(value, list) or not isinstance(key, int) or key >= len(kids):
+            continue  # an annotation's entry, or not a page's
+        outside = set()
+        for mcid, reference in enumerate(value):
+            target = resolve(reference)
+            if target is not None and hasattr(target, "number") and target.number not in reachable:
+                outside.add(mcid)
+                value[mcid] = b"null"
+        if outside:
+            _mark_artifacts(resolve(resolve(kids[key])["Contents"]), outside)
+
+
+def _mark_artifacts(stream, mcids):
+    """Rewrite `/Tag <</MCID n>> BDC` as `/Artifact <</Type /Pagination>> BDC` for each n in `mcids`."""
+    import pydyf
+
+    operations = stream.stream
+    for index in range(1, len(operations) - 1):
+        properties = operations[index]
+        if operations[index + 1] == b"BDC" and isinstance(properties, dict) and properties.get("MCID") in mcids:
+            operations[index - 1] = "/Artifact"
+            operations[index] = pydyf.Dictionary({"Type": "/Pagination"})
+
+
 # Rendering in a bounded child process.
 
 _fork_lock = threading.Lock()
@@ -253,6 +339,7 @@ def _shared_fonts():
         folder = getattr(_shared[0], "_folder", None)
         if folder is None or os.path.isdir(folder):  # a tmp cleaner may have removed the loaded fonts
             return _shared
+    _install_tag_hooks()
     font_config = FontConfiguration()
     try:
         url = urljoin(_base_url(), static("css/print-fonts.css"))
@@ -312,7 +399,7 @@ def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_by
         try:
             font_config, stylesheets = fonts
             pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-                pdf_variant="pdf/ua-1", stylesheets=stylesheets, font_config=font_config
+                pdf_variant="pdf/ua-1", stylesheets=stylesheets, font_config=font_config, finisher=_finish_tags
             )
             header["status"] = "ok"
         except MemoryError:

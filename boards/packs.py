@@ -293,7 +293,7 @@ def _join(meeting, edition, front, pack_items):
             continue
         starts = []
         for paper in pack_item.papers:
-            part = pdfjoin.append(out, paper.document, foreign=paper.foreign)
+            part = pdfjoin.append(out, paper.document, foreign=paper.foreign, title=paper.title)
             parts.append(part)
             starts.append((paper.title, part.start))
         item_pages[starts[0][1]] = pack_item.number

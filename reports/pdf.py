@@ -712,7 +712,7 @@ def report_document(report, pages):
     for lettered in (_Lettered(a, i) for i, a in enumerate(report.appendices.all())):
         label = f"Appendix {lettered.letter}: {lettered.title}"
         source, foreign = _appendix_pdf(report, lettered, label)
-        part = pdfjoin.append(out, source, foreign=foreign)
+        part = pdfjoin.append(out, source, foreign=foreign, title=label)
         parts.append(part)
         prefix = f"Appendix {lettered.letter}, page"
         stamps.update(pdfjoin.page_of_stamps(part.start, part.count, prefix=prefix))

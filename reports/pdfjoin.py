@@ -42,9 +42,10 @@ class Part:
     source: pikepdf.Pdf
     start: int
     count: int
+    title: str = ""
 
 
-def append(out, source, *, foreign=False):
+def append(out, source, *, foreign=False, title=""):
     """Append every page of `source` to `out`; a foreign document's pages are framed. Returns the Part."""
     start = len(out.pages)
     if source is not out:
@@ -53,7 +54,7 @@ def append(out, source, *, foreign=False):
     if foreign:
         for page in out.pages[start : start + count]:
             frame_page(page)
-    return Part(source, start, count)
+    return Part(source, start, count, title)
 
 
 def _box(page, name):
@@ -147,7 +148,9 @@ def merge_tag_trees(out, parts):
 
     Each part's top element becomes a Part under one Document; the keys of each part's parent
     tree (which tie marked content on pages and annotations to elements) are shifted so they
-    stay unique, and the pages and annotations are renumbered to match.
+    stay unique, and the pages and annotations are renumbered to match. A part that has no tags
+    (an appendix made without them) gets the least that keeps its text readable: a Part titled
+    with its bookmark, holding each page's content as one paragraph.
     """
     document = out.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.Document))
     kids = pikepdf.Array()
@@ -158,7 +161,9 @@ def merge_tag_trees(out, parts):
         source = part.source
         tree = source.Root.get("/StructTreeRoot")
         if tree is None or tree.get("/K") is None:
-            continue  # an untagged appendix: its pages carry no tags to keep
+            kids.append(_tag_untagged(out, part, document, nums, offset))
+            offset += part.count
+            continue
         top = _foreign(out, source, tree.K)
         for element in top if isinstance(top, pikepdf.Array) else [top]:
             if element.get("/S") == Name.Document:
@@ -193,6 +198,28 @@ def merge_tag_trees(out, parts):
     root = out.make_indirect(root)
     document.P = root
     out.Root.StructTreeRoot = root
+
+
+def _tag_untagged(out, part, document, nums, offset):
+    """Tag an untagged part's pages: its content becomes one P per page, under a Part (see above)."""
+    element = out.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.Part, P=document))
+    if part.title:
+        element.T = pikepdf.String(part.title)
+    paragraphs = pikepdf.Array()
+    for number, index in enumerate(range(part.start, part.start + part.count)):
+        page = out.pages[index]
+        paragraph = out.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.P, P=element, Pg=page.obj, K=0))
+        paragraphs.append(paragraph)
+        page.contents_add(b"/P <</MCID 0>> BDC\n", prepend=True)
+        page.contents_add(b"\nEMC\n")
+        page.obj.StructParents = offset + number
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            if "/StructParent" in annotation:
+                del annotation["/StructParent"]
+        nums.append(offset + number)
+        nums.append(pikepdf.Array([paragraph]))
+    element.K = paragraphs
+    return element
 
 
 def _number_tree_items(tree):

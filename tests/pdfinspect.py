@@ -1,8 +1,9 @@
 """What a PDF really prints, read back from the file: for the layout and accessibility tests.
 
 - `page_marks(data)`: every glyph, line, box and image on every page, where it is (in points, from
-  the page's own geometry, through every transformation and form) and how it is marked: inside an
-  /Artifact, or tied to a structure element by its MCID. Read with pdfminer.six.
+  the page's own geometry, through every transformation and form, less what a clip hides) and how
+  it is marked: inside an /Artifact, or tied to a structure element by its MCID. Read with
+  pdfminer.six.
 - `structure(data)`: the tag tree in reading order (element types, attributes, alternative text)
   and the (page, MCID) pairs it reaches. Read with pikepdf.
 """
@@ -15,6 +16,7 @@ from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
+from pdfminer.utils import apply_matrix_pt
 
 MM = 72 / 25.4
 
@@ -49,13 +51,87 @@ class Page:
         return "".join(m.text for m in glyphs)
 
 
+class _Interpreter(PDFPageInterpreter):
+    """pdfminer's interpreter, also keeping the clipping area (as a box) through q/Q and forms.
+
+    pdfminer draws what is clipped away as if it were visible; an uploaded page framed inside the
+    margins is clipped to its crop box, so the measure must know what the clip hides.
+    """
+
+    inherited_clip = None
+
+    def dup(self):
+        copy = type(self)(self.rsrcmgr, self.device)
+        copy.inherited_clip = self.clip
+        return copy
+
+    def init_state(self, ctm):
+        super().init_state(ctm)
+        self.clip = self.inherited_clip
+        self.clip_stack = []
+        self.clipping = False
+        self.device.interpreter = self
+
+    def do_q(self):
+        self.clip_stack.append(self.clip)
+        super().do_q()
+
+    def do_Q(self):
+        if self.clip_stack:
+            self.clip = self.clip_stack.pop()
+        super().do_Q()
+
+    def do_W(self):
+        self.clipping = True
+
+    def do_W_a(self):
+        self.clipping = True
+
+    def _take_clip(self):
+        if not self.clipping:
+            return
+        self.clipping = False
+        points = []
+        for segment in self.curpath:
+            values = [v for v in segment[1:] if isinstance(v, (int, float))]
+            if segment[0] == "re" and len(values) == 4:
+                x, y, w, h = values
+                values = [x, y, x + w, y + h, x, y + h, x + w, y]
+            points += [apply_matrix_pt(self.ctm, values[i : i + 2]) for i in range(0, len(values) - 1, 2)]
+        if points:
+            box = (min(p[0] for p in points), min(p[1] for p in points),
+                   max(p[0] for p in points), max(p[1] for p in points))  # fmt: skip
+            self.clip = _intersect(self.clip, box) or (0, 0, 0, 0)
+
+    def do_n(self):
+        self._take_clip()
+        super().do_n()
+
+    def do_f(self):
+        self._take_clip()
+        super().do_f()
+
+    def do_S(self):
+        self._take_clip()
+        super().do_S()
+
+
+def _intersect(a, b):
+    if a is None:
+        return b
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
 class _Recorder(PDFLayoutAnalyzer):
     """A pdfminer device that keeps each glyph with the marked-content sequence it was drawn in."""
+
+    interpreter = None
 
     def __init__(self, resources):
         super().__init__(resources, pageno=1, laparams=None)
         self.stack = []
-        self.tagging = {}  # id(layout item) -> (artifact, mcid)
+        self.tagging = {}  # id(layout item) -> (artifact, mcid, visible box or None)
         self.layouts = []
 
     def begin_tag(self, tag, props=None):
@@ -71,7 +147,9 @@ class _Recorder(PDFLayoutAnalyzer):
         if item is not None:
             artifact = any(name == "Artifact" for name, _ in self.stack)
             mcid = next((m for _, m in reversed(self.stack) if m is not None), None)
-            self.tagging[id(item)] = (artifact, mcid)
+            clip = self.interpreter.clip if self.interpreter is not None else None
+            visible = _intersect(clip, item.bbox) if clip is not None else item.bbox
+            self.tagging[id(item)] = (artifact, mcid, visible)
 
     def render_char(self, *args, **kwargs):
         advance = super().render_char(*args, **kwargs)
@@ -104,7 +182,7 @@ def page_marks(data):
     """Every page of `data` (PDF bytes) with what is drawn on it; see the module's docstring."""
     resources = PDFResourceManager(caching=True)
     device = _Recorder(resources)
-    interpreter = PDFPageInterpreter(resources, device)
+    interpreter = _Interpreter(resources, device)
     pages = []
     for index, pdf_page in enumerate(PDFPage.get_pages(io.BytesIO(data))):
         interpreter.process_page(pdf_page)
@@ -112,9 +190,11 @@ def page_marks(data):
         x0, y0, x1, y1 = pdf_page.mediabox
         page = Page(index, x1 - x0, y1 - y0)
         for item in _walk(layout):
-            artifact, mcid = device.tagging.get(id(item), (False, None))
+            artifact, mcid, visible = device.tagging.get(id(item), (False, None, item.bbox))
+            if visible is None:
+                continue  # clipped away: not printed
             kind = "glyph" if isinstance(item, LTChar) else "image" if isinstance(item, LTImage) else "path"
-            bbox = (item.x0 - x0, item.y0 - y0, item.x1 - x0, item.y1 - y0)
+            bbox = (visible[0] - x0, visible[1] - y0, visible[2] - x0, visible[3] - y0)
             text = item.get_text() if kind == "glyph" else ""
             page.marks.append(Mark(kind, index, bbox, text, artifact, mcid))
         pages.append(page)

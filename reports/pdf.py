@@ -576,18 +576,20 @@ MANY_COLUMNS = 6
 
 
 def _nest_headings(html, parent_level=2):
-    levels = []  # the printed level of each heading opened, to close it with the same tag
+    opened = []  # (typed level, printed level) of the headings the next one may sit under
+    closing = []  # the printed level of each heading opened, to close it with the same tag
 
     def renumber(match):
-        closing, level, attributes = match.group(1), int(match.group(2)), match.group(3)
-        if closing:
-            return f"</h{levels.pop() if levels else level}>"
-        printed = max(parent_level + 1, min(level, renumber.previous + 1, 6))
-        renumber.previous = printed
-        levels.append(printed)
+        end, level, attributes = match.group(1), int(match.group(2)), match.group(3)
+        if end:
+            return f"</h{closing.pop() if closing else level}>"
+        while opened and opened[-1][0] >= level:
+            opened.pop()
+        printed = min((opened[-1][1] if opened else parent_level) + 1, 6)
+        opened.append((level, printed))
+        closing.append(printed)
         return f"<h{printed}{attributes}>"
 
-    renumber.previous = parent_level
     return _HEADING.sub(renumber, html)
 
 

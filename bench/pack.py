@@ -215,13 +215,13 @@ def weasyprint_alone(html):
 
 
 def full_build(meeting_pk):
-    from boards.models import Meeting
-    from boards.packs import MEMBERS, build_pack
-    from reports.models import Report
-
     import shutil
 
     from django.conf import settings
+
+    from boards.models import Meeting
+    from boards.packs import MEMBERS, build_pack
+    from reports.models import Report
 
     # Nothing kept: every report is laid out again (the page-number stamps, made once for any pack, stay).
     Report.objects.exclude(pdf_key="").update(pdf_version=None, pdf_key="")

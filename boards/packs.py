@@ -236,7 +236,7 @@ def _contact(board, council):
     """Who to ask about the meeting: the board's clerk where set, else the council's democratic services."""
     clerk = board.clerk
     name = (str(clerk) if clerk else "") or council.democratic_services_name
-    role = clerk.job_title if clerk and clerk.job_title else ("" if clerk else "")
+    role = clerk.job_title if clerk else ""
     phone = board.contact_phone or (clerk.phone if clerk else "") or council.democratic_services_phone
     email = board.contact_email or (clerk.email if clerk else "") or council.democratic_services_email
     return {"name": name, "role": role, "phone": phone, "email": email, "address": council.address}

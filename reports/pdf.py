@@ -13,8 +13,11 @@ Two guards stand between a report's text and the machine, whatever HTML reached 
   that runs past it is killed and the caller gets a `PdfRenderError` it can show as a friendly page,
   rather than a web worker that hangs or a machine that swaps.
 
-Approved and published reports' PDFs are stored (`store_report_pdf`) and served from storage while
-`pdf_key` (a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
+A report is laid out once per version, without page numbers (`render_report_pages`); its own PDF
+(`report_document`) is those pages stamped "Page X of Y" with its appendices after them, and a pack
+stamps the same pages with its own numbers (reports/pdfjoin.py). Approved and published reports'
+pages are kept, and their PDFs stored (`store_report_pdf`) and served from storage, while `pdf_key`
+(a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
 """
 
 import base64

@@ -204,7 +204,9 @@ def test_it_scales_a_wide_figure_to_the_text_width(printed):
         assert image.bbox[2] - image.bbox[0] <= 174 * MM + 1  # the text column: A4 less 18 mm each side
 
 
-@pytest.mark.parametrize("name", ["seed report", "hostile draft report", "demo public pack", "hostile members' pack"])
+@pytest.mark.parametrize(
+    "name", ["seed report", "hostile draft report", "demo public pack", "demo members' pack", "hostile members' pack"]
+)
 def test_it_tags_the_document_for_assistive_technology(printed, name):
     data = printed[name]
     tree = structure(data)

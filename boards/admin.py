@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from boards.models import AgendaItem, AgendaPack, Board, Meeting, Membership
+from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,3 +34,20 @@ class AgendaItemAdmin(admin.ModelAdmin):
 class AgendaPackAdmin(admin.ModelAdmin):
     list_display = ["meeting", "edition", "state", "progress", "page_count", "built_at"]
     readonly_fields = ["content_key", "wanted_key", "page_count", "size", "built_at", "requested_at", "error"]
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    """The council's branding: one row (until the administration screens exist, this is where it is edited)."""
+
+    fieldsets = [
+        (None, {"fields": ["name", "address"]}),
+        ("Logo", {"fields": ["logo", "logo_alt"]}),
+        (
+            "Democratic services contact",
+            {"fields": ["democratic_services_name", "democratic_services_phone", "democratic_services_email"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Council.objects.exists()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -45,6 +46,14 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on)).filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=on)
         )
+
+    def in_role_order(self):
+        """Chair, vice-chair, members, then substitutes, each by surname: the order agendas print them."""
+        order = models.Case(
+            *[models.When(role=role, then=rank) for rank, role in enumerate(Membership.Role.values)],
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(order, "user__last_name", "user__first_name")
 
 
 class Membership(models.Model):
@@ -309,3 +318,92 @@ class Worker(models.Model):
 
     def __str__(self):
         return f"{self.host} pid {self.pid} ({self.worker_id})"
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 4000
+
+
+def validate_logo(file):
+    """A logo must be a PNG or JPEG image of sensible size, checked by its content, not its name."""
+    from PIL import Image, UnidentifiedImageError
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(f"The logo is {file.size / 1024 / 1024:.1f} MB; it can be at most 1 MB.")
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
+        raise ValidationError("The logo must be a PNG or JPEG image.")
+    try:
+        with Image.open(file) as image:
+            width, height = image.size
+            if max(width, height) > LOGO_MAX_SIDE:
+                raise ValidationError(
+                    f"The logo is {width} x {height} pixels; it can be at most {LOGO_MAX_SIDE} pixels on a side."
+                )
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError("The logo could not be read as an image; it may be damaged.") from None
+    finally:
+        file.seek(0)
+
+
+class Council(models.Model):
+    """The council's branding on every report, front sheet and pack: one row, edited by an administrator."""
+
+    name = models.CharField(
+        max_length=200, blank=True, help_text="As printed on every PDF. Blank: the COUNCIL_NAME setting."
+    )
+    address = models.TextField(blank=True, help_text="Printed on agenda front sheets.")
+    logo = models.FileField(
+        upload_to="council/",
+        blank=True,
+        validators=[validate_logo],
+        help_text="A PNG or JPEG of at most 1 MB, printed beside the council's name. Optional.",
+    )
+    logo_alt = models.CharField(
+        "logo's alternative text",
+        max_length=200,
+        blank=True,
+        help_text="What the logo says or shows, for people who cannot see it (required with a logo).",
+    )
+    democratic_services_name = models.CharField(
+        "democratic services contact", max_length=200, blank=True, help_text="A person or a team."
+    )
+    democratic_services_phone = models.CharField("democratic services telephone", max_length=40, blank=True)
+    democratic_services_email = models.EmailField("democratic services email", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "council branding"
+        verbose_name_plural = "council branding"
+
+    def __str__(self):
+        return self.display_name
+
+    @classmethod
+    def current(cls):
+        """The council's branding: the saved row, or the defaults (COUNCIL_NAME, no logo) until one is saved."""
+        return cls.objects.order_by("pk").first() or cls()
+
+    def clean(self):
+        if self.logo and not self.logo_alt.strip():
+            raise ValidationError({"logo_alt": "Say what the logo shows, for people who cannot see it."})
+
+    @property
+    def display_name(self):
+        return self.name.strip() or settings.COUNCIL_NAME
+
+    @property
+    def fingerprint(self):
+        """Everything of the branding that a PDF prints, for the keys of stored PDFs."""
+        return [
+            self.display_name,
+            self.address,
+            self.logo.name if self.logo else "",
+            self.logo_alt,
+            self.democratic_services_name,
+            self.democratic_services_phone,
+            self.democratic_services_email,
+        ]

@@ -1,10 +1,13 @@
 """Agenda packs: the front sheet, then each item's papers, joined into one accessible PDF.
 
-Each report is rendered once and kept (reports/pdf.py stores approved reports' PDFs), so a
-rebuild after one report changes renders only that report and the front sheet. The parts are
-joined with pikepdf; their tag trees are merged into one, so the pack stays a tagged PDF; the pack
-gets a bookmark per item and continuous page numbers stamped in the top margin, and the front
-sheet's contents are links to the pages where the items start.
+Each report is laid out once per version and its pages kept (reports/pdf.py), so a rebuild after
+one report changes renders only that report and the front sheet. The parts are joined with pikepdf
+(reports/pdfjoin.py): their tag trees are merged into one, so the pack stays a tagged PDF; uploaded
+appendix pages are framed inside the margins; every page is stamped with the pack's one page
+number ("Page 41") in the place every page keeps for it, which is also the viewer's page label;
+a report's first page is stamped "Agenda Item 4"; each item gets a bookmark, and the front
+sheet's contents are links to the pages where the items start. The join runs in a forked child
+bounded in time and memory, so no appendix can take the worker past its bound.
 
 Three editions: the front sheet alone, the public pack (exempt items replaced by a one-page
 notice naming the item and the paragraph) and the members' pack (everything).
@@ -23,16 +26,13 @@ from typing import NamedTuple
 
 import pikepdf
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pikepdf import Name, OutlineItem
 
-from boards.models import EXCLUSION_RESOLUTION, AgendaPack
+from boards.models import EXCLUSION_RESOLUTION, AgendaPack, Council
 from boards.services import numbered_items
 from reports.models import SCHEDULE_12A_PARAGRAPHS
-from reports.pdfcheck import PdfProblem
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class Paper:
     title: str
     pdf: bytes
     document: pikepdf.Pdf = None
+    foreign: bool = False  # not laid out by us (an uploaded appendix): framed inside the margins
 
     def __post_init__(self):
         if self.document is None:
@@ -83,10 +84,14 @@ class PackItem:
     def page_count(self):
         return sum(p.page_count for p in self.papers)
 
+    @property
+    def last_page(self):
+        return self.first_page + self.page_count - 1 if self.first_page else None
+
 
 def pack_content_key(meeting, edition):
     """A fingerprint of everything the edition prints; the pack is rebuilt when it changes."""
-    members = [(m.user_id, m.role) for m in meeting.board.memberships.current()]
+    members = [(m.user_id, m.role, str(m.user)) for m in meeting.board.memberships.current(meeting.date)]
     items = []
     for number, item in numbered_items(meeting):
         entry = [number, item.title, item.is_exempt, item.exempt_paragraph, item.kind]
@@ -99,26 +104,34 @@ def pack_content_key(meeting, edition):
                 ]
         items.append(entry)
     fingerprint = {
-        "format": 3,
+        "format": 4,
         "edition": edition,
         "meeting": [meeting.board.name, meeting.starts_at.isoformat(), meeting.venue, meeting.status],
         "published": meeting.agenda_published_at.isoformat() if meeting.agenda_published_at else "",
         "members": members,
         "items": items,
-        "council": settings.COUNCIL_NAME,
+        "council": Council.current().fingerprint,
+        "clerk": [str(meeting.board.clerk or ""), meeting.board.contact_phone, meeting.board.contact_email],
+        "renderer": _renderer_fingerprint(),
     }
     return hashlib.sha256(json.dumps(fingerprint, default=str).encode()).hexdigest()
+
+
+def _renderer_fingerprint():
+    from reports import pdf
+
+    return pdf.renderer_fingerprint()
 
 
 def _render(html):
     """HTML of our own templates to PDF bytes, through the report renderer's locked-down path."""
     from reports import pdf
 
-    return pdf.render_html_pdf(html, fetcher=pdf.app_fetcher())
+    return pdf.render_html_pdf(html, fetcher=pdf.app_fetcher(media_prefixes=(pdf.BRANDING_MEDIA,)))
 
 
 def render_reports(reports):
-    """PDFs of the reports that have none stored, rendered side by side and stored once approved.
+    """The reports' printed pages: kept ones, and the rest rendered side by side (and kept once approved).
 
     Returns {report pk: PDF bytes} for every report. A background build allows each render
     longer than a download would (PACK_RENDER_TIMEOUT).
@@ -128,7 +141,7 @@ def render_reports(reports):
     result = {}
     missing = []
     for report in reports:
-        stored = report_pdf.stored_report_pdf(report)
+        stored = report_pdf.stored_report_pages(report)
         if stored is None:
             missing.append(report)
         else:
@@ -141,8 +154,7 @@ def render_reports(reports):
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pdfs = list(pool.map(lambda job: report_pdf.render_html_pdf(job[0], fetcher=job[1], timeout=timeout), jobs))
     for report, pdf in zip(missing, pdfs, strict=True):
-        if report_pdf.is_final(report):
-            report_pdf.store_report_pdf(report, pdf=pdf)
+        report_pdf.store_report_pages(report, pdf)
         result[report.pk] = pdf
     return result
 
@@ -154,7 +166,7 @@ def report_pdf_bytes(report):
 
 def _notice_pdf(title, lines):
     html = render_to_string(
-        "boards/pdf/notice.html", {"title": title, "lines": lines, "council": settings.COUNCIL_NAME}
+        "boards/pdf/notice.html", {"title": title, "lines": lines, "council": Council.current().display_name}
     )
     return _render(html)
 
@@ -162,17 +174,11 @@ def _notice_pdf(title, lines):
 def _appendix_paper(number, appendix):
     """The appendix as rebuilt when it was uploaded, or a notice page if it was not, or cannot be read now."""
     label = f"Appendix {appendix.letter}: {appendix.title}"
+    from reports.pdf import open_appendix
+
     try:
-        if not appendix.is_disarmed:
-            raise PdfProblem(appendix.problem or "not rebuilt by the current rules yet")
-        with appendix.file.open("rb") as handle:
-            data = handle.read()
-        document = pikepdf.open(io.BytesIO(data))  # refuses encrypted files: no password is given
-        if not len(document.pages):
-            raise PdfProblem("no pages")
-        for page in document.pages:
-            page.obj.get("/Contents")  # every page must be reachable
-        return Paper(label, data, document)
+        data, document = open_appendix(appendix)
+        return Paper(label, data, document, foreign=True)
     except Exception as exc:  # noqa: BLE001 - a broken appendix must never break the pack
         log.warning("Appendix %s of item %s could not be included: %r", appendix.pk, number, exc)
         notice = _notice_pdf(
@@ -209,11 +215,18 @@ def _item_papers(number, item, edition, rendered):
 
 
 def _front_sheet_html(meeting, pack_items, edition):
+    board = meeting.board
+    council = Council.current()
+    published = meeting.agenda_published_at or timezone.now()
     context = {
         "meeting": meeting,
-        "board": meeting.board,
-        "council": settings.COUNCIL_NAME,
-        "members": meeting.board.memberships.current().select_related("user"),
+        "board": board,
+        "council": council,
+        "council_name": council.display_name,
+        "public_edition": edition == PUBLIC,
+        "members": meeting.board.memberships.current(meeting.date).in_role_order().select_related("user"),
+        "contact": _contact(board, council),
+        "published_on": timezone.localdate(published),
         "part1": [p for p in pack_items if not p.item.is_exempt],
         "part2": [p for p in pack_items if p.item.is_exempt],
         "exclusion_resolution": EXCLUSION_RESOLUTION,
@@ -222,6 +235,16 @@ def _front_sheet_html(meeting, pack_items, edition):
         "paragraphs": SCHEDULE_12A_PARAGRAPHS,
     }
     return render_to_string("boards/pdf/front_sheet.html", context)
+
+
+def _contact(board, council):
+    """Who to ask about the meeting: the board's clerk where set, else the council's democratic services."""
+    clerk = board.clerk
+    name = (str(clerk) if clerk else "") or council.democratic_services_name
+    role = clerk.job_title if clerk else ""
+    phone = board.contact_phone or (clerk.phone if clerk else "") or council.democratic_services_phone
+    email = board.contact_email or (clerk.email if clerk else "") or council.democratic_services_email
+    return {"name": name, "role": role, "phone": phone, "email": email, "address": council.address}
 
 
 def _front_sheet(meeting, pack_items, edition):
@@ -304,123 +327,52 @@ def _join_within_bounds(meeting, edition, front, pack_items):
 
 
 def _join(meeting, edition, front, pack_items):
+    from reports import pdfjoin
+
     out = pikepdf.new()
-    parts = []  # (source document, first page index in the pack, page count) for every part
-
-    def add(paper):
-        start = len(out.pages)
-        out.pages.extend(paper.document.pages)
-        parts.append((paper.document, start, paper.page_count))
-        return start
-
-    add(front)
+    parts = [pdfjoin.append(out, front.document)]
     bookmarks = []
+    item_pages = {}  # the page index where an item's papers start: its number
     for pack_item in pack_items:
         if not pack_item.papers:
             continue
-        starts = [(paper.title, add(paper)) for paper in pack_item.papers]
+        starts = []
+        for paper in pack_item.papers:
+            part = pdfjoin.append(out, paper.document, foreign=paper.foreign, title=paper.title)
+            parts.append(part)
+            starts.append((paper.title, part.start))
+        item_pages[starts[0][1]] = pack_item.number
         item = OutlineItem(f"{pack_item.number}. {pack_item.item.title}", starts[0][1])
         item.children.extend(OutlineItem(title, start) for title, start in starts)
         bookmarks.append(item)
     with out.open_outline() as outline:
         outline.root.extend(bookmarks)
 
-    _merge_tag_trees(out, parts)
+    pdfjoin.merge_tag_trees(out, parts)
     _link_contents(out, front.page_count, pack_items)
-    _stamp_page_numbers(out)
+    # One numbering: the pack's page number, printed where every page keeps room for it, and the
+    # viewer's page label the same number.
+    pdfjoin.stamp(out, pdfjoin.page_number_stamps(0, len(out.pages)))
+    pdfjoin.stamp(out, pdfjoin.item_stamps(item_pages), pdfjoin.ITEM_LABEL)
+    pdfjoin.label_pages(out, [(0, "", 1)])
+    council = Council.current().display_name
     title = {PUBLIC: "Agenda pack", MEMBERS: "Members' agenda pack", FRONT_SHEET: "Agenda"}[edition]
     full_title = f"{title}: {meeting.board}, {meeting.date_display}"
     out.docinfo["/Title"] = full_title
-    out.docinfo["/Author"] = settings.COUNCIL_NAME
+    out.docinfo["/Author"] = council
     out.docinfo["/Subject"] = f"{meeting.board} meeting of {meeting.date_display}"
     out.docinfo["/Creator"] = "Committee reports"
     out.docinfo["/CreationDate"] = timezone.now().strftime("D:%Y%m%d%H%M%S")
     with out.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:title"] = full_title
-        meta["dc:creator"] = [settings.COUNCIL_NAME]
+        meta["dc:creator"] = [council]
         meta["dc:language"] = ["en-GB"]
     root = out.Root
     root.Lang = pikepdf.String("en-GB")
     root.MarkInfo = pikepdf.Dictionary(Marked=True)
     root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     root.PageMode = Name.UseOutlines
-    buffer = io.BytesIO()
-    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue(), len(out.pages)
-
-
-def _foreign(out, source, obj):
-    """`obj` of `source` copied into `out` (pages already copied are reused, not copied again)."""
-    if not isinstance(obj, pikepdf.Object) or not (
-        obj.is_indirect or isinstance(obj, pikepdf.Dictionary | pikepdf.Array)
-    ):
-        return obj
-    if not obj.is_indirect:
-        obj = source.make_indirect(obj)
-    return out.copy_foreign(obj)
-
-
-def _merge_tag_trees(out, parts):
-    """Combine the parts' structure trees into one, so the joined pack is still tagged.
-
-    Each part's top element becomes a Part under one Document; the keys of each part's parent
-    tree (which tie marked content on pages and annotations to elements) are shifted so they
-    stay unique, and the pages and annotations are renumbered to match.
-    """
-    document = out.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.Document))
-    kids = pikepdf.Array()
-    nums = pikepdf.Array()
-    role_map = pikepdf.Dictionary()
-    offset = 0
-    for source, start, count in parts:
-        tree = source.Root.get("/StructTreeRoot")
-        if tree is None or tree.get("/K") is None:
-            continue  # an untagged appendix: its pages carry no tags to keep
-        top = _foreign(out, source, tree.K)
-        for element in top if isinstance(top, pikepdf.Array) else [top]:
-            if element.get("/S") == Name.Document:
-                element.S = Name.Part
-            element.P = document
-            kids.append(element)
-        keys = []
-        for key, value in _number_tree_items(tree.get("/ParentTree")):
-            keys.append(key)
-            nums.append(key + offset)
-            nums.append(_foreign(out, source, value))
-        for name, value in (tree.get("/RoleMap") or pikepdf.Dictionary()).items():
-            role_map[name] = value
-        next_key = int(tree.get("/ParentTreeNextKey", 0)) or (max(keys, default=-1) + 1)
-        for index in range(start, start + count):
-            page = out.pages[index].obj
-            if "/StructParents" in page:
-                page.StructParents = int(page.StructParents) + offset
-            for annotation in page.get("/Annots", pikepdf.Array()):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + offset
-        offset += next_key
-    document.K = kids
-    root = pikepdf.Dictionary(
-        Type=Name.StructTreeRoot,
-        K=document,
-        ParentTree=out.make_indirect(pikepdf.Dictionary(Nums=nums)),
-        ParentTreeNextKey=offset,
-    )
-    if len(role_map):
-        root.RoleMap = role_map
-    root = out.make_indirect(root)
-    document.P = root
-    out.Root.StructTreeRoot = root
-
-
-def _number_tree_items(tree):
-    if tree is None:
-        return
-    nums = tree.get("/Nums")
-    if nums is not None:
-        for index in range(0, len(nums), 2):
-            yield int(nums[index]), nums[index + 1]
-    for kid in tree.get("/Kids", pikepdf.Array()):
-        yield from _number_tree_items(kid)
+    return pdfjoin.save(out), len(out.pages)
 
 
 def _link_contents(out, front_pages, pack_items):
@@ -435,27 +387,3 @@ def _link_contents(out, front_pages, pack_items):
                 annotation.Dest = pikepdf.Array([out.pages[targets[uri]].obj, Name.Fit])
             elif uri.startswith(CONTENTS_LINK):
                 del annotation["/A"]  # never leave a placeholder address in the pack
-
-
-def _stamps(total):
-    """A document of `total` pages bearing only "Pack page N of total", kept for the next build."""
-    name = f"packs/stamps/pages-{total}-v1.pdf"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as handle:
-            return pikepdf.open(io.BytesIO(handle.read()))
-    data = _render(render_to_string("boards/pdf/page_numbers.html", {"total": total}))
-    default_storage.save(name, ContentFile(data))
-    return pikepdf.open(io.BytesIO(data))
-
-
-def _stamp_page_numbers(out):
-    """Print the pack's own continuous page number in the bottom margin of every page."""
-    stamps = _stamps(len(out.pages))
-    for index, page in enumerate(out.pages):
-        stamp = stamps.pages[index]
-        width = float(stamp.mediabox[2]) - float(stamp.mediabox[0])
-        height = float(stamp.mediabox[3]) - float(stamp.mediabox[1])
-        box = page.mediabox
-        # Bottom right, unscaled, whatever the page size (appendices may be A3 or letter).
-        right, bottom = float(box[2]), float(box[1])
-        page.add_overlay(stamp, pikepdf.Rectangle(right - width, bottom, right, bottom + height))

@@ -1,6 +1,5 @@
-from django.conf import settings
-
-
 def council(request):
-    """Make the council's name available to every template."""
-    return {"council_name": settings.COUNCIL_NAME}
+    """Make the council's name (from its branding, else COUNCIL_NAME) available to every template."""
+    from boards.models import Council
+
+    return {"council_name": Council.current().display_name}

@@ -13,8 +13,11 @@ Two guards stand between a report's text and the machine, whatever HTML reached 
   that runs past it is killed and the caller gets a `PdfRenderError` it can show as a friendly page,
   rather than a web worker that hangs or a machine that swaps.
 
-Approved and published reports' PDFs are stored (`store_report_pdf`) and served from storage while
-`pdf_key` (a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
+A report is laid out once per version, without page numbers (`render_report_pages`); its own PDF
+(`report_document`) is those pages stamped "Page X of Y" with its appendices after them, and a pack
+stamps the same pages with its own numbers (reports/pdfjoin.py). Approved and published reports'
+pages are kept, and their PDFs stored (`store_report_pdf`) and served from storage, while `pdf_key`
+(a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
 """
 
 import base64
@@ -22,6 +25,7 @@ import binascii
 import contextlib
 import gc
 import hashlib
+import io
 import json
 import logging
 import math
@@ -39,8 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
 
+import pikepdf
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
@@ -48,6 +54,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from pikepdf import Name, OutlineItem
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -220,10 +227,101 @@ def app_fetcher(*, media_prefixes=()):
     )
 
 
+# The council's logo (boards.models.Council) is printed on every report and front sheet.
+BRANDING_MEDIA = "council/"
+
+
 def report_fetcher(report):
-    """A fetcher for one report: static files, and images under media/reports/figures|images/<report id>/."""
+    """A fetcher for one report: static files, the council's logo, and its images under media/reports/."""
     folders = ("figures", "images")
-    return app_fetcher(media_prefixes=tuple(f"reports/{folder}/{report.pk}/" for folder in folders))
+    prefixes = tuple(f"reports/{folder}/{report.pk}/" for folder in folders)
+    return app_fetcher(media_prefixes=(*prefixes, BRANDING_MEDIA))
+
+
+# Tagging: what WeasyPrint leaves undone for PDF/UA.
+#
+# WeasyPrint tags everything it draws, margin boxes (running headers and footers) included: it builds
+# their structure elements but leaves them out of the tree, so their marked content points at
+# elements no reader reaches. PDF/UA wants such page furniture marked as artifacts, so after each
+# render `_finish_tags` turns every marked-content sequence whose element is outside the tree into an
+# /Artifact. `_build_box_tree` below leaves elements marked data-pdf-artifact (the DRAFT watermark)
+# out of the tree the same way, and gives every table header cell its /Scope (Row or Column, from
+# the HTML's scope attribute), which WeasyPrint does not write.
+
+_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _install_tag_hooks():
+    """Wrap WeasyPrint's tag-tree builder (once per process); its recursion goes through the wrapper."""
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "wrapped_by_committee_reports", False):
+        return
+
+    def build_box_tree(box, parent, pdf, page_number, nums, annotations, marked):
+        element = getattr(getattr(box, "_box", box), "element", None)
+        if element is not None and element.get("data-pdf-artifact") is not None:
+            # Map its marked content (so WeasyPrint's own bookkeeping holds), then leave it out.
+            tuple(build(box, parent, pdf, page_number, nums, annotations, marked))
+            return
+        for built in build(box, parent, pdf, page_number, nums, annotations, marked):
+            if built.get("S") == "/TH" and "A" in built:
+                scope = (element.get("scope") or "").strip().lower() if element is not None else ""
+                built["A"]["Scope"] = _SCOPES.get(scope, "/Column")
+            yield built
+
+    build_box_tree.wrapped_by_committee_reports = True
+    tags._build_box_tree = build_box_tree
+
+
+def _finish_tags(document, pdf):
+    """WeasyPrint's finisher: marked content outside the tag tree becomes /Artifact (see above)."""
+    objects = {o.number: o for o in pdf.objects if getattr(o, "number", None) is not None}
+
+    def resolve(value):
+        if isinstance(value, bytes) and value.endswith(b" R"):
+            return objects.get(int(value.split()[0]))
+        return value
+
+    root = resolve(pdf.catalog.get("StructTreeRoot"))
+    if root is None:
+        return
+    reachable, todo = set(), [root]
+    while todo:
+        node = todo.pop()
+        kids = node.get("K") if hasattr(node, "get") else None
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            kid = resolve(kid)
+            if hasattr(kid, "get") and kid.number not in reachable:
+                reachable.add(kid.number)
+                todo.append(kid)
+    nums = resolve(root["ParentTree"])["Nums"]
+    kids = pdf.page_references
+    for index in range(0, len(nums), 2):
+        key, value = nums[index], nums[index + 1]
+        if not isinstance(value, list) or not isinstance(key, int) or key >= len(kids):
+            continue  # an annotation's entry, or not a page's
+        outside = set()
+        for mcid, reference in enumerate(value):
+            target = resolve(reference)
+            if target is not None and hasattr(target, "number") and target.number not in reachable:
+                outside.add(mcid)
+                value[mcid] = b"null"
+        if outside:
+            _mark_artifacts(resolve(resolve(kids[key])["Contents"]), outside)
+
+
+def _mark_artifacts(stream, mcids):
+    """Rewrite `/Tag <</MCID n>> BDC` as `/Artifact <</Type /Pagination>> BDC` for each n in `mcids`."""
+    import pydyf
+
+    operations = stream.stream
+    for index in range(1, len(operations) - 1):
+        properties = operations[index]
+        if operations[index + 1] == b"BDC" and isinstance(properties, dict) and properties.get("MCID") in mcids:
+            operations[index - 1] = "/Artifact"
+            operations[index] = pydyf.Dictionary({"Type": "/Pagination"})
 
 
 # Rendering in a bounded child process.
@@ -254,6 +352,7 @@ def _shared_fonts():
         folder = getattr(_shared[0], "_folder", None)
         if folder is None or os.path.isdir(folder):  # a tmp cleaner may have removed the loaded fonts
             return _shared
+    _install_tag_hooks()
     font_config = FontConfiguration()
     try:
         url = urljoin(_base_url(), static("css/print-fonts.css"))
@@ -313,7 +412,7 @@ def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_by
         try:
             font_config, stylesheets = fonts
             pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-                pdf_variant="pdf/ua-1", stylesheets=stylesheets, font_config=font_config
+                pdf_variant="pdf/ua-1", stylesheets=stylesheets, font_config=font_config, finisher=_finish_tags
             )
             header["status"] = "ok"
         except MemoryError:
@@ -538,10 +637,71 @@ def _allow_long_runs_to_break(html):
     return head + body_tag + "".join(parts)
 
 
+# Headings typed into a section (h3, h4) nest under the section's own h2 without skipping a level:
+# an h4 with no h3 before it is printed as an h3 (the same size and bookmark depth follow the tag).
+_HEADING = re.compile(r"<(/?)h([1-6])\b([^>]*)>")
+# Header cells say what they head: in <thead> a column, elsewhere the row (unless the author said).
+_THEAD = re.compile(r"<thead\b.*?</thead>", re.S)
+_TH_WITHOUT_SCOPE = re.compile(r"<th\b(?![^>]*\bscope=)")
+_ROW = re.compile(r"<tr\b.*?</tr>", re.S)
+_CELL = re.compile(r"<t[dh]\b([^>]*)>")
+_COLSPAN = re.compile(r"colspan=\"?(\d+)")
+MANY_COLUMNS = 6
+
+
+def _nest_headings(html, parent_level=2):
+    opened = []  # (typed level, printed level) of the headings the next one may sit under
+    closing = []  # the printed level of each heading opened, to close it with the same tag
+
+    def renumber(match):
+        end, level, attributes = match.group(1), int(match.group(2)), match.group(3)
+        if end:
+            return f"</h{closing.pop() if closing else level}>"
+        while opened and opened[-1][0] >= level:
+            opened.pop()
+        printed = min((opened[-1][1] if opened else parent_level) + 1, 6)
+        opened.append((level, printed))
+        closing.append(printed)
+        return f"<h{printed}{attributes}>"
+
+    return _HEADING.sub(renumber, html)
+
+
+def _scope_header_cells(html):
+    def in_head(match):
+        return _TH_WITHOUT_SCOPE.sub('<th scope="col"', match.group())
+
+    html = _THEAD.sub(in_head, html)
+    return _TH_WITHOUT_SCOPE.sub('<th scope="row"', html)
+
+
+def _mark_wide_tables(html):
+    """A table of more than MANY_COLUMNS columns gets the class many-columns (smaller type, print.css)."""
+    if "<table" not in html:
+        return html
+    out, position = [], 0
+    for match in re.finditer(r"<table\b", html):
+        end = html.find("</table>", match.end())
+        segment = html[match.end() : end if end != -1 else len(html)]
+        widest = max(
+            (
+                sum(int(_COLSPAN.search(a).group(1)) if _COLSPAN.search(a) else 1 for a in _CELL.findall(row))
+                for row in _ROW.findall(segment)
+            ),
+            default=0,
+        )
+        out.append(html[position : match.start()])
+        out.append('<table class="many-columns"' if widest > MANY_COLUMNS else "<table")
+        position = match.end()
+    out.append(html[position:])
+    return "".join(out)
+
+
 def _section_html(number, body):
     """A section's body as printed: allow-listed again (whatever route it was stored by), numbered."""
     html = number_paragraphs(number, sanitize_html(body))
-    return _HEADERLESS_TABLE.sub(r"\1<thead>\2</thead><tbody>", html)
+    html = _HEADERLESS_TABLE.sub(r"\1<thead>\2</thead><tbody>", html)
+    return _mark_wide_tables(_scope_header_cells(_nest_headings(html)))
 
 
 def is_final(report):
@@ -549,16 +709,25 @@ def is_final(report):
     return report.status in FINAL_STATUSES
 
 
-def report_html(report, *, preview=False):
+def council_branding():
+    """The council's branding as printed: boards.models.Council (COUNCIL_NAME until one is saved)."""
+    from boards.models import Council
+
+    return Council.current()
+
+
+def report_html(report, *, preview=False, council=None):
     """The report in its printed layout: the HTML its PDF is made from, and the print preview."""
-    council = settings.COUNCIL_NAME
+    council = council or council_branding()
+    name = council.display_name
     appendices = list(report.appendices.all())
     context = {
         "report": report,
         "preview": preview,
         "draft": not is_final(report),
-        "council_name": council,
-        "author": f"{report.report_of}, {council}" if report.report_of_id else council,
+        "council": council,
+        "council_name": name,
+        "author": f"{report.report_of}, {name}" if report.report_of_id else name,
         "recommendations": list(report.recommendations.all()),
         "implications": report.implication_rows(),
         "core_purposes": report.core_purpose_rows(),
@@ -573,6 +742,7 @@ class _Lettered:
     """An appendix with its letter (A, B, ...) worked out once, not with a query per appendix."""
 
     def __init__(self, appendix, index):
+        self.appendix = appendix
         self.title = appendix.title
         self.letter = chr(ord("A") + index) if index < 26 else str(index + 1)
 
@@ -585,10 +755,94 @@ def report_render_job(report):
     return _allow_long_runs_to_break(report_html(report)), report_fetcher(report)
 
 
-def render_report_pdf(report, *, timeout=None):
-    """The report as PDF bytes: tagged PDF/UA-1, A4, fetched through the report's locked fetcher."""
+def render_report_pages(report, *, timeout=None):
+    """The report's own pages, as printed for every use: no page numbers yet (they are stamped).
+
+    A pack stamps them "Page 41" and "Agenda Item 4"; the report's own PDF (`report_document`)
+    stamps "Page 3 of 9" and adds the appendices. So a report is laid out once per version.
+    """
     html, fetcher = report_render_job(report)
     return render_html_pdf(html, fetcher=fetcher, timeout=timeout)
+
+
+def render_report_pdf(report, *, timeout=None):
+    """The report's PDF as downloaded: tagged PDF/UA-1, A4, "Page X of Y", with its appendices."""
+    return report_document(report, render_report_pages(report, timeout=timeout))
+
+
+def report_document(report, pages):
+    """The report's own PDF from its printed `pages`: "Page X of Y" on each, then every appendix.
+
+    Appendix pages are framed inside the margins and stamped "Appendix A, page 1 of 3"; the viewer's
+    page labels read 1, 2, ... then A-1, A-2, ...; each appendix gets a bookmark. A draft's preview
+    gets them as the approved PDF does.
+    """
+    from reports import pdfjoin
+
+    out = pikepdf.open(io.BytesIO(pages))
+    count = len(out.pages)
+    stamps = pdfjoin.page_of_stamps(0, count)
+    parts = [pdfjoin.Part(out, 0, count)]
+    ranges = [(0, "", 1)]
+    bookmarks = []
+    for lettered in (_Lettered(a, i) for i, a in enumerate(report.appendices.all())):
+        label = f"Appendix {lettered.letter}: {lettered.title}"
+        source, foreign = _appendix_pdf(report, lettered, label)
+        part = pdfjoin.append(out, source, foreign=foreign, title=label)
+        parts.append(part)
+        prefix = f"Appendix {lettered.letter}, page"
+        stamps.update(pdfjoin.page_of_stamps(part.start, part.count, prefix=prefix))
+        ranges.append((part.start, f"{lettered.letter}-", 1))
+        bookmarks.append(OutlineItem(label, part.start))
+    if len(parts) > 1:
+        pdfjoin.merge_tag_trees(out, parts)
+        with out.open_outline() as outline:
+            outline.root.extend(bookmarks)
+        out.Root.PageMode = Name.UseOutlines
+    pdfjoin.stamp(out, stamps)
+    pdfjoin.label_pages(out, ranges)
+    return pdfjoin.save(out)
+
+
+def open_appendix(appendix):
+    """(bytes, pikepdf document) of an appendix's stored file, only if the current rules rebuilt it.
+
+    The one way an appendix's file is read to be joined, into a report's own PDF or a pack; raises
+    PdfProblem (or pikepdf's error) when it was not rebuilt or cannot be read now.
+    """
+    from reports.pdfcheck import PdfProblem
+
+    if not appendix.is_disarmed:
+        raise PdfProblem(appendix.problem or "not rebuilt by the current rules yet")
+    with appendix.file.open("rb") as handle:
+        data = handle.read()
+    document = pikepdf.open(io.BytesIO(data))  # refuses encrypted files: no password is given
+    if not len(document.pages):
+        raise PdfProblem("no pages")
+    for page in document.pages:
+        page.obj.get("/Contents")  # every page must be reachable
+    return data, document
+
+
+def _appendix_pdf(report, lettered, label):
+    """(the appendix as a pikepdf document, True), or a notice page in its place if it cannot be read."""
+    try:
+        return open_appendix(lettered.appendix)[1], True
+    except Exception as exc:  # noqa: BLE001 - a broken appendix must never break the report's PDF
+        log.warning("Appendix %s of report %s could not be attached: %r", lettered.appendix.pk, report.pk, exc)
+        html = render_to_string(
+            "boards/pdf/notice.html",
+            {
+                "title": label,
+                "lines": [
+                    f"Appendix {lettered.letter}, “{lettered.title}”, could not be attached to this PDF "
+                    "because its file could not be read.",
+                    "Please contact democratic services for a copy.",
+                ],
+                "council": council_branding().display_name,
+            },
+        )
+        return pikepdf.open(io.BytesIO(render_html_pdf(html))), False
 
 
 # Storage and download.
@@ -602,33 +856,39 @@ def report_pdf_filename(report):
 _renderer_fingerprint = None
 
 
-def _renderer():
-    """A fingerprint of how reports are printed: the template, the print CSS, WeasyPrint's version."""
+def renderer_fingerprint():
+    """A fingerprint of how our PDFs are printed: the templates, the print CSS, WeasyPrint's version."""
     global _renderer_fingerprint
     if _renderer_fingerprint is None:
         import weasyprint
 
         digest = hashlib.sha256(weasyprint.__version__.encode())
+        base = Path(settings.BASE_DIR)
         for path in [
-            Path(settings.BASE_DIR) / "templates" / "reports" / "pdf" / "report.html",
-            Path(settings.BASE_DIR) / "static" / "css" / "print.css",
-            Path(settings.BASE_DIR) / "static" / "css" / "print-fonts.css",
+            base / "templates" / "reports" / "pdf" / "report.html",
+            base / "templates" / "reports" / "pdf" / "stamps.html",
+            base / "static" / "css" / "print-page.css",
+            base / "static" / "css" / "print.css",
+            base / "static" / "css" / "print-fonts.css",
+            base / "reports" / "pdfjoin.py",
         ]:
             digest.update(path.read_bytes() if path.exists() else b"")
         _renderer_fingerprint = digest.hexdigest()
     return _renderer_fingerprint
 
 
-def report_pdf_key(report):
+def report_pdf_key(report, council=None):
     """A fingerprint of everything a report's PDF prints, so a stored PDF is used only while it holds.
 
     The report's own words are covered by its version (every edit raises it); the rest is what
     the PDF prints from elsewhere: the meeting's date, the names of the board, post, portfolio,
-    wards and reference lists, the sign-offs, the council's name, and the template and CSS.
+    wards and reference lists, the sign-offs, the council's branding, the appendices, and the
+    templates and CSS.
     """
+    council = council or council_branding()
     parts = [
-        _renderer(),
-        settings.COUNCIL_NAME,
+        renderer_fingerprint(),
+        council.fingerprint,
         report.pk,
         report.version,
         is_final(report),
@@ -640,9 +900,52 @@ def report_pdf_key(report):
         [(i.type.name, i.type.position) for i in report.implication_rows()],
         [(c.purpose.name, c.purpose.position) for c in report.core_purpose_rows()],
         [(s.officer_title, s.reference, s.voided_at is None) for s in report.sign_offs.all()],
-        [a.title for a in report.appendices.all()],
+        [(a.pk, a.title, a.file.name, a.size) for a in report.appendices.all()],
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _pages_name(report, key):
+    return f"reports/pages/{report.pk}/{key[:40]}.pdf"
+
+
+def stored_report_pages(report, key=None):
+    """An approved report's printed pages (`render_report_pages`) kept from an earlier render, or None."""
+    if not is_final(report):
+        return None
+    name = _pages_name(report, key or report_pdf_key(report))
+    try:
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as handle:
+                return handle.read()
+    except OSError:
+        log.warning("The stored pages of report %s could not be read; rendering them again", report.pk)
+    return None
+
+
+def store_report_pages(report, pages, key=None):
+    """Keep an approved report's printed pages for packs and downloads; earlier versions' pages go."""
+    if not is_final(report):
+        return
+    name = _pages_name(report, key or report_pdf_key(report))
+    if default_storage.exists(name):
+        return
+    default_storage.save(name, ContentFile(pages))
+    folder = name.rsplit("/", 1)[0]
+    with contextlib.suppress(OSError, NotImplementedError):
+        for old in default_storage.listdir(folder)[1]:
+            if f"{folder}/{old}" != name:
+                default_storage.delete(f"{folder}/{old}")
+
+
+def report_pages(report, *, timeout=None):
+    """The report's printed pages: kept ones while they hold, else rendered now (and kept once approved)."""
+    key = report_pdf_key(report)
+    pages = stored_report_pages(report, key)
+    if pages is None:
+        pages = render_report_pages(report, timeout=timeout)
+        store_report_pages(report, pages, key)
+    return pages
 
 
 def _stored_pdf_is_current(report, key=None):
@@ -664,17 +967,17 @@ def stored_report_pdf(report, key=None):
 
 
 def store_report_pdf(report, *, timeout=None, pdf=None):
-    """Render an approved or published report and keep the PDF in storage as of its current version.
+    """Make an approved or published report's PDF and keep it in storage as of its current version.
 
     Returns the PDF bytes. If the report changed while it rendered, nothing is stored. For the
     approval workflow or a background job to call, so the first download is served from storage.
-    A caller that rendered the report itself (the pack builder renders several at once) passes `pdf`.
+    A caller that made the PDF itself passes `pdf`.
     """
     if not is_final(report):
         raise ValueError("Only approved and published reports' PDFs are stored")
     key = report_pdf_key(report)
     if pdf is None:
-        pdf = render_report_pdf(report, timeout=timeout)
+        pdf = report_document(report, report_pages(report, timeout=timeout))
     old_name = None
     with transaction.atomic():
         current = type(report).objects.select_for_update().get(pk=report.pk)
@@ -697,7 +1000,7 @@ def store_report_pdf(report, *, timeout=None, pdf=None):
 
 
 def report_pdf_response(request, report):
-    """The download: the stored PDF while it is current, else rendered now (and stored once approved).
+    """The download: the stored PDF while it is current, else made now (and stored once approved).
 
     When the PDF cannot be made, a page that says why (503), never a server error.
     """

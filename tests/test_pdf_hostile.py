@@ -241,7 +241,7 @@ def test_it_refuses_every_url_outside_the_app(demo, listener, url):
 
 def test_it_fetches_the_apps_own_static_files(demo):
     fetcher = pdf.report_fetcher(demo.seed)
-    css = fetcher.fetch(f"{settings.SITE_URL}{settings.STATIC_URL}css/print.css")
+    css = fetcher.fetch(f"{settings.SITE_URL}{settings.STATIC_URL}css/print-page.css")
     assert css.content_type == "text/css" and b"@page" in css.read()
     font = fetcher.fetch(f"{settings.SITE_URL}{settings.STATIC_URL}fonts/source-sans-3/SourceSans3-Regular.ttf")
     assert len(font.read()) > 100_000

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from boards.models import Board, Meeting, Membership
+from boards.models import Board, Council, Meeting, Membership
 from reports import demo
 from reports.models import (
     ConsulteeKind,
@@ -207,6 +207,12 @@ class Command(BaseCommand):
             kind.officers.add(users[username])
 
     def load_board(self, users):
+        if not Council.objects.exists():
+            # The council's name stays blank, so COUNCIL_NAME ("Sefton Council") prints; no logo file.
+            Council.objects.create(
+                democratic_services_name="Democratic Services",
+                democratic_services_email="democratic.services@example.sefton.gov.uk",
+            )
         board, _ = Board.objects.get_or_create(
             slug=demo.BOARD["slug"],
             defaults={

@@ -301,9 +301,10 @@ def _join_within_bounds(meeting, edition, front, pack_items):
     timeout = getattr(settings, "PACK_JOIN_TIMEOUT", PACK_JOIN_TIMEOUT)
     memory_mb = getattr(settings, "PACK_JOIN_MEMORY_MB", PACK_JOIN_MEMORY_MB)
     str(meeting), str(meeting.board)  # read now: the child has no database
+    council = Council.current().display_name
 
     def work():
-        pdf, pages = _join(meeting, edition, front, pack_items)
+        pdf, pages = _join(meeting, edition, front, pack_items, council)
         return pdf, {"pages": pages, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
     started = time.monotonic()
@@ -326,7 +327,7 @@ def _join_within_bounds(meeting, edition, front, pack_items):
     return pdf, info["pages"]
 
 
-def _join(meeting, edition, front, pack_items):
+def _join(meeting, edition, front, pack_items, council):
     from reports import pdfjoin
 
     out = pikepdf.new()
@@ -355,7 +356,6 @@ def _join(meeting, edition, front, pack_items):
     pdfjoin.stamp(out, pdfjoin.page_number_stamps(0, len(out.pages)))
     pdfjoin.stamp(out, pdfjoin.item_stamps(item_pages), pdfjoin.ITEM_LABEL)
     pdfjoin.label_pages(out, [(0, "", 1)])
-    council = Council.current().display_name
     title = {PUBLIC: "Agenda pack", MEMBERS: "Members' agenda pack", FRONT_SHEET: "Agenda"}[edition]
     full_title = f"{title}: {meeting.board}, {meeting.date_display}"
     out.docinfo["/Title"] = full_title

@@ -625,6 +625,13 @@ def test_it_leaves_an_appendix_not_rebuilt_out_of_packs_and_downloads(client, lo
     data = build_pack(meeting, AgendaPack.Edition.PUBLIC).pdf
     assert active_content(data) == []
     assert any("could not be included in this pack" in text and "Old upload" in text for text in page_texts(data))
+    # The report's own PDF attaches its appendices too: the same gate keeps this one out.
+    public.pdf_key = ""
+    public.save(update_fields=["pdf_key"])
+    own = login(demo.clerk).get(f"/reports/{public.pk}/pdf/")
+    data = b"".join(own.streaming_content) if own.streaming else own.content
+    assert active_content(data) == []
+    assert any("could not be attached to this PDF" in text and "Old upload" in text for text in page_texts(data))
 
 
 # Files stored before the rebuild existed ---------------------------------------------------------

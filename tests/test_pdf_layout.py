@@ -20,7 +20,6 @@ import re
 
 import pikepdf
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -33,8 +32,9 @@ from boards.models import Board, Meeting
 from boards.packs import build_pack
 from reports import pdf
 from reports.demo import SEED
-from reports.models import Appendix, Implication, Recommendation, Report, Section, Ward
+from reports.models import Implication, Recommendation, Report, Section, Ward
 from reports.views import report_queryset
+from tests.appendices import stored_appendix
 from tests.pdfinspect import MM, heading_skips, outside_margin, page_marks, structure
 
 # Each test reads the PDFs made once below; the mark makes pytest-django set up the test database.
@@ -118,9 +118,7 @@ def make_hostile(report):
         f"<table><tbody>{forty * 3}</tbody></table>" + "<ul><li>" * 12 + LONG_WORD + "</li></ul>" * 12
     )
     Section.objects.create(report=report, position=90, heading="Hostile " + LONG_WORD, body=body)
-    appendix = Appendix(report=report, position=1, title="Edge to edge " + LONG_WORD[:60], page_count=4)
-    appendix.file.save("edges.pdf", ContentFile(pdf_bytes(EDGE_TO_EDGE)), save=False)
-    appendix.save()
+    stored_appendix(report, "Edge to edge " + LONG_WORD[:60], pdf_bytes(EDGE_TO_EDGE))
     return report_queryset().get(pk=report.pk)
 
 

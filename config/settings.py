@@ -239,7 +239,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 
-
 def _static_url(path):
     from django.templatetags.static import static
 

@@ -315,7 +315,9 @@ def read_sections(data, report):
     for row in rows:
         if not row.errors and (problem := image_problem(row.values["body"], report)):
             row.errors["body"] = problem
-        row.values["body"] = sanitize_html(row.values["body"], report_id=report.pk) if not row.errors else row.values["body"]
+        row.values["body"] = (
+            sanitize_html(row.values["body"], report_id=report.pk) if not row.errors else row.values["body"]
+        )
         if row.values["body"] and not row.values["heading"].strip() and not row.errors:
             row.errors["heading"] = "Give this section a heading, like Introduction."
     return rows, error

@@ -150,13 +150,13 @@ class LockedFetcher(URLFetcher):
             parts = urlsplit(url)
         except ValueError:
             raise FetchRefused("not a URL") from None
-        if self.files and (parts.scheme.lower(), parts.netloc.lower()) == (
+        own_origin = (parts.scheme.lower(), parts.netloc.lower()) == (
             self.origin.scheme.lower(),
             self.origin.netloc.lower(),
-        ):
-            if not parts.query and not parts.fragment and parts.path in self.files:
-                data, mime = self.files[parts.path]
-                return self._respond(url, data, mime)
+        )
+        if own_origin and not parts.query and not parts.fragment and parts.path in self.files:
+            data, mime = self.files[parts.path]
+            return self._respond(url, data, mime)
         for kind, prefix, roots in self.routes:
             same_origin = (parts.scheme.lower(), parts.netloc.lower()) == (prefix.scheme.lower(), prefix.netloc.lower())
             if same_origin and parts.path.startswith(prefix.path):

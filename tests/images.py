@@ -16,7 +16,10 @@ def png(width=480, height=288, colour=(0, 75, 107), label=None):
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     for i in range(4):
-        draw.rectangle([20 + i * (width // 5), height - 20 - (i + 1) * height // 6, 50 + i * (width // 5), height - 20], fill=colour)
+        draw.rectangle(
+            [20 + i * (width // 5), height - 20 - (i + 1) * height // 6, 50 + i * (width // 5), height - 20],
+            fill=colour,
+        )
     if label:
         draw.text((10, 10), label, fill="black")
     out = io.BytesIO()
@@ -43,7 +46,12 @@ def _chunk(kind, data):
 def png_claiming(width, height):
     """A tiny file whose PNG header claims `width` x `height` pixels: a decompression bomb's opening."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\0" * 64)) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def truncated_png():
@@ -100,3 +108,29 @@ def pictures_in(pdf_data):
             if "/SMask" in obj:
                 masks.add(obj.raw_get("/SMask").idnum)
     return len(pictures - masks)
+
+
+def picture_boxes(pdf_data):
+    """(page number, x0, y0, x1, y1) in points of every image drawn in the PDF, from its content streams."""
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(pdf_data))
+    boxes = []
+    for number, page in enumerate(reader.pages):
+        xobjects = page["/Resources"].get("/XObject", {})
+        images = {name for name, ref in xobjects.items() if ref.get_object().get("/Subtype") == "/Image"}
+        ctm, stack = [1, 0, 0, 1, 0, 0], []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"q":
+                stack.append(ctm)
+            elif operator == b"Q" and stack:
+                ctm = stack.pop()
+            elif operator == b"cm":
+                a, b, c, d, e, f = (float(v) for v in operands)
+                A, B, C, D, E, F = ctm
+                ctm = [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+            elif operator == b"Do" and operands[0] in images:
+                a, b, c, d, e, f = ctm
+                xs, ys = [e, e + a, e + c, e + a + c], [f, f + b, f + d, f + b + d]
+                boxes.append((number, min(xs), min(ys), max(xs), max(ys)))
+    return boxes

@@ -290,7 +290,10 @@ def test_it_fetches_nothing_outside_the_app_for_a_hostile_figure(demo, listener,
         f"//127.0.0.1:{listener.port}/reports/{demo.seed.pk}/figures/{own.pk}/",
         f"/media/{other.file.name}",
     ]
-    body = "".join(f'<figure><img src="{src}" alt="hostile {n}"><figcaption>Hostile {n}</figcaption></figure>' for n, src in enumerate(sources))
+    body = "".join(
+        f'<figure><img src="{src}" alt="hostile {n}"><figcaption>Hostile {n}</figcaption></figure>'
+        for n, src in enumerate(sources)
+    )
     set_raw_body(demo.seed, body + images.figure_html(own, alt="The report's own chart"))
     html, fetcher = pdf.report_render_job(report_queryset().get(pk=demo.seed.pk))
     rendering = pdf.render_html(html, fetcher=fetcher)

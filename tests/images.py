@@ -11,8 +11,9 @@ from pypdf import PdfReader
 from reports.models import Figure
 
 
-def png(width=480, height=288, colour=(0, 75, 107), label=None):
-    """A PNG chart-like image: a coloured field with a few bars (and `label` drawn, if given)."""
+def png(width=480, height=288, colour=(0, 75, 107), label=None, text_chunk=None):
+    """A PNG chart-like image: a coloured field with a few bars (and `label` drawn, and `text_chunk`
+    kept as a PNG text comment, if given)."""
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     for i in range(4):
@@ -23,7 +24,13 @@ def png(width=480, height=288, colour=(0, 75, 107), label=None):
     if label:
         draw.text((10, 10), label, fill="black")
     out = io.BytesIO()
-    image.save(out, "PNG")
+    info = None
+    if text_chunk:
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text("Comment", text_chunk)
+    image.save(out, "PNG", pnginfo=info)
     return out.getvalue()
 
 

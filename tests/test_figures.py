@@ -91,6 +91,15 @@ def test_it_remakes_a_jpeg_upright_without_its_metadata(demo, login):
     assert b"PhoneMaker" not in figure.file.open("rb").read()
 
 
+def test_it_keeps_nothing_of_an_uploaded_png_but_its_pixels(demo, login):
+    hidden = b"<script>alert(1)</script> and a trailing payload"
+    response = upload(login(demo.officer), demo.draft, images.png(text_chunk="Written by someone") + hidden)
+    assert response.status_code == 201
+    with Figure.objects.get().file.open("rb") as handle:
+        data = handle.read()
+    assert b"Written by someone" not in data and hidden not in data and data.endswith(b"IEND\xaeB`\x82")
+
+
 def test_it_scales_a_large_image_down_to_print_size(demo, login):
     response = upload(login(demo.officer), demo.draft, images.png(6000, 3000))
     assert response.status_code == 201

@@ -136,12 +136,16 @@ def _photo_jpeg(n):
     return out.getvalue()
 
 
-SVG_CHART = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 400">
-<rect width="800" height="400" fill="#fff"/>""" + b"".join(
-    f'<rect x="{60 + i * 70}" y="{360 - (i * 37) % 300 - 40}" width="50" height="{(i * 37) % 300 + 40}" fill="#004b6b"/>'
-    f'<text x="{60 + i * 70}" y="390" font-size="16">Ward {i + 1}</text>'.encode()
-    for i in range(10)
-) + b'<text x="250" y="30" font-size="24">Households in fuel poverty, by ward</text></svg>'
+SVG_CHART = (
+    b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 400">
+<rect width="800" height="400" fill="#fff"/>"""
+    + b"".join(
+        f'<rect x="{60 + i * 70}" y="{360 - (i * 37) % 300 - 40}" width="50" height="{(i * 37) % 300 + 40}" fill="#004b6b"/>'
+        f'<text x="{60 + i * 70}" y="390" font-size="16">Ward {i + 1}</text>'.encode()
+        for i in range(10)
+    )
+    + b'<text x="250" y="30" font-size="24">Households in fuel poverty, by ward</text></svg>'
+)
 
 
 def figures_report():

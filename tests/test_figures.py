@@ -21,7 +21,7 @@ from reports.models import Figure, Report, Section
 from reports.views import report_queryset
 from tests import images
 from tests.editor import editor_data
-from tests.test_public import EXEMPT_SUBJECT, PUBLIC_SUBJECT, publish_upcoming
+from tests.test_public import EXEMPT_SUBJECT, PUBLIC_SUBJECT, build_packs, publish_upcoming
 
 ALT = "Bar chart of life expectancy at birth in the six city regions, 2019 to 2021"
 CAPTION = "What did we learn?"
@@ -431,6 +431,26 @@ def test_it_prints_figures_tagged_with_their_alt_text_and_numbered_captions(repo
     text = pdf_text(data)
     assert f"Figure 1: {CAPTION}" in text and "Figure 2" in text and "Figure 3: The project's timeline" in text
     assert text.index("Figure 1") < text.index("Figure 2") < text.index("Figure 3")
+
+
+def test_it_prints_a_figure_tagged_in_both_packs_and_keeps_an_exempt_one_out_of_the_public_pack(
+    demo, django_capture_on_commit_callbacks
+):
+    from boards.models import AgendaPack
+
+    public, exempt = Report.objects.get(subject=PUBLIC_SUBJECT), Report.objects.get(subject=EXEMPT_SUBJECT)
+    for report, alt in [(public, "Public chart of waiting times"), (exempt, "Exempt chart of contract prices")]:
+        figure = images.stored_figure(report, images.png(label=alt))
+        add_section(report, "In pictures", images.figure_html(figure, alt, "Pictured"), 99)
+    meeting, _, _ = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    build_packs(meeting)
+    packs = {pack.edition: pack.file.open("rb").read() for pack in AgendaPack.objects.filter(meeting=meeting)}
+    assert structure_figures(packs[AgendaPack.Edition.MEMBERS]) == [
+        "Public chart of waiting times",
+        "Exempt chart of contract prices",
+    ]
+    assert structure_figures(packs[AgendaPack.Edition.PUBLIC]) == ["Public chart of waiting times"]
+    assert images.pictures_in(packs[AgendaPack.Edition.PUBLIC]) == 1
 
 
 def test_it_scales_a_figure_to_the_text_width(demo):

@@ -324,22 +324,14 @@ def read_sections(data, report):
 
 
 def image_problem(body, report):
-    """Why an image in a section's text cannot be kept, in words for the field, or "".
+    """Why a figure in a section's text cannot be kept, in words for the field, or "".
 
-    The sanitiser would drop it without a word; the editor says so instead and keeps the text,
-    so that nothing typed (or pasted) disappears unnoticed.
+    A figure of this report without alternative text would be dropped by the sanitiser; the editor
+    says so instead and keeps the text. Images from anywhere else are dropped as any other markup
+    the allow-list does not keep (the editor leaves them out of a paste already).
     """
-    images = body_images(body)
-    if not images:
-        return ""
-    own = set(report.figures.values_list("pk", flat=True)) if report.pk else set()
-    for number, (report_id, figure, _, alt) in enumerate(images, start=1):
-        if report_id != report.pk or figure not in own:
-            return (
-                f"Image {number} in this section was pasted from elsewhere, so it cannot be printed. Remove it, "
-                "and add the picture with the Insert figure button, which checks and keeps it with the report."
-            )
-        if not alt.strip():
+    for number, (report_id, _, _, alt) in enumerate(body_images(body), start=1):
+        if report.pk and report_id == report.pk and not alt.strip():
             return (
                 f"Image {number} in this section has no alternative text. Select it, choose Insert figure and "
                 "describe it for someone who cannot see it."

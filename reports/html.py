@@ -92,7 +92,8 @@ _EMPTY_FIGURE = re.compile(r"<figure>\s*</figure>")
 
 
 def figure_images(html):
-    """(figure id or None, src, alt) for each <img> in `html`, in order; src and alt unescaped."""
+    """(report id, figure id, src, alt) for each <img> in `html`, in order, src and alt unescaped; the ids
+    are None unless src is a figure's address."""
     found = []
     for match in _IMG.finditer(html or ""):
         attributes = {name.lower(): unescape(value) for name, value in _ATTRIBUTE.findall(match.group(1))}

@@ -363,6 +363,12 @@ figureDialog.addEventListener("close", () => {
 });
 figureForm.querySelector("[data-figure-cancel]").addEventListener("click", closeFigureDialog);
 form.addEventListener("report-figure:open", (event) => openFigureDialog(event.detail));
+form.addEventListener("report-figure:dropped", (event) => {
+  const notice = document.getElementById("figure-paste-notice");
+  const many = event.detail.dropped > 1;
+  notice.textContent = `${many ? "Pictures" : "A picture"} pasted from elsewhere ${many ? "were" : "was"} left out: add pictures with Insert figure (the picture button), which checks them.`;
+  notice.hidden = false;
+});
 
 function putFigure(target, { src, alt, caption }) {
   const { editor, image } = target;

@@ -45,6 +45,33 @@ function imageFile(transfer) {
   return file;
 }
 
+// Pasted HTML keeps only images that are this app's figures (copied from a report's text); any
+// other (a web page's pictures, Word's temporary files) is left out, as the server would drop it,
+// and the editor says so: such a picture is added with Insert figure, which checks it.
+const FIGURE_PATH = /^\/reports\/\d+\/figures\/\d+\/$/;
+
+function keepOwnImages(html, editor) {
+  if (!/<img/i.test(html)) return html;
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  let dropped = 0;
+  doc.querySelectorAll("img").forEach((img) => {
+    let url = null;
+    try {
+      url = new URL(img.getAttribute("src") || "", window.location.href);
+    } catch {
+      url = null;
+    }
+    if (url && url.origin === window.location.origin && FIGURE_PATH.test(url.pathname) && !url.search) {
+      img.setAttribute("src", url.pathname);
+    } else {
+      img.remove();
+      dropped += 1;
+    }
+  });
+  if (dropped) editor.view.dom.dispatchEvent(new CustomEvent("report-figure:dropped", { bubbles: true, detail: { dropped } }));
+  return doc.body.innerHTML;
+}
+
 export const ReportFigure = Figure.extend({
   addCommands() {
     return {
@@ -80,6 +107,7 @@ export const ReportFigure = Figure.extend({
         props: {
           handlePaste: (view, event) => take(event.clipboardData, event),
           handleDrop: (view, event) => take(event.dataTransfer, event),
+          transformPastedHTML: (html) => keepOwnImages(html, editor),
         },
       }),
     ];

@@ -108,6 +108,20 @@ def test_it_takes_a_pasted_chart_through_the_same_dialog_and_refuses_a_hostile_s
     dialog.wait_for(state="hidden")
     assert not Figure.objects.exists()
 
+    # A web page's picture pasted with its text: the text comes in, the picture is left out, and the page says so.
+    page.get_by_role("textbox", name="Section 1 text").evaluate(
+        """(editable) => {
+            const data = new DataTransfer();
+            data.setData("text/html", '<p>Pasted words.</p><img src="https://example.org/chart.png" alt="A chart">');
+            data.setData("text/plain", "Pasted words.");
+            editable.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }"""
+    )
+    editor = page.get_by_role("textbox", name="Section 1 text")
+    assert "Pasted words." in editor.inner_text() and editor.locator("img").count() == 0
+    assert page.get_by_text("A picture pasted from elsewhere was left out").is_visible()
+    officer.check()
+
     page.get_by_role("textbox", name="Section 1 text").evaluate(
         """(editable, bytes) => {
             const data = new DataTransfer();

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -239,12 +240,31 @@ if S3_BUCKET:
 # Uploads: appendices are PDFs of at most this many megabytes and pages (reports/pdfcheck.py).
 APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)
 APPENDIX_MAX_PAGES = env_int("APPENDIX_MAX_PAGES", 1000, minimum=1)
+# Figures in the body are PNG, JPEG or SVG files of at most this many megabytes (reports/imagecheck.py).
+FIGURE_MAX_MB = env_int("FIGURE_MAX_MB", 10, minimum=1)
 # A request body larger than this is refused (413) before any of it is read: the largest
-# appendix plus room for the form around it. Smaller oversize files get the form's own message.
-REQUEST_MAX_BYTES = (APPENDIX_MAX_MB + 1) * 1024 * 1024
+# upload plus room for the form around it. Smaller oversize files get the form's own message.
+REQUEST_MAX_BYTES = (max(APPENDIX_MAX_MB, FIGURE_MAX_MB) + 1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+
+def _static_url(path):
+    from django.templatetags.static import static
+
+    return static(path)
+
+
+# The body editor's figures: the library's Figure node with our upload dialog (static/js/report-figure.js),
+# loaded by the editor as a module. The processor names the tags it writes, for the library's own
+# sanitiser; ours (reports/html.py) is the one applied.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(_static_url, str)("js/report-figure.js")],
+        "extensions": {"ReportFigure": lambda config, shared: None},
+    }
+]
 
 # Background jobs (agenda packs) go through a queue kept in the database: nothing else to run
 # but `python manage.py db_worker`, on as many hosts as wanted.

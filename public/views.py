@@ -15,7 +15,6 @@ from boards.models import Meeting
 from public import queries
 from public.forms import CalendarForm, SearchForm
 from public.search import search_reports
-from reports.html import number_paragraphs
 from reports.models import Report
 
 PER_PAGE = 20
@@ -80,7 +79,7 @@ def _report_context(report):
     return {
         "report": report,
         "meeting": item.meeting,
-        "sections": [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "sections": report.numbered_sections(),
         "appendices": list(report.appendices.all()),
     }
 

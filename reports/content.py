@@ -7,7 +7,7 @@ seed's words survive into the page and the PDF.
 
 from dataclasses import dataclass
 
-from reports.html import html_to_text, number_paragraphs
+from reports.html import html_to_text, numbered_sections
 
 
 @dataclass(frozen=True)
@@ -141,14 +141,9 @@ def report_blocks(
         ),
         Block("background_papers", "Background Papers", report.background_papers),
     ]
-    for number, section in enumerate(sections, start=1):
-        blocks.append(
-            Block(
-                f"section:{number}",
-                f"{number}. {section.heading}",
-                html_to_text(number_paragraphs(number, section.body)),
-            )
-        )
+    # Figures read as their alt text and numbered caption, so a compare shows a changed figure.
+    for number, section, html in numbered_sections(sections, report_id=report.pk):
+        blocks.append(Block(f"section:{number}", f"{number}. {section.heading}", html_to_text(html)))
     return blocks
 
 

@@ -5,11 +5,13 @@ from django import forms
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils.functional import lazy
 from django_prose_editor.widgets import ProseEditorWidget
 
 from boards.models import Board, Meeting
 from config.numbers import whole_number
-from reports.html import sanitize_html
+from reports.html import body_images, sanitize_html
+from reports.imagecheck import ImageProblem, check_image
 from reports.models import (
     SCHEDULE_12A_CHOICES,
     CorePurpose,
@@ -46,12 +48,20 @@ _SECTION_WIDGET = ProseEditorWidget(
             "TableHeader": True,
             "TableCell": True,
             "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+            # Figures: the library's Figure, with our upload dialog (static/js/report-figure.js).
+            "ReportFigure": True,
+            "Image": True,
+            "Caption": True,
             "History": True,
         }
     },
     preset="configurable",
 )
-SECTION_EDITOR_CONFIG = json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder)
+# Worked out when first shown, not at import: it names the figure module's static URL, which needs
+# the static files' manifest in production.
+SECTION_EDITOR_CONFIG = lazy(
+    lambda: json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder), str
+)()
 
 
 def section_editor_media():
@@ -303,10 +313,30 @@ def read_sections(data, report):
     existing = set(report.sections.values_list("pk", flat=True)) if report.pk else set()
     rows, error = read_rows(data, "section", ["heading", "body"], existing, {"heading": 250, "body": BODY_MAX})
     for row in rows:
-        row.values["body"] = sanitize_html(row.values["body"]) if not row.errors else row.values["body"]
+        if not row.errors and (problem := image_problem(row.values["body"], report)):
+            row.errors["body"] = problem
+        row.values["body"] = (
+            sanitize_html(row.values["body"], report_id=report.pk) if not row.errors else row.values["body"]
+        )
         if row.values["body"] and not row.values["heading"].strip() and not row.errors:
             row.errors["heading"] = "Give this section a heading, like Introduction."
     return rows, error
+
+
+def image_problem(body, report):
+    """Why a figure in a section's text cannot be kept, in words for the field, or "".
+
+    A figure of this report without alternative text would be dropped by the sanitiser; the editor
+    says so instead and keeps the text. Images from anywhere else are dropped as any other markup
+    the allow-list does not keep (the editor leaves them out of a paste already).
+    """
+    for number, (report_id, _, _, alt) in enumerate(body_images(body), start=1):
+        if report.pk and report_id == report.pk and not alt.strip():
+            return (
+                f"Image {number} in this section has no alternative text. Select it, choose Insert figure and "
+                "describe it for someone who cannot see it."
+            )
+    return ""
 
 
 class AppendixForm(forms.Form):
@@ -329,5 +359,46 @@ class AppendixForm(forms.Form):
         try:
             self.disarmed = disarm_pdf(upload)
         except PdfProblem as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return upload
+
+
+FIGURE_ALT_MAX = 1_000
+FIGURE_CAPTION_MAX = 500
+
+
+class FigureForm(forms.Form):
+    """A figure for the body: a PNG, JPEG or SVG file, checked by its content, with its words."""
+
+    file = forms.FileField(
+        label="Image file (PNG, JPEG or SVG)",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml,.png,.jpg,.jpeg,.svg"}),
+        error_messages={"required": "Choose the image file: a PNG, JPEG or SVG."},
+    )
+    alt_text = forms.CharField(
+        label="Alternative text",
+        max_length=FIGURE_ALT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the figure shows, for someone who cannot see it: for a chart, what it says.",
+        error_messages={"required": "Describe the figure for someone who cannot see it: alternative text is required."},
+    )
+    caption = forms.CharField(
+        label="Caption (optional)",
+        required=False,
+        max_length=FIGURE_CAPTION_MAX,
+        help_text="Printed under the figure after its number: “Figure 1: …”.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.FIGURE_MAX_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {math.ceil(upload.size / 1024 / 1024 * 10) / 10:.1f} MB; figures can be at most "
+                f"{settings.FIGURE_MAX_MB} MB."
+            )
+        try:
+            self.image = check_image(upload)
+        except ImageProblem as problem:
             raise forms.ValidationError(str(problem)) from None
         return upload

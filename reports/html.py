@@ -1,11 +1,14 @@
 """The allow-list for rich text typed into reports, applied on every save.
 
-Only structure survives: paragraphs, headings inside a section, bold, italic, lists, tables and
-links to http, https and mailto addresses. Scripts, styles, event handlers, frames, images by URL,
-forms and anything else are removed, with their content where it is code (script, style).
+Only structure survives: paragraphs, headings inside a section, bold, italic, lists, tables,
+links to http, https and mailto addresses, and figures: `<figure>`, `<figcaption>` and `<img>` whose
+src is one of the report's own figures (/reports/<its id>/figures/<n>/) and whose alt text is not
+empty. Scripts, styles, event handlers, frames, images from anywhere else, forms and anything else
+are removed, with their content where it is code (script, style).
 """
 
-from html import escape
+import re
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -35,9 +38,13 @@ ALLOWED_TAGS = {
     "td",
     "caption",
     "a",
+    "figure",
+    "figcaption",
+    "img",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "img": {"src", "alt"},
     "ol": {"start", "type"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
@@ -57,20 +64,63 @@ _cleaner = nh3.Cleaner(
 )
 
 
-def sanitize_html(html):
-    """Return the allow-listed part of `html`; an empty paragraph becomes the empty string."""
+def sanitize_html(html, *, report_id=None):
+    """Return the allow-listed part of `html`; an empty paragraph becomes the empty string.
+
+    Images are kept only in a report's body (`report_id`), only when they show one of that
+    report's own figures and have alternative text.
+    """
     if not html:
         return ""
     cleaned = _limit_depth(_cleaner.clean(html)).strip()
+    if "<img" in cleaned:
+        cleaned = _IMG.sub(lambda match: _own_figure_image(match, report_id), cleaned)
+        cleaned = _EMPTY_FIGURE.sub("", cleaned)
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""
     return cleaned
 
 
+# A figure's address, as reports/urls.py makes it (`reports:figure`). Root-relative, so the same
+# body works on the editor, the report page, the public paper page and in the PDF renderer.
+FIGURE_SRC = re.compile(r"^/reports/(\d{1,12})/figures/(\d{1,12})/$")
+
+# An <img> as nh3 writes it: attributes double-quoted, any quote inside escaped.
+_IMG = re.compile(r'<img((?:\s+[\w:-]+="[^"]*")*)\s*/?>')
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+_EMPTY_FIGURE = re.compile(r"<figure>\s*</figure>")
+
+
+def figure_images(html):
+    """(report id, figure id, src, alt) for each <img> in `html`, in order, src and alt unescaped; the ids
+    are None unless src is a figure's address."""
+    found = []
+    for match in _IMG.finditer(html or ""):
+        attributes = {name.lower(): unescape(value) for name, value in _ATTRIBUTE.findall(match.group(1))}
+        src, alt = attributes.get("src", "").strip(), attributes.get("alt", "")
+        own = FIGURE_SRC.match(src)
+        found.append((int(own[1]) if own else None, int(own[2]) if own else None, src, alt))
+    return found
+
+
+def body_images(html):
+    """figure_images() of `html` as the allow-list first sees it, before it drops any image."""
+    if "<img" not in (html or "").lower():
+        return []
+    return figure_images(_cleaner.clean(html))
+
+
+def _own_figure_image(match, report_id):
+    [(report, figure, src, alt)] = figure_images(match.group(0))
+    if report_id is None or report != report_id or not alt.strip():
+        return ""
+    return f'<img src="{escape(src, quote=True)}" alt="{escape(alt.strip(), quote=True)}">'
+
+
 class _DepthLimiter(HTMLParser):
     """Re-serialises well-formed HTML, dropping tags (not their text) nested past MAX_DEPTH."""
 
-    VOID = {"br"}
+    VOID = {"br", "img"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -78,13 +128,13 @@ class _DepthLimiter(HTMLParser):
         self.stack = []  # True for a tag that was written, False for one dropped
 
     def handle_starttag(self, tag, attrs):
+        attributes = "".join(f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs)
         if tag in self.VOID:
-            self.out.append(f"<{tag}>")
+            self.out.append(f"<{tag}{attributes}>")
             return
         keep = sum(self.stack) < MAX_DEPTH
         self.stack.append(keep)
         if keep:
-            attributes = "".join(f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs)
             self.out.append(f"<{tag}{attributes}>")
 
     def handle_endtag(self, tag):
@@ -119,8 +169,8 @@ class _ParagraphNumberer(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = "".join(f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs)
-        if tag == "br":
-            self.out.append("<br>")
+        if tag in {"br", "img"}:
+            self.out.append(f"<{tag}{attributes}>")
             return
         if tag == "ol" and self.depth == 0:
             self.paragraph_list_depth = 1
@@ -134,7 +184,7 @@ class _ParagraphNumberer(HTMLParser):
         self.depth += 1
 
     def handle_endtag(self, tag):
-        if tag == "br":
+        if tag in {"br", "img"}:
             return
         self.depth -= 1
         if tag == "ol" and self.depth == 0:
@@ -153,7 +203,93 @@ def number_paragraphs(section_number, html):
     return "".join(parser.out)
 
 
-_BLOCK_TAGS = {"p", "h3", "h4", "li", "tr", "table", "ul", "ol", "blockquote", "caption", "br"}
+class _FigureNumberer(HTMLParser):
+    """Labels each figure with an image "Figure N", before its caption's own words, from `first` on."""
+
+    def __init__(self, first):
+        super().__init__(convert_charrefs=True)
+        self.number = first
+        self.out = []
+        self.figures = []  # per open <figure>: {"number", "label_at", "caption_words"}
+        self.in_caption = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = "".join(f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs)
+        self.out.append(f"<{tag}{attributes}>")
+        if tag == "figure":
+            self.figures.append({"number": None, "label_at": None, "caption_words": False})
+        elif tag == "img" and self.figures and self.figures[-1]["number"] is None:
+            self.figures[-1]["number"] = self.number
+            self.number += 1
+        elif tag == "figcaption" and self.figures and self.figures[-1]["label_at"] is None:
+            self.figures[-1]["label_at"] = len(self.out)
+            self.out.append("")
+            self.in_caption = self.figures[-1]
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "img":
+            return
+        if tag == "figcaption":
+            self.in_caption = None
+        if tag == "figure" and self.figures:
+            figure = self.figures.pop()
+            if figure["number"] is not None:
+                label = f'<span class="figure-number">Figure {figure["number"]}</span>'
+                if figure["label_at"] is None:
+                    self.out.append(f"<figcaption>{label}</figcaption>")
+                else:
+                    self.out[figure["label_at"]] = label + (": " if figure["caption_words"] else "")
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if self.in_caption is not None and data.strip():
+            self.in_caption["caption_words"] = True
+        self.out.append(escape(data, quote=False))
+
+
+def number_figures(html, first=1):
+    """(html, next number): each figure that has an image captioned "Figure N: ...", counting from `first`."""
+    if "<figure" not in (html or ""):
+        return html or "", first
+    parser = _FigureNumberer(first)
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.out), parser.number
+
+
+def numbered_sections(sections, *, report_id, sanitise=False):
+    """[(number, section, html)]: the body as shown and printed, paragraphs numbered 1.1, 1.2, ... within
+    each section and figures "Figure 1", "Figure 2", ... through the whole report, in order.
+
+    `sanitise` applies the allow-list again, for a renderer that trusts no route the text came by.
+    """
+    numbered = []
+    next_figure = 1
+    for number, section in enumerate(sections, start=1):
+        body = sanitize_html(section.body, report_id=report_id) if sanitise else section.body
+        html, next_figure = number_figures(number_paragraphs(number, body), next_figure)
+        numbered.append((number, section, html))
+    return numbered
+
+
+_BLOCK_TAGS = {
+    "p",
+    "h3",
+    "h4",
+    "li",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "caption",
+    "br",
+    "figure",
+    "figcaption",
+}
 
 
 class _TextExtractor(HTMLParser):
@@ -166,6 +302,11 @@ class _TextExtractor(HTMLParser):
             self.out.append("\n")
         elif tag in {"td", "th"}:
             self.out.append(" | ")
+        elif tag == "img":
+            # A figure reads as its alt text, with its file's number: a new picture is a change.
+            [(_, figure, _, alt)] = figure_images(self.get_starttag_text()) or [(None, None, "", "")]
+            which = f" (file {figure})" if figure else ""
+            self.out.append(f"\n[Image{which}: {' '.join(alt.split())}]\n")
 
     def handle_endtag(self, tag):
         if tag in _BLOCK_TAGS:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from reports.html import sanitize_html
+from reports.html import numbered_sections, sanitize_html
 
 # Schedule 12A to the Local Government Act 1972, Part 1 (England): descriptions of exempt information.
 SCHEDULE_12A_PARAGRAPHS = {
@@ -361,6 +361,10 @@ class Report(models.Model):
 
         return internal_consultations_sentence(self.active_sign_offs())
 
+    def numbered_sections(self, *, sanitise=False):
+        """The body as shown and printed: (number, section, html), paragraphs and figures numbered."""
+        return numbered_sections(self.sections.all(), report_id=self.pk, sanitise=sanitise)
+
     def implication_rows(self):
         """The implications matrix as printed: a row for every active type, blank where nothing was
         written (as the seed prints them), and any retired type this report has words for."""
@@ -500,7 +504,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         # Whatever the route (editor, admin, fixtures), only allow-listed HTML is ever stored.
-        self.body = sanitize_html(self.body)
+        self.body = sanitize_html(self.body, report_id=self.report_id)
         super().save(*args, **kwargs)
 
 
@@ -546,6 +550,40 @@ class Appendix(models.Model):
         """Appendices are lettered A, B, C ... in their order."""
         index = list(self.report.appendices.values_list("pk", flat=True)).index(self.pk)
         return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+def figure_upload_to(figure, filename):
+    # As for appendices, the stored name never carries what the user called the file.
+    return f"reports/figures/{figure.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.{filename.rsplit('.', 1)[-1]}"
+
+
+class Figure(models.Model):
+    """An image in a report's body (a chart, a map, a photograph), checked and remade as PNG or JPEG.
+
+    The body refers to it by its address (`url`), with its alternative text and caption in the
+    body's own HTML; the file never changes, so a new picture is a new Figure and old versions of
+    the report keep theirs.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="figures")
+    file = models.FileField(upload_to=figure_upload_to)
+    content_type = models.CharField(max_length=20, help_text="image/png or image/jpeg, as this app wrote it.")
+    source_format = models.CharField(max_length=10, help_text="What was uploaded: png, jpeg or svg.")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Figure file {self.pk} of report {self.report_id}"
+
+    @property
+    def url(self):
+        return reverse("reports:figure", args=[self.report_id, self.pk])
 
 
 class ReferenceSequence(models.Model):

@@ -6,9 +6,11 @@ same HTML) and hands it to WeasyPrint as tagged PDF/UA-1, with fonts from static
 Two guards stand between a report's text and the machine, whatever HTML reached the renderer:
 
 - `LockedFetcher` is the only way WeasyPrint can load anything. It reads the app's own static files
-  and the report's own media images from disk, and refuses everything else: file:// URLs, http(s)
-  to any other address (loopback included), and data: URLs other than small raster images. It never
-  opens a network connection, so there is no redirect to follow.
+  from disk and hands over the report's own figures, read from storage before the render starts
+  (so S3 works too, and the render needs no database), and refuses everything else: file:// URLs,
+  http(s) to any other address (loopback included), any other report's figures, and data: URLs
+  other than small raster images. It never opens a network connection, so there is no redirect
+  to follow.
 - Each render runs in a forked child process with a CPU, memory and wall-clock bound. A render
   that runs past it is killed and the caller gets a `PdfRenderError` it can show as a friendly page,
   rather than a web worker that hangs or a machine that swaps.
@@ -59,7 +61,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reports.html import number_paragraphs, sanitize_html
+from reports.html import figure_images
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +119,14 @@ class LockedFetcher(URLFetcher):
     Whatever is refused is listed in `refused`; WeasyPrint logs it and renders without it.
     """
 
-    def __init__(self, *, base_url, static_url, static_roots, media_url=None, media_root=None, media_prefixes=()):
+    def __init__(
+        self, *, base_url, static_url, static_roots, media_url=None, media_root=None, media_prefixes=(), files=None
+    ):
         super().__init__(timeout=1, allowed_protocols=frozenset(), allow_redirects=False, fail_on_errors=False)
         self.base_url = base_url
+        self.origin = urlsplit(base_url)
+        # Images read beforehand, by path on our own origin (a report's figures): path -> (bytes, MIME type).
+        self.files = dict(files or {})
         self.routes = [("static", urlsplit(urljoin(base_url, static_url)), [Path(r).resolve() for r in static_roots])]
         if media_url and media_root and media_prefixes:
             self.routes.append(("media", urlsplit(urljoin(base_url, media_url)), [Path(media_root).resolve()]))
@@ -150,6 +157,13 @@ class LockedFetcher(URLFetcher):
             parts = urlsplit(url)
         except ValueError:
             raise FetchRefused("not a URL") from None
+        own_origin = (parts.scheme.lower(), parts.netloc.lower()) == (
+            self.origin.scheme.lower(),
+            self.origin.netloc.lower(),
+        )
+        if own_origin and not parts.query and not parts.fragment and parts.path in self.files:
+            data, mime = self.files[parts.path]
+            return self._respond(url, data, mime)
         for kind, prefix, roots in self.routes:
             same_origin = (parts.scheme.lower(), parts.netloc.lower()) == (prefix.scheme.lower(), prefix.netloc.lower())
             if same_origin and parts.path.startswith(prefix.path):
@@ -215,8 +229,9 @@ def _static_roots():
     return roots
 
 
-def app_fetcher(*, media_prefixes=()):
-    """A fetcher for our own templates: the app's static files, and media only under `media_prefixes`."""
+def app_fetcher(*, media_prefixes=(), files=None):
+    """A fetcher for our own templates: the app's static files, media only under `media_prefixes`, and
+    `files` (path on our origin -> (bytes, MIME type)), read beforehand."""
     return LockedFetcher(
         base_url=_base_url(),
         static_url=settings.STATIC_URL,
@@ -224,6 +239,7 @@ def app_fetcher(*, media_prefixes=()):
         media_url=settings.MEDIA_URL,
         media_root=settings.MEDIA_ROOT,
         media_prefixes=media_prefixes,
+        files=files,
     )
 
 
@@ -231,11 +247,27 @@ def app_fetcher(*, media_prefixes=()):
 BRANDING_MEDIA = "council/"
 
 
-def report_fetcher(report):
-    """A fetcher for one report: static files, the council's logo, and its images under media/reports/."""
-    folders = ("figures", "images")
-    prefixes = tuple(f"reports/{folder}/{report.pk}/" for folder in folders)
-    return app_fetcher(media_prefixes=(*prefixes, BRANDING_MEDIA))
+def report_fetcher(report, html=None):
+    """A fetcher for one report: the static files, the council's logo, and the report's own figures (those
+    `html` shows, or all of them), read from storage now, before the render, checked to be the PNG or
+    JPEG we stored."""
+    wanted = None
+    if html is not None:
+        wanted = {figure for owner, figure, _, _ in figure_images(html) if owner == report.pk}
+    figures = report.figures.all() if report.pk else []
+    files = {}
+    for figure in figures:
+        if wanted is not None and figure.pk not in wanted:
+            continue
+        try:
+            with figure.file.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            log.warning("Figure file %s of report %s is missing; printing its alt text instead", figure.pk, report.pk)
+            continue
+        if len(data) <= MAX_FILE_BYTES and _raster_type(data) == figure.content_type:
+            files[figure.url] = (data, figure.content_type)
+    return app_fetcher(files=files, media_prefixes=(BRANDING_MEDIA,))
 
 
 # Tagging: what WeasyPrint leaves undone for PDF/UA.
@@ -697,11 +729,17 @@ def _mark_wide_tables(html):
     return "".join(out)
 
 
-def _section_html(number, body):
-    """A section's body as printed: allow-listed again (whatever route it was stored by), numbered."""
-    html = number_paragraphs(number, sanitize_html(body))
+def _printed_html(html):
+    """A section's allow-listed, numbered HTML made ready for print: a table's first row of header
+    cells made its header, header cells scoped, typed headings nested, wide tables marked."""
     html = _HEADERLESS_TABLE.sub(r"\1<thead>\2</thead><tbody>", html)
     return _mark_wide_tables(_scope_header_cells(_nest_headings(html)))
+
+
+def _printed_sections(report):
+    """The body as printed: allow-listed again (whatever route it was stored by), paragraphs and figures
+    numbered (Report.numbered_sections), then made ready for print."""
+    return [(number, section, _printed_html(html)) for number, section, html in report.numbered_sections(sanitise=True)]
 
 
 def is_final(report):
@@ -733,7 +771,7 @@ def report_html(report, *, preview=False, council=None):
         "core_purposes": report.core_purpose_rows(),
         "climate_choices": report.ClimateImpact.choices,
         "appendices": [_Lettered(a, i) for i, a in enumerate(appendices)],
-        "sections": [(n, s, _section_html(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "sections": _printed_sections(report),
     }
     return render_to_string("reports/pdf/report.html", context)
 
@@ -752,7 +790,8 @@ def report_render_job(report):
 
     `render_html_pdf(*report_render_job(report))` may then run in another thread.
     """
-    return _allow_long_runs_to_break(report_html(report)), report_fetcher(report)
+    html = _allow_long_runs_to_break(report_html(report))
+    return html, report_fetcher(report, html)
 
 
 def render_report_pages(report, *, timeout=None):

@@ -12,6 +12,7 @@ happen raises TransitionRefused with a message for the person who tried; nothing
 import logging
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from reports.models import (
     Appendix,
     ConsulteeKind,
     CorePurposeContribution,
+    Figure,
     Implication,
     Recommendation,
     ReferenceSequence,
@@ -311,6 +313,30 @@ def appendix_disarm(*, appendix):
         transaction.on_commit(lambda: storage.delete(old_name))
     appendix.refresh_from_db()
     return True
+
+
+def figure_add(*, report, image, user):
+    """Keep a checked image (reports.imagecheck.CheckedImage) as one of the report's figures.
+
+    The report itself does not change: its body shows the figure once the editor puts it there
+    and saves, which makes the new version.
+    """
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_editable:
+            raise ReportLocked()
+        figure = Figure(
+            report=locked,
+            content_type=image.content_type,
+            source_format=image.source_format,
+            width=image.width,
+            height=image.height,
+            size=len(image.data),
+            uploaded_by=user,
+        )
+        figure.file.save(f"figure.{image.extension}", ContentFile(image.data), save=False)
+        figure.save()
+    return figure
 
 
 def _bump(report, user, *, reason, page=""):

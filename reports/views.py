@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +16,20 @@ from boards.models import Board
 from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
 from public.decorators import public_or_login_required
-from public.queries import member_panel
+from public.queries import member_panel, readable_reports
 from reports import services, versions
 from reports.forms import (
     SECTION_EDITOR_CONFIG,
     AppendixForm,
+    FigureForm,
     ReportForm,
     Row,
     read_recommendations,
     read_sections,
     section_editor_media,
 )
-from reports.html import number_paragraphs
 from reports.merge import merge_stale_post
-from reports.models import Appendix, ConsulteeKind, Report
+from reports.models import Appendix, ConsulteeKind, Figure, Report
 
 log = logging.getLogger(__name__)
 
@@ -347,6 +347,8 @@ def _editor_page(
         "stale_changes": stale,
         "missing": missing,
         "appendix_form": AppendixForm(),
+        "figure_form": FigureForm(prefix="figure"),
+        "figure_max_mb": settings.FIGURE_MAX_MB,
         "appendices": list(report.appendices.all()) if report.pk else [],
         "sign_offs": list(report.sign_offs.all()) if report.pk else [],
         "completed": _completed_blocks(report) if report.pk else set(),
@@ -436,7 +438,7 @@ def report_detail(request, pk):
     report = get_object_or_404(report_queryset(), pk=pk)
     context = {
         "report": report,
-        "sections": [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "sections": report.numbered_sections(),
         "can_edit": report.is_editable and (report.author_id == request.user.pk or request.user.sees_everything),
         "missing": report.missing_items() if report.status == Report.Status.DRAFT else [],
         "events": report.events.select_related("actor"),
@@ -548,6 +550,62 @@ def appendix_download(request, pk, appendix_pk):
     return appendix_response(request, appendix, filename)
 
 
+# Figures in the body ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def figure_upload(request, pk):
+    """Check an uploaded image and keep it as one of the report's figures, for the editor to insert.
+
+    The editor's figure dialog posts here and gets JSON: the figure's address, alt text and caption
+    (201), or the problems by field (400), the dialog keeping what was typed. A plain form post
+    gets the same as a page.
+    """
+    report = get_report_for(request.user, pk, "edit")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    locked_message = "This report is approved, so figures cannot be added to it."
+    if not report.is_editable:
+        if wants_json:
+            return JsonResponse({"errors": {"__all__": [locked_message]}}, status=409)
+        messages.error(request, locked_message)
+        return redirect(report)
+    form = FigureForm(request.POST, request.FILES, prefix="figure")
+    if form.is_valid():
+        try:
+            figure = services.figure_add(report=report, image=form.image, user=request.user)
+        except services.ReportLocked:
+            if wants_json:
+                return JsonResponse({"errors": {"__all__": [locked_message]}}, status=409)
+            messages.error(request, locked_message)
+            return redirect(report)
+        inserted = {"src": figure.url, "alt": form.cleaned_data["alt_text"], "caption": form.cleaned_data["caption"]}
+        if wants_json:
+            return JsonResponse(inserted, status=201)
+        context = {"report": report, "form": FigureForm(prefix="figure"), "figure": figure, "inserted": inserted}
+        return render(request, "reports/figure_upload.html", context, status=201)
+    if wants_json:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse({"errors": errors}, status=400)
+    return render(request, "reports/figure_upload.html", {"report": report, "form": form}, status=400)
+
+
+@require_GET
+def figure_image(request, pk, figure_pk):
+    """A figure's image, to whoever may read its report: those it is visible to, and everyone once it
+    is public. An exempt report's figures are as closed as the report; anyone else gets a 404."""
+    report = get_object_or_404(readable_reports(request.user), pk=pk)
+    figure = get_object_or_404(Figure, pk=figure_pk, report=report)
+    try:
+        handle = figure.file.open("rb")
+    except OSError:
+        raise Http404("No such figure") from None
+    response = FileResponse(handle, content_type=figure.content_type)
+    response["Content-Disposition"] = f'inline; filename="figure-{figure.pk}.{figure.file.name.rsplit(".", 1)[-1]}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 # The workflow: submit, the consultee's view, sign off, return, approve, withdraw approval ----------
 
 
@@ -604,7 +662,7 @@ def _consult_page(request, report, *, comment="", error="", status=200):
     live = {s.kind_id for s in report.sign_offs.all() if s.voided_at is None}
     context = {
         "report": report,
-        "sections": [(n, s, number_paragraphs(n, s.body)) for n, s in enumerate(report.sections.all(), start=1)],
+        "sections": report.numbered_sections(),
         "first_time": first_time,
         "changes_from": changes_from,
         "changes": changes,

@@ -14,6 +14,7 @@ The ids column names the objects that fill the URL's arguments, in the order the
   exempt       the demo's exempt report (paragraph 3), published in Part 2 of `published`;
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
+  draft_figure, exempt_figure, seed_figure     a figure (an image in the body) of each of those reports
   published    the board's next meeting, its agenda published, its packs built
   held         the demo's meeting of 14 September 2022, with the seed on its agenda, held
   scheduled    a later meeting being compiled: the standard items, placed_item (an approved
@@ -25,7 +26,7 @@ A number or a word that names no object is used as it is.
 
 A cell is what that actor gets:
 
-  200 400 403 404 405 409 503   that status code
+  200 201 400 403 404 405 409 503   that status code
   login     a redirect to the sign-in page (the admin's own, for the admin's URLs)
   302       any other redirect: a report's public page, back to the page with a message saying
             why nothing was done, My work
@@ -164,6 +165,22 @@ reports:appendix_delete          exempt/exempt_appendix         GET   login    4
 reports:appendix_delete          exempt/exempt_appendix         POST  login    302      404      404      404      302      404      404      302
 reports:appendix_delete          consulting/consulting_appendix GET   login    405      405      405      405      405      405      405      405
 reports:appendix_delete          consulting/consulting_appendix POST  login    302*     404      404      404      302*     404      404      302*
+
+# Figures: uploaded by whoever may edit the report (201 and a figure kept, the page for a form post without
+# the editor's script; an approved report sends them back with a message); an image is shown to whoever
+# may read its report, and to everyone once the report is public. No sign-in page for an image: a 404.
+reports:figure_upload            draft                          GET   login    405      405      405      405      405      405      405      405
+reports:figure_upload            draft                          POST  login    201*     404      404      404      201*     404      404      201*
+reports:figure_upload            consulting                     GET   login    405      405      405      405      405      405      405      405
+reports:figure_upload            consulting                     POST  login    201*     404      404      404      201*     404      404      201*
+reports:figure_upload            exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:figure_upload            exempt                         POST  login    302      404      404      404      302      404      404      302
+reports:figure                   draft/draft_figure             GET   404      200      404      404      404      200      404      404      200
+reports:figure                   draft/draft_figure             POST  405      405      405      405      405      405      405      405      405
+reports:figure                   exempt/exempt_figure           GET   404      200      200      200      200      200      200      404      200
+reports:figure                   exempt/exempt_figure           POST  405      405      405      405      405      405      405      405      405
+reports:figure                   seed/seed_figure               GET   200      200      200      200      200      200      200      200      200
+reports:figure                   seed/seed_figure               POST  405      405      405      405      405      405      405      405      405
 
 # Boards and meetings: the board's next meeting, published with the exempt report in Part 2, and a
 # meeting still being compiled (standard items, a report and another item).
@@ -328,7 +345,7 @@ admin:view_on_site               report_type/exempt             GET   login    l
 admin:view_on_site               report_type/exempt             POST  login    login    login    login    login    login    login    login    302
 """
 
-CODES = {"200", "400", "403", "404", "405", "409", "503", "login", "302"}
+CODES = {"200", "201", "400", "403", "404", "405", "409", "503", "login", "302"}
 
 
 @dataclass(frozen=True)

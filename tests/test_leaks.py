@@ -24,7 +24,9 @@ from pypdf import PdfReader
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from reports.models import Appendix, Report
+from tests import images
 from tests.appendices import stored_appendix
+from tests.images import figure_html, stored_figure
 from tests.test_packs import text_pdf
 from tests.test_public import other_board_member, publish_upcoming
 
@@ -52,9 +54,13 @@ def plant_marker(report):
     for row in [*report.recommendations.all(), *report.implications.all(), *report.core_purposes.all()]:
         row.text = f"{type(row).__name__} {MARKER} {BESIDE}"
         row.save()
+    # A figure whose image carries the marker in its bytes, and whose alt text and caption carry it too.
+    figure = stored_figure(report, images.png(label=MARKER, text_chunk=f"Figure {MARKER}"))
     for section in report.sections.all():
         section.heading = f"Heading {MARKER} {BESIDE}"
-        section.body = f"<ol><li><p>Body {MARKER} {BESIDE}</p></li></ol><h3>Inner {MARKER}</h3>"
+        section.body = f"<ol><li><p>Body {MARKER} {BESIDE}</p></li></ol><h3>Inner {MARKER}</h3>" + figure_html(
+            figure, alt=f"Alt {MARKER}", caption=f"Caption {MARKER}"
+        )
         section.save()
     for sign_off in report.sign_offs.all():
         sign_off.comment = f"Sign-off comment {MARKER}"
@@ -235,11 +241,13 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     item = exempt.agenda_item
     other_meeting = Meeting.objects.get(board=other_board)
     ints = [exempt.pk, public.pk, demo.seed.pk, demo.draft.pk, meeting.pk, demo.meeting.pk, other_meeting.pk]
-    ints += [demo.board.pk, other_board.pk, item.pk, public.agenda_item.pk, appendix.pk, 1, 999999]
+    figure = exempt.figures.get()
+    ints += [demo.board.pk, other_board.pk, item.pk, public.agenda_item.pk, appendix.pk, figure.pk, 1, 999999]
     pools = {
         "default": sorted(set(ints)),
         "pk": sorted(set(ints)),
         "appendix_pk": [appendix.pk, 999999],
+        "figure_pk": [figure.pk, 999999],
         "item_pk": [item.pk, public.agenda_item.pk],
         "version": sorted({1, exempt.version - 1, exempt.version}),
         "object_id": [exempt.pk, appendix.pk, item.pk],
@@ -272,6 +280,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/reports/{exempt.pk}/",
         f"/reports/{exempt.pk}/pdf/",
         f"/reports/{exempt.pk}/appendices/{appendix.pk}/",
+        f"/reports/{exempt.pk}/figures/{figure.pk}/",
         f"/reports/{exempt.pk}/history/{exempt.version}/",
         f"/papers/{exempt.pk}/",
         f"/meetings/{meeting.pk}/members-pack.pdf",
@@ -302,6 +311,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/reports/{exempt.pk}/",
         f"/reports/{exempt.pk}/pdf/",
         f"/reports/{exempt.pk}/appendices/{appendix.pk}/",
+        f"/reports/{exempt.pk}/figures/{figure.pk}/",
         f"/meetings/{meeting.pk}/members-pack.pdf",
         f"/meetings/{meeting.pk}/",
         f"/search/?q={BESIDE}",

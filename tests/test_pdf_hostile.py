@@ -21,6 +21,8 @@ from pypdf.generic import StreamObject
 from reports import pdf
 from reports.models import Section
 from reports.views import report_queryset
+from tests import images
+from tests.images import stored_figure
 
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -250,16 +252,60 @@ def test_it_fetches_the_apps_own_static_files(demo):
 def test_it_fetches_small_data_images_and_the_reports_own_figures(demo):
     fetcher = pdf.report_fetcher(demo.seed)
     assert fetcher.fetch("data:image/png;base64," + __import__("base64").b64encode(PNG_1x1).decode()).read() == PNG_1x1
-    folder = Path(settings.MEDIA_ROOT) / "reports" / "figures" / str(demo.seed.pk)
-    folder.mkdir(parents=True)
-    (folder / "figure.png").write_bytes(PNG_1x1)
-    (folder / "notes.txt").write_text("not an image")
-    assert fetcher.fetch(f"{settings.SITE_URL}/media/reports/figures/{demo.seed.pk}/figure.png").read() == PNG_1x1
-    with pytest.raises(pdf.FetchRefused):
-        fetcher.fetch(f"{settings.SITE_URL}/media/reports/figures/{demo.seed.pk}/notes.txt")
+    figure = stored_figure(demo.seed, PNG_1x1)
+    fetcher = pdf.report_fetcher(demo.seed)
+    assert fetcher.fetch(f"{settings.SITE_URL}{figure.url}").read() == PNG_1x1
+    for url in [
+        f"{settings.SITE_URL}{figure.url}?x=1",
+        f"{settings.SITE_URL}/reports/{demo.seed.pk}/figures/{figure.pk + 1}/",
+        f"{settings.SITE_URL}/media/{figure.file.name}",
+        f"http://127.0.0.1:9{figure.url}",
+    ]:
+        with pytest.raises(pdf.FetchRefused):
+            fetcher.fetch(url)
     other = pdf.report_fetcher(demo.draft)
     with pytest.raises(pdf.FetchRefused):
-        other.fetch(f"{settings.SITE_URL}/media/reports/figures/{demo.seed.pk}/figure.png")
+        other.fetch(f"{settings.SITE_URL}{figure.url}")
+
+
+def test_it_hands_over_only_figure_files_that_are_the_images_they_say(demo):
+    not_an_image = stored_figure(demo.seed, b"<html>not an image</html>")
+    jpeg_said_png = stored_figure(demo.seed, images.jpeg(), content_type="image/png")
+    fetcher = pdf.report_fetcher(demo.seed)
+    for figure in (not_an_image, jpeg_said_png):
+        with pytest.raises(pdf.FetchRefused):
+            fetcher.fetch(f"{settings.SITE_URL}{figure.url}")
+
+
+def test_it_fetches_nothing_outside_the_app_for_a_hostile_figure(demo, listener, canary):
+    """Figures in a body that point anywhere but at the report's own figures print as their alt text."""
+    own = stored_figure(demo.seed, images.png(label="own"))
+    other = stored_figure(demo.draft, images.png(label="other"))
+    sources = [
+        f"{listener.url}/figure.png",
+        f"file://{canary.text}",
+        f"/reports/{demo.draft.pk}/figures/{other.pk}/",
+        f"{settings.SITE_URL}/reports/{demo.draft.pk}/figures/{other.pk}/",
+        f"/reports/{demo.seed.pk}/figures/{own.pk}/../../../../etc/passwd",
+        f"//127.0.0.1:{listener.port}/reports/{demo.seed.pk}/figures/{own.pk}/",
+        f"/media/{other.file.name}",
+    ]
+    body = "".join(
+        f'<figure><img src="{src}" alt="hostile {n}"><figcaption>Hostile {n}</figcaption></figure>'
+        for n, src in enumerate(sources)
+    )
+    set_raw_body(demo.seed, body + images.figure_html(own, alt="The report's own chart"))
+    html, fetcher = pdf.report_render_job(report_queryset().get(pk=demo.seed.pk))
+    rendering = pdf.render_html(html, fetcher=fetcher)
+    assert_nothing_leaked(rendering.pdf, listener, canary)
+    assert rendering.refused == []  # the sanitiser dropped them all before the renderer saw them
+    assert list(fetcher.files) == [own.url]
+    assert images.pictures_in(rendering.pdf) == 1
+    # Straight to the renderer, unsanitised: every one of them is refused, and no picture printed.
+    raw = pdf.render_html(body, fetcher=pdf.report_fetcher(demo.seed, body))
+    assert_nothing_leaked(raw.pdf, listener, canary)
+    assert len(raw.refused) == len(sources) - 1  # two of them are the same address
+    assert images.pictures_in(raw.pdf) == 0
 
 
 def test_it_refuses_a_symlink_out_of_the_static_files(tmp_path, canary):

@@ -328,7 +328,7 @@ def test_it_keeps_page_x_of_y_on_a_report_and_labels_its_appendices(printed):
     ],
 )
 def test_it_nests_headings_typed_in_a_section_under_its_own(body, printed):
-    html = pdf._section_html(2, body)
+    html = pdf._printed_html(body)
     assert re.findall(r"<(h\d)\b", html) == printed
     assert re.findall(r"</(h\d)>", html) == printed
 
@@ -338,14 +338,14 @@ def test_it_says_what_each_header_cell_of_a_typed_table_heads():
         "<table><tbody><tr><th>Ward</th><th>Homes</th></tr><tr><th>Ainsdale</th><td>12</td></tr>"
         '<tr><th scope="col">Kept</th><td>3</td></tr></tbody></table>'
     )
-    html = pdf._section_html(1, body)
+    html = pdf._printed_html(body)
     assert re.findall(r'<th scope="(\w+)"', html) == ["col", "col", "row", "col"]
     assert "<thead>" in html  # the header row repeats on every page the table runs over
 
 
 def test_it_sets_a_table_of_many_columns_smaller():
     row = "<tr>" + "<td>x</td>" * 7 + "</tr>"
-    assert 'class="many-columns"' in pdf._section_html(1, f"<table><tbody>{row}</tbody></table>")
+    assert 'class="many-columns"' in pdf._printed_html(f"<table><tbody>{row}</tbody></table>")
     assert "many-columns" not in pdf._section_html(
         1, f"<table><tbody>{row.replace('<td>x</td>', '', 1)}</tbody></table>"
     )

@@ -31,7 +31,9 @@ from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from reports.models import Report
 from reports.pdf import store_report_pdf
+from tests import images
 from tests.appendices import stored_appendix
+from tests.images import stored_figure
 from tests.permissions_matrix import ACTORS, ADMIN_URL_RULE, matrix_rows
 from tests.test_leaks import every_url
 from tests.test_packs import text_pdf
@@ -104,6 +106,7 @@ def build_world(demo, capture):
     published, public, exempt = publish_upcoming(demo, capture)
     assert public.subject == PUBLIC_SUBJECT and exempt.is_exempt
     exempt_appendix = add_appendix(exempt, "Exempt appendix")
+    draft_figure, exempt_figure, seed_figure = (stored_figure(r) for r in (demo.draft, exempt, demo.seed))
     # Stored as they are once approved, so only the draft's PDF is made on request.
     for report in [exempt, demo.seed]:
         store_report_pdf(Report.objects.get(pk=report.pk))
@@ -129,6 +132,9 @@ def build_world(demo, capture):
         "consulting_appendix": consulting_appendix.pk,
         "exempt_appendix": exempt_appendix.pk,
         "seed_appendix": seed_appendix.pk,
+        "draft_figure": draft_figure.pk,
+        "exempt_figure": exempt_figure.pk,
+        "seed_figure": seed_figure.pk,
         "published": published.pk,
         "held": demo.meeting.pk,
         "scheduled": scheduled.pk,
@@ -153,6 +159,7 @@ def url_for(row, arguments, world):
 # action done and one refused; every other URL is posted an empty body.
 APPENDIX_PDF = text_pdf("An appendix uploaded by the permission test")
 NEW_PASSWORD = "a-new-password-for-the-matrix-7"
+FIGURE_PNG = images.png()
 
 
 def edited_report(world, kwargs):
@@ -173,6 +180,10 @@ BODIES = {
     "reports:appendix_upload": lambda world, kwargs: {
         "title": "Map of the wards",
         "file": SimpleUploadedFile("map.pdf", APPENDIX_PDF, content_type="application/pdf"),
+    },
+    "reports:figure_upload": lambda world, kwargs: {
+        "figure-file": SimpleUploadedFile("chart.png", FIGURE_PNG, content_type="image/png"),
+        "figure-alt_text": "A bar chart of the permission test",
     },
     "boards:meeting_new": lambda world, kwargs: {
         "board": world.demo.board.pk,

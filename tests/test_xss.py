@@ -63,8 +63,10 @@ APP_ELEMENTS = {
     "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "col", "colgroup", "form",
     "input", "button", "select", "option", "textarea", "label", "fieldset", "legend", "details",
     "summary", "small", "strong", "b", "em", "i", "u", "sub", "sup", "br", "blockquote", "pre", "code",
-    "time", "mark", "ins", "del", "template",
+    "time", "mark", "ins", "del", "template", "dialog", "figure", "figcaption", "img",
 }  # fmt: skip
+# The only images the app writes: a report's own figures (reports/html.py), by their own address.
+FIGURE_SRC = re.compile(r"/reports/\d+/figures/\d+/")
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "codebase",
     "lowsrc", "dynsrc", "ping", "cite", "longdesc", "manifest", "icon", "archive", "classid", "profile",
@@ -143,6 +145,8 @@ class MarkupAudit(HTMLParser):
                 self.finding(f"a style that could load or run something: {shown}")
             elif name == "value" and tag == "input":
                 self.text.append(value)
+        if tag == "img" and not FIGURE_SRC.fullmatch(values.get("src") or ""):
+            self.finding(f"an image that is not one of a report's figures: {shown}")
         if tag == "script":
             self.script = (values, [])
         elif tag == "meta" and not (set(values) <= {"charset", "name", "content"}):

@@ -297,6 +297,154 @@ document.querySelectorAll("[data-saved-links] a").forEach((link) => {
   });
 });
 
+// ---- figures -------------------------------------------------------------------------
+// The editor's figure button, or an image pasted or dropped into a section, opens this dialog
+// (static/js/report-figure.js sends "report-figure:open"). It uploads the file to the report's
+// figures, which the server checks, and inserts the figure with its alternative text and caption;
+// refused, it shows why beside the field and keeps everything typed.
+
+const figureDialog = document.getElementById("figure-dialog");
+const figureForm = document.getElementById("figure-form");
+let figureTarget = null; // { editor, image (when changing one), file (when pasted) }
+
+function figureField(name) {
+  return figureForm.querySelector(`[name="figure-${name}"]`);
+}
+
+function showFigureErrors(errors) {
+  let first = null;
+  figureForm.querySelectorAll("[data-error-for]").forEach((box) => {
+    const name = box.dataset.errorFor;
+    const messages = errors[name] || [];
+    const field = figureField(name);
+    box.textContent = messages.join(" ");
+    box.hidden = !messages.length;
+    field.classList.toggle("is-invalid", messages.length > 0);
+    const help = field.getAttribute("aria-describedby").split(" ").filter((id) => id !== box.id);
+    field.setAttribute("aria-describedby", (messages.length ? [...help, box.id] : help).join(" "));
+    if (messages.length && !first) first = field;
+  });
+  const general = document.getElementById("figure-error-all");
+  const others = errors.__all__ || [];
+  general.textContent = others.join(" ");
+  general.hidden = !others.length;
+  (first || (others.length ? general : null))?.focus();
+}
+
+function openFigureDialog({ editor, image = null, file = null }) {
+  figureTarget = { editor, image, file };
+  const editing = Boolean(image);
+  figureForm.reset();
+  showFigureErrors({});
+  document.getElementById("figure-status").textContent = "";
+  const title = document.getElementById("figure-dialog-title");
+  title.textContent = editing ? title.dataset.titleEdit : title.dataset.titleInsert;
+  const submit = figureForm.querySelector("button[type=submit]");
+  submit.textContent = editing ? submit.dataset.labelEdit : submit.dataset.labelInsert;
+  document.getElementById("figure-caption-field").hidden = editing;
+  document.getElementById("figure-edit-help").hidden = !editing;
+  const pasted = document.getElementById("figure-pasted");
+  pasted.hidden = !file;
+  figureField("file").hidden = Boolean(file);
+  if (file) pasted.querySelector("[data-pasted-name]").textContent = file.name || "image";
+  if (editing) figureField("alt_text").value = image.node.attrs.alt || "";
+  figureDialog.showModal();
+  (file || editing ? figureField("alt_text") : figureField("file")).focus();
+}
+
+function closeFigureDialog() {
+  figureDialog.close();
+}
+
+figureDialog.addEventListener("close", () => {
+  const target = figureTarget;
+  figureTarget = null;
+  target?.editor.commands.focus();
+});
+figureForm.querySelector("[data-figure-cancel]").addEventListener("click", closeFigureDialog);
+form.addEventListener("report-figure:open", (event) => openFigureDialog(event.detail));
+form.addEventListener("report-figure:dropped", (event) => {
+  const notice = document.getElementById("figure-paste-notice");
+  const many = event.detail.dropped > 1;
+  notice.textContent = `${many ? "Pictures" : "A picture"} pasted from elsewhere ${many ? "were" : "was"} left out: add pictures with Insert figure (the picture button), which checks them.`;
+  notice.hidden = false;
+});
+
+function putFigure(target, { src, alt, caption }) {
+  const { editor, image } = target;
+  if (image) {
+    editor.chain().focus().setNodeSelection(image.pos).updateAttributes("image", { src, alt }).run();
+  } else {
+    const content = [{ type: "image", attrs: { src, alt } }];
+    content.push(caption ? { type: "caption", content: [{ type: "text", text: caption }] } : { type: "caption" });
+    editor.chain().focus().insertContent({ type: "figure", content }).run();
+  }
+  markDirty();
+}
+
+// The report's figures address; a new report is saved first, so that it has one.
+async function figuresUrl() {
+  const edit = /^\/reports\/(\d+)\/edit\/$/;
+  if (!edit.test(actionUrl())) {
+    dirty = true;
+    await autosave();
+  }
+  const match = actionUrl().match(edit);
+  return match ? `/reports/${match[1]}/figures/` : null;
+}
+
+figureForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const target = figureTarget;
+  if (!target) return;
+  const status = document.getElementById("figure-status");
+  const alt = figureField("alt_text").value.trim();
+  const file = target.file || figureField("file").files[0];
+  if (target.image && !file) {
+    // Only the words change: nothing to upload.
+    if (!alt) {
+      showFigureErrors({ alt_text: ["Describe the figure for someone who cannot see it: alternative text is required."] });
+      return;
+    }
+    closeFigureDialog();
+    putFigure(target, { src: target.image.node.attrs.src, alt });
+    return;
+  }
+  const url = await figuresUrl();
+  if (!url) {
+    showFigureErrors({ __all__: ["The draft could not be saved, so the figure cannot be added yet. Use Save draft, then try again."] });
+    return;
+  }
+  freshCsrf();
+  const data = new FormData(figureForm);
+  if (target.file) data.set("figure-file", target.file, target.file.name || "pasted-image.png");
+  status.textContent = "Checking the image…";
+  let response;
+  try {
+    response = await fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } });
+  } catch {
+    status.textContent = "";
+    showFigureErrors({ __all__: ["Could not reach the server; nothing was lost. Check your connection and try again."] });
+    return;
+  }
+  status.textContent = "";
+  const isJson = (response.headers.get("Content-Type") || "").startsWith("application/json");
+  const result = isJson ? await response.json().catch(() => ({})) : {};
+  if (response.status === 201 && result.src) {
+    closeFigureDialog();
+    putFigure(target, target.image ? { ...result, caption: "" } : result);
+    say("Figure inserted; saving…");
+  } else if (result.errors) {
+    showFigureErrors(result.errors);
+  } else if (response.status === 413) {
+    showFigureErrors({ file: ["This file is too large to upload."] });
+  } else if (!isJson || response.redirected) {
+    showFigureErrors({ __all__: ["You are signed out, so the figure was not added. Sign in again in another tab, then try again here."] });
+  } else {
+    showFigureErrors({ __all__: ["The figure could not be added just now; try again in a minute."] });
+  }
+});
+
 // ---- start -----------------------------------------------------------------------------
 
 document.querySelectorAll("[data-list]").forEach(renumber);

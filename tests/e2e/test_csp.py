@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tests import images
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,6 +73,16 @@ def test_it_runs_the_pages_and_the_editor_under_the_policy(browser_page):
     assert editor.locator("table").count() == 1
     page.get_by_label("Subject").fill("Written under the Content Security Policy")
     page.wait_for_url("**/reports/*/edit/", timeout=10_000)  # autosave made the draft
+    # A figure: the editor's figure module, its dialog, the upload and the image shown, under the policy.
+    page.locator("#sections .prose-menubar button[title='figure']").first.click()
+    dialog = page.get_by_role("dialog", name="Insert a figure")
+    dialog.get_by_label("Image file (PNG, JPEG or SVG)").set_input_files(
+        files=[{"name": "chart.png", "mimeType": "image/png", "buffer": images.png()}]
+    )
+    dialog.get_by_role("textbox", name="Alternative text").fill("A bar chart")
+    dialog.get_by_role("button", name="Insert figure").click()
+    editor.locator("figure img").wait_for()
+    assert editor.locator("figure img").evaluate("img => img.complete && img.naturalWidth") > 0
 
     visit(page, "/")
     visit(page, "/reports/")

@@ -4,7 +4,6 @@ set by an administrator in the admin and printed on reports and front sheets; an
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -14,7 +13,7 @@ from boards import services
 from boards.models import Council, Membership
 from boards.packs import build_pack
 from reports import pdf
-from reports.models import Appendix, Report
+from reports.models import Report
 from reports.views import report_queryset
 from tests.pdfinspect import structure
 
@@ -175,11 +174,11 @@ def test_it_prints_the_front_sheet_a_council_publishes(demo, published):
 
 
 def test_it_attaches_the_appendices_to_a_drafts_pdf_as_to_the_approved_one(demo, login):
+    from tests.appendices import stored_appendix
     from tests.test_pdf_layout import EDGE_TO_EDGE, pdf_bytes
 
     for report in [demo.draft, demo.seed]:
-        appendix = Appendix(report=report, position=1, title="Site plans", page_count=2)
-        appendix.file.save("plans.pdf", ContentFile(pdf_bytes(EDGE_TO_EDGE[:2])))
+        stored_appendix(report, "Site plans", pdf_bytes(EDGE_TO_EDGE[:2]))
         response = login(demo.officer).get(f"/reports/{report.pk}/pdf/")
         assert response.status_code == 200
         data = b"".join(response.streaming_content) if response.streaming else response.content

@@ -265,7 +265,7 @@ def test_it_serves_a_drafts_figure_to_its_author_and_no_one_without_a_part(demo,
     response = fetch(login(demo.officer), figure)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == figure.file.open("rb").read()
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "private, no-store"  # signed in: never kept
     assert response["X-Content-Type-Options"] == "nosniff"
     assert fetch(login(demo.clerk), figure).status_code == 200
     for who in ["outsider", "member", "finance"]:

@@ -346,6 +346,4 @@ def test_it_says_what_each_header_cell_of_a_typed_table_heads():
 def test_it_sets_a_table_of_many_columns_smaller():
     row = "<tr>" + "<td>x</td>" * 7 + "</tr>"
     assert 'class="many-columns"' in pdf._printed_html(f"<table><tbody>{row}</tbody></table>")
-    assert "many-columns" not in pdf._section_html(
-        1, f"<table><tbody>{row.replace('<td>x</td>', '', 1)}</tbody></table>"
-    )
+    assert "many-columns" not in pdf._printed_html(f"<table><tbody>{row.replace('<td>x</td>', '', 1)}</tbody></table>")

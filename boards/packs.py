@@ -46,6 +46,7 @@ class BuiltPack(NamedTuple):
     pdf: bytes
     page_count: int
     front_pages: int
+    reports_in_full: list  # the reports whose text the file holds (AgendaPack.reports_in_full)
 
 
 @dataclass
@@ -82,15 +83,16 @@ def pack_content_key(meeting, edition):
     members = [(m.user_id, m.role) for m in meeting.board.memberships.current()]
     items = []
     for number, item in numbered_items(meeting):
-        entry = [number, item.title, item.is_exempt, item.exempt_paragraph, item.kind]
-        if item.report_id and not (edition == PUBLIC and item.is_exempt):
+        # Exemption as the reports say now: a change moves the item and makes the pack stale.
+        entry = [number, item.title, item.is_exempt, item.exempt_paragraphs, item.kind]
+        if _in_full(item, edition):
             report = item.report
             entry += [report.pk, report.version, report.status]
             if edition != FRONT_SHEET:
                 entry += [(a.pk, a.position, a.title, a.size) for a in report.appendices.all()]
         items.append(entry)
     fingerprint = {
-        "format": 3,
+        "format": 4,
         "edition": edition,
         "meeting": [meeting.board.name, meeting.starts_at.isoformat(), meeting.venue, meeting.status],
         "published": meeting.agenda_published_at.isoformat() if meeting.agenda_published_at else "",
@@ -99,6 +101,11 @@ def pack_content_key(meeting, edition):
         "council": settings.COUNCIL_NAME,
     }
     return hashlib.sha256(json.dumps(fingerprint, default=str).encode()).hexdigest()
+
+
+def _in_full(item, edition):
+    """Whether the edition prints the item's report itself (not an exempt notice, not only its title)."""
+    return bool(item.report_id) and edition != FRONT_SHEET and not (edition == PUBLIC and item.is_exempt)
 
 
 def _render(html):
@@ -179,22 +186,27 @@ def _item_papers(number, item, edition, rendered):
     if not item.report_id or edition == FRONT_SHEET:
         return []
     report = item.report
-    if edition == PUBLIC and item.is_exempt:
-        paragraph = item.exempt_paragraph
-        notice = _notice_pdf(
-            f"Item {number}: {item.title}",
-            [
-                f"This item is not for publication by virtue of paragraph {paragraph} of Part 1 of Schedule 12A "
-                "of the Local Government Act 1972.",
-                f"Paragraph {paragraph}: {SCHEDULE_12A_PARAGRAPHS.get(paragraph, '')}",
-                "The report is available to members of the board. The press and public are likely to be excluded "
-                "from the meeting while it is considered.",
-            ],
-        )
-        return [Paper(f"Item {number}: {item.title} (exempt: not for publication)", notice)]
+    if not _in_full(item, edition):
+        return [Paper(f"Item {number}: {item.title} (exempt: not for publication)", _exempt_notice(number, item))]
     papers = [Paper(f"Report: {report.subject}", rendered[report.pk])]
     papers += [_appendix_paper(number, a) for a in report.appendices.all()]
     return papers
+
+
+def _exempt_notice(number, item):
+    """The one page the public pack carries in place of an exempt item: its title and paragraphs."""
+    paragraphs = item.exempt_paragraphs
+    which = item.exempt_paragraphs_display
+    lines = [
+        f"This item is not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A "
+        "of the Local Government Act 1972."
+    ]
+    lines += [f"Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs]
+    lines.append(
+        "The report is available to members of the board. The press and public are likely to be excluded "
+        "from the meeting while it is considered."
+    )
+    return _notice_pdf(f"Item {number}: {item.title}", lines)
 
 
 def _front_sheet_html(meeting, pack_items, edition):
@@ -224,11 +236,7 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
     it out twice when it holds.
     """
     pack_items = [PackItem(number, item) for number, item in numbered_items(meeting)]
-    needed = [
-        p.item.report
-        for p in pack_items
-        if p.item.report_id and edition != FRONT_SHEET and not (edition == PUBLIC and p.item.is_exempt)
-    ]
+    needed = [p.item.report for p in pack_items if _in_full(p.item, edition)]
     rendered = render_reports(needed)
     progress(70)
     for pack_item in pack_items:
@@ -249,7 +257,7 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
     progress(90)
     pdf, pages = _join(meeting, edition, front, pack_items)
     progress(100)
-    return BuiltPack(pdf, pages, front.page_count)
+    return BuiltPack(pdf, pages, front.page_count, sorted(report.pk for report in needed))
 
 
 def _join(meeting, edition, front, pack_items):

@@ -54,6 +54,7 @@ def build_pack_now(pack_id):
     pack.content_key = key
     pack.page_count = built.page_count
     pack.front_pages = built.front_pages
+    pack.reports_in_full = built.reports_in_full
     pack.size = len(built.pdf)
     pack.built_at = timezone.now()
     pack.state = AgendaPack.State.READY if pack_content_key(meeting, pack.edition) == key else AgendaPack.State.QUEUED

@@ -120,14 +120,17 @@ def messages_for(event):
         ]
     if action == "exemption_changed":
         item = getattr(report, "agenda_item", None)
-        where = settings.SITE_URL + reverse("boards:meeting", args=[item.meeting_id]) if item else detail
+        if item is None:  # taken off its agenda since
+            return []
+        part = "Part 2" if item.is_exempt else "Part 1"
         return [
             (
                 _democratic_services(report),
                 "Exemption changed on an agenda",
-                f"{actor} has changed whether {title} is exempt. {event.comment} Check the agenda before it is "
-                "published: its numbering and the packs follow the report.",
-                where,
+                f"{actor} has changed whether {title} is exempt. {event.comment} It is on the agenda of "
+                f"{item.meeting}, now in {part}: check the agenda before it is published (its numbering "
+                "and the packs follow the report).",
+                settings.SITE_URL + reverse("boards:meeting", args=[item.meeting_id]),
             )
         ]
     if action == "forward_plan_accepted":

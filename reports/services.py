@@ -235,15 +235,13 @@ def note_exemption_change(report, before, *, user):
     item = AgendaItem.objects.filter(report=report).select_related("meeting__board").first()
     if item is None:
         return None
-    part = "Part 2" if report.is_exempt is not False else "Part 1"
     event = ReportEvent.objects.create(
         report=report,
         actor=user,
         action="exemption_changed",
         from_status=report.status,
         to_status=report.status,
-        comment=f"Was {_exemption_words(before)}; now {_exemption_words(after)}. "
-        f"On the agenda of {item.meeting}, it is now in {part}.",
+        comment=f"Was {_exemption_words(before)}; now {_exemption_words(after)}.",
     )
     notifications.queue(event)
     meeting_id = item.meeting_id

@@ -242,3 +242,53 @@ def test_a_deferred_item_keeps_its_reports_exemption_on_the_cancelled_agenda(dem
     agenda.meeting_cancel(meeting=upcoming, user=demo.clerk)
     item = upcoming.items.get(title=EXEMPT_SUBJECT)
     assert item.report_id is None and item.part == 2 and item.exempt_paragraphs == [3]
+
+
+# Migrations: existing rows stay right ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_drop_report_items_copies_and_keep_what_was_public_right():
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("boards", "0004_agenda_item_decision"), ("reports", "0004_report_editor_page")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    author = old.get_model("accounts", "User").objects.create(username="author")
+    board = old.get_model("boards", "Board").objects.create(name="A Board", slug="a-board")
+    meeting = old.get_model("boards", "Meeting").objects.create(
+        board=board, starts_at=timezone.now() + dt.timedelta(days=30), agenda_published_at=timezone.now()
+    )
+    OldReport, OldItem = old.get_model("reports", "Report"), old.get_model("boards", "AgendaItem")  # noqa: N806
+    entered = timezone.localdate() - dt.timedelta(days=40)
+    plan = {"is_key_decision": True, "in_forward_plan": True, "forward_plan_date": entered}
+    public = OldReport.objects.create(author=author, board=board, status="published", is_exempt=False, **plan)
+    made_exempt = OldReport.objects.create(author=author, board=board, status="approved", is_exempt=True)
+    made_exempt.exempt_paragraphs = [1, 3]
+    made_exempt.save()
+    draft = OldReport.objects.create(author=author, board=board, status="draft", is_exempt=False, **plan)
+    OldItem.objects.create(meeting=meeting, position=4, kind="report", title="Public", report=public)
+    # The fault: placed while public, made exempt since; the item kept its old copy.
+    OldItem.objects.create(meeting=meeting, position=5, kind="report", title="Exempt now", report=made_exempt)
+    OldItem.objects.create(
+        meeting=meeting, position=6, kind="other", title="Staffing", is_exempt=True, exempt_paragraph=4
+    )
+    old.get_model("boards", "AgendaPack").objects.create(meeting=meeting, edition="public", file="packs/old.pdf")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    items = {item.title: item for item in AgendaItem.objects.filter(meeting_id=meeting.pk)}
+    assert (items["Public"].part, items["Exempt now"].part, items["Staffing"].part) == (1, 2, 2)
+    assert items["Exempt now"].exempt_paragraphs == [1, 3] and items["Staffing"].exempt_paragraphs == [4]
+    assert not AgendaItem.objects.filter(report__isnull=False, own_is_exempt=True).exists()
+    pack = AgendaPack.objects.get(meeting_id=meeting.pk, edition="public")
+    assert sorted(pack.reports_in_full) == sorted([public.pk, made_exempt.pk])  # in Part 1 when it was built
+    assert pack.holds_exempt_text()  # so it is not served until built again
+    assert Report.objects.get(pk=public.pk).forward_plan_accepted_on == entered  # was public: stays
+    assert Report.objects.get(pk=draft.pk).forward_plan_accepted_on is None  # waits for the clerk

@@ -27,6 +27,7 @@ class MeetingAdmin(admin.ModelAdmin):
 class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["title", "meeting", "kind", "position", "part", "is_late"]
     list_filter = ["kind", "is_late"]
+    list_select_related = ["meeting__board", "report"]
     raw_id_fields = ["report"]
 
     @admin.display(description="Part")

@@ -25,9 +25,15 @@ class MeetingAdmin(admin.ModelAdmin):
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "meeting", "kind", "position", "is_exempt", "exempt_paragraph", "is_late"]
-    list_filter = ["kind", "is_exempt", "is_late"]
+    list_display = ["title", "meeting", "kind", "position", "part", "is_late"]
+    list_filter = ["kind", "is_late"]
+    list_select_related = ["meeting__board", "report"]
     raw_id_fields = ["report"]
+
+    @admin.display(description="Part")
+    def part(self, item):
+        # Read from the report for a report's item: the agenda item keeps no copy of it.
+        return f"Part 2 ({item.exempt_paragraphs_display or 'no paragraph named'})" if item.is_exempt else "Part 1"
 
 
 @admin.register(AgendaPack)

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.models import Report, paragraphs_display
+
 
 class Board(models.Model):
     """A decision-making body: a board, committee or the Cabinet."""
@@ -164,7 +166,12 @@ class Meeting(models.Model):
 
 
 class AgendaItem(models.Model):
-    """One numbered item on a meeting's agenda: a standard item, a report, or another item."""
+    """One numbered item on a meeting's agenda: a standard item, a report, or another item.
+
+    An item for a report has no exemption of its own: whether it is exempt, under which
+    paragraphs, and so its part of the agenda, are read from the report each time (DESIGN 6).
+    Other items (and a cancelled meeting's item whose report was deferred) keep their own.
+    """
 
     class Kind(models.TextChoices):
         STANDARD = "standard", "Standard item"
@@ -179,9 +186,18 @@ class AgendaItem(models.Model):
     report = models.OneToOneField(
         "reports.Report", on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_item"
     )
-    is_exempt = models.BooleanField(default=False, help_text="Part 2: the press and public are excluded.")
-    exempt_paragraph = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=[(n, f"Paragraph {n}") for n in range(1, 8)]
+    own_is_exempt = models.BooleanField(
+        "exempt (Part 2)",
+        default=False,
+        help_text="For an item without a report only: the press and public are excluded. "
+        "An item for a report is exempt when its report is.",
+    )
+    own_exempt_paragraph = models.PositiveSmallIntegerField(
+        "Schedule 12A paragraph",
+        null=True,
+        blank=True,
+        choices=[(n, f"Paragraph {n}") for n in range(1, 8)],
+        help_text="For an exempt item without a report only.",
     )
     is_late = models.BooleanField(default=False, editable=False)
     urgency_reason = models.TextField(
@@ -196,16 +212,45 @@ class AgendaItem(models.Model):
     )
 
     class Meta:
-        ordering = ["meeting", "is_exempt", "position", "pk"]
+        # The agenda's numbering (Part 1, then Part 2) depends on the reports' exemption as it is
+        # now: boards.services.numbered_items works it out; this is only the order of positions.
+        ordering = ["meeting", "position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(is_exempt=False) | Q(exempt_paragraph__gte=1, exempt_paragraph__lte=7),
-                name="exempt_item_has_a_paragraph",
+                condition=Q(own_exempt_paragraph__isnull=True)
+                | Q(own_exempt_paragraph__gte=1, own_exempt_paragraph__lte=7),
+                name="item_paragraph_of_schedule_12a",
+            ),
+            models.CheckConstraint(
+                condition=Q(report__isnull=True) | Q(own_is_exempt=False, own_exempt_paragraph__isnull=True),
+                name="report_item_has_no_exemption_of_its_own",
+                violation_error_message="An item for a report takes its exemption from the report.",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_exempt(self):
+        """Whether the item is in Part 2, read from its report now; a report not yet classified counts as exempt."""
+        if self.report_id:
+            return self.report.is_exempt is not False
+        return self.own_is_exempt
+
+    @property
+    def exempt_paragraphs(self):
+        """The Schedule 12A paragraphs the item is exempt under (from its report now), [] when public."""
+        if not self.is_exempt:
+            return []
+        if self.report_id:
+            return self.report.exempt_paragraph_list
+        return [self.own_exempt_paragraph] if self.own_exempt_paragraph else []
+
+    @property
+    def exempt_paragraphs_display(self):
+        """ "paragraph 3" or "paragraphs 1 and 3", as the agenda and notices print it; "" when none is named."""
+        return paragraphs_display(self.exempt_paragraphs)
 
     @property
     def part(self):
@@ -269,6 +314,9 @@ class AgendaPack(models.Model):
     lease_until = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Renewed while its build runs; once past, it is taken back."
     )
+    reports_in_full = models.JSONField(
+        default=list, blank=True, help_text="The reports whose text the stored file holds (not as exempt notices)."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "edition"], name="one_pack_per_edition")]
@@ -293,6 +341,16 @@ class AgendaPack(models.Model):
     @property
     def max_attempts(self):
         return settings.PACK_BUILD_ATTEMPTS
+
+    def holds_exempt_text(self):
+        """Whether the stored file holds the text of a report that is exempt now (or not yet classified).
+
+        A public edition built while a report was public is never served once the report is
+        exempt, even while the rebuild that replaces it is waiting or running.
+        """
+        if self.edition == self.Edition.MEMBERS or not self.reports_in_full:
+            return False
+        return Report.objects.filter(pk__in=self.reports_in_full).exclude(is_exempt=False).exists()
 
 
 class WorkerQuerySet(models.QuerySet):

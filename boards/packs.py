@@ -53,6 +53,7 @@ class BuiltPack(NamedTuple):
     pdf: bytes
     page_count: int
     front_pages: int
+    reports_in_full: list  # the reports whose text the file holds (AgendaPack.reports_in_full)
 
 
 @dataclass
@@ -94,8 +95,9 @@ def pack_content_key(meeting, edition):
     members = [(m.user_id, m.role, str(m.user)) for m in meeting.board.memberships.current(meeting.date)]
     items = []
     for number, item in numbered_items(meeting):
-        entry = [number, item.title, item.is_exempt, item.exempt_paragraph, item.kind]
-        if item.report_id and not (edition == PUBLIC and item.is_exempt):
+        # Exemption as the reports say now: a change moves the item and makes the pack stale.
+        entry = [number, item.title, item.is_exempt, item.exempt_paragraphs, item.kind]
+        if _in_full(item, edition):
             report = item.report
             entry += [report.pk, report.version, report.status]
             if edition != FRONT_SHEET:
@@ -121,6 +123,11 @@ def _renderer_fingerprint():
     from reports import pdf
 
     return pdf.renderer_fingerprint()
+
+
+def _in_full(item, edition):
+    """Whether the edition prints the item's report itself (not an exempt notice, not only its title)."""
+    return bool(item.report_id) and edition != FRONT_SHEET and not (edition == PUBLIC and item.is_exempt)
 
 
 def _render(html):
@@ -196,22 +203,27 @@ def _item_papers(number, item, edition, rendered):
     if not item.report_id or edition == FRONT_SHEET:
         return []
     report = item.report
-    if edition == PUBLIC and item.is_exempt:
-        paragraph = item.exempt_paragraph
-        notice = _notice_pdf(
-            f"Item {number}: {item.title}",
-            [
-                f"This item is not for publication by virtue of paragraph {paragraph} of Part 1 of Schedule 12A "
-                "of the Local Government Act 1972.",
-                f"Paragraph {paragraph}: {SCHEDULE_12A_PARAGRAPHS.get(paragraph, '')}",
-                "The report is available to members of the board. The press and public are likely to be excluded "
-                "from the meeting while it is considered.",
-            ],
-        )
-        return [Paper(f"Item {number}: {item.title} (exempt: not for publication)", notice)]
+    if not _in_full(item, edition):
+        return [Paper(f"Item {number}: {item.title} (exempt: not for publication)", _exempt_notice(number, item))]
     papers = [Paper(f"Report: {report.subject}", rendered[report.pk])]
     papers += [_appendix_paper(number, a) for a in report.appendices.all()]
     return papers
+
+
+def _exempt_notice(number, item):
+    """The one page the public pack carries in place of an exempt item: its title and paragraphs."""
+    paragraphs = item.exempt_paragraphs
+    which = item.exempt_paragraphs_display
+    lines = [
+        f"This item is not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A "
+        "of the Local Government Act 1972."
+    ]
+    lines += [f"Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs]
+    lines.append(
+        "The report is available to members of the board. The press and public are likely to be excluded "
+        "from the meeting while it is considered."
+    )
+    return _notice_pdf(f"Item {number}: {item.title}", lines)
 
 
 def _front_sheet_html(meeting, pack_items, edition):
@@ -258,11 +270,7 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
     it out twice when it holds.
     """
     pack_items = [PackItem(number, item) for number, item in numbered_items(meeting)]
-    needed = [
-        p.item.report
-        for p in pack_items
-        if p.item.report_id and edition != FRONT_SHEET and not (edition == PUBLIC and p.item.is_exempt)
-    ]
+    needed = [p.item.report for p in pack_items if _in_full(p.item, edition)]
     rendered = render_reports(needed)
     progress(70)
     for pack_item in pack_items:
@@ -283,7 +291,7 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
     progress(90)
     pdf, pages = _join_within_bounds(meeting, edition, front, pack_items)
     progress(100)
-    return BuiltPack(pdf, pages, front.page_count)
+    return BuiltPack(pdf, pages, front.page_count, sorted(report.pk for report in needed))
 
 
 class PackBuildError(Exception):

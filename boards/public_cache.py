@@ -4,8 +4,8 @@ On the day an agenda is published, most of the people asking for a meeting page 
 the public, and each of them is shown the same page. Rendering it costs several queries and a
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
-board, every agenda item with its report's state and "Report of" post, and every pack's build
-state. Any change to any of them gives a new key, whatever made the change (the services, the
+board, every agenda item with its report's state, exemption and "Report of" post, and every
+pack's build state. Any change to any of them gives a new key, whatever made the change (the services, the
 admin, a pack build), so there is nothing to invalidate by hand.
 
 Reading the key costs two small queries (and the connection's health check): more than half of
@@ -66,8 +66,9 @@ def meeting_page_key(pk):
         AgendaItem.objects.filter(meeting_id=pk)
         .order_by("pk")
         .values_list(
-            "pk", "position", "kind", "title", "description", "is_exempt", "exempt_paragraph", "report_id",
-            "report__status", "report__is_exempt", "report__report_of__title", "decision",
+            "pk", "position", "kind", "title", "description", "own_is_exempt", "own_exempt_paragraph", "report_id",
+            "report__status", "report__is_exempt", "report__exempt_paragraphs", "report__report_of__title",
+            "decision",
         )
     )  # fmt: skip
     digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()

@@ -44,6 +44,14 @@ def _agenda_changed(meeting):
     transaction.on_commit(lambda: queue_pack_builds(meeting))
 
 
+def agenda_report_changed(*, meeting_id):
+    """A report on the meeting's agenda changed what the agenda prints (its exemption): raise the
+    agenda's version and queue the packs' rebuild, whatever state the meeting is in."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("board").get(pk=meeting_id)
+        _agenda_changed(meeting)
+
+
 def queue_pack_builds(meeting):
     """Mark the meeting's packs as wanted at the current content and queue their builds."""
     from boards.packs import pack_content_key
@@ -77,9 +85,17 @@ def ensure_standard_items(meeting):
 
 
 def numbered_items(meeting):
-    """The agenda in order, each item with its number: Part 1 first, then Part 2."""
-    items = list(meeting.items.select_related("report", "report__report_of").order_by("is_exempt", "position", "pk"))
-    return [(number, item) for number, item in enumerate(items, start=1)]
+    """The agenda in order, each item with its number: Part 1 first, then Part 2.
+
+    The parts come from each report's exemption as it is now, read here, never from a copy.
+    """
+    return number_items(meeting.items.select_related("report", "report__report_of"))
+
+
+def number_items(items):
+    """Agenda items of one meeting in order, numbered: Part 1 then Part 2, each by position."""
+    ordered = sorted(items, key=lambda item: (item.part, item.position, item.pk))
+    return list(enumerate(ordered, start=1))
 
 
 def is_late_now(meeting):
@@ -92,7 +108,10 @@ def key_decision_problem(report, meeting):
         return ""
     if not report.in_forward_plan or not report.forward_plan_date:
         return "This key decision is not on the Forward Plan."
-    days = clock.forward_plan_clear_days(report.forward_plan_date, meeting.date)
+    if not report.forward_plan_accepted_on:
+        return "This key decision waits for democratic services to accept it onto the Forward Plan."
+    # Notice runs from the day the public could see it: not before the clerk accepted it.
+    days = clock.forward_plan_clear_days(report.forward_plan_notice_date, meeting.date)
     if days < clock.FORWARD_PLAN_CLEAR_DAYS:
         return f"This key decision has been on the Forward Plan for only {days} clear days; 28 are needed."
     return ""
@@ -126,14 +145,11 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             raise AgendaRefused(f"“{report.title}” is a report to the {report.board}, not the {locked.board}.")
         if AgendaItem.objects.filter(report=report).exists():
             raise AgendaRefused(f"“{report.title}” is already on an agenda.")
-        paragraph = None
-        if report.is_exempt:
-            if not report.exempt_paragraph_list:
-                raise AgendaRefused(
-                    f"“{report.title}” is exempt but names no paragraph of Schedule 12A; "
-                    "its author must add one before it can go on an agenda."
-                )
-            paragraph = report.exempt_paragraph_list[0]
+        if report.is_exempt and not report.exempt_paragraph_list:
+            raise AgendaRefused(
+                f"“{report.title}” is exempt but names no paragraph of Schedule 12A; "
+                "its author must add one before it can go on an agenda."
+            )
         late = _check_lateness(locked, urgency_reason)
         urgency_reason = urgency_reason.strip()
         item = AgendaItem.objects.create(
@@ -142,8 +158,6 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             kind=AgendaItem.Kind.REPORT,
             title=report.subject,
             report=report,
-            is_exempt=bool(report.is_exempt),
-            exempt_paragraph=paragraph,
             is_late=late,
             urgency_reason=urgency_reason,
             added_by=user,
@@ -197,8 +211,8 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
             kind=AgendaItem.Kind.OTHER,
             title=title,
             description=description,
-            is_exempt=is_exempt,
-            exempt_paragraph=exempt_paragraph if is_exempt else None,
+            own_is_exempt=is_exempt,
+            own_exempt_paragraph=exempt_paragraph if is_exempt else None,
             is_late=late,
             urgency_reason=urgency_reason.strip(),
             added_by=user,
@@ -262,7 +276,12 @@ def agenda_reorder(*, meeting, user, order):
 
 
 def publication_checks(meeting):
-    """The checks "Publish agenda" runs: (passed, message) pairs, in the order shown."""
+    """The checks "Publish agenda" runs: (passed, message) pairs, in the order shown.
+
+    Each report item is checked against its report as it is now: an item and its report that
+    disagree (an exempt report naming no paragraph, one not saying whether it is exempt, one
+    now for another board or meeting) stop publication until the clerk or the author acts.
+    """
     items = [item for _, item in numbered_items(meeting)]
     report_items = [item for item in items if item.report_id]
     today = timezone.localdate()
@@ -276,7 +295,16 @@ def publication_checks(meeting):
             "Every report on the agenda is approved.",
         ),
         (
-            all(item.exempt_paragraph for item in items if item.is_exempt),
+            all(item.report.board_id == meeting.board_id for item in report_items)
+            and all(item.report.meeting_id in {None, meeting.pk} for item in report_items),
+            "Every report on the agenda is a report to this board for this meeting.",
+        ),
+        (
+            all(item.report.is_exempt is not None for item in report_items),
+            "Every report on the agenda says whether it is exempt.",
+        ),
+        (
+            all(item.exempt_paragraphs for item in items if item.is_exempt),
             "Every Part 2 item names its paragraph of Schedule 12A.",
         ),
         (
@@ -300,6 +328,26 @@ def publication_warnings(meeting):
         if item.report_id and (problem := key_decision_problem(item.report, meeting)):
             warnings.append(f"{item.title}: {problem}")
     return warnings
+
+
+def exemption_changes(meeting):
+    """Report items whose exemption changed after they were placed on this agenda: (number, item, event)
+    for the latest change of each, for the clerk's page. The item has moved part already."""
+    numbered = {item.report_id: (number, item) for number, item in numbered_items(meeting) if item.report_id}
+    if not numbered:
+        return []
+    placed = {}
+    changed = {}
+    events = ReportEvent.objects.filter(
+        report_id__in=numbered, action__in=["placed_on_agenda", "exemption_changed"]
+    ).select_related("actor")
+    for event in events.order_by("at", "pk"):
+        if event.action == "placed_on_agenda":
+            placed[event.report_id] = event
+            changed.pop(event.report_id, None)  # placed again: earlier changes were before this placing
+        else:
+            changed[event.report_id] = event
+    return [(*numbered[pk], event) for pk, event in changed.items() if pk in placed]
 
 
 def agenda_publish(*, meeting, user):
@@ -373,9 +421,13 @@ def _defer_report(item, user, meeting):
     from reports.services import report_defer
 
     report = item.report
+    # The item stays on the cancelled agenda without its report, so it keeps the report's
+    # exemption as it stands now as its own (whichever paragraph is named first).
+    item.own_is_exempt = item.is_exempt
+    item.own_exempt_paragraph = (item.exempt_paragraphs or [None])[0]
     item.report = None
     item.description = "Deferred: the meeting was cancelled; the report will go to a later meeting."
-    item.save(update_fields=["report", "description"])
+    item.save(update_fields=["report", "description", "own_is_exempt", "own_exempt_paragraph"])
     report_defer(report=report, user=user, comment=f"{meeting} was cancelled")
 
 

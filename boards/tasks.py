@@ -157,6 +157,7 @@ def build_pack_now(pack_id):
         stored.content_key = key
         stored.page_count = built.page_count
         stored.front_pages = built.front_pages
+        stored.reports_in_full = built.reports_in_full
         stored.size = len(built.pdf)
         stored.built_at = timezone.now()
         current = pack_content_key(meeting, stored.edition) == key

@@ -70,6 +70,11 @@ def _packs(meeting):
     if meeting.status == Meeting.Status.CANCELLED:
         return []  # its papers are withdrawn
     packs = {p.edition: p for p in meeting.packs.all()}
+    held = {pk for p in packs.values() if p.edition != AgendaPack.Edition.MEMBERS for pk in p.reports_in_full}
+    exempt_now = set(Report.objects.filter(pk__in=held).exclude(is_exempt=False).values_list("pk", flat=True))
+    for pack in packs.values():
+        # Not offered while it holds a report that is exempt now (AgendaPack.holds_exempt_text).
+        pack.withheld = pack.edition != AgendaPack.Edition.MEMBERS and bool(exempt_now & set(pack.reports_in_full))
     return [(edition, label, packs.get(edition)) for edition, label in AgendaPack.Edition.choices]
 
 
@@ -112,6 +117,7 @@ def _manage_page(request, meeting, status=200, **typed):
             .exclude(pk__in=placed)
             .select_related("report_of", "meeting"),
             "checks": services.publication_checks(meeting),
+            "exemption_changes": services.exemption_changes(meeting),
             "warnings": services.publication_warnings(meeting),
             "late_now": services.is_late_now(meeting) or meeting.is_published,
             "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
@@ -332,7 +338,9 @@ def _serve_pack(request, meeting, edition):
     if meeting.status == Meeting.Status.CANCELLED:
         raise Http404("The meeting was cancelled; its papers are withdrawn")
     pack = meeting.packs.filter(edition=edition).first()
-    if pack is None or not pack.file:
+    # A file built while one of its reports was public is never served once that report is exempt,
+    # even while its rebuild waits: the rule holds at the door, not only in the next build.
+    if pack is None or not pack.file or pack.holds_exempt_text():
         context = {"meeting": meeting, "pack": pack, "edition": AgendaPack.Edition(edition).label}
         response = render(request, "boards/pack_not_ready.html", context, status=503)
         response["Retry-After"] = "30"

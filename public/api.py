@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from boards.models import AgendaItem, Board, Meeting
-from boards.services import numbered_items
+from boards.services import number_items, numbered_items
 from config.numbers import whole_number
 from public import queries
 from reports.models import SCHEDULE_12A_PARAGRAPHS
@@ -170,12 +170,14 @@ def agenda_item_object(url, number, item, public_pks, board_id):
         "name": item.title,
         "public": not item.is_exempt,
     }
-    if item.is_exempt:
-        paragraph = item.exempt_paragraph
-        data["exemptParagraph"] = paragraph
+    if item.is_exempt:  # read from the item's report now
+        paragraphs = item.exempt_paragraphs
+        which = item.exempt_paragraphs_display
+        data["exemptParagraph"] = paragraphs[0] if paragraphs else None
         data["exemptReason"] = (
-            f"Not for publication by virtue of paragraph {paragraph} of Part 1 of Schedule 12A to the Local "
-            f"Government Act 1972: {SCHEDULE_12A_PARAGRAPHS.get(paragraph, '')}"
+            f"Not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A to the Local "
+            "Government Act 1972"
+            + "".join(f". Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs)
         )
         return data
     if item.description:
@@ -229,8 +231,7 @@ def meeting_object(url, meeting, *, public_pks):
         ]
         data["agendaItem"] = [
             agenda_item_object(url, number, item, public_pks, meeting.board_id)
-            # Prefetched in agenda order (Part 1, then Part 2), as boards.services.numbered_items numbers them.
-            for number, item in enumerate(meeting.items.all(), start=1)
+            for number, item in number_items(meeting.items.all())  # Part 1, then Part 2, as the reports say now
         ]
     else:
         data["agendaItem"] = []
@@ -320,7 +321,7 @@ def organization(request, pk):
 
 
 def _meetings():
-    items = AgendaItem.objects.select_related("report").order_by("is_exempt", "position", "pk")
+    items = AgendaItem.objects.select_related("report")
     return Meeting.objects.select_related("board").prefetch_related(Prefetch("items", queryset=items))
 
 
@@ -362,8 +363,8 @@ def _numbered(item):
 def agenda_items(request):
     items = (
         queries.public_items()
-        .select_related("meeting", "meeting__board")
-        .order_by("-meeting__starts_at", "is_exempt", "position", "pk")
+        .select_related("meeting", "meeting__board", "report")
+        .order_by("-meeting__starts_at", "position", "pk")
     )
     public_pks = _public_pks()
     numbers = {}
@@ -378,7 +379,7 @@ def agenda_items(request):
 
 @api_view
 def agenda_item(request, pk):
-    item = queries.public_items().select_related("meeting", "meeting__board").filter(pk=pk).first()
+    item = queries.public_items().select_related("meeting", "meeting__board", "report").filter(pk=pk).first()
     if item is None:
         raise Http404
     return agenda_item_object(Urls(request), _numbered(item), item, _public_pks(), item.meeting.board_id)

@@ -20,11 +20,13 @@ def public_meetings():
 
 
 def public_reports():
-    """Reports anyone may read: published, not exempt, on Part 1 of a published agenda."""
+    """Reports anyone may read: published, not exempt, on a published agenda (so in its Part 1).
+
+    Exemption is the report's own, read now: an agenda item keeps no copy of it.
+    """
     return Report.objects.filter(
         status=Report.Status.PUBLISHED,
         is_exempt=False,
-        agenda_item__is_exempt=False,
         agenda_item__meeting__in=public_meetings(),
     )
 
@@ -102,7 +104,7 @@ class ForwardPlanEntry:
         cancelled = report.meeting_id and report.meeting.status == Meeting.Status.CANCELLED
         self.meeting = report.meeting if report.meeting_id and not cancelled else None
         self.planned_date = self.meeting.date if self.meeting else None
-        self.entered_on = report.forward_plan_date
+        self.entered_on = report.forward_plan_notice_date
         self.portfolio = str(report.portfolio) if report.portfolio_id else ""
         self.report_of = str(report.report_of) if report.report_of_id else ""
         self.private = {True: "yes", False: "no"}.get(report.is_exempt, "to be decided")
@@ -110,17 +112,10 @@ class ForwardPlanEntry:
         self.paragraphs = report.exempt_paragraph_list if report.is_exempt else []
 
 
-def forward_plan(today=None):
-    """Key decisions on the Forward Plan still to be taken, soonest first."""
-    today = today or timezone.localdate()
-    reports = (
-        Report.objects.filter(
-            is_key_decision=True,
-            in_forward_plan=True,
-            forward_plan_date__isnull=False,
-            forward_plan_date__lte=today,
-        )
-        .exclude(meeting__status__in=[Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED])  # taken
+def _still_to_be_taken(reports, today):
+    """Key decisions whose meeting has not been held, and is today or later, or is still to be fixed."""
+    return (
+        reports.exclude(meeting__status__in=[Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED])  # taken
         .filter(
             Q(meeting__isnull=True)
             | Q(meeting__status=Meeting.Status.CANCELLED)  # still to be taken, at a meeting to be fixed
@@ -129,11 +124,28 @@ def forward_plan(today=None):
         .select_related("board", "meeting", "portfolio", "report_of", "agenda_item__meeting")
         .order_by("meeting__starts_at", "forward_plan_date", "pk")
     )
-    reports = list(reports)
+
+
+def forward_plan(today=None):
+    """Key decisions on the Forward Plan still to be taken, soonest first: only those democratic
+    services have accepted."""
+    today = today or timezone.localdate()
+    accepted = Report.objects.in_forward_plan().filter(
+        forward_plan_accepted_on__isnull=False, forward_plan_date__lte=today
+    )
+    reports = list(_still_to_be_taken(accepted, today))
     public_pks = set(public_reports().filter(pk__in=[r.pk for r in reports]).values_list("pk", flat=True))
     entries = [ForwardPlanEntry(report, public_pks) for report in reports]
     # Decisions without a date yet go last.
     return sorted(entries, key=lambda e: (e.planned_date is None, e.planned_date or today))
+
+
+def forward_plan_pending(user, today=None):
+    """For democratic services: Forward Plan entries waiting for them to accept, soonest first."""
+    if not (user.is_authenticated and user.sees_everything):
+        return []
+    today = today or timezone.localdate()
+    return list(_still_to_be_taken(Report.objects.awaiting_forward_plan_acceptance(), today))
 
 
 def member_panel(user):
@@ -150,7 +162,7 @@ def member_panel(user):
     )
     recent = list(meetings.published().filter(starts_at__lt=now).order_by("-starts_at")[:3])
     for meeting in coming + recent:
-        meeting.ready_packs = {p.edition: p for p in meeting.packs.all() if p.file}
+        meeting.ready_packs = {p.edition: p for p in meeting.packs.all() if p.file and not p.holds_exempt_text()}
     return {
         "member_boards": boards,
         "member_coming": coming,

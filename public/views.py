@@ -118,7 +118,11 @@ def paper_appendix(request, pk, appendix_pk):
 @require_GET
 def forward_plan(request):
     """The Forward Plan: notice of the key decisions to be taken."""
-    context = {"entries": queries.forward_plan(), "today": timezone.localdate()}
+    context = {
+        "entries": queries.forward_plan(),
+        "today": timezone.localdate(),
+        "forward_plan_pending": queries.forward_plan_pending(request.user),  # for democratic services only
+    }
     return render(request, "public/forward_plan.html", context)
 
 

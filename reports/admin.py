@@ -119,6 +119,7 @@ class ReportAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # An edit in the admin is a new version too, so editors holding the old one are warned.
+        exemption_before = services.exemption_of(Report.objects.get(pk=obj.pk)) if change else None
         if change:
             obj.version += 1
             if form.has_changed() and obj.active_sign_offs():
@@ -128,3 +129,6 @@ class ReportAdmin(SimpleHistoryAdmin):
                     obj.status = Report.Status.CONSULTATION
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if change:
+            # The same rule as the editor: a placed report's new exemption reaches its agenda and the clerk.
+            services.note_exemption_change(obj, exemption_before, user=request.user)

@@ -25,6 +25,18 @@ SCHEDULE_12A_PARAGRAPHS = {
     7: "Information relating to any action taken or to be taken in connection with the prevention, "
     "investigation or prosecution of crime.",
 }
+
+
+def paragraphs_display(paragraphs):
+    """Paragraphs of Schedule 12A as printed: "paragraph 3", "paragraphs 1, 2 and 3", or "" for none."""
+    paragraphs = [str(p) for p in paragraphs]
+    if not paragraphs:
+        return ""
+    if len(paragraphs) == 1:
+        return f"paragraph {paragraphs[0]}"
+    return "paragraphs " + ", ".join(paragraphs[:-1]) + f" and {paragraphs[-1]}"
+
+
 SCHEDULE_12A_CHOICES = [(n, f"Paragraph {n}: {text}") for n, text in SCHEDULE_12A_PARAGRAPHS.items()]
 
 
@@ -148,6 +160,14 @@ class ReportQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Report.Status.DRAFT)
 
+    def in_forward_plan(self):
+        """Key decisions their authors say are in the Forward Plan, accepted by democratic services or not."""
+        return self.filter(is_key_decision=True, in_forward_plan=True, forward_plan_date__isnull=False)
+
+    def awaiting_forward_plan_acceptance(self):
+        """Forward Plan entries democratic services have not accepted yet: not public until they are."""
+        return self.in_forward_plan().filter(forward_plan_accepted_on__isnull=True)
+
     def with_parts(self):
         """With everything a report's page and PDF print, fetched in a fixed number of queries."""
         return self.select_related(
@@ -239,6 +259,13 @@ class Report(models.Model):
     exempt_paragraphs = models.JSONField(
         "Schedule 12A paragraph(s)", default=list, blank=True, help_text="Paragraph numbers 1 to 7."
     )
+    # A key decision appears on the public Forward Plan only once democratic services accept it.
+    forward_plan_accepted_on = models.DateField(
+        "accepted onto the Forward Plan on", null=True, blank=True, editable=False
+    )
+    forward_plan_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     summary = models.TextField("Summary", blank=True)
     reasons = models.TextField("Reasons for the Recommendation(s)", blank=True)
@@ -276,8 +303,11 @@ class Report(models.Model):
     editor_page = models.CharField(max_length=32, blank=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["pdf_file", "pdf_version", "pdf_key", "editor_page"], m2m_fields=[wards]
-    )
+        excluded_fields=[
+            "pdf_file", "pdf_version", "pdf_key", "editor_page", "forward_plan_accepted_on", "forward_plan_accepted_by",
+        ],
+        m2m_fields=[wards],
+    )  # fmt: skip
     objects = ReportQuerySet.as_manager()
 
     class Meta:
@@ -312,14 +342,23 @@ class Report(models.Model):
         """The banner printed on every page of an exempt report, or "" when it is public."""
         if not self.is_exempt:
             return ""
-        paragraphs = self.exempt_paragraph_list
-        if not paragraphs:
-            return "NOT FOR PUBLICATION by virtue of Part 1 of Schedule 12A of the Local Government Act 1972"
-        if len(paragraphs) == 1:
-            which = f"paragraph {paragraphs[0]}"
-        else:
-            which = "paragraphs " + ", ".join(str(p) for p in paragraphs[:-1]) + f" and {paragraphs[-1]}"
-        return f"NOT FOR PUBLICATION by virtue of {which} of Part 1 of Schedule 12A of the Local Government Act 1972"
+        which = paragraphs_display(self.exempt_paragraph_list)
+        which = f"{which} of " if which else ""
+        return f"NOT FOR PUBLICATION by virtue of {which}Part 1 of Schedule 12A of the Local Government Act 1972"
+
+    @property
+    def is_on_forward_plan(self):
+        """Whether the report is a key decision on the Forward Plan that democratic services have accepted."""
+        return bool(
+            self.is_key_decision and self.in_forward_plan and self.forward_plan_date and self.forward_plan_accepted_on
+        )
+
+    @property
+    def forward_plan_notice_date(self):
+        """The day the public was first given notice: the later of the date typed and the clerk's acceptance."""
+        if not self.is_on_forward_plan:
+            return None
+        return max(self.forward_plan_date, self.forward_plan_accepted_on)
 
     @property
     def wards_display(self):
@@ -661,6 +700,8 @@ class ReportEvent(models.Model):
         "published": "Published",
         "sign_offs_voided": "Sign-offs voided",
         "edited_after_sign_off": "Edited after sign-off: back to consultation",
+        "exemption_changed": "Exemption changed while on an agenda",
+        "forward_plan_accepted": "Accepted onto the Forward Plan",
     }
 
     class Meta:

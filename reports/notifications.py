@@ -118,6 +118,23 @@ def messages_for(event):
                 detail,
             )
         ]
+    if action == "exemption_changed":
+        item = getattr(report, "agenda_item", None)
+        if item is None:  # taken off its agenda since
+            return []
+        part = "Part 2" if item.is_exempt else "Part 1"
+        return [
+            (
+                _democratic_services(report),
+                "Exemption changed on an agenda",
+                f"{actor} has changed whether {title} is exempt. {event.comment} It is on the agenda of "
+                f"{item.meeting}, now in {part}: check the agenda before it is published (its numbering "
+                "and the packs follow the report).",
+                settings.SITE_URL + reverse("boards:meeting", args=[item.meeting_id]),
+            )
+        ]
+    if action == "forward_plan_accepted":
+        return [(author, "On the Forward Plan", f"{actor} has accepted {title} onto the Forward Plan.", detail)]
     if action == "sign_offs_voided":
         references = REFERENCE.findall(event.comment)
         signers = [s.signed_by for s in SignOff.objects.filter(report=report, reference__in=references) if s.signed_by]
@@ -137,6 +154,8 @@ def send_event_emails(event_id):
     event = ReportEvent.objects.select_related(
         "actor", "report", "report__author", "report__board__clerk", "report__report_of__holder", "report__meeting"
     ).get(pk=event_id)
+    # The step's comment is in the lead of these emails already.
+    comment_in_lead = event.action in {"exemption_changed"}
     report = event.report
     outgoing = []
     seen = set()
@@ -152,8 +171,9 @@ def send_event_emails(event_id):
                     "lead": lead,
                     "event": event,
                     # Exempt words stay in the system: the email says only that there is a comment.
-                    "comment": event.comment,
-                    "withhold_comment": bool(report.is_exempt),
+                    "comment": "" if comment_in_lead else event.comment,
+                    # Read as it is now; a report not yet classified is treated as exempt.
+                    "withhold_comment": report.is_exempt is not False,
                     "report": report,
                     "link": link,
                     "council_name": settings.COUNCIL_NAME,

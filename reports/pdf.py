@@ -931,6 +931,10 @@ def report_pdf_key(report, council=None):
         report.pk,
         report.version,
         is_final(report),
+        # The exempt banner and header, read now: whatever route changed them, a stored PDF made
+        # while the report was public is not served once it is exempt.
+        report.is_exempt,
+        report.exempt_paragraph_list,
         str(report.board) if report.board_id else "",
         report.meeting.starts_at.isoformat() if report.meeting_id else "",
         str(report.report_of) if report.report_of_id else "",

@@ -32,6 +32,7 @@ from reports.models import (
     ReportReading,
     Section,
     SignOff,
+    paragraphs_display,
 )
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,7 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             if locked.version != expected_version and not own_save:
                 raise StaleEdit(locked, _changes_since(locked, expected_version))
         before = report_blocks(locked), _form_values(locked, form)
+        exemption_before = exemption_of(locked)
 
         for name, value in form.cleaned_data.items():
             if name in {"version", "wards"} or name.startswith(("implication_", "core_purpose_")):
@@ -232,10 +234,68 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             locked.updated_at = timezone.now()
             locked.editor_page = page
             locked._history_user = user
+            if locked.forward_plan_accepted_on and not (locked.is_key_decision and locked.in_forward_plan):
+                # Off the plan now: if it comes back, democratic services accept it again.
+                locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
             locked.save()
             if is_new:
                 ReportEvent.objects.create(report=locked, actor=user, action="created", to_status=locked.status)
+            else:
+                note_exemption_change(locked, exemption_before, user=user)
     return locked, changed
+
+
+def exemption_of(report):
+    """Whether a report is exempt and under which paragraphs, as one comparable value."""
+    return (report.is_exempt, report.exempt_paragraph_list)
+
+
+def _exemption_words(exemption):
+    is_exempt, paragraphs = exemption
+    if is_exempt is None:
+        return "not said whether it is exempt (so treated as exempt)"
+    if not is_exempt:
+        return "not exempt"
+    which = paragraphs_display(paragraphs)
+    return f"exempt under {which} of Schedule 12A" if which else "exempt, naming no paragraph of Schedule 12A"
+
+
+def note_exemption_change(report, before, *, user):
+    """Record that a report on an agenda changed its exemption, and tell democratic services.
+
+    Its agenda item reads the exemption from the report, so it changes part by itself; this
+    tells the clerk (an email, and a warning on the meeting page from the event) and has the
+    agenda's packs built again once the change commits. `before` is `exemption_of(report)` as
+    it was. Returns the event, or None when nothing changed or the report is on no agenda.
+    """
+    from boards.models import AgendaItem
+
+    after = exemption_of(report)
+    if after == before:
+        return None
+    item = AgendaItem.objects.filter(report=report).select_related("meeting__board").first()
+    if item is None:
+        return None
+    event = ReportEvent.objects.create(
+        report=report,
+        actor=user,
+        action="exemption_changed",
+        from_status=report.status,
+        to_status=report.status,
+        comment=f"Was {_exemption_words(before)}; now {_exemption_words(after)}.",
+    )
+    notifications.queue(event)
+    meeting_id = item.meeting_id
+    transaction.on_commit(lambda: _agenda_follows(meeting_id), robust=True)
+    return event
+
+
+def _agenda_follows(meeting_id):
+    # After the commit, in its own transaction: the meeting's row is locked after the report's
+    # would be otherwise, the opposite order to placing a report, which could deadlock.
+    from boards.services import agenda_report_changed
+
+    agenda_report_changed(meeting_id=meeting_id)
 
 
 def appendix_add(*, report, title, pdf, filename, user, page=""):
@@ -684,6 +744,38 @@ def report_defer(*, report, user, comment):
         locked = Report.objects.select_for_update().get(pk=report.pk)
         published = locked.status == Report.Status.PUBLISHED
         _move(locked, user, "deferred", Report.Status.APPROVED if published else locked.status, comment)
+    return locked
+
+
+def report_accept_for_forward_plan(*, report, user):
+    """Democratic services accept a key decision onto the Forward Plan: from today it is public there."""
+    if not (user.is_authenticated and user.sees_everything):
+        raise TransitionRefused("Only democratic services can accept entries onto the Forward Plan.")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.forward_plan_accepted_on:
+            raise TransitionRefused(
+                f"“{locked.title}” was accepted onto the Forward Plan on {locked.forward_plan_accepted_on:%-d %B %Y}. "
+                "Nothing was changed."
+            )
+        if not Report.objects.awaiting_forward_plan_acceptance().filter(pk=locked.pk).exists():
+            raise TransitionRefused(
+                f"“{locked.title}” is not a key decision in the Forward Plan with the date it entered, "
+                "so there is nothing to accept. Nothing was changed."
+            )
+        locked.forward_plan_accepted_on = timezone.localdate()
+        locked.forward_plan_accepted_by = user
+        locked.skip_history_when_saving = True  # not a change to the report's text: the event records it
+        locked.save(update_fields=["forward_plan_accepted_on", "forward_plan_accepted_by"])
+        del locked.skip_history_when_saving
+        event = ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="forward_plan_accepted",
+            from_status=locked.status,
+            to_status=locked.status,
+        )
+        notifications.queue(event)
     return locked
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/return/", views.report_return, name="return"),
     path("<int:pk>/approve/", views.report_approve, name="approve"),
     path("<int:pk>/withdraw-approval/", views.report_withdraw_approval, name="withdraw_approval"),
+    path("<int:pk>/forward-plan/accept/", views.forward_plan_accept, name="forward_plan_accept"),
     path("<int:pk>/history/", views.report_history, name="history"),
     path("<int:pk>/history/<int:version>/", views.report_version, name="version"),
     path("<int:pk>/compare/", views.report_compare, name="compare"),

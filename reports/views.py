@@ -16,7 +16,7 @@ from boards.models import Board
 from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
 from public.decorators import public_or_login_required
-from public.queries import member_panel, readable_reports
+from public.queries import forward_plan_pending, member_panel, readable_reports
 from reports import services, versions
 from reports.forms import (
     SECTION_EDITOR_CONFIG,
@@ -78,6 +78,7 @@ def home(request):
         "returned": returned,
         "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
         "to_place": _reports_to_place(user),
+        "forward_plan_pending": forward_plan_pending(user),
         "deadlines": _coming_deadlines() if (user.is_author or user.sees_everything) else [],
         **member_panel(user),
     }
@@ -761,6 +762,21 @@ def report_withdraw_approval(request, pk):
         return redirect(report)
     context = {"report": report, "reason": reason, "error": error}
     return render(request, "reports/report_withdraw_approval.html", context, status=status)
+
+
+@login_required
+@require_POST
+def forward_plan_accept(request, pk):
+    """Democratic services accept a key decision onto the public Forward Plan."""
+    report = get_report_for(request.user, pk)
+    try:
+        services.report_accept_for_forward_plan(report=report, user=request.user)
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"“{report.title}” is on the Forward Plan from today.")
+    back = request.POST.get("next", "")
+    return redirect(back if back in {reverse("home"), reverse("public:forward_plan")} else report.get_absolute_url())
 
 
 # History: the timeline, any version, any two versions compared ------------------------------------

@@ -14,6 +14,14 @@ from reports.models import Report
 
 PASSWORD = "committee-demo"
 
+# Lines a test wants in the run's summary, for CI logs (tests/test_exempt_stateful.py's counts).
+SUMMARY = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):

@@ -11,6 +11,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
   consulting   submitted, in consultation, not signed off yet; consulting_appendix
   signed       signed off by finance and legal, waiting for director (its "Report of")
   approved     approved, on no agenda yet
+  planned      officer's complete draft, a key decision in the Forward Plan democratic services have
+               not accepted yet
   exempt       the demo's exempt report (paragraph 3), published in Part 2 of `published`;
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
@@ -133,6 +135,12 @@ reports:withdraw_approval        approved                       GET   login    3
 reports:withdraw_approval        approved                       POST  login    409      409      409      302*     302*     409      404      409
 reports:withdraw_approval        seed                           GET   login    302      302      302      302      302      302      404      302
 reports:withdraw_approval        seed                           POST  login    409      409      409      409      409      409      404      409
+# Accepting a key decision onto the Forward Plan: democratic services and administrators. Anyone
+# else who may see the report is sent back to it with a message; an entry accepted already stays.
+reports:forward_plan_accept      planned                        GET   login    405      405      405      405      405      405      405      405
+reports:forward_plan_accept      planned                        POST  login    302      404      404      404      302*     404      404      302*
+reports:forward_plan_accept      exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:forward_plan_accept      exempt                         POST  login    302      302      302      302      302      302      404      302
 
 # History and appendices. Board members read the finished report, not its drafts' history.
 reports:history                  draft                          GET   login    200      404      404      404      200      404      404      200

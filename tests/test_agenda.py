@@ -78,7 +78,7 @@ def test_it_compiles_and_publishes_the_agenda(login, demo, upcoming, waiting, dj
         (4, "Better Care Fund Plan 2025 to 2027", 1),
         (5, "Sexual Health Services: Contract Award", 2),
     ]
-    assert items[-1][1].exempt_paragraph == 3
+    assert items[-1][1].exempt_paragraphs == [3]
     html = client.get(f"/meetings/{upcoming.pk}/").content.decode()
     assert "Part 2: exempt items" in html and "press and public be excluded" in html
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,7 +118,7 @@ def test_it_refuses_an_exempt_report_with_no_paragraph(login, demo, upcoming, wa
         f"/meetings/{upcoming.pk}/agenda/items/", {"title": "Secret", "is_exempt": "1"}, follow=True
     )
     assert "needs the paragraph of Schedule 12A" in response.content.decode()
-    assert not upcoming.items.filter(is_exempt=True).exists()
+    assert not upcoming.items.filter(own_is_exempt=True).exists()
 
 
 def test_it_refuses_a_meeting_in_the_past(login, demo, waiting):

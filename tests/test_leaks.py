@@ -182,9 +182,17 @@ def links(url, response, text):
             yield parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def walk(client, start):
+def marker_in(text):
+    """The markers (here: MARKER) that `text` carries, also where a PDF's text splits a word."""
+    return [MARKER] if MARKER in text.lower() or MARKER in "".join(text.split()).lower() else []
+
+
+def walk(client, start, *, leaked=marker_in, max_depth=MAX_DEPTH, post=True):
     """GET every start URL and the same-site links found in the answers (a few query strings per path,
-    three links deep), then POST every start URL; returns (URLs requested, leaks, errors)."""
+    `max_depth` links deep), then POST every start URL (if `post`); returns (URLs requested, leaks, errors).
+
+    `leaked(text)` names what an answer must not carry (tests/test_exempt_stateful.py asks for
+    the markers of the reports exempt at that moment)."""
     seen, leaks, errors = set(), [], []
     queue = deque((url, 0) for url in start)
     queries_per_path = {}
@@ -198,8 +206,8 @@ def walk(client, start):
         if response.status_code >= 500:
             errors.append(f"{method} {url}: {response.status_code}")
         text = answer_text(response)
-        if MARKER in text.lower() or MARKER in "".join(text.split()).lower():
-            leaks.append(f"{method} {url} ({response.status_code} {response.get('Content-Type', '')})")
+        if found := leaked(text):
+            leaks.append(f"{method} {url} ({response.status_code} {response.get('Content-Type', '')}): {found}")
         return response, text
 
     while queue:
@@ -208,7 +216,7 @@ def walk(client, start):
             continue
         seen.add(url)
         response, text = check("GET", url)
-        if response is None or depth >= MAX_DEPTH:
+        if response is None or depth >= max_depth:
             continue
         for link in links(url, response, text):
             path = link.split("?")[0]
@@ -216,7 +224,7 @@ def walk(client, start):
                 continue
             queries_per_path[path] = queries_per_path.get(path, 0) + 1
             queue.append((link, depth + 1))
-    for url in start:
+    for url in start if post else []:
         if "logout" not in url:  # signing out would end the walk's session
             check("POST", url)
     return seen, leaks, errors

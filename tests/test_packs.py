@@ -98,7 +98,7 @@ def test_it_keeps_every_word_of_an_exempt_report_out_of_the_public_pack(publishe
 
 def test_it_lists_the_page_each_item_starts_on(published):
     meeting, public, exempt = published
-    data, page_count, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
+    data, page_count, _, _ = build_pack(meeting, AgendaPack.Edition.MEMBERS)
     reader, pages = pdf_text(data)
     bookmarks = dict(outline_titles(reader))
     front = "\n".join(pages[: min(bookmarks.values())])

@@ -99,6 +99,10 @@ def build_world(demo, capture):
     signed = report_in(demo, "signed_off", subject="Signed off, waiting for approval")
     approved = report_in(demo, "approved", subject="Approved, waiting for an agenda")
     placed = report_in(demo, "approved", subject="Approved, on the compiling meeting's agenda")
+    planned = report_in(demo, "draft", subject="A key decision waiting for the Forward Plan")
+    Report.objects.filter(pk=planned.pk).update(
+        is_key_decision=True, in_forward_plan=True, forward_plan_date=timezone.localdate()
+    )
     draft_appendix = add_appendix(demo.draft, "Draft appendix")
     consulting_appendix = add_appendix(consulting, "Appendix in consultation")
     seed_appendix = add_appendix(demo.seed, "Seed appendix")
@@ -126,6 +130,7 @@ def build_world(demo, capture):
         "consulting": consulting.pk,
         "signed": signed.pk,
         "approved": approved.pk,
+        "planned": planned.pk,
         "exempt": exempt.pk,
         "seed": demo.seed.pk,
         "draft_appendix": draft_appendix.pk,

@@ -645,6 +645,9 @@ def test_a_report_full_of_vectors_on_every_page_through_its_whole_life(
     assert report.status == Report.Status.PUBLISHED, list(client.get(f"/meetings/{meeting.pk}/").context["messages"])
     assert AgendaItem.objects.get(report=report).urgency_reason == plain(ALL)
     findings.get(client, f"/meetings/{meeting.pk}/", where="the clerk's published meeting page", shows=[ALL])
+    # The clerk accepts the key decision onto the Forward Plan from the list of entries waiting.
+    findings.get(client, "/forward-plan/", where="the Forward Plan with its entries waiting", shows=[SUBJECT])
+    assert client.post(f"/reports/{report.pk}/forward-plan/accept/", {"next": "/forward-plan/"}).status_code == 302
     findings.get(client, f"/reports/{report.pk}/history/", where="history with the agenda steps", shows=[ALL])
 
     # A member, then anyone: the public pages, search, feeds, calendars and the API.

@@ -139,6 +139,8 @@ class Command(BaseCommand):
             forward_plan_date=today - dt.timedelta(days=21),
             **fields,
         )
+        if report.is_key_decision and report.in_forward_plan:  # democratic services accepted it that day
+            report.forward_plan_accepted_on, report.forward_plan_accepted_by = report.forward_plan_date, users["clerk"]
         self.add_parts(report, content)
         for kind, username in [
             (ConsulteeKind.objects.get(prefix="FD"), "finance"),
@@ -160,6 +162,11 @@ class Command(BaseCommand):
             ReportEvent.objects.create(
                 report=report, actor=users[username], action=action, from_status=before, to_status=after
             )
+        if report.forward_plan_accepted_on:
+            ReportEvent.objects.create(
+                report=report, actor=users["clerk"], action="forward_plan_accepted", from_status=report.status,
+                to_status=report.status,
+            )  # fmt: skip
         report.save()
 
     def load_users(self):

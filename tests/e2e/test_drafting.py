@@ -66,10 +66,13 @@ class Keyboard(Mouse):
     TAB_LIMIT = 400
 
     def reach(self, control):
-        """Press Tab until `control` has the focus (wrapping round the page), or fail."""
-        handle = control.element_handle()
+        """Press Tab until `control` has the focus (wrapping round the page), or fail.
+
+        The locator is read afresh at each press: the editor may replace a field's element once
+        its script has loaded (slowly, on a busy machine), and a handle held on the first one would
+        never see the focus arrive."""
         for _ in range(self.TAB_LIMIT):
-            if self.page.evaluate("el => el === document.activeElement || el.contains(document.activeElement)", handle):
+            if control.evaluate("el => el === document.activeElement || el.contains(document.activeElement)"):
                 return
             self.page.keyboard.press("Tab")
         raise AssertionError(f"{control} cannot be reached with the Tab key")

@@ -165,6 +165,42 @@ class Meeting(models.Model):
         return working_days_before(self.publication_deadline, self.board.report_deadline_days)
 
 
+class Supplement(models.Model):
+    """A supplementary agenda: items added after the agenda was published, issued together with their own packs.
+
+    The published agenda's packs never take in a later item; it waits in the meeting's open
+    supplement (not yet public) until democratic services publish that supplement.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="supplements")
+    number = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "number"], name="one_supplement_per_number")]
+
+    def __str__(self):
+        return f"{self.title}: {self.meeting}"
+
+    @property
+    def title(self):
+        return f"Supplementary agenda {self.number}"
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+
+class AgendaItemQuerySet(models.QuerySet):
+    def issued(self):
+        """Items on the agenda as published: not those waiting for their supplement to be published."""
+        return self.filter(Q(supplement__isnull=True) | Q(supplement__published_at__isnull=False))
+
+
 class AgendaItem(models.Model):
     """One numbered item on a meeting's agenda: a standard item, a report, or another item.
 
@@ -200,6 +236,15 @@ class AgendaItem(models.Model):
         help_text="For an exempt item without a report only.",
     )
     is_late = models.BooleanField(default=False, editable=False)
+    supplement = models.ForeignKey(
+        Supplement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        editable=False,
+        help_text="Added after the agenda was published: the supplementary agenda it is issued in.",
+    )
     urgency_reason = models.TextField(
         "reason for urgency", blank=True, help_text="Why a late item cannot wait for the next meeting."
     )
@@ -210,6 +255,8 @@ class AgendaItem(models.Model):
     decision = models.TextField(
         blank=True, help_text="What the board resolved on the item, recorded by democratic services after the meeting."
     )
+
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         # The agenda's numbering (Part 1, then Part 2) depends on the reports' exemption as it is
@@ -295,6 +342,9 @@ class AgendaPack(models.Model):
         FAILED = "failed", "Failed"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="packs")
+    supplement = models.ForeignKey(
+        Supplement, on_delete=models.CASCADE, null=True, blank=True, related_name="packs", editable=False
+    )
     edition = models.CharField(max_length=10, choices=Edition.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent of the current build done.")
@@ -317,12 +367,28 @@ class AgendaPack(models.Model):
     reports_in_full = models.JSONField(
         default=list, blank=True, help_text="The reports whose text the stored file holds (not as exempt notices)."
     )
+    revision = models.PositiveSmallIntegerField(
+        default=1, help_text="The published edition's number: raised by each correction after publication."
+    )
+    revisions = models.JSONField(
+        default=list, blank=True, help_text="Each correction after publication: [date, what changed]."
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "edition"], name="one_pack_per_edition")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "edition"], condition=Q(supplement__isnull=True), name="one_pack_per_edition"
+            ),
+            models.UniqueConstraint(
+                fields=["supplement", "edition"],
+                condition=Q(supplement__isnull=False),
+                name="one_supplement_pack_per_edition",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.get_edition_display()}: {self.meeting}"
+        where = f"{self.supplement.title}, " if self.supplement_id else ""
+        return f"{self.get_edition_display()}: {where}{self.meeting}"
 
     @property
     def is_stale(self):

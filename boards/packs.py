@@ -10,7 +10,10 @@ sheet's contents are links to the pages where the items start. The join runs in 
 bounded in time and memory, so no appendix can take the worker past its bound.
 
 Three editions: the front sheet alone, the public pack (exempt items replaced by a one-page
-notice naming the item and the paragraph) and the members' pack (everything).
+notice naming the item and the paragraph) and the members' pack (everything). A supplementary
+agenda (items added after publication) has its own public and members' packs, with a front sheet
+"Supplementary agenda" listing its items and their reasons for urgency; the agenda's packs never
+take in its items. A pack corrected after publication prints its edition and what changed.
 """
 
 import hashlib
@@ -90,13 +93,20 @@ class PackItem:
         return self.first_page + self.page_count - 1 if self.first_page else None
 
 
-def pack_content_key(meeting, edition):
+def issued_in(meeting, supplement=None):
+    """(number, item) of the items a pack holds: the agenda's own, or one supplement's, numbered as
+    the whole published agenda numbers them."""
+    wanted = supplement.pk if supplement else None
+    return [(number, item) for number, item in numbered_items(meeting) if item.supplement_id == wanted]
+
+
+def pack_content_key(meeting, edition, supplement=None):
     """A fingerprint of everything the edition prints; the pack is rebuilt when it changes."""
     members = [(m.user_id, m.role, str(m.user)) for m in meeting.board.memberships.current(meeting.date)]
     items = []
-    for number, item in numbered_items(meeting):
+    for number, item in issued_in(meeting, supplement):
         # Exemption as the reports say now: a change moves the item and makes the pack stale.
-        entry = [number, item.title, item.is_exempt, item.exempt_paragraphs, item.kind]
+        entry = [number, item.title, item.is_exempt, item.exempt_paragraphs, item.kind, item.urgency_reason]
         if _in_full(item, edition):
             report = item.report
             entry += [report.pk, report.version, report.status]
@@ -110,6 +120,7 @@ def pack_content_key(meeting, edition):
         "edition": edition,
         "meeting": [meeting.board.name, meeting.starts_at.isoformat(), meeting.venue, meeting.status],
         "published": meeting.agenda_published_at.isoformat() if meeting.agenda_published_at else "",
+        "supplement": [supplement.number, supplement.published_at.isoformat()] if supplement else None,
         "members": members,
         "items": items,
         "council": Council.current().fingerprint,
@@ -226,11 +237,14 @@ def _exempt_notice(number, item):
     return _notice_pdf(f"Item {number}: {item.title}", lines)
 
 
-def _front_sheet_html(meeting, pack_items, edition):
+def _front_sheet_html(meeting, pack_items, edition, supplement=None, revisions=()):
     board = meeting.board
     council = Council.current()
-    published = meeting.agenda_published_at or timezone.now()
+    published = (supplement.published_at if supplement else meeting.agenda_published_at) or timezone.now()
     context = {
+        "supplement": supplement,
+        "revisions": revisions,
+        "edition_number": revisions[-1][1] if revisions else 1,
         "meeting": meeting,
         "board": board,
         "council": council,
@@ -259,17 +273,18 @@ def _contact(board, council):
     return {"name": name, "role": role, "phone": phone, "email": email, "address": council.address}
 
 
-def _front_sheet(meeting, pack_items, edition):
-    return _render(_front_sheet_html(meeting, pack_items, edition))
+def _front_sheet(meeting, pack_items, edition, supplement, revisions):
+    return _render(_front_sheet_html(meeting, pack_items, edition, supplement, revisions))
 
 
-def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
-    """Build one edition of the meeting's pack.
+def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1, supplement=None, revisions=()):
+    """Build one edition of the meeting's pack, or of one supplement's pack.
 
     `front_pages` is a guess at the front sheet's length (the last build's), which saves laying
-    it out twice when it holds.
+    it out twice when it holds. `revisions` are the corrections since publication, as
+    AgendaPack.revisions holds them, printed on the front sheet.
     """
-    pack_items = [PackItem(number, item) for number, item in numbered_items(meeting)]
+    pack_items = [PackItem(number, item) for number, item in issued_in(meeting, supplement)]
     needed = [p.item.report for p in pack_items if _in_full(p.item, edition)]
     rendered = render_reports(needed)
     progress(70)
@@ -284,12 +299,15 @@ def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):
         for pack_item in pack_items:
             pack_item.first_page = page if pack_item.papers else None
             page += pack_item.page_count
-        front = Paper("Agenda", _front_sheet(meeting, pack_items, edition))
+        front = Paper(
+            supplement.title if supplement else "Agenda",
+            _front_sheet(meeting, pack_items, edition, supplement, revisions),
+        )
         if front.page_count == front_pages:
             break
         front_pages = front.page_count
     progress(90)
-    pdf, pages = _join_within_bounds(meeting, edition, front, pack_items)
+    pdf, pages = _join_within_bounds(meeting, edition, front, pack_items, supplement)
     progress(100)
     return BuiltPack(pdf, pages, front.page_count, sorted(report.pk for report in needed))
 
@@ -298,7 +316,7 @@ class PackBuildError(Exception):
     """The pack could not be made within its bounds; the message says why, for the clerk."""
 
 
-def _join_within_bounds(meeting, edition, front, pack_items):
+def _join_within_bounds(meeting, edition, front, pack_items, supplement=None):
     """`_join` in a forked child bounded in time and memory (PACK_JOIN_TIMEOUT, PACK_JOIN_MEMORY_MB).
 
     Whatever an appendix holds, joining it costs the worker at most that: past the bound the child
@@ -310,9 +328,10 @@ def _join_within_bounds(meeting, edition, front, pack_items):
     memory_mb = getattr(settings, "PACK_JOIN_MEMORY_MB", PACK_JOIN_MEMORY_MB)
     str(meeting), str(meeting.board)  # read now: the child has no database
     council = Council.current().display_name
+    heading = supplement.title if supplement else ""
 
     def work():
-        pdf, pages = _join(meeting, edition, front, pack_items, council)
+        pdf, pages = _join(meeting, edition, front, pack_items, council, heading)
         return pdf, {"pages": pages, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
     started = time.monotonic()
@@ -335,7 +354,7 @@ def _join_within_bounds(meeting, edition, front, pack_items):
     return pdf, info["pages"]
 
 
-def _join(meeting, edition, front, pack_items, council):
+def _join(meeting, edition, front, pack_items, council, supplement_title=""):
     from reports import pdfjoin
 
     out = pikepdf.new()
@@ -365,6 +384,8 @@ def _join(meeting, edition, front, pack_items, council):
     pdfjoin.stamp(out, pdfjoin.item_stamps(item_pages), pdfjoin.ITEM_LABEL)
     pdfjoin.label_pages(out, [(0, "", 1)])
     title = {PUBLIC: "Agenda pack", MEMBERS: "Members' agenda pack", FRONT_SHEET: "Agenda"}[edition]
+    if supplement_title:
+        title = f"{supplement_title} ({'members' if edition == MEMBERS else 'public'} pack)"
     full_title = f"{title}: {meeting.board}, {meeting.date_display}"
     out.docinfo["/Title"] = full_title
     out.docinfo["/Author"] = council

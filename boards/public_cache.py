@@ -57,7 +57,7 @@ def meeting_page_key(pk):
         .values_list(
             "board__name", "board__slug", "starts_at", "venue", "status", "agenda_published_at", "agenda_version",
             "packs__edition", "packs__state", "packs__progress", "packs__file", "packs__page_count", "packs__size",
-            "packs__built_at",
+            "packs__built_at", "packs__supplement__number", "packs__revision",
         )
     )  # fmt: skip
     if not meeting:
@@ -68,7 +68,7 @@ def meeting_page_key(pk):
         .values_list(
             "pk", "position", "kind", "title", "description", "own_is_exempt", "own_exempt_paragraph", "report_id",
             "report__status", "report__is_exempt", "report__exempt_paragraphs", "report__report_of__title",
-            "decision",
+            "decision", "supplement__published_at",
         )
     )  # fmt: skip
     digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()

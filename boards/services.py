@@ -1,7 +1,10 @@
 """Democratic services' work on agendas: one function per action, each in one transaction.
 
 Every change to an agenda raises the meeting's `agenda_version`, which marks its packs stale and
-queues a rebuild once the transaction commits.
+queues a rebuild once the transaction commits. Once the agenda is published its packs never take
+in a new item: items added then wait in the meeting's open supplement, issued with its own packs
+when democratic services publish it; a correction to the published agenda (an item's exemption,
+the order, an item withdrawn) is a new edition of its packs with a note of what changed.
 """
 
 import logging
@@ -11,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from boards import clock
-from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Board, Meeting
+from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Board, Meeting, Supplement
 from reports.models import Report, ReportEvent
 
 log = logging.getLogger(__name__)
@@ -37,40 +40,72 @@ def _lock_meeting(meeting):
     return locked
 
 
-def _agenda_changed(meeting):
-    """Raise the agenda's version and queue its packs' rebuild after the commit."""
+def _agenda_changed(meeting, change=""):
+    """Raise the agenda's version and queue its packs' rebuild after the commit.
+
+    `change` says what changed, in words, for the note of a published pack's new edition; a
+    change that no published pack prints (an item waiting for a supplement) changes no edition.
+    """
     meeting.agenda_version += 1
     meeting.save(update_fields=["agenda_version"])
-    transaction.on_commit(lambda: queue_pack_builds(meeting))
+    transaction.on_commit(lambda: queue_pack_builds(meeting, change=change))
 
 
-def agenda_report_changed(*, meeting_id):
+def agenda_report_changed(*, meeting_id, change=""):
     """A report on the meeting's agenda changed what the agenda prints (its exemption): raise the
     agenda's version and queue the packs' rebuild, whatever state the meeting is in."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("board").get(pk=meeting_id)
-        _agenda_changed(meeting)
+        _agenda_changed(meeting, change)
 
 
-def queue_pack_builds(meeting):
-    """Mark the meeting's packs as wanted at the current content and queue their builds."""
+def _wanted_packs(meeting):
+    """(supplement, edition) of every pack the meeting's papers are issued as: the agenda's three
+    editions, then the public and members' packs of each published supplement."""
+    wanted = [(None, edition) for edition in AgendaPack.Edition.values]
+    for supplement in meeting.supplements.filter(published_at__isnull=False):
+        wanted += [(supplement, AgendaPack.Edition.PUBLIC), (supplement, AgendaPack.Edition.MEMBERS)]
+    return wanted
+
+
+def queue_pack_builds(meeting, change=""):
+    """Mark the meeting's packs as wanted at the current content and queue their builds.
+
+    A published pack whose content changes becomes a new edition, with `change` noted on its
+    front sheet; a rebuild without a change in words (new layout, "Build again") keeps its edition.
+    """
     from boards.packs import pack_content_key
     from boards.tasks import build_pack_task
 
     if not meeting.is_published:
         return
-    for edition in AgendaPack.Edition.values:
-        key = pack_content_key(meeting, edition)
-        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, edition=edition)
+    for supplement, edition in _wanted_packs(meeting):
+        key = pack_content_key(meeting, edition, supplement)
+        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, supplement=supplement, edition=edition)
         if pack.content_key == key and pack.state == AgendaPack.State.READY:
             continue
+        if change and pack.content_key and pack.content_key != key:
+            if pack.wanted_key == pack.content_key:  # not already waiting to be a new edition
+                pack.revision += 1
+            pack.revisions = [*pack.revisions, [timezone.localdate().isoformat(), pack.revision, change]]
         pack.wanted_key = key
         pack.state = AgendaPack.State.QUEUED
         pack.progress = 0
         pack.requested_at = timezone.now()
         pack.attempts = 0  # new content, or "Build again": the attempts start over
         pack.error = ""
-        pack.save(update_fields=["wanted_key", "state", "progress", "requested_at", "attempts", "error"])
+        pack.save(
+            update_fields=[
+                "wanted_key",
+                "state",
+                "progress",
+                "requested_at",
+                "attempts",
+                "error",
+                "revision",
+                "revisions",
+            ]
+        )
         build_pack_task.enqueue(pack.pk)
 
 
@@ -84,17 +119,22 @@ def ensure_standard_items(meeting):
         )
 
 
-def numbered_items(meeting):
-    """The agenda in order, each item with its number: Part 1 first, then Part 2.
+def numbered_items(meeting, *, waiting=False):
+    """The agenda in order, each item with its number: Part 1 first, then Part 2; then each supplement's.
 
     The parts come from each report's exemption as it is now, read here, never from a copy.
+    Items waiting for a supplement to be published are left out unless `waiting` (the clerk's page).
     """
-    return number_items(meeting.items.select_related("report", "report__report_of"))
+    items = meeting.items.select_related("report", "report__report_of", "supplement")
+    if not waiting:
+        items = items.issued()
+    return number_items(items)
 
 
 def number_items(items):
-    """Agenda items of one meeting in order, numbered: Part 1 then Part 2, each by position."""
-    ordered = sorted(items, key=lambda item: (item.part, item.position, item.pk))
+    """Agenda items of one meeting in order, numbered: the published agenda's Part 1 then Part 2, each
+    by position, then each supplement's items the same way, so a late item never renumbers a pack."""
+    ordered = sorted(items, key=lambda item: (item.supplement_id or 0, item.part, item.position, item.pk))
     return list(enumerate(ordered, start=1))
 
 
@@ -160,6 +200,7 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             report=report,
             is_late=late,
             urgency_reason=urgency_reason,
+            supplement=_open_supplement(locked),
             added_by=user,
         )
         if report.meeting_id != locked.pk:
@@ -177,19 +218,20 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             to_status=report.status,
             comment=f"{locked}" + (f" (late item: {urgency_reason})" if late else ""),
         )
-        if locked.is_published and report.status == Report.Status.APPROVED:
-            transaction.on_commit(lambda: _publish_quietly(report, user))
         _agenda_changed(locked)
     return item
 
 
-def _publish_quietly(report, user):
-    from reports.services import TransitionRefused, report_publish
-
-    try:
-        report_publish(report=report, user=user)
-    except TransitionRefused as exc:
-        log.warning("Could not publish report %s added to a published agenda: %s", report.pk, exc)
+def _open_supplement(meeting):
+    """Where an item added now goes: None before the agenda is published, else the meeting's open
+    (unpublished) supplement, opened when first needed."""
+    if not meeting.is_published:
+        return None
+    supplement = meeting.supplements.filter(published_at__isnull=True).first()
+    if supplement is None:
+        number = (meeting.supplements.aggregate(Max("number"))["number__max"] or 0) + 1
+        supplement = Supplement.objects.create(meeting=meeting, number=number)
+    return supplement
 
 
 def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, exempt_paragraph=None, urgency_reason=""):
@@ -215,6 +257,7 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
             own_exempt_paragraph=exempt_paragraph if is_exempt else None,
             is_late=late,
             urgency_reason=urgency_reason.strip(),
+            supplement=_open_supplement(locked),
             added_by=user,
         )
         _agenda_changed(locked)
@@ -226,10 +269,11 @@ def agenda_remove_item(*, item, user):
     _require_clerk(user)
     with transaction.atomic():
         locked = _lock_meeting(item.meeting)
-        item = AgendaItem.objects.select_for_update().get(pk=item.pk, meeting=locked)
+        item = AgendaItem.objects.select_for_update().select_related("supplement").get(pk=item.pk, meeting=locked)
         if item.kind == AgendaItem.Kind.STANDARD:
             raise AgendaRefused("Standard items stay on every agenda.")
-        if locked.is_published and item.report_id:
+        waiting = item.supplement is not None and not item.supplement.is_published
+        if locked.is_published and item.report_id and not waiting:
             raise AgendaRefused(
                 "The agenda is published, so its reports stay on it; record a withdrawal at the meeting instead."
             )
@@ -243,7 +287,9 @@ def agenda_remove_item(*, item, user):
                 comment=str(locked),
             )
         item.delete()
-        _agenda_changed(locked)
+        if waiting and not item.supplement.items.exists():
+            item.supplement.delete()  # nothing waits for it now
+        _agenda_changed(locked, "" if waiting else f"“{item.title}” was withdrawn from the agenda.")
 
 
 def agenda_reorder(*, meeting, user, order):
@@ -271,7 +317,7 @@ def agenda_reorder(*, meeting, user, order):
                 item.save(update_fields=["position"])
                 changed = True
         if changed:
-            _agenda_changed(locked)
+            _agenda_changed(locked, "The order of the items changed.")
         return changed
 
 
@@ -372,6 +418,53 @@ def agenda_publish(*, meeting, user):
                     raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
         _agenda_changed(locked)
     return locked
+
+
+def supplement_checks(supplement):
+    """The checks "Publish supplementary agenda" runs: (passed, message) pairs, as for the agenda."""
+    items = list(supplement.items.select_related("report"))
+    report_items = [item for item in items if item.report_id]
+    return [
+        (not supplement.is_published, "The supplementary agenda has not been published already."),
+        (bool(items), "At least one item waits for it."),
+        (
+            all(item.report.status in {Report.Status.APPROVED, Report.Status.PUBLISHED} for item in report_items),
+            "Every report in it is approved.",
+        ),
+        (
+            all(item.report.is_exempt is not None for item in report_items),
+            "Every report in it says whether it is exempt.",
+        ),
+        (all(item.exempt_paragraphs for item in items if item.is_exempt), "Every Part 2 item names its paragraph."),
+        (all(item.urgency_reason.strip() for item in items), "Every item has its reason for urgency recorded."),
+    ]
+
+
+def supplement_publish(*, meeting, user):
+    """Publish the meeting's open supplement: its items join the public agenda, its reports are
+    published and its own packs are built. The agenda's packs do not change."""
+    from reports.services import TransitionRefused, report_publish
+
+    _require_clerk(user)
+    with transaction.atomic():
+        locked = _lock_meeting(meeting)
+        supplement = locked.supplements.select_for_update().filter(published_at__isnull=True).first()
+        if supplement is None:
+            raise AgendaRefused("No items are waiting for a supplementary agenda.")
+        failed = [message for passed, message in supplement_checks(supplement) if not passed]
+        if failed:
+            raise AgendaRefused(f"{supplement.title} cannot be published yet. Not met: " + " ".join(failed))
+        supplement.published_at = timezone.now()
+        supplement.published_by = user
+        supplement.save(update_fields=["published_at", "published_by"])
+        for item in supplement.items.select_related("report"):
+            if item.report_id and item.report.status == Report.Status.APPROVED:
+                try:
+                    report_publish(report=item.report, user=user)
+                except TransitionRefused as exc:
+                    raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
+        _agenda_changed(locked)
+    return supplement
 
 
 def meeting_schedule(*, board, starts_at, venue, user):

@@ -56,7 +56,7 @@ def _claim(pack_id, token):
             # Another build holds it: that build checks the content again when it ends.
             return None
         meeting = pack.meeting
-        key = pack_content_key(meeting, pack.edition)
+        key = pack_content_key(meeting, pack.edition, pack.supplement)
         if pack.content_key == key and pack.file:
             if pack.state != AgendaPack.State.READY:
                 pack.state = AgendaPack.State.READY
@@ -140,7 +140,14 @@ def build_pack_now(pack_id):
 
     try:
         with _lease_kept(pack_id, token):
-            built = build_pack(meeting, pack.edition, progress=progress, front_pages=pack.front_pages)
+            built = build_pack(
+                meeting,
+                pack.edition,
+                progress=progress,
+                front_pages=pack.front_pages,
+                supplement=pack.supplement,
+                revisions=pack.revisions,
+            )
     except Exception as exc:  # noqa: BLE001 - a failed build is recorded and tried again; the old file stays
         log.exception("Building %s failed (attempt %s of %s)", pack, pack.attempts, settings.PACK_BUILD_ATTEMPTS)
         _build_failed(pack, token, exc)
@@ -153,14 +160,15 @@ def build_pack_now(pack_id):
             log.warning("%s was taken back while this build ran; its result is dropped", pack)
             return None
         old_name = stored.file.name if stored.file else ""
-        stored.file.save(f"{meeting.pk}-{stored.edition}-{key[:12]}.pdf", ContentFile(built.pdf), save=False)
+        where = f"s{pack.supplement.number}-" if pack.supplement else ""
+        stored.file.save(f"{meeting.pk}-{where}{stored.edition}-{key[:12]}.pdf", ContentFile(built.pdf), save=False)
         stored.content_key = key
         stored.page_count = built.page_count
         stored.front_pages = built.front_pages
         stored.reports_in_full = built.reports_in_full
         stored.size = len(built.pdf)
         stored.built_at = timezone.now()
-        current = pack_content_key(meeting, stored.edition) == key
+        current = pack_content_key(meeting, stored.edition, pack.supplement) == key
         stored.state = AgendaPack.State.READY if current else AgendaPack.State.QUEUED
         stored.progress = 100
         stored.error = ""

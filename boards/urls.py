@@ -22,4 +22,15 @@ urlpatterns = [
     path("meetings/<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("meetings/<int:pk>/pack.pdf", views.public_pack_pdf, name="public_pack"),
     path("meetings/<int:pk>/members-pack.pdf", views.members_pack_pdf, name="members_pack"),
+    path("meetings/<int:pk>/supplements/publish/", views.supplement_publish, name="supplement_publish"),
+    path(
+        "meetings/<int:pk>/supplements/<int:number>/pack.pdf",
+        views.supplement_public_pack_pdf,
+        name="supplement_public_pack",
+    ),
+    path(
+        "meetings/<int:pk>/supplements/<int:number>/members-pack.pdf",
+        views.supplement_members_pack_pdf,
+        name="supplement_members_pack",
+    ),
 ]

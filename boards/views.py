@@ -66,16 +66,55 @@ def meeting_list(request):
     return render(request, "boards/meeting_list.html", context)
 
 
+PACK_URLS = {
+    AgendaPack.Edition.PUBLIC: "boards:public_pack",
+    AgendaPack.Edition.MEMBERS: "boards:members_pack",
+    AgendaPack.Edition.FRONT_SHEET: "boards:agenda_pdf",
+}
+SUPPLEMENT_PACK_URLS = {
+    AgendaPack.Edition.PUBLIC: "boards:supplement_public_pack",
+    AgendaPack.Edition.MEMBERS: "boards:supplement_members_pack",
+}
+
+
 def _packs(meeting):
+    """The meeting's papers as issued: the agenda's packs, then each published supplement's, each group
+    a dict of its title, publication time and (edition, label, pack or None, download URL) rows."""
     if meeting.status == Meeting.Status.CANCELLED:
         return []  # its papers are withdrawn
-    packs = {p.edition: p for p in meeting.packs.all()}
-    held = {pk for p in packs.values() if p.edition != AgendaPack.Edition.MEMBERS for pk in p.reports_in_full}
+    built = list(meeting.packs.all())
+    held = {pk for p in built if p.edition != AgendaPack.Edition.MEMBERS for pk in p.reports_in_full}
     exempt_now = set(Report.objects.filter(pk__in=held).exclude(is_exempt=False).values_list("pk", flat=True))
-    for pack in packs.values():
+    for pack in built:
         # Not offered while it holds a report that is exempt now (AgendaPack.holds_exempt_text).
         pack.withheld = pack.edition != AgendaPack.Edition.MEMBERS and bool(exempt_now & set(pack.reports_in_full))
-    return [(edition, label, packs.get(edition)) for edition, label in AgendaPack.Edition.choices]
+    packs = {(p.supplement_id, p.edition): p for p in built}
+    groups = [
+        {
+            "title": "Agenda",
+            "published_at": meeting.agenda_published_at,
+            "packs": [
+                (edition, label, packs.get((None, edition)), reverse(PACK_URLS[edition], args=[meeting.pk]))
+                for edition, label in AgendaPack.Edition.choices
+            ],
+        }
+    ]
+    for supplement in meeting.supplements.filter(published_at__isnull=False):
+        urls = {
+            edition: reverse(name, args=[meeting.pk, supplement.number])
+            for edition, name in SUPPLEMENT_PACK_URLS.items()
+        }
+        groups.append(
+            {
+                "title": supplement.title,
+                "published_at": supplement.published_at,
+                "packs": [
+                    (edition, AgendaPack.Edition(edition).label, packs.get((supplement.pk, edition)), url)
+                    for edition, url in urls.items()
+                ],
+            }
+        )
+    return groups
 
 
 @require_GET
@@ -89,8 +128,8 @@ def meeting_detail(request, pk):
 
 
 def _meeting_context(request, meeting):
-    items = services.numbered_items(meeting)
     clerk = is_clerk(request.user)
+    items = services.numbered_items(meeting, waiting=clerk)  # the clerk sees items waiting for a supplement
     return {
         "meeting": meeting,
         "items": items,
@@ -117,6 +156,7 @@ def _manage_page(request, meeting, status=200, **typed):
             .exclude(pk__in=placed)
             .select_related("report_of", "meeting"),
             "checks": services.publication_checks(meeting),
+            "supplement": meeting.supplements.filter(published_at__isnull=True).first(),
             "exemption_changes": services.exemption_changes(meeting),
             "warnings": services.publication_warnings(meeting),
             "late_now": services.is_late_now(meeting) or meeting.is_published,
@@ -332,12 +372,12 @@ def pack_status(request, pk):
     return render(request, "boards/_packs.html", context)
 
 
-def _serve_pack(request, meeting, edition):
+def _serve_pack(request, meeting, edition, supplement=None):
     from boards.downloads import serve_pdf
 
     if meeting.status == Meeting.Status.CANCELLED:
         raise Http404("The meeting was cancelled; its papers are withdrawn")
-    pack = meeting.packs.filter(edition=edition).first()
+    pack = meeting.packs.filter(edition=edition, supplement=supplement).first()
     # A file built while one of its reports was public is never served once that report is exempt,
     # even while its rebuild waits: the rule holds at the door, not only in the next build.
     if pack is None or not pack.file or pack.holds_exempt_text():
@@ -346,6 +386,8 @@ def _serve_pack(request, meeting, edition):
         response["Retry-After"] = "30"
         return response
     name = {"public": "agenda-pack", "members": "members-agenda-pack", "front": "agenda"}[edition]
+    if supplement:
+        name = f"supplement-{supplement.number}-{name}"
     filename = f"{slugify(meeting.board.name)}-{meeting.date:%Y-%m-%d}-{name}.pdf"
     return serve_pdf(
         request, pack.file, version=pack.content_key, filename=filename, private=edition == AgendaPack.Edition.MEMBERS
@@ -380,3 +422,40 @@ def members_pack_pdf(request, pk):
     if not meeting.is_published and not is_clerk(request.user):
         raise Http404("The agenda is not published yet")
     return _serve_pack(request, meeting, AgendaPack.Edition.MEMBERS)
+
+
+def _published_supplement(request, pk, number):
+    meeting = get_meeting_for(request.user, pk)
+    supplement = meeting.supplements.filter(number=number, published_at__isnull=False).first()
+    if supplement is None:  # waiting supplements have no packs yet, for anyone
+        raise Http404("No such supplementary agenda")
+    return meeting, supplement
+
+
+@require_GET
+def supplement_public_pack_pdf(request, pk, number):
+    """A published supplement's public pack (exempt items as notices)."""
+    meeting, supplement = _published_supplement(request, pk, number)
+    return _serve_pack(request, meeting, AgendaPack.Edition.PUBLIC, supplement)
+
+
+@login_required
+@require_GET
+def supplement_members_pack_pdf(request, pk, number):
+    meeting, supplement = _published_supplement(request, pk, number)
+    if not (is_clerk(request.user) or is_member(request.user, meeting.board)):
+        raise Http404("No such pack")
+    return _serve_pack(request, meeting, AgendaPack.Edition.MEMBERS, supplement)
+
+
+@login_required
+@require_POST
+def supplement_publish(request, pk):
+    """Democratic services publish the items waiting since the agenda was published, as a supplement."""
+    meeting = get_meeting_to_manage(request.user, pk)
+    try:
+        supplement = services.supplement_publish(meeting=meeting, user=request.user)
+    except services.AgendaRefused as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"{supplement.title} published. Its packs are being built; they appear below when ready.")
+    return redirect(meeting)

@@ -321,7 +321,7 @@ def organization(request, pk):
 
 
 def _meetings():
-    items = AgendaItem.objects.select_related("report")
+    items = AgendaItem.objects.issued().select_related("report")
     return Meeting.objects.select_related("board").prefetch_related(Prefetch("items", queryset=items))
 
 

@@ -56,8 +56,8 @@ def is_public_report(pk):
 
 
 def public_items():
-    """Agenda items of published agendas (both parts: Part 2 items are named, never opened)."""
-    return AgendaItem.objects.filter(meeting__in=public_meetings())
+    """Agenda items of published agendas and supplements (both parts: Part 2 items are named, never opened)."""
+    return AgendaItem.objects.issued().filter(meeting__in=public_meetings())
 
 
 def readable_reports(user):

@@ -286,16 +286,17 @@ def note_exemption_change(report, before, *, user):
     )
     notifications.queue(event)
     meeting_id = item.meeting_id
-    transaction.on_commit(lambda: _agenda_follows(meeting_id), robust=True)
+    change = f"“{item.title}” is now {_exemption_words(after)}."
+    transaction.on_commit(lambda: _agenda_follows(meeting_id, change), robust=True)
     return event
 
 
-def _agenda_follows(meeting_id):
+def _agenda_follows(meeting_id, change):
     # After the commit, in its own transaction: the meeting's row is locked after the report's
     # would be otherwise, the opposite order to placing a report, which could deadlock.
     from boards.services import agenda_report_changed
 
-    agenda_report_changed(meeting_id=meeting_id)
+    agenda_report_changed(meeting_id=meeting_id, change=change)
 
 
 def appendix_add(*, report, title, pdf, filename, user, page=""):

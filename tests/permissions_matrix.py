@@ -17,7 +17,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
   draft_figure, exempt_figure, seed_figure     a figure (an image in the body) of each of those reports
-  published    the board's next meeting, its agenda published, its packs built
+  published    the board's next meeting, its agenda published, its packs built; its supplementary
+               agenda 1 published with its packs built, and an item waiting for supplement 2
   held         the demo's meeting of 14 September 2022, with the seed on its agenda, held
   scheduled    a later meeting being compiled: the standard items, placed_item (an approved
                report) and another item
@@ -247,6 +248,19 @@ boards:members_pack              published                      GET   login    4
 boards:members_pack              published                      POST  login    405      405      405      405      405      405      405      405
 boards:members_pack              scheduled                      GET   login    404      404      404      404      503      404      404      503
 boards:members_pack              scheduled                      POST  login    405      405      405      405      405      405      405      405
+# Supplementary agendas: published, like the agenda's packs; waiting (number 2), nobody's yet.
+boards:supplement_public_pack    published/1                    GET   200      200      200      200      200      200      200      200      200
+boards:supplement_public_pack    published/1                    POST  405      405      405      405      405      405      405      405      405
+boards:supplement_public_pack    published/2                    GET   404      404      404      404      404      404      404      404      404
+boards:supplement_public_pack    published/2                    POST  405      405      405      405      405      405      405      405      405
+boards:supplement_members_pack   published/1                    GET   login    404      404      404      404      200      200      404      200
+boards:supplement_members_pack   published/1                    POST  login    405      405      405      405      405      405      405      405
+boards:supplement_members_pack   published/2                    GET   login    404      404      404      404      404      404      404      404
+boards:supplement_members_pack   published/2                    POST  login    405      405      405      405      405      405      405      405
+# Publishing the waiting supplement (an item that is not a report) is democratic services' work, which
+# administrators may do too; a supplement holding a report is refused to them, as the agenda is.
+boards:supplement_publish        published                      GET   login    405      405      405      405      405      405      405      405
+boards:supplement_publish        published                      POST  login    404      404      404      404      302*     404      404      302*
 
 # The public site and open data: no sign-in, and nothing exempt or unpublished.
 public:home                      -                              GET   200      200      200      200      200      200      200      200      200

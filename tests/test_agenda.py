@@ -203,8 +203,9 @@ def test_it_refuses_the_wrong_method(login, demo, upcoming):
 def test_it_marks_packs_stale_when_the_agenda_changes(
     login, demo, upcoming, waiting, django_capture_on_commit_callbacks
 ):
-    public, exempt = waiting
+    public, _ = waiting
     services.agenda_add_report(meeting=upcoming, report=public, user=demo.clerk)
+    services.agenda_add_item(meeting=upcoming, user=demo.clerk, title="Health protection update")
     with django_capture_on_commit_callbacks(execute=True):
         services.agenda_publish(meeting=upcoming, user=demo.clerk)
     from boards.tasks import build_pack_now
@@ -212,12 +213,15 @@ def test_it_marks_packs_stale_when_the_agenda_changes(
     pack = AgendaPack.objects.get(meeting=upcoming, edition="public")
     build_pack_now(pack.pk)
     pack.refresh_from_db()
-    assert pack.state == AgendaPack.State.READY and not pack.is_stale
+    assert pack.state == AgendaPack.State.READY and not pack.is_stale and pack.revision == 1
     old_file = pack.file.name
+    movable = [i.pk for _, i in services.numbered_items(upcoming) if i.kind != AgendaItem.Kind.STANDARD]
     with django_capture_on_commit_callbacks(execute=True):
-        services.agenda_add_report(meeting=upcoming, report=exempt, user=demo.clerk, urgency_reason="Contract ends")
+        services.agenda_reorder(meeting=upcoming, user=demo.clerk, order=movable[::-1])
     pack.refresh_from_db()
     assert pack.is_stale and pack.state == AgendaPack.State.QUEUED
+    # A correction to the published agenda is a new edition, with a note of what changed.
+    assert pack.revision == 2 and [change for _, _, change in pack.revisions] == ["The order of the items changed."]
     assert pack.file.name == old_file  # the previous build is still offered
     html = login(demo.clerk).get(f"/meetings/{upcoming.pk}/").content.decode()
     assert "the one above is the previous build" in html

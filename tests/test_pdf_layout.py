@@ -159,6 +159,12 @@ def printed(django_db_setup, django_db_blocker, tmp_path_factory):
         services.agenda_publish(meeting=meeting, user=clerk)
         found["hostile members' pack"] = build_pack(meeting, "members").pdf
         found["hostile public pack"] = build_pack(meeting, "public").pdf
+
+        # A supplement: the hostile draft, approved, as a late item with a reason as wide as its title.
+        Report.objects.filter(pk=draft.pk).update(status=Report.Status.APPROVED, board=board, is_exempt=False)
+        services.agenda_add_report(meeting=meeting, report=draft, user=clerk, urgency_reason=f"Urgent: {LONG_WORD}")
+        supplement = services.supplement_publish(meeting=meeting, user=clerk)
+        found["supplement public pack"] = build_pack(meeting, "public", supplement=supplement).pdf
         transaction.set_rollback(True)
     return found
 
@@ -170,6 +176,7 @@ MEASURED = [
     "hostile draft report",
     "hostile members' pack",
     "hostile public pack",
+    "supplement public pack",
 ]
 
 
@@ -203,7 +210,15 @@ def test_it_scales_a_wide_figure_to_the_text_width(printed):
 
 
 @pytest.mark.parametrize(
-    "name", ["seed report", "hostile draft report", "demo public pack", "demo members' pack", "hostile members' pack"]
+    "name",
+    [
+        "seed report",
+        "hostile draft report",
+        "demo public pack",
+        "demo members' pack",
+        "hostile members' pack",
+        "supplement public pack",
+    ],
 )
 def test_it_tags_the_document_for_assistive_technology(printed, name):
     data = printed[name]
@@ -279,7 +294,9 @@ def printed_numbers(data):
     return numbers
 
 
-@pytest.mark.parametrize("name", ["demo public pack", "hostile members' pack", "hostile public pack"])
+@pytest.mark.parametrize(
+    "name", ["demo public pack", "hostile members' pack", "hostile public pack", "supplement public pack"]
+)
 def test_it_prints_one_page_number_that_is_the_viewers_label_and_the_contents_page(printed, name):
     data = printed[name]
     reader = PdfReader(io.BytesIO(data))

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
+from boards.tasks import build_pack_now
 from reports.models import Report
 from reports.pdf import store_report_pdf
 from tests import images
@@ -115,6 +116,16 @@ def build_world(demo, capture):
     for report in [exempt, demo.seed]:
         store_report_pdf(Report.objects.get(pk=report.pk))
     build_packs(published)
+    # Its first supplement published (an item added after publication), its packs built; a second
+    # item waits for the next supplement.
+    agenda.agenda_add_item(
+        meeting=published, user=demo.clerk, title="A late update", urgency_reason="Figures came late."
+    )
+    with capture(execute=True):
+        supplement = agenda.supplement_publish(meeting=published, user=demo.clerk)
+    for pack in supplement.packs.all():
+        build_pack_now(pack.pk)
+    agenda.agenda_add_item(meeting=published, user=demo.clerk, title="A later update", urgency_reason="Later still.")
     # A meeting being compiled: the standard items, a report, and another item to reorder it with.
     day = timezone.localdate() + dt.timedelta(days=42)
     scheduled = Meeting.objects.create(

@@ -31,7 +31,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from boards.models import AgendaItem, AgendaPack, Meeting
+from boards.models import AgendaItem, AgendaPack, Meeting, Supplement
 from boards.tasks import build_pack_now
 from reports.forms import PROSE_FIELDS
 from reports.models import Appendix, CorePurpose, ImplicationType, Report
@@ -641,6 +641,8 @@ def test_a_report_full_of_vectors_on_every_page_through_its_whole_life(
         assert client.post(f"/meetings/{meeting.pk}/agenda/publish/").status_code == 302
         response = client.post(f"/meetings/{meeting.pk}/agenda/reports/", {"report": report.pk, "urgency_reason": ALL})
         assert response.status_code == 302
+        # Added after publication, it waits for the supplementary agenda, published next.
+        assert client.post(f"/meetings/{meeting.pk}/supplements/publish/").status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.PUBLISHED, list(client.get(f"/meetings/{meeting.pk}/").context["messages"])
     assert AgendaItem.objects.get(report=report).urgency_reason == plain(ALL)
@@ -713,6 +715,7 @@ def test_each_vector_alone_in_the_other_free_text_inputs(demo, client, login, mo
         assert client.post(f"/meetings/{meeting.pk}/agenda/items/", data).status_code == 302
     items = AgendaItem.objects.filter(meeting=meeting, kind=AgendaItem.Kind.OTHER)
     assert items.count() == len(XML_SAFE) and all(i.is_late for i in items)
+    assert client.post(f"/meetings/{meeting.pk}/supplements/publish/").status_code == 302  # they were waiting
     item_titles = [plain(v) for v in XML_SAFE]
     findings.get(client, f"/meetings/{meeting.pk}/", where="the clerk's agenda, with its messages", shows=item_titles)
     refused = client.post(f"/meetings/{meeting.pk}/agenda/items/", {"title": ALL_ONE_LINE, "urgency_reason": ""})
@@ -853,12 +856,29 @@ def test_pdfs_of_hostile_reports_have_no_actions_scripts_or_attachments(demo, lo
             is_late=True,
             urgency_reason=vector,
         )
-    for edition in [AgendaPack.Edition.FRONT_SHEET, AgendaPack.Edition.PUBLIC]:
-        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, edition=edition)
+    # ... and as the late items of a supplementary agenda, with their reasons for urgency.
+    supplement = Supplement.objects.create(meeting=meeting, number=1, published_at=timezone.now())
+    for position, vector in enumerate(VECTORS, start=2000):
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=position,
+            kind=AgendaItem.Kind.OTHER,
+            title=f"Late {position}",
+            description=vector,
+            is_late=True,
+            urgency_reason=vector,
+            supplement=supplement,
+        )
+    for edition, where in [
+        (AgendaPack.Edition.FRONT_SHEET, None),
+        (AgendaPack.Edition.PUBLIC, None),
+        (AgendaPack.Edition.PUBLIC, supplement),
+    ]:
+        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, edition=edition, supplement=where)
         build_pack_now(pack.pk)
         pack.refresh_from_db()
         assert pack.file, pack.error
-        more, _ = pdf_findings(pack.file.read(), f"the {pack.get_edition_display()}")
+        more, _ = pdf_findings(pack.file.read(), f"the {pack}")
         problems += more
     plan, _ = forward_plan_pdf(forward_plan(), timezone.localdate())
     more, _ = pdf_findings(plan, "the Forward Plan")

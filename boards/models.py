@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -393,6 +395,11 @@ class AgendaPack(models.Model):
     @property
     def is_stale(self):
         return self.content_key != self.wanted_key
+
+    @property
+    def revision_notes(self):
+        """The corrections since publication as (date, edition, what changed), oldest first."""
+        return [(datetime.date.fromisoformat(on), revision, change) for on, revision, change in self.revisions]
 
     @property
     def is_retrying(self):

@@ -25,6 +25,7 @@ import resource
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 import pikepdf
@@ -243,7 +244,7 @@ def _front_sheet_html(meeting, pack_items, edition, supplement=None, revisions=(
     published = (supplement.published_at if supplement else meeting.agenda_published_at) or timezone.now()
     context = {
         "supplement": supplement,
-        "revisions": revisions,
+        "revisions": [(date.fromisoformat(on), revision, change) for on, revision, change in revisions],
         "edition_number": revisions[-1][1] if revisions else 1,
         "meeting": meeting,
         "board": board,

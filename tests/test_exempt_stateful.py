@@ -52,7 +52,7 @@ from hypothesis.stateful import (
 )
 
 from boards import services as agenda
-from boards.models import AgendaItem, AgendaPack, Meeting
+from boards.models import AgendaItem, AgendaPack, Meeting, Supplement
 from boards.tasks import build_pack_now
 from reports import pdf as report_pdf
 from reports import services
@@ -355,6 +355,11 @@ class ExemptEverywhere(RuleBasedStateMachine):
         self.step("publish", lambda: agenda.agenda_publish(meeting=meeting, user=self.world.clerk))
 
     @rule(meeting=st.integers(0, 2))
+    def publish_supplement(self, meeting):
+        meeting = self.meeting(meeting)
+        self.step("publish supplement", lambda: agenda.supplement_publish(meeting=meeting, user=self.world.clerk))
+
+    @rule(meeting=st.integers(0, 2))
     def cancel(self, meeting):
         meeting = self.meeting(meeting)
         self.step("cancel (defers its reports)", lambda: agenda.meeting_cancel(meeting=meeting, user=self.world.clerk))
@@ -397,7 +402,7 @@ class ExemptEverywhere(RuleBasedStateMachine):
         """The step a report's people would take next, so that examples reach deep states
         (placed, made exempt, approved again, published, built) within a few steps."""
         report, _ = self.report(index)
-        item = AgendaItem.objects.filter(report=report).select_related("meeting").first()
+        item = AgendaItem.objects.filter(report=report).select_related("meeting", "supplement").first()
         w = self.world
         if report.status == Report.Status.DRAFT:
             return self.submit(index)
@@ -410,6 +415,8 @@ class ExemptEverywhere(RuleBasedStateMachine):
             return self.place(index, meeting)
         if item is not None and not item.meeting.is_published:
             return self.publish(w.meetings.index(item.meeting_id))
+        if item is not None and item.supplement_id and not item.supplement.is_published:
+            return self.publish_supplement(w.meetings.index(item.meeting_id))
         if item is not None:
             return self.build_packs(w.meetings.index(item.meeting_id))
         return None
@@ -501,6 +508,7 @@ class ExemptEverywhere(RuleBasedStateMachine):
                 )),
                 list(Meeting.objects.order_by("pk").values_list("pk", "status", "agenda_published_at", "agenda_version")),
                 list(AgendaPack.objects.order_by("pk").values_list("pk", "state", "file", "content_key", "progress")),
+                list(Supplement.objects.order_by("pk").values_list("pk", "published_at")),
                 len(mail.outbox),
             ]
         )  # fmt: skip
@@ -552,6 +560,8 @@ class ExemptEverywhere(RuleBasedStateMachine):
                 self.reached.add("a Forward Plan entry accepted")
         if AgendaPack.objects.filter(meeting_id__in=self.world.meetings).exclude(file="").exists():
             self.reached.add("packs built")
+        if Supplement.objects.filter(meeting_id__in=self.world.meetings, published_at__isnull=False).exists():
+            self.reached.add("a supplement published")
         if AgendaItem.objects.filter(meeting_id__in=self.world.meetings).exclude(decision="").exists():
             self.reached.add("decisions recorded")
         if Meeting.objects.filter(pk__in=self.world.meetings, status=Meeting.Status.CANCELLED).exists():

@@ -269,7 +269,7 @@ def agenda_remove_item(*, item, user):
     _require_clerk(user)
     with transaction.atomic():
         locked = _lock_meeting(item.meeting)
-        item = AgendaItem.objects.select_for_update().select_related("supplement").get(pk=item.pk, meeting=locked)
+        item = AgendaItem.objects.select_for_update(of=("self",)).select_related("supplement").get(pk=item.pk, meeting=locked)
         if item.kind == AgendaItem.Kind.STANDARD:
             raise AgendaRefused("Standard items stay on every agenda.")
         waiting = item.supplement is not None and not item.supplement.is_published

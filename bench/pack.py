@@ -199,7 +199,7 @@ def one_go_html(meeting):
     import re
 
     from boards.packs import MEMBERS, PackItem, _front_sheet_html
-    from boards.services import numbered_items
+    from boards.selectors import numbered_items
     from reports.pdf import report_html
 
     items = [PackItem(n, i) for n, i in numbered_items(meeting)]

@@ -213,7 +213,7 @@ class AgendaItem(models.Model):
 
     class Meta:
         # The agenda's numbering (Part 1, then Part 2) depends on the reports' exemption as it is
-        # now: boards.services.numbered_items works it out; this is only the order of positions.
+        # now: boards.selectors.numbered_items works it out; this is only the order of positions.
         ordering = ["meeting", "position", "pk"]
         constraints = [
             models.CheckConstraint(

@@ -31,7 +31,7 @@ from django.utils import timezone
 from pikepdf import Name, OutlineItem
 
 from boards.models import EXCLUSION_RESOLUTION, AgendaPack, Council
-from boards.services import numbered_items
+from boards.selectors import numbered_items
 from reports.models import SCHEDULE_12A_PARAGRAPHS
 
 log = logging.getLogger(__name__)

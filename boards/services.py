@@ -11,8 +11,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from boards import clock
-from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Board, Meeting
+from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting
+from boards.selectors import numbered_items
+from boards.tasks import agenda_changed
 from reports.models import Report, ReportEvent
+from reports.services import (
+    TransitionRefused,
+    report_defer,
+    report_place_on_agenda,
+    report_publish,
+    report_take_off_agenda,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,43 +46,6 @@ def _lock_meeting(meeting):
     return locked
 
 
-def _agenda_changed(meeting):
-    """Raise the agenda's version and queue its packs' rebuild after the commit."""
-    meeting.agenda_version += 1
-    meeting.save(update_fields=["agenda_version"])
-    transaction.on_commit(lambda: queue_pack_builds(meeting))
-
-
-def agenda_report_changed(*, meeting_id):
-    """A report on the meeting's agenda changed what the agenda prints (its exemption): raise the
-    agenda's version and queue the packs' rebuild, whatever state the meeting is in."""
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("board").get(pk=meeting_id)
-        _agenda_changed(meeting)
-
-
-def queue_pack_builds(meeting):
-    """Mark the meeting's packs as wanted at the current content and queue their builds."""
-    from boards.packs import pack_content_key
-    from boards.tasks import build_pack_task
-
-    if not meeting.is_published:
-        return
-    for edition in AgendaPack.Edition.values:
-        key = pack_content_key(meeting, edition)
-        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, edition=edition)
-        if pack.content_key == key and pack.state == AgendaPack.State.READY:
-            continue
-        pack.wanted_key = key
-        pack.state = AgendaPack.State.QUEUED
-        pack.progress = 0
-        pack.requested_at = timezone.now()
-        pack.attempts = 0  # new content, or "Build again": the attempts start over
-        pack.error = ""
-        pack.save(update_fields=["wanted_key", "state", "progress", "requested_at", "attempts", "error"])
-        build_pack_task.enqueue(pack.pk)
-
-
 def ensure_standard_items(meeting):
     """Give a meeting's agenda its standard items, once."""
     if meeting.items.filter(kind=AgendaItem.Kind.STANDARD).exists():
@@ -82,20 +54,6 @@ def ensure_standard_items(meeting):
         AgendaItem.objects.create(
             meeting=meeting, position=position, kind=AgendaItem.Kind.STANDARD, title=title, description=description
         )
-
-
-def numbered_items(meeting):
-    """The agenda in order, each item with its number: Part 1 first, then Part 2.
-
-    The parts come from each report's exemption as it is now, read here, never from a copy.
-    """
-    return number_items(meeting.items.select_related("report", "report__report_of"))
-
-
-def number_items(items):
-    """Agenda items of one meeting in order, numbered: Part 1 then Part 2, each by position."""
-    ordered = sorted(items, key=lambda item: (item.part, item.position, item.pk))
-    return list(enumerate(ordered, start=1))
 
 
 def is_late_now(meeting):
@@ -162,30 +120,20 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             urgency_reason=urgency_reason,
             added_by=user,
         )
-        if report.meeting_id != locked.pk:
-            # The report's header prints the date of the meeting it goes to.
-            report.meeting = locked
-            report.version += 1
-            report.updated_at = timezone.now()
-            report._history_user = user
-            report.save(update_fields=["meeting", "version", "updated_at"])
-        ReportEvent.objects.create(
+        report = report_place_on_agenda(
             report=report,
-            actor=user,
-            action="placed_on_agenda",
-            from_status=report.status,
-            to_status=report.status,
+            meeting=locked,
+            user=user,
             comment=f"{locked}" + (f" (late item: {urgency_reason})" if late else ""),
         )
+        item.report = report
         if locked.is_published and report.status == Report.Status.APPROVED:
             transaction.on_commit(lambda: _publish_quietly(report, user))
-        _agenda_changed(locked)
+        agenda_changed(locked)
     return item
 
 
 def _publish_quietly(report, user):
-    from reports.services import TransitionRefused, report_publish
-
     try:
         report_publish(report=report, user=user)
     except TransitionRefused as exc:
@@ -217,7 +165,7 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
             urgency_reason=urgency_reason.strip(),
             added_by=user,
         )
-        _agenda_changed(locked)
+        agenda_changed(locked)
     return item
 
 
@@ -234,16 +182,9 @@ def agenda_remove_item(*, item, user):
                 "The agenda is published, so its reports stay on it; record a withdrawal at the meeting instead."
             )
         if item.report_id:
-            ReportEvent.objects.create(
-                report=item.report,
-                actor=user,
-                action="removed_from_agenda",
-                from_status=item.report.status,
-                to_status=item.report.status,
-                comment=str(locked),
-            )
+            report_take_off_agenda(report=item.report, meeting=locked, user=user)
         item.delete()
-        _agenda_changed(locked)
+        agenda_changed(locked)
 
 
 def agenda_reorder(*, meeting, user, order):
@@ -271,7 +212,7 @@ def agenda_reorder(*, meeting, user, order):
                 item.save(update_fields=["position"])
                 changed = True
         if changed:
-            _agenda_changed(locked)
+            agenda_changed(locked)
         return changed
 
 
@@ -352,8 +293,6 @@ def exemption_changes(meeting):
 
 def agenda_publish(*, meeting, user):
     """Publish the agenda: record when, publish its reports, open the public edition, build the packs."""
-    from reports.services import TransitionRefused, report_publish
-
     _require_clerk(user)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
@@ -370,7 +309,7 @@ def agenda_publish(*, meeting, user):
                     report_publish(report=item.report, user=user)
                 except TransitionRefused as exc:
                     raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
-        _agenda_changed(locked)
+        agenda_changed(locked)
     return locked
 
 
@@ -418,8 +357,6 @@ def _defer_report(item, user, meeting):
     The item stays on the cancelled agenda, saying so. A report its agenda had published goes back
     to approved (its meeting will not take it, and it is published again with its next agenda).
     """
-    from reports.services import report_defer
-
     report = item.report
     # The item stays on the cancelled agenda without its report, so it keeps the report's
     # exemption as it stands now as its own (whichever paragraph is named first).

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
 
-from boards.models import AgendaPack
+from boards import packs
+from boards.models import AgendaPack, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,43 @@ def build_pack_task(pack_id):
     build_pack_now(pack_id)
 
 
+def queue_pack_builds(meeting):
+    """Mark the meeting's packs as wanted at the current content and queue their builds."""
+    if not meeting.is_published:
+        return
+    for edition in AgendaPack.Edition.values:
+        key = packs.pack_content_key(meeting, edition)
+        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, edition=edition)
+        if pack.content_key == key and pack.state == AgendaPack.State.READY:
+            continue
+        pack.wanted_key = key
+        pack.state = AgendaPack.State.QUEUED
+        pack.progress = 0
+        pack.requested_at = timezone.now()
+        pack.attempts = 0  # new content, or "Build again": the attempts start over
+        pack.error = ""
+        pack.save(update_fields=["wanted_key", "state", "progress", "requested_at", "attempts", "error"])
+        build_pack_task.enqueue(pack.pk)
+
+
+def agenda_changed(meeting):
+    """Raise the agenda's version (the public pages' and calendar's mark of a change) and queue its
+    packs' rebuild after the commit. `meeting` is locked by the caller."""
+    meeting.agenda_version += 1
+    meeting.save(update_fields=["agenda_version"])
+    transaction.on_commit(lambda: queue_pack_builds(meeting))
+
+
+def agenda_report_changed(*, meeting_id):
+    """A report on the meeting's agenda changed what the agenda prints (its exemption): raise the
+    agenda's version and queue the packs' rebuild, whatever state the meeting is in.
+
+    Called by reports.services after the report's change commits; it lives here, beside the pack
+    queue, so that reports/ never imports boards.services (which imports reports.services)."""
+    with transaction.atomic():
+        agenda_changed(Meeting.objects.select_for_update().select_related("board").get(pk=meeting_id))
+
+
 def lease_seconds():
     return settings.WORKER_LOST_AFTER
 
@@ -45,8 +83,6 @@ def renew_every():
 
 def _claim(pack_id, token):
     """Take the pack for this build, in one short transaction; None when there is nothing to do."""
-    from boards.packs import pack_content_key
-
     now = timezone.now()
     with transaction.atomic():
         pack = AgendaPack.objects.select_for_update(skip_locked=True).filter(pk=pack_id).first()
@@ -56,7 +92,7 @@ def _claim(pack_id, token):
             # Another build holds it: that build checks the content again when it ends.
             return None
         meeting = pack.meeting
-        key = pack_content_key(meeting, pack.edition)
+        key = packs.pack_content_key(meeting, pack.edition)
         if pack.content_key == key and pack.file:
             if pack.state != AgendaPack.State.READY:
                 pack.state = AgendaPack.State.READY
@@ -124,8 +160,6 @@ def _build_failed(pack, token, exc):
 
 def build_pack_now(pack_id):
     """Build one pack edition and store it; the previous file stays offered until this one is saved."""
-    from boards.packs import build_pack, pack_content_key
-
     token = get_random_string(32)
     pack = _claim(pack_id, token)
     if pack is None:
@@ -140,7 +174,7 @@ def build_pack_now(pack_id):
 
     try:
         with _lease_kept(pack_id, token):
-            built = build_pack(meeting, pack.edition, progress=progress, front_pages=pack.front_pages)
+            built = packs.build_pack(meeting, pack.edition, progress=progress, front_pages=pack.front_pages)
     except Exception as exc:  # noqa: BLE001 - a failed build is recorded and tried again; the old file stays
         log.exception("Building %s failed (attempt %s of %s)", pack, pack.attempts, settings.PACK_BUILD_ATTEMPTS)
         _build_failed(pack, token, exc)
@@ -160,7 +194,7 @@ def build_pack_now(pack_id):
         stored.reports_in_full = built.reports_in_full
         stored.size = len(built.pdf)
         stored.built_at = timezone.now()
-        current = pack_content_key(meeting, stored.edition) == key
+        current = packs.pack_content_key(meeting, stored.edition) == key
         stored.state = AgendaPack.State.READY if current else AgendaPack.State.QUEUED
         stored.progress = 100
         stored.error = ""

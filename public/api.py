@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from boards.models import AgendaItem, Board, Meeting
-from boards.services import number_items, numbered_items
+from boards.selectors import item_numbers, number_items
 from config.numbers import whole_number
 from public import queries
 from reports.models import SCHEDULE_12A_PARAGRAPHS
@@ -356,7 +356,7 @@ def meeting(request, pk):
 
 def _numbered(item):
     """An item's number on its agenda (Part 1 first, then Part 2)."""
-    return next(number for number, other in numbered_items(item.meeting) if other.pk == item.pk)
+    return item_numbers(item.meeting)[item.pk]
 
 
 @api_view
@@ -371,7 +371,7 @@ def agenda_items(request):
 
     def serialise(url, item):
         if item.meeting_id not in numbers:
-            numbers[item.meeting_id] = {other.pk: n for n, other in numbered_items(item.meeting)}
+            numbers[item.meeting_id] = item_numbers(item.meeting)
         return agenda_item_object(url, numbers[item.meeting_id][item.pk], item, public_pks, item.meeting.board_id)
 
     return _paginate(request, items, serialise, "api:agenda_items")

@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.functional import lazy
 from django_prose_editor.widgets import ProseEditorWidget
 
-from boards.models import Board, Meeting
+from boards import selectors
 from config.numbers import whole_number
 from reports.html import body_images, sanitize_html
 from reports.imagecheck import ImageProblem, check_image
@@ -114,9 +114,9 @@ class ReportForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    board = forms.ModelChoiceField(Board.objects.filter(is_active=True), required=False, label="Report to")
+    board = forms.ModelChoiceField(selectors.active_boards(), required=False, label="Report to")
     meeting = MeetingChoiceField(
-        Meeting.objects.exclude(status=Meeting.Status.CANCELLED).select_related("board").order_by("starts_at"),
+        selectors.meetings_for_reports(),
         required=False,
         label="Date of Meeting",
     )

@@ -268,12 +268,12 @@ def note_exemption_change(report, before, *, user):
     agenda's packs built again once the change commits. `before` is `exemption_of(report)` as
     it was. Returns the event, or None when nothing changed or the report is on no agenda.
     """
-    from boards.models import AgendaItem
+    from boards.selectors import agenda_item_of
 
     after = exemption_of(report)
     if after == before:
         return None
-    item = AgendaItem.objects.filter(report=report).select_related("meeting__board").first()
+    item = agenda_item_of(report)
     if item is None:
         return None
     event = ReportEvent.objects.create(
@@ -293,7 +293,7 @@ def note_exemption_change(report, before, *, user):
 def _agenda_follows(meeting_id):
     # After the commit, in its own transaction: the meeting's row is locked after the report's
     # would be otherwise, the opposite order to placing a report, which could deadlock.
-    from boards.services import agenda_report_changed
+    from boards.tasks import agenda_report_changed
 
     agenda_report_changed(meeting_id=meeting_id)
 
@@ -744,6 +744,47 @@ def report_defer(*, report, user, comment):
         locked = Report.objects.select_for_update().get(pk=report.pk)
         published = locked.status == Report.Status.PUBLISHED
         _move(locked, user, "deferred", Report.Status.APPROVED if published else locked.status, comment)
+    return locked
+
+
+def report_place_on_agenda(*, report, meeting, user, comment=""):
+    """The report is placed on `meeting`'s agenda: its header names that meeting, and an event says so.
+
+    Called by boards.services.agenda_add_report, which decides whether the report may go there."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.meeting_id != meeting.pk:
+            # The report's header prints the date of the meeting it goes to.
+            locked.meeting = meeting
+            locked.version += 1
+            locked.updated_at = timezone.now()
+            locked._history_user = user
+            locked.save(update_fields=["meeting", "version", "updated_at"])
+        ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="placed_on_agenda",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=comment,
+        )
+    return locked
+
+
+def report_take_off_agenda(*, report, meeting, user):
+    """The report is taken off `meeting`'s agenda before publication: an event says so.
+
+    Called by boards.services.agenda_remove_item; the report keeps its status and its meeting."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="removed_from_agenda",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=str(meeting),
+        )
     return locked
 
 

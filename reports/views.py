@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boards.models import Board
+from boards import selectors
 from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
 from public.decorators import public_or_login_required
@@ -89,29 +89,12 @@ def _reports_to_place(user):
     """For democratic services: approved reports not yet on any agenda."""
     if not user.sees_everything:
         return []
-    from boards.models import AgendaItem
-
-    placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
-    return list(
-        Report.objects.filter(status=Report.Status.APPROVED)
-        .exclude(pk__in=placed)
-        .select_related("board", "meeting", "meeting__board")
-        .order_by("meeting__starts_at", "pk")
-    )
+    return list(selectors.reports_not_on_an_agenda())
 
 
 def _coming_deadlines():
     """The next eight weeks' meetings with their report and publication deadlines."""
-    from boards.models import Meeting
-
-    soon = timezone.now() + timezone.timedelta(weeks=8)
-    meetings = (
-        Meeting.objects.upcoming()
-        .filter(starts_at__lte=soon)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("board")
-    )
-    return list(meetings[:10])
+    return selectors.coming_meetings(weeks=8, limit=10)
 
 
 @login_required
@@ -141,7 +124,7 @@ def report_list(request):
         "status": status,
         "board_slug": board_slug,
         "statuses": Report.Status.choices,
-        "boards": Board.objects.all(),
+        "boards": selectors.all_boards(),
     }
     return render(request, "reports/report_list.html", context)
 

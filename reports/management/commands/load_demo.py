@@ -98,7 +98,7 @@ class Command(BaseCommand):
     def queue_demo_packs(self, meeting):
         """Queue the published meeting's packs; the worker `make run` starts builds them."""
         from boards.models import AgendaPack
-        from boards.services import queue_pack_builds
+        from boards.tasks import queue_pack_builds
 
         if not AgendaPack.objects.filter(meeting=meeting).exists():
             queue_pack_builds(meeting)

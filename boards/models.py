@@ -257,6 +257,43 @@ class AgendaItem(models.Model):
         return 2 if self.is_exempt else 1
 
 
+class MeetingEvent(models.Model):
+    """A step in a meeting's life or a change to its agenda: who did what, when, and to which item."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    # The item changed, while it exists; the note names it, so the row still reads once it is removed.
+    item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+    LABELS = {
+        "scheduled": "Scheduled",
+        "report_added": "Report placed on the agenda",
+        "item_added": "Item added to the agenda",
+        "item_removed": "Item taken off the agenda",
+        "reordered": "Agenda reordered",
+        "agenda_published": "Agenda published",
+        "cancelled": "Cancelled",
+        "held": "Recorded as held",
+        "decision_recorded": "Decision recorded",
+        "minutes_approved": "Minutes approved",
+    }
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.label}"
+
+    @property
+    def label(self):
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+
 STANDARD_ITEMS = [
     ("Apologies for Absence", ""),
     (

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from boards import clock
-from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting
+from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting, MeetingEvent
 from boards.selectors import numbered_items
 from boards.tasks import agenda_changed
 from reports.models import Report, ReportEvent
@@ -33,6 +33,19 @@ class AgendaRefused(Exception):
 def _require_clerk(user):
     if not (user.is_authenticated and user.sees_everything):
         raise AgendaRefused("Only democratic services can change agendas.")
+
+
+def _record(meeting, user, action, *, item=None, from_status="", note=""):
+    """Write the meeting's event row for one change (in the caller's transaction)."""
+    return MeetingEvent.objects.create(
+        meeting=meeting,
+        item=item,
+        actor=user if user and user.is_authenticated else None,
+        action=action,
+        from_status=from_status or meeting.status,
+        to_status=meeting.status,
+        note=note,
+    )
 
 
 def _lock_meeting(meeting):
@@ -127,6 +140,13 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             comment=f"{locked}" + (f" (late item: {urgency_reason})" if late else ""),
         )
         item.report = report
+        _record(
+            locked,
+            user,
+            "report_added",
+            item=item,
+            note=item.title + (f" (late item: {urgency_reason})" if late else ""),
+        )
         if locked.is_published and report.status == Report.Status.APPROVED:
             transaction.on_commit(lambda: _publish_quietly(report, user))
         agenda_changed(locked)
@@ -165,6 +185,7 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
             urgency_reason=urgency_reason.strip(),
             added_by=user,
         )
+        _record(locked, user, "item_added", item=item, note=title + (" (late item)" if late else ""))
         agenda_changed(locked)
     return item
 
@@ -183,6 +204,7 @@ def agenda_remove_item(*, item, user):
             )
         if item.report_id:
             report_take_off_agenda(report=item.report, meeting=locked, user=user)
+        _record(locked, user, "item_removed", note=item.title)
         item.delete()
         agenda_changed(locked)
 
@@ -212,6 +234,7 @@ def agenda_reorder(*, meeting, user, order):
                 item.save(update_fields=["position"])
                 changed = True
         if changed:
+            _record(locked, user, "reordered")
             agenda_changed(locked)
         return changed
 
@@ -299,10 +322,12 @@ def agenda_publish(*, meeting, user):
         failed = [message for passed, message in publication_checks(locked) if not passed]
         if failed:
             raise AgendaRefused("The agenda cannot be published yet. Not met: " + " ".join(failed))
+        before = locked.status
         locked.agenda_published_at = timezone.now()
         locked.agenda_published_by = user
         locked.status = Meeting.Status.AGENDA_PUBLISHED
         locked.save(update_fields=["agenda_published_at", "agenda_published_by", "status"])
+        _record(locked, user, "agenda_published", from_status=before)
         for _, item in numbered_items(locked):
             if item.report_id and item.report.status == Report.Status.APPROVED:
                 try:
@@ -325,6 +350,7 @@ def meeting_schedule(*, board, starts_at, venue, user):
             raise AgendaRefused(f"The {board} already meets at that time.")
         meeting = Meeting.objects.create(board=board, starts_at=starts_at, venue=venue or board.default_venue)
         ensure_standard_items(meeting)
+        _record(meeting, user, "scheduled", note=str(meeting))
     return meeting
 
 
@@ -344,8 +370,10 @@ def meeting_cancel(*, meeting, user):
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.status in {Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CANCELLED}:
             raise AgendaRefused(f"{_where_it_stands(locked)}, so it cannot be cancelled.")
+        before = locked.status
         locked.status = Meeting.Status.CANCELLED
         locked.save(update_fields=["status"])
+        _record(locked, user, "cancelled", from_status=before)
         for item in locked.items.filter(report__isnull=False):
             _defer_report(item, user, locked)
     return locked
@@ -377,8 +405,10 @@ def meeting_mark_held(*, meeting, user):
             raise AgendaRefused(f"{_where_it_stands(locked)}.")
         if locked.date > timezone.localdate():
             raise AgendaRefused("A meeting can be marked as held from its date onwards.")
+        before = locked.status
         locked.status = Meeting.Status.HELD
         locked.save(update_fields=["status"])
+        _record(locked, user, "held", from_status=before)
     return locked
 
 
@@ -393,6 +423,7 @@ def meeting_approve_minutes(*, meeting, user):
             raise AgendaRefused("Minutes are approved once the meeting has been recorded as held.")
         locked.status = Meeting.Status.MINUTES_APPROVED
         locked.save(update_fields=["status"])
+        _record(locked, user, "minutes_approved", from_status=Meeting.Status.HELD)
     return locked
 
 
@@ -418,6 +449,7 @@ def meeting_record_decisions(*, meeting, user, decisions):
             if item.decision != text:
                 item.decision = text
                 item.save(update_fields=["decision"])
+                _record(locked, user, "decision_recorded", item=item, note=text or "Decision cleared.")
                 changed.append(item)
     if changed:
         log.info("Decisions recorded: meeting %s, items %s, by %s", meeting.pk, [i.pk for i in changed], user)

@@ -106,8 +106,6 @@ def _meeting_context(request, meeting):
 
 def _manage_page(request, meeting, status=200, **typed):
     """Democratic services' agenda builder; `typed` holds what a refused form posted, to show again."""
-    if not meeting.items.exists() and meeting.status == Meeting.Status.SCHEDULED:
-        services.ensure_standard_items(meeting)
     context = _meeting_context(request, meeting)
     items = context["items"]
     placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
@@ -123,6 +121,7 @@ def _manage_page(request, meeting, status=200, **typed):
             "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
             "key_problems": {i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id},
             "movable_orders": _move_orders(items),
+            "history": meeting.events.select_related("actor", "item").order_by("-at", "-pk")[:20],
             **typed,
         }
     )

@@ -65,14 +65,11 @@ class Command(BaseCommand):
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem
+        from boards.services import ensure_standard_items
 
         seed = Report.objects.get(subject=demo.SEED["subject"], board=meeting.board)
         if not meeting.items.exists():
-            for position, (title, description) in enumerate(STANDARD_ITEMS, start=1):
-                AgendaItem.objects.create(
-                    meeting=meeting, position=position, kind=AgendaItem.Kind.STANDARD, title=title,
-                    description=description,
-                )  # fmt: skip
+            ensure_standard_items(meeting)
             AgendaItem.objects.create(
                 meeting=meeting,
                 position=len(STANDARD_ITEMS) + 1,
@@ -109,9 +106,13 @@ class Command(BaseCommand):
             return existing
         day = dt.date.today() + dt.timedelta(days=28)
         day += dt.timedelta(days=(2 - day.weekday()) % 7)  # the board meets on Wednesdays
-        return Meeting.objects.create(
+        from boards.services import ensure_standard_items
+
+        meeting = Meeting.objects.create(
             board=board, starts_at=at(day.year, day.month, day.day, 14, 0), venue=board.default_venue
         )
+        ensure_standard_items(meeting)  # as scheduling a meeting does
+        return meeting
 
     def load_approved_report(self, users, board, meeting, content):
         from reports.services import next_reference_number

@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Report, paragraphs_display
+from config.periods import in_force_on
+from reports.models import Report, exempt_grounds, paragraphs_display
 
 
 class Board(models.Model):
@@ -45,9 +46,7 @@ class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         """Memberships in force on a date (today by default)."""
         on = on or timezone.localdate()
-        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on)).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on)
-        )
+        return self.filter(in_force_on(on))
 
     def in_role_order(self):
         """Chair, vice-chair, members, then substitutes, each by surname: the order agendas print them."""
@@ -251,6 +250,11 @@ class AgendaItem(models.Model):
     def exempt_paragraphs_display(self):
         """ "paragraph 3" or "paragraphs 1 and 3", as the agenda and notices print it; "" when none is named."""
         return paragraphs_display(self.exempt_paragraphs)
+
+    @property
+    def exempt_grounds(self):
+        """ "by virtue of paragraph 3 of Part 1 of Schedule 12A ...", as every notice prints it."""
+        return exempt_grounds(self.exempt_paragraphs)
 
     @property
     def part(self):

@@ -32,7 +32,7 @@ from pikepdf import Name, OutlineItem
 
 from boards.models import EXCLUSION_RESOLUTION, AgendaPack, Council
 from boards.selectors import numbered_items
-from reports.models import SCHEDULE_12A_PARAGRAPHS
+from reports.models import SCHEDULE_12A_PARAGRAPHS, exempt_grounds
 
 log = logging.getLogger(__name__)
 
@@ -213,11 +213,7 @@ def _item_papers(number, item, edition, rendered):
 def _exempt_notice(number, item):
     """The one page the public pack carries in place of an exempt item: its title and paragraphs."""
     paragraphs = item.exempt_paragraphs
-    which = item.exempt_paragraphs_display
-    lines = [
-        f"This item is not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A "
-        "of the Local Government Act 1972."
-    ]
+    lines = [f"This item is not for publication {exempt_grounds(paragraphs)}."]
     lines += [f"Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs]
     lines.append(
         "The report is available to members of the board. The press and public are likely to be excluded "

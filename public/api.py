@@ -23,7 +23,7 @@ from boards.models import AgendaItem, Board, Meeting
 from boards.selectors import item_numbers, number_items
 from config.numbers import whole_number
 from public import queries
-from reports.models import SCHEDULE_12A_PARAGRAPHS
+from reports.models import SCHEDULE_12A_PARAGRAPHS, appendix_letter, exempt_grounds
 
 OPARL = "https://schema.oparl.org/1.1/"
 PER_PAGE = 50
@@ -172,12 +172,9 @@ def agenda_item_object(url, number, item, public_pks, board_id):
     }
     if item.is_exempt:  # read from the item's report now
         paragraphs = item.exempt_paragraphs
-        which = item.exempt_paragraphs_display
         data["exemptParagraph"] = paragraphs[0] if paragraphs else None
-        data["exemptReason"] = (
-            f"Not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A to the Local "
-            "Government Act 1972"
-            + "".join(f". Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs)
+        data["exemptReason"] = f"Not for publication {exempt_grounds(paragraphs)}" + "".join(
+            f". Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs
         )
         return data
     if item.description:
@@ -259,8 +256,8 @@ def paper_object(url, report):
         ),
         "auxiliaryFile": [
             file_object(
-                name=f"Appendix {chr(ord('A') + i) if i < 26 else i + 1}: {a.title}",
-                file_name=f"{slugify(report.subject)[:60] or 'report'}-appendix-{chr(ord('a') + i) if i < 26 else i + 1}.pdf",
+                name=f"Appendix {appendix_letter(i)}: {a.title}",
+                file_name=f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix_letter(i).lower()}.pdf",
                 access_url=url("public:paper_appendix", report.pk, a.pk),
             )
             for i, a in enumerate(appendices)

@@ -8,6 +8,7 @@ seed's words survive into the page and the PDF.
 from dataclasses import dataclass
 
 from reports.html import html_to_text, numbered_sections
+from reports.models import appendix_letter
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def report_blocks(
         Block(
             "appendices",
             "Appendices",
-            "\n".join(f"Appendix {chr(ord('A') + i) if i < 26 else i + 1}: {a.title}" for i, a in enumerate(appendices))
+            "\n".join(f"Appendix {appendix_letter(i)}: {a.title}" for i, a in enumerate(appendices))
             or "There are no appendices to this report",
         ),
         Block("background_papers", "Background Papers", report.background_papers),

@@ -63,6 +63,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.html import figure_images
 
+from reports.models import appendix_letter
 log = logging.getLogger(__name__)
 
 # Bounds of one render. Settings of the same names override them. The time bound sits under
@@ -782,7 +783,7 @@ class _Lettered:
     def __init__(self, appendix, index):
         self.appendix = appendix
         self.title = appendix.title
-        self.letter = chr(ord("A") + index) if index < 26 else str(index + 1)
+        self.letter = appendix_letter(index)
 
 
 def report_render_job(report):

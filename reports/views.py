@@ -29,7 +29,7 @@ from reports.forms import (
     section_editor_media,
 )
 from reports.merge import merge_stale_post
-from reports.models import Appendix, ConsulteeKind, Figure, Report
+from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Figure, Report
 
 log = logging.getLogger(__name__)
 
@@ -335,9 +335,9 @@ def _editor_page(
         "figure_max_mb": settings.FIGURE_MAX_MB,
         "appendices": list(report.appendices.all()) if report.pk else [],
         "sign_offs": list(report.sign_offs.all()) if report.pk else [],
-        "completed": _completed_blocks(report) if report.pk else set(),
+        "completed": report.completed_blocks() if report.pk else set(),
         "editor_media": section_editor_media(),
-        "block_nav": BLOCK_NAV,
+        "block_nav": [(key, label) for key, label, _ in TEMPLATE_BLOCKS],
         "appendix_max_mb": settings.APPENDIX_MAX_MB,
         "editor_config": SECTION_EDITOR_CONFIG,
         "save_problem": save_problem,
@@ -358,60 +358,6 @@ def _unsaved_text_page(request, report):
     action = reverse("reports:edit", args=[report.pk]) if report.pk else reverse("reports:new")
     context = {"fields": fields, "action": action, "message": NOT_SAVED}
     return render(request, "reports/save_failed.html", context, status=503)
-
-
-BLOCK_NAV = [
-    ("header", "Header"),
-    ("summary", "Summary"),
-    ("recommendations", "Recommendation(s)"),
-    ("reasons", "Reasons"),
-    ("alternatives", "Alternative options"),
-    ("costs", "Costs"),
-    ("implications", "Implications"),
-    ("climate", "Climate emergency"),
-    ("core-purpose", "Core purpose"),
-    ("consultations", "Consultations"),
-    ("implementation", "Implementation date"),
-    ("contact", "Contact"),
-    ("appendices", "Appendices"),
-    ("background", "Background papers"),
-    ("body", "Body"),
-]
-
-
-def _completed_blocks(report):
-    """The editor's side list ticks a block when none of its fields is missing."""
-    missing_fields = {field for field, _ in report.missing_items()}
-    groups = {
-        "header": {
-            "id_board",
-            "id_meeting",
-            "id_subject",
-            "id_report_of",
-            "id_all_wards",
-            "id_portfolio",
-            "id_is_key_decision_0",
-            "id_in_forward_plan_0",
-            "id_forward_plan_date",
-            "id_is_exempt_0",
-            "id_exempt_paragraphs_0",
-        },
-        "summary": {"id_summary"},
-        "recommendations": {"recommendations"},
-        "reasons": {"id_reasons"},
-        "alternatives": {"id_alternatives"},
-        "costs": {"id_revenue_costs", "id_capital_costs"},
-        "implications": set(),
-        "climate": {"id_climate_impact_0", "id_climate_training_0", "id_climate_explanation"},
-        "core-purpose": set(),
-        "consultations": {"id_external_consultations"},
-        "implementation": {"id_implementation_date"},
-        "contact": {"id_contact_officer", "id_contact_phone", "id_contact_email"},
-        "appendices": set(),
-        "background": set(),
-        "body": {"sections"},
-    }
-    return {name for name, fields in groups.items() if not fields & missing_fields}
 
 
 @public_or_login_required("public:paper")

@@ -18,8 +18,9 @@ Two guards stand between a report's text and the machine, whatever HTML reached 
 A report is laid out once per version, without page numbers (`render_report_pages`); its own PDF
 (`report_document`) is those pages stamped "Page X of Y" with its appendices after them, and a pack
 stamps the same pages with its own numbers (reports/pdfjoin.py). Approved and published reports'
-pages are kept, and their PDFs stored (`store_report_pdf`) and served from storage, while `pdf_key`
-(a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
+pages are kept, and their PDFs stored (`store_report_pdf`, by the background job reports/tasks.py
+queues on approval) and served from storage, while `pdf_key` (a fingerprint of everything the PDF
+prints) still holds; drafts are rendered on every request.
 """
 
 import base64
@@ -62,8 +63,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.html import figure_images
-
 from reports.models import appendix_letter
+
 log = logging.getLogger(__name__)
 
 # Bounds of one render. Settings of the same names override them. The time bound sits under
@@ -1044,7 +1045,11 @@ def store_report_pdf(report, *, timeout=None, pdf=None):
 
 
 def report_pdf_response(request, report):
-    """The download: the stored PDF while it is current, else made now (and stored once approved).
+    """The download: the stored PDF while it is current, else made now for this answer alone.
+
+    An approved report's PDF is stored by a background job (reports/tasks.py) queued by its approval;
+    until that has run, or after something it prints changed elsewhere, it is made here and not
+    stored, since no GET writes.
 
     When the PDF cannot be made, a page that says why (503), never a server error.
     """
@@ -1068,7 +1073,11 @@ def _pdf_download(report):
             response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
             response["Cache-Control"] = "private, no-cache"
             return response
-    pdf = store_report_pdf(report) if is_final(report) else render_report_pdf(report)
+    if is_final(report):
+        log.info("Report %s has no current stored PDF: made for this download", report.pk)
+        pdf = report_document(report, report_pages(report))  # its pages kept, as a pack keeps them
+    else:
+        pdf = render_report_pdf(report)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-cache"

@@ -34,6 +34,7 @@ from reports.models import (
     SignOff,
     paragraphs_display,
 )
+from reports.tasks import queue_report_pdf
 
 log = logging.getLogger(__name__)
 
@@ -705,6 +706,7 @@ def report_approve(*, report, user, comment="", expected_status=None, expected_v
                 "The report still needs signing off by " + ", ".join(k.name for k in outstanding) + "."
             )
         _move(locked, user, "approved", Report.Status.APPROVED, _comment(comment))
+        queue_report_pdf(locked)  # stored by the worker, so the first download is served from storage
     return locked
 
 
@@ -760,6 +762,8 @@ def report_place_on_agenda(*, report, meeting, user, comment=""):
             locked.updated_at = timezone.now()
             locked._history_user = user
             locked.save(update_fields=["meeting", "version", "updated_at"])
+            if locked.status in {Report.Status.APPROVED, Report.Status.PUBLISHED}:
+                queue_report_pdf(locked)  # its header now prints this meeting's date
         ReportEvent.objects.create(
             report=locked,
             actor=user,

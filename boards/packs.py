@@ -4,7 +4,7 @@ Each report is laid out once per version and its pages kept (reports/pdf.py), so
 one report changes renders only that report and the front sheet. The parts are joined with pikepdf
 (reports/pdfjoin.py): their tag trees are merged into one, so the pack stays a tagged PDF; uploaded
 appendix pages are framed inside the margins; every page is stamped with the pack's one page
-number ("Page 41") in the place every page keeps for it, which is also the viewer's page label;
+number ("Page 41") in the bottom-right corner every page keeps for it, which is also the viewer's page label;
 a report's first page is stamped "Agenda Item 4"; each item gets a bookmark, and the front
 sheet's contents are links to the pages where the items start. The join runs in a forked child
 bounded in time and memory, so no appendix can take the worker past its bound.
@@ -166,11 +166,6 @@ def render_reports(reports):
     return result
 
 
-def report_pdf_bytes(report):
-    """The report's PDF: the stored one if it is current, else rendered (and stored once approved)."""
-    return render_reports([report])[report.pk]
-
-
 def _notice_pdf(title, lines):
     html = render_to_string(
         "boards/pdf/notice.html", {"title": title, "lines": lines, "council": Council.current().display_name}
@@ -222,7 +217,7 @@ def _exempt_notice(number, item):
     return _notice_pdf(f"Item {number}: {item.title}", lines)
 
 
-def _front_sheet_html(meeting, pack_items, edition):
+def front_sheet_html(meeting, pack_items, edition):
     board = meeting.board
     council = Council.current()
     published = meeting.agenda_published_at or timezone.now()
@@ -256,7 +251,7 @@ def _contact(board, council):
 
 
 def _front_sheet(meeting, pack_items, edition):
-    return _render(_front_sheet_html(meeting, pack_items, edition))
+    return _render(front_sheet_html(meeting, pack_items, edition))
 
 
 def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1):

@@ -208,9 +208,6 @@ class ReportQuerySet(models.QuerySet):
         ) & in_force_on(today, through="board__memberships__")
         return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
-    def drafts(self):
-        return self.filter(status=Report.Status.DRAFT)
-
     def in_forward_plan(self):
         """Key decisions their authors say are in the Forward Plan, accepted by democratic services or not."""
         return self.filter(is_key_decision=True, in_forward_plan=True, forward_plan_date__isnull=False)

@@ -220,7 +220,8 @@ def _setting(name):
     return getattr(settings, name, globals()[name])
 
 
-def _base_url():
+def app_base_url():
+    """The address the renderer resolves relative URLs against: the site's own, served by the fetcher."""
     return settings.SITE_URL.rstrip("/") + "/"
 
 
@@ -235,7 +236,7 @@ def app_fetcher(*, media_prefixes=(), files=None):
     """A fetcher for our own templates: the app's static files, media only under `media_prefixes`, and
     `files` (path on our origin -> (bytes, MIME type)), read beforehand."""
     return LockedFetcher(
-        base_url=_base_url(),
+        base_url=app_base_url(),
         static_url=settings.STATIC_URL,
         static_roots=_static_roots(),
         media_url=settings.MEDIA_URL,
@@ -373,7 +374,7 @@ class Rendering:
     info: object = None
 
 
-def _shared_fonts():
+def shared_fonts():
     """static/css/print-fonts.css, parsed and its fonts loaded once per process, and WeasyPrint warm.
 
     Every forked child inherits both, so no render reloads six font files or pays for Pango,
@@ -389,10 +390,10 @@ def _shared_fonts():
     _install_tag_hooks()
     font_config = FontConfiguration()
     try:
-        url = urljoin(_base_url(), static("css/print-fonts.css"))
+        url = urljoin(app_base_url(), static("css/print-fonts.css"))
         fonts = CSS(url=url, url_fetcher=app_fetcher(), font_config=font_config)
         scrap = '<html lang="en-GB"><title>.</title><p>Ready <b>to</b> <i>print</i> <b><i>now</i></b></p>'
-        HTML(string=scrap, base_url=_base_url(), url_fetcher=app_fetcher()).write_pdf(
+        HTML(string=scrap, base_url=app_base_url(), url_fetcher=app_fetcher()).write_pdf(
             pdf_variant="pdf/ua-1", stylesheets=[fonts], font_config=font_config
         )
         _shared = (font_config, [fonts])
@@ -477,7 +478,7 @@ def render_html(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=No
     workdir = tempfile.mkdtemp(prefix="report-pdf-")
     try:
         with _fork_lock:
-            fonts = _shared_fonts()
+            fonts = shared_fonts()
             # The write end must not leak into another render's child, so pipe and fork under one lock.
             read_fd, write_fd = os.pipe()
             try:

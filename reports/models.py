@@ -38,6 +38,17 @@ def paragraphs_display(paragraphs):
     return "paragraphs " + ", ".join(paragraphs[:-1]) + f" and {paragraphs[-1]}"
 
 
+def internal_consultations_sentence(sign_offs):
+    """Block (A) Internal Consultations as printed: who signed off, with their references."""
+    parts = [f"the {s.officer_title} ({s.reference})" for s in sign_offs]
+    if not parts:
+        return ""
+    parts[0] = parts[0][0].upper() + parts[0][1:]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    verb = "has" if len(parts) == 1 else "have"
+    return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
+
+
 def appendix_letter(index):
     """The letter of the appendix at `index` (0 first): A, B, C ... Z, then 27, 28 ..."""
     return chr(ord("A") + index) if index < 26 else str(index + 1)
@@ -442,8 +453,6 @@ class Report(models.Model):
 
     def internal_consultations_text(self):
         """The sentence of block (A) Internal Consultations, built from the live sign-offs."""
-        from reports.content import internal_consultations_sentence
-
         return internal_consultations_sentence(self.active_sign_offs())
 
     def numbered_sections(self, *, sanitise=False):

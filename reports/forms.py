@@ -245,6 +245,16 @@ class ReportForm(forms.ModelForm):
             data["wards"] = Ward.objects.none()
         return data
 
+    def draft(self):
+        """What a draft save applies, as plain data (reports.services.report_save_draft): the report's
+        own valid fields, and the implication and core purpose texts by their type and purpose."""
+        fields = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and not name.startswith(("implication_", "core_purpose_"))
+        }
+        return {"fields": fields, "implications": self.implication_texts(), "core_purposes": self.core_purpose_texts()}
+
     def implication_texts(self):
         """Implication texts by type; a type whose text failed validation is left out (kept as it was)."""
         return {

@@ -141,35 +141,35 @@ def void_sign_offs(report, *, reason, user=None):
     return voided
 
 
-def _form_values(report, form):
-    """The report's stored value for each of the editor form's own fields (its version aside).
+def _stored_values(report, fields, implications, core_purposes):
+    """The report's stored value of each field a save may change, to tell whether it changed anything.
 
-    Taken from the form, not from a list kept here, so that a field added to the form is compared
-    the day it is added: a save that changes only that field is then saved, not "No changes".
+    Read for the names the save brings, not from a list kept here, so that a field added to the
+    editor is compared the day it is added: a save that changes only that field is then saved.
     """
-    texts = {f"implication_{i.type_id}": i.text for i in report.implications.all()}
-    texts |= {f"core_purpose_{c.purpose_id}": c.text for c in report.core_purposes.all()}
     values = {}
-    for name in form.fields:
-        if name == "version":
-            continue
-        if name.startswith(("implication_", "core_purpose_")):
-            values[name] = texts.get(name, "")
-            continue
+    for name in fields:
         field = Report._meta.get_field(name)
         if field.many_to_many:
             values[name] = sorted(getattr(report, name).values_list("pk", flat=True)) if report.pk else []
         else:
             values[name] = field.value_from_object(report)
+    stored = {i.type_id: i.text for i in report.implications.all()}
+    values["implications"] = {kind.pk: stored.get(kind.pk, "") for kind in implications}
+    stored = {c.purpose_id: c.text for c in report.core_purposes.all()}
+    values["core_purposes"] = {purpose.pk: stored.get(purpose.pk, "") for purpose in core_purposes}
     return values
 
 
-def report_save_draft(*, report, form, recommendations, sections, user, expected_version, page=""):
+def report_save_draft(
+    *, report, fields, recommendations, sections, user, expected_version, implications=None, core_purposes=None, page=""
+):
     """Save the editor's content as the report's next version.
 
-    Only the form's valid fields are applied (an invalid one keeps its stored value), so an
-    autosave never loses the rest of what was typed; `recommendations` or `sections` of None
-    leave that list untouched.
+    `fields` maps the report's own fields to their new values, `implications` and `core_purposes`
+    map an ImplicationType or CorePurpose to its text (ReportForm.draft() gives all three, the
+    valid fields only: an invalid one keeps its stored value, so an autosave never loses the rest
+    of what was typed). `recommendations` or `sections` of None leave that list untouched.
 
     Refuses with StaleEdit when the report moved on since `expected_version`, and with
     ReportLocked once it is approved, and with BaseVersionMissing when an existing report's save
@@ -183,6 +183,8 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
     Returns (report, changed).
     """
     is_new = report.pk is None
+    implications, core_purposes = implications or {}, core_purposes or {}
+    compared = fields, implications, core_purposes
     with transaction.atomic():
         if is_new:
             report.author = user
@@ -197,26 +199,25 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             own_save = page and locked.editor_page == page and expected_version == locked.version - 1
             if locked.version != expected_version and not own_save:
                 raise StaleEdit(locked, _changes_since(locked, expected_version))
-        before = report_blocks(locked), _form_values(locked, form)
+        before = report_blocks(locked), _stored_values(locked, *compared)
         exemption_before = exemption_of(locked)
 
-        for name, value in form.cleaned_data.items():
-            if name in {"version", "wards"} or name.startswith(("implication_", "core_purpose_")):
-                continue
-            setattr(locked, name, value)
+        for name, value in fields.items():
+            if name != "wards":
+                setattr(locked, name, value)
         # A list with a row in error is left as it was; the editor shows the error by the row.
         if recommendations is not None:
             _sync_rows(Recommendation, locked, recommendations, ["text"])
         if sections is not None:
             _sync_rows(Section, locked, sections, ["heading", "body"])
-        _sync_texts(Implication, locked, "type", form.implication_texts())
-        _sync_texts(CorePurposeContribution, locked, "purpose", form.core_purpose_texts())
-        if "wards" in form.cleaned_data:
-            wards = list(form.cleaned_data["wards"] or [])
+        _sync_texts(Implication, locked, "type", implications)
+        _sync_texts(CorePurposeContribution, locked, "purpose", core_purposes)
+        if "wards" in fields:
+            wards = list(fields["wards"] or [])
             if set(locked.wards.all()) != set(wards):
                 locked.wards.set(wards)
 
-        after = report_blocks(locked), _form_values(locked, form)
+        after = report_blocks(locked), _stored_values(locked, *compared)
         changed = is_new or before != after
         if changed:
             if locked.active_sign_offs():

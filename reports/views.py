@@ -187,98 +187,128 @@ def _editor(request, report, unversioned_base=None):
 
     A save must say which version it was based on; `unversioned_base` is the version assumed for
     one sent without (a page's save that crossed its first save, which made the report)."""
-    autosave = request.POST.get("_autosave") == "1"
     shown = {"posted_recommendations": None, "posted_sections": None, "stale": None, "missing": None}
     shown |= {"save_problem": "", "list_errors": []}
-    failed = False
-    data = None
-    if request.method == "POST":
-        form = ReportForm(request.POST, instance=report)
-        recommendations, rec_error = read_recommendations(request.POST, report)
-        sections, sec_error = read_sections(request.POST, report)
-        list_errors = shown["list_errors"] = [e for e in (rec_error, sec_error) if e]
-        form.is_valid()  # the valid fields are saved even when others are not
-        rows_ok = not list_errors
-        rec_ok = rows_ok and not any(r.errors for r in recommendations)
-        sec_ok = rows_ok and not any(r.errors for r in sections)
-        expected = form.cleaned_data.get("version") if report.pk else None
-        if expected is None and report.pk:
-            expected = unversioned_base
-        was_new = report.pk is None
-        data = request.POST
-        try:
-            report, changed = services.report_save_draft(
-                report=report,
-                form=form,
-                recommendations=recommendations if rec_ok else None,
-                sections=sections if sec_ok else None,
-                user=request.user,
-                expected_version=expected,
-                page=editor_page(request),
-            )
-        except services.ReportLocked:
-            if autosave:
-                return JsonResponse({"error": "This report is approved and can no longer be edited."}, status=409)
-            messages.error(request, "This report is approved, so it cannot be edited.")
-            return redirect(report)
-        except services.StaleEdit as exc:
-            if autosave:
-                return JsonResponse(
-                    {
-                        "error": "Someone else saved this report while you were editing it. "
-                        "Your text is still here: use Save draft to see their changes beside yours.",
-                        "stale": True,
-                    },
-                    status=409,
-                )
-            shown["stale"] = exc.changes
-            report = exc.report
-            # Fields this editor left alone take the other person's newer text, so saving again
-            # cannot undo their change; fields both changed keep this editor's text.
-            data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
-            shown["posted_recommendations"], _ = read_recommendations(data, report)
-            shown["posted_sections"], _ = read_sections(data, report)
-        except services.BaseVersionMissing as exc:
-            shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
-            if autosave:
-                return JsonResponse({"error": shown["save_problem"], "stale": True}, status=409)
-            report = exc.report
-            shown["posted_recommendations"], _ = read_recommendations(request.POST, report)
-            shown["posted_sections"], _ = read_sections(request.POST, report)
-        except Exception:  # noqa: BLE001 - whatever stopped the save, the text typed is shown again, never lost
-            log.exception("Saving report %s failed; the editor is shown again with the text typed", report.pk)
-            if autosave:
-                return JsonResponse({"error": NOT_SAVED}, status=503)
-            shown["save_problem"], failed = NOT_SAVED, True
-            if was_new:
-                report = Report(author=request.user)  # the row made in the failed transaction is gone
-            shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
-        else:
-            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
-            for kind, rows in (("recommendation", recommendations), ("section", sections)):
-                for index, row in enumerate(rows):
-                    for field, message in row.errors.items():
-                        errors[f"{kind}-{index}-{field}"] = [message]
-            if autosave:
-                return JsonResponse(
-                    {
-                        "version": report.version,
-                        "edit_url": reverse("reports:edit", args=[report.pk]),
-                        "saved": changed,
-                        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-                        "recommendation_ids": [r.pk or "" for r in recommendations] if rec_ok else None,
-                        "section_ids": [s.pk or "" for s in sections] if sec_ok else None,
-                        "errors": errors,
-                        "list_errors": list_errors,
-                    }
-                )
-            if not errors and not list_errors:
-                edit_url = reverse("reports:edit", args=[report.pk])
-                if request.POST.get("action") == "check":
-                    return redirect(edit_url + "?check=1")
-                messages.success(request, "Draft saved." if changed else "No changes to save.")
-                return redirect(edit_url)
-            shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    if request.method != "POST":
+        return _show_editor(request, report, None, shown)
+    return _save_from_editor(request, report, unversioned_base, shown)
+
+
+def _save_from_editor(request, report, unversioned_base, shown):
+    """Save what the editor posted; answer an autosave in JSON, a form post with the page or a redirect."""
+    autosave = request.POST.get("_autosave") == "1"
+    form = ReportForm(request.POST, instance=report)
+    recommendations, rec_error = read_recommendations(request.POST, report)
+    sections, sec_error = read_sections(request.POST, report)
+    list_errors = shown["list_errors"] = [e for e in (rec_error, sec_error) if e]
+    form.is_valid()  # the valid fields are saved even when others are not
+    rec_ok = not list_errors and not any(r.errors for r in recommendations)
+    sec_ok = not list_errors and not any(r.errors for r in sections)
+    expected = form.cleaned_data.get("version") if report.pk else None
+    if expected is None and report.pk:
+        expected = unversioned_base
+    was_new = report.pk is None
+    data, failed = request.POST, False
+    try:
+        report, changed = services.report_save_draft(
+            report=report,
+            **form.draft(),
+            recommendations=recommendations if rec_ok else None,
+            sections=sections if sec_ok else None,
+            user=request.user,
+            expected_version=expected,
+            page=editor_page(request),
+        )
+    except services.ReportLocked:
+        if autosave:
+            return JsonResponse({"error": "This report is approved and can no longer be edited."}, status=409)
+        messages.error(request, "This report is approved, so it cannot be edited.")
+        return redirect(report)
+    except services.StaleEdit as exc:
+        if autosave:
+            return JsonResponse({"error": STALE_AUTOSAVE, "stale": True}, status=409)
+        shown["stale"], report = exc.changes, exc.report
+        # Fields this editor left alone take the other person's newer text, so saving again
+        # cannot undo their change; fields both changed keep this editor's text.
+        data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
+        _show_posted_rows(shown, data, report)
+    except services.BaseVersionMissing as exc:
+        shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
+        if autosave:
+            return JsonResponse({"error": shown["save_problem"], "stale": True}, status=409)
+        report = exc.report
+        _show_posted_rows(shown, request.POST, report)
+    except Exception:  # noqa: BLE001 - whatever stopped the save, the text typed is shown again, never lost
+        log.exception("Saving report %s failed; the editor is shown again with the text typed", report.pk)
+        if autosave:
+            return JsonResponse({"error": NOT_SAVED}, status=503)
+        shown["save_problem"], failed = NOT_SAVED, True
+        if was_new:
+            report = Report(author=request.user)  # the row made in the failed transaction is gone
+        shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    else:
+        rows = (recommendations, sections)
+        answer = _answer_save(request, report, changed, form, rows, (rec_ok, sec_ok), autosave, shown)
+        if answer:
+            return answer
+        shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    return _show_editor(request, report, data, shown, failed)
+
+
+def _answer_save(request, report, changed, form, rows, saved, autosave, shown):
+    """After a save: the autosave's JSON, or a redirect when nothing was refused; None to show the
+    page again with the refused fields and rows. `saved` says whether each list of `rows` was saved."""
+    recommendations, sections = rows
+    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    errors |= {key: [message] for key, _, message in row_errors(recommendations, sections)}
+    list_errors = shown["list_errors"]
+    if autosave:
+        return JsonResponse(
+            {
+                "version": report.version,
+                "edit_url": reverse("reports:edit", args=[report.pk]),
+                "saved": changed,
+                "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                "recommendation_ids": [r.pk or "" for r in recommendations] if saved[0] else None,
+                "section_ids": [s.pk or "" for s in sections] if saved[1] else None,
+                "errors": errors,
+                "list_errors": list_errors,
+            }
+        )
+    if errors or list_errors:
+        return None
+    edit_url = reverse("reports:edit", args=[report.pk])
+    if request.POST.get("action") == "check":
+        return redirect(edit_url + "?check=1")
+    messages.success(request, "Draft saved." if changed else "No changes to save.")
+    return redirect(edit_url)
+
+
+STALE_AUTOSAVE = (
+    "Someone else saved this report while you were editing it. "
+    "Your text is still here: use Save draft to see their changes beside yours."
+)
+
+
+def _show_posted_rows(shown, data, report):
+    """Show the rows as posted (`data`) again, read against `report`."""
+    shown["posted_recommendations"], _ = read_recommendations(data, report)
+    shown["posted_sections"], _ = read_sections(data, report)
+
+
+def row_errors(recommendations, sections):
+    """Each posted row's errors: (the field's id on the page, what it is in words, the message)."""
+    found = []
+    for kind, rows in (("recommendation", recommendations), ("section", sections)):
+        for index, row in enumerate(rows or []):
+            for field, message in row.errors.items():
+                what = f"Recommendation ({index + 1})" if kind == "recommendation" else f"Section {index + 1} {field}"
+                found.append((f"{kind}-{index}-{field}", what, message))
+    return found
+
+
+def _show_editor(request, report, data, shown, failed=False):
+    """The editor page: as stored (`data` None), or with what was posted shown again."""
     try:
         if data is None:
             form = ReportForm(instance=report)
@@ -309,21 +339,17 @@ def _editor_page(
     request, report, form, *, status, posted_recommendations, posted_sections, stale, missing, save_problem, list_errors
 ):
     """The editor page, with the rows and problems of a refused or failed save when there was one."""
-    row_errors, unsaved_lists = [], []
-    for kind, rows, name in (
-        ("recommendation", posted_recommendations, "recommendations"),
-        ("section", posted_sections, "body sections"),
-    ):
-        for index, row in enumerate(rows or []):
-            for field, message in row.errors.items():
-                what = f"Recommendation ({index + 1})" if kind == "recommendation" else f"Section {index + 1} {field}"
-                row_errors.append((f"{kind}-{index}-{field}", f"{what}: {message}"))
-        if stale is None and any(row.errors for row in rows or []):
-            unsaved_lists.append(name)
+    unsaved_lists = [
+        name
+        for rows, name in ((posted_recommendations, "recommendations"), (posted_sections, "body sections"))
+        if stale is None and any(row.errors for row in rows or [])
+    ]
     context = {
         "report": report,
         "form": form,
-        "row_errors": row_errors,
+        "row_errors": [
+            (key, f"{what}: {message}") for key, what, message in row_errors(posted_recommendations, posted_sections)
+        ],
         "unsaved_lists": unsaved_lists,
         "recommendations": _rows_for_display(report, posted_recommendations, "recommendation"),
         "sections": _rows_for_display(report, posted_sections, "section"),

@@ -92,10 +92,17 @@ def _check_lateness(meeting, urgency_reason):
     """Whether an item added now is late; a late item must say why it is urgent."""
     late = is_late_now(meeting) or meeting.is_published
     if late and not urgency_reason.strip():
-        raise AgendaRefused(
-            "The report deadline for this meeting has passed, so this is a late item: record the reason for urgency."
-        )
+        raise AgendaRefused(f"{why_late(meeting)}: record the reason for urgency.")
     return late
+
+
+def why_late(meeting):
+    """Why an item added now is late, as the clerk is told ("" when it is not): what is true now."""
+    if meeting.is_published:
+        return "The agenda is published: anything added now goes in a supplement, as a late item"
+    if is_late_now(meeting):
+        return "The report deadline for this meeting has passed, so this is a late item"
+    return ""
 
 
 def _next_position(meeting):

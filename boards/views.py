@@ -118,6 +118,7 @@ def _manage_page(request, meeting, status=200, **typed):
             "exemption_changes": services.exemption_changes(meeting),
             "warnings": services.publication_warnings(meeting),
             "late_now": services.is_late_now(meeting) or meeting.is_published,
+            "why_late": services.why_late(meeting),
             "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
             "key_problems": {i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id},
             "movable_orders": _move_orders(items),

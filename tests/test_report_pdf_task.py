@@ -70,3 +70,15 @@ def test_a_download_without_a_stored_pdf_stores_nothing(demo, login):
 def test_the_worker_leaves_a_draft_alone(demo):
     assert store_report_pdf_now(demo.draft.pk) is None
     assert store_report_pdf_now(10**9) is None
+
+
+def test_the_demo_queues_its_approved_reports_pdfs(demo, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--force", stdout=StringIO())
+    final = Report.objects.filter(status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED])
+    assert demo.seed.pk in queued_pdfs() and sorted(queued_pdfs()) == sorted(final.values_list("pk", flat=True))

@@ -53,6 +53,7 @@ class Command(BaseCommand):
             self.load_seed_report(users, board, meeting)
             self.load_draft(users, board)
             self.extend(users, board, meeting)
+            self.queue_report_pdfs()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo user's password is {PASSWORD!r}."))
 
     def extend(self, users, board, meeting):
@@ -91,6 +92,14 @@ class Command(BaseCommand):
                 report=seed, actor=users["clerk"], action="published", from_status=Report.Status.APPROVED,
                 to_status=Report.Status.PUBLISHED, at=at(2022, 9, 6, 16, 0),
             )  # fmt: skip
+
+    def queue_report_pdfs(self):
+        """Queue the stored PDF of every approved or published report without one, as approval does."""
+        from reports.tasks import queue_report_pdf
+
+        final = Report.objects.filter(status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED], pdf_file="")
+        for report in final:
+            queue_report_pdf(report)
 
     def queue_demo_packs(self, meeting):
         """Queue the published meeting's packs; the worker `make run` starts builds them."""

@@ -198,12 +198,12 @@ def one_go_html(meeting):
     """The front sheet and every report as one HTML document: what WeasyPrint alone renders."""
     import re
 
-    from boards.packs import MEMBERS, PackItem, _front_sheet_html
-    from boards.services import numbered_items
+    from boards.packs import MEMBERS, PackItem, front_sheet_html
+    from boards.selectors import numbered_items
     from reports.pdf import report_html
 
     items = [PackItem(n, i) for n, i in numbered_items(meeting)]
-    front = _front_sheet_html(meeting, items, MEMBERS)
+    front = front_sheet_html(meeting, items, MEMBERS)
     bodies = []
     for _, item in numbered_items(meeting):
         if item.report_id:
@@ -218,10 +218,10 @@ def one_go_html(meeting):
 def weasyprint_alone(html):
     from weasyprint import HTML
 
-    from reports.pdf import _base_url, _shared_fonts, app_fetcher
+    from reports.pdf import app_base_url, app_fetcher, shared_fonts
 
-    font_config, stylesheets = _shared_fonts()
-    document = HTML(string=html, url_fetcher=app_fetcher(), base_url=_base_url())
+    font_config, stylesheets = shared_fonts()
+    document = HTML(string=html, url_fetcher=app_fetcher(), base_url=app_base_url())
     return len(document.write_pdf(stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1"))
 
 

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Report, paragraphs_display
+from config.periods import in_force_on
+from reports.models import Report, exempt_grounds, paragraphs_display
 
 
 class Board(models.Model):
@@ -47,9 +48,7 @@ class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         """Memberships in force on a date (today by default)."""
         on = on or timezone.localdate()
-        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on)).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on)
-        )
+        return self.filter(in_force_on(on))
 
     def in_role_order(self):
         """Chair, vice-chair, members, then substitutes, each by surname: the order agendas print them."""
@@ -262,7 +261,7 @@ class AgendaItem(models.Model):
 
     class Meta:
         # The agenda's numbering (Part 1, then Part 2) depends on the reports' exemption as it is
-        # now: boards.services.numbered_items works it out; this is only the order of positions.
+        # now: boards.selectors.numbered_items works it out; this is only the order of positions.
         ordering = ["meeting", "position", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -302,8 +301,50 @@ class AgendaItem(models.Model):
         return paragraphs_display(self.exempt_paragraphs)
 
     @property
+    def exempt_grounds(self):
+        """ "by virtue of paragraph 3 of Part 1 of Schedule 12A ...", as every notice prints it."""
+        return exempt_grounds(self.exempt_paragraphs)
+
+    @property
     def part(self):
         return 2 if self.is_exempt else 1
+
+
+class MeetingEvent(models.Model):
+    """A step in a meeting's life or a change to its agenda: who did what, when, and to which item."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    # The item changed, while it exists; the note names it, so the row still reads once it is removed.
+    item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+    LABELS = {
+        "scheduled": "Scheduled",
+        "report_added": "Report placed on the agenda",
+        "item_added": "Item added to the agenda",
+        "item_removed": "Item taken off the agenda",
+        "reordered": "Agenda reordered",
+        "agenda_published": "Agenda published",
+        "cancelled": "Cancelled",
+        "held": "Recorded as held",
+        "decision_recorded": "Decision recorded",
+        "minutes_approved": "Minutes approved",
+    }
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.label}"
+
+    @property
+    def label(self):
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
 
 
 STANDARD_ITEMS = [

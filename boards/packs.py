@@ -4,7 +4,7 @@ Each report is laid out once per version and its pages kept (reports/pdf.py), so
 one report changes renders only that report and the front sheet. The parts are joined with pikepdf
 (reports/pdfjoin.py): their tag trees are merged into one, so the pack stays a tagged PDF; uploaded
 appendix pages are framed inside the margins; every page is stamped with the pack's one page
-number ("Page 41") in the place every page keeps for it, which is also the viewer's page label;
+number ("Page 41") in the bottom-right corner every page keeps for it, which is also the viewer's page label;
 a report's first page is stamped "Agenda Item 4"; each item gets a bookmark, and the front
 sheet's contents are links to the pages where the items start. The join runs in a forked child
 bounded in time and memory, so no appendix can take the worker past its bound.
@@ -35,8 +35,8 @@ from django.utils import timezone
 from pikepdf import Name, OutlineItem
 
 from boards.models import EXCLUSION_RESOLUTION, AgendaPack, Council
-from boards.services import numbered_items
-from reports.models import SCHEDULE_12A_PARAGRAPHS
+from boards.selectors import numbered_items
+from reports.models import SCHEDULE_12A_PARAGRAPHS, exempt_grounds
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +178,6 @@ def render_reports(reports):
     return result
 
 
-def report_pdf_bytes(report):
-    """The report's PDF: the stored one if it is current, else rendered (and stored once approved)."""
-    return render_reports([report])[report.pk]
-
-
 def _notice_pdf(title, lines):
     html = render_to_string(
         "boards/pdf/notice.html", {"title": title, "lines": lines, "council": Council.current().display_name}
@@ -225,11 +220,7 @@ def _item_papers(number, item, edition, rendered):
 def _exempt_notice(number, item):
     """The one page the public pack carries in place of an exempt item: its title and paragraphs."""
     paragraphs = item.exempt_paragraphs
-    which = item.exempt_paragraphs_display
-    lines = [
-        f"This item is not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A "
-        "of the Local Government Act 1972."
-    ]
+    lines = [f"This item is not for publication {exempt_grounds(paragraphs)}."]
     lines += [f"Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs]
     lines.append(
         "The report is available to members of the board. The press and public are likely to be excluded "
@@ -238,7 +229,7 @@ def _exempt_notice(number, item):
     return _notice_pdf(f"Item {number}: {item.title}", lines)
 
 
-def _front_sheet_html(meeting, pack_items, edition, supplement=None, revisions=()):
+def front_sheet_html(meeting, pack_items, edition, supplement=None, revisions=()):
     board = meeting.board
     council = Council.current()
     published = (supplement.published_at if supplement else meeting.agenda_published_at) or timezone.now()
@@ -275,7 +266,7 @@ def _contact(board, council):
 
 
 def _front_sheet(meeting, pack_items, edition, supplement, revisions):
-    return _render(_front_sheet_html(meeting, pack_items, edition, supplement, revisions))
+    return _render(front_sheet_html(meeting, pack_items, edition, supplement, revisions))
 
 
 def build_pack(meeting, edition, progress=lambda percent: None, front_pages=1, supplement=None, revisions=()):

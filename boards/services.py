@@ -14,8 +14,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from boards import clock
-from boards.models import STANDARD_ITEMS, AgendaItem, AgendaPack, Board, Meeting, Supplement
+from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting, MeetingEvent, Supplement
+from boards.selectors import numbered_items
+from boards.tasks import agenda_changed
 from reports.models import Report, ReportEvent
+from reports.services import (
+    TransitionRefused,
+    report_defer,
+    report_place_on_agenda,
+    report_publish,
+    report_take_off_agenda,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,19 @@ def _require_clerk(user):
         raise AgendaRefused("Only democratic services can change agendas.")
 
 
+def _record(meeting, user, action, *, item=None, from_status="", note=""):
+    """Write the meeting's event row for one change (in the caller's transaction)."""
+    return MeetingEvent.objects.create(
+        meeting=meeting,
+        item=item,
+        actor=user if user and user.is_authenticated else None,
+        action=action,
+        from_status=from_status or meeting.status,
+        to_status=meeting.status,
+        note=note,
+    )
+
+
 def _lock_meeting(meeting):
     locked = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
     if locked.status == Meeting.Status.CANCELLED:
@@ -40,75 +62,6 @@ def _lock_meeting(meeting):
     return locked
 
 
-def _agenda_changed(meeting, change=""):
-    """Raise the agenda's version and queue its packs' rebuild after the commit.
-
-    `change` says what changed, in words, for the note of a published pack's new edition; a
-    change that no published pack prints (an item waiting for a supplement) changes no edition.
-    """
-    meeting.agenda_version += 1
-    meeting.save(update_fields=["agenda_version"])
-    transaction.on_commit(lambda: queue_pack_builds(meeting, change=change))
-
-
-def agenda_report_changed(*, meeting_id, change=""):
-    """A report on the meeting's agenda changed what the agenda prints (its exemption): raise the
-    agenda's version and queue the packs' rebuild, whatever state the meeting is in."""
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("board").get(pk=meeting_id)
-        _agenda_changed(meeting, change)
-
-
-def _wanted_packs(meeting):
-    """(supplement, edition) of every pack the meeting's papers are issued as: the agenda's three
-    editions, then the public and members' packs of each published supplement."""
-    wanted = [(None, edition) for edition in AgendaPack.Edition.values]
-    for supplement in meeting.supplements.filter(published_at__isnull=False):
-        wanted += [(supplement, AgendaPack.Edition.PUBLIC), (supplement, AgendaPack.Edition.MEMBERS)]
-    return wanted
-
-
-def queue_pack_builds(meeting, change=""):
-    """Mark the meeting's packs as wanted at the current content and queue their builds.
-
-    A published pack whose content changes becomes a new edition, with `change` noted on its
-    front sheet; a rebuild without a change in words (new layout, "Build again") keeps its edition.
-    """
-    from boards.packs import pack_content_key
-    from boards.tasks import build_pack_task
-
-    if not meeting.is_published:
-        return
-    for supplement, edition in _wanted_packs(meeting):
-        key = pack_content_key(meeting, edition, supplement)
-        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, supplement=supplement, edition=edition)
-        if pack.content_key == key and pack.state == AgendaPack.State.READY:
-            continue
-        if change and pack.content_key and pack.content_key != key:
-            if pack.wanted_key == pack.content_key:  # not already waiting to be a new edition
-                pack.revision += 1
-            pack.revisions = [*pack.revisions, [timezone.localdate().isoformat(), pack.revision, change]]
-        pack.wanted_key = key
-        pack.state = AgendaPack.State.QUEUED
-        pack.progress = 0
-        pack.requested_at = timezone.now()
-        pack.attempts = 0  # new content, or "Build again": the attempts start over
-        pack.error = ""
-        pack.save(
-            update_fields=[
-                "wanted_key",
-                "state",
-                "progress",
-                "requested_at",
-                "attempts",
-                "error",
-                "revision",
-                "revisions",
-            ]
-        )
-        build_pack_task.enqueue(pack.pk)
-
-
 def ensure_standard_items(meeting):
     """Give a meeting's agenda its standard items, once."""
     if meeting.items.filter(kind=AgendaItem.Kind.STANDARD).exists():
@@ -117,25 +70,6 @@ def ensure_standard_items(meeting):
         AgendaItem.objects.create(
             meeting=meeting, position=position, kind=AgendaItem.Kind.STANDARD, title=title, description=description
         )
-
-
-def numbered_items(meeting, *, waiting=False):
-    """The agenda in order, each item with its number: Part 1 first, then Part 2; then each supplement's.
-
-    The parts come from each report's exemption as it is now, read here, never from a copy.
-    Items waiting for a supplement to be published are left out unless `waiting` (the clerk's page).
-    """
-    items = meeting.items.select_related("report", "report__report_of", "supplement")
-    if not waiting:
-        items = items.issued()
-    return number_items(items)
-
-
-def number_items(items):
-    """Agenda items of one meeting in order, numbered: the published agenda's Part 1 then Part 2, each
-    by position, then each supplement's items the same way, so a late item never renumbers a pack."""
-    ordered = sorted(items, key=lambda item: (item.supplement_id or 0, item.part, item.position, item.pk))
-    return list(enumerate(ordered, start=1))
 
 
 def is_late_now(meeting):
@@ -161,10 +95,17 @@ def _check_lateness(meeting, urgency_reason):
     """Whether an item added now is late; a late item must say why it is urgent."""
     late = is_late_now(meeting) or meeting.is_published
     if late and not urgency_reason.strip():
-        raise AgendaRefused(
-            "The report deadline for this meeting has passed, so this is a late item: record the reason for urgency."
-        )
+        raise AgendaRefused(f"{why_late(meeting)}: record the reason for urgency.")
     return late
+
+
+def why_late(meeting):
+    """Why an item added now is late, as the clerk is told ("" when it is not): what is true now."""
+    if meeting.is_published:
+        return "The agenda is published: anything added now goes in a supplement, as a late item"
+    if is_late_now(meeting):
+        return "The report deadline for this meeting has passed, so this is a late item"
+    return ""
 
 
 def _next_position(meeting):
@@ -203,22 +144,21 @@ def agenda_add_report(*, meeting, report, user, urgency_reason=""):
             supplement=_open_supplement(locked),
             added_by=user,
         )
-        if report.meeting_id != locked.pk:
-            # The report's header prints the date of the meeting it goes to.
-            report.meeting = locked
-            report.version += 1
-            report.updated_at = timezone.now()
-            report._history_user = user
-            report.save(update_fields=["meeting", "version", "updated_at"])
-        ReportEvent.objects.create(
+        report = report_place_on_agenda(
             report=report,
-            actor=user,
-            action="placed_on_agenda",
-            from_status=report.status,
-            to_status=report.status,
+            meeting=locked,
+            user=user,
             comment=f"{locked}" + (f" (late item: {urgency_reason})" if late else ""),
         )
-        _agenda_changed(locked)
+        item.report = report
+        _record(
+            locked,
+            user,
+            "report_added",
+            item=item,
+            note=item.title + (f" (late item: {urgency_reason})" if late else ""),
+        )
+        agenda_changed(locked)
     return item
 
 
@@ -260,7 +200,8 @@ def agenda_add_item(*, meeting, user, title, description="", is_exempt=False, ex
             supplement=_open_supplement(locked),
             added_by=user,
         )
-        _agenda_changed(locked)
+        _record(locked, user, "item_added", item=item, note=title + (" (late item)" if late else ""))
+        agenda_changed(locked)
     return item
 
 
@@ -269,7 +210,11 @@ def agenda_remove_item(*, item, user):
     _require_clerk(user)
     with transaction.atomic():
         locked = _lock_meeting(item.meeting)
-        item = AgendaItem.objects.select_for_update(of=("self",)).select_related("supplement").get(pk=item.pk, meeting=locked)
+        item = (
+            AgendaItem.objects.select_for_update(of=("self",))
+            .select_related("supplement")
+            .get(pk=item.pk, meeting=locked)
+        )
         if item.kind == AgendaItem.Kind.STANDARD:
             raise AgendaRefused("Standard items stay on every agenda.")
         waiting = item.supplement is not None and not item.supplement.is_published
@@ -278,18 +223,12 @@ def agenda_remove_item(*, item, user):
                 "The agenda is published, so its reports stay on it; record a withdrawal at the meeting instead."
             )
         if item.report_id:
-            ReportEvent.objects.create(
-                report=item.report,
-                actor=user,
-                action="removed_from_agenda",
-                from_status=item.report.status,
-                to_status=item.report.status,
-                comment=str(locked),
-            )
+            report_take_off_agenda(report=item.report, meeting=locked, user=user)
+        _record(locked, user, "item_removed", note=item.title)
         item.delete()
         if waiting and not item.supplement.items.exists():
             item.supplement.delete()  # nothing waits for it now
-        _agenda_changed(locked, "" if waiting else f"“{item.title}” was withdrawn from the agenda.")
+        agenda_changed(locked, "" if waiting else f"“{item.title}” was withdrawn from the agenda.")
 
 
 def agenda_reorder(*, meeting, user, order):
@@ -317,7 +256,8 @@ def agenda_reorder(*, meeting, user, order):
                 item.save(update_fields=["position"])
                 changed = True
         if changed:
-            _agenda_changed(locked, "The order of the items changed.")
+            _record(locked, user, "reordered")
+            agenda_changed(locked, "The order of the items changed.")
         return changed
 
 
@@ -398,29 +338,29 @@ def exemption_changes(meeting):
 
 def agenda_publish(*, meeting, user):
     """Publish the agenda: record when, publish its reports, open the public edition, build the packs."""
-    from reports.services import TransitionRefused, report_publish
-
     _require_clerk(user)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
         failed = [message for passed, message in publication_checks(locked) if not passed]
         if failed:
             raise AgendaRefused("The agenda cannot be published yet. Not met: " + " ".join(failed))
+        before = locked.status
         locked.agenda_published_at = timezone.now()
         locked.agenda_published_by = user
         locked.status = Meeting.Status.AGENDA_PUBLISHED
         locked.save(update_fields=["agenda_published_at", "agenda_published_by", "status"])
+        _record(locked, user, "agenda_published", from_status=before)
         for _, item in numbered_items(locked):
             if item.report_id and item.report.status == Report.Status.APPROVED:
                 try:
                     report_publish(report=item.report, user=user)
                 except TransitionRefused as exc:
                     raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
-        _agenda_changed(locked)
+        agenda_changed(locked)
     return locked
 
 
-def supplement_checks(supplement):
+def checks_for_supplement(supplement):
     """The checks "Publish supplementary agenda" runs: (passed, message) pairs, as for the agenda."""
     items = list(supplement.items.select_related("report"))
     report_items = [item for item in items if item.report_id]
@@ -443,27 +383,26 @@ def supplement_checks(supplement):
 def supplement_publish(*, meeting, user):
     """Publish the meeting's open supplement: its items join the public agenda, its reports are
     published and its own packs are built. The agenda's packs do not change."""
-    from reports.services import TransitionRefused, report_publish
-
     _require_clerk(user)
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         supplement = locked.supplements.select_for_update().filter(published_at__isnull=True).first()
         if supplement is None:
             raise AgendaRefused("No items are waiting for a supplementary agenda.")
-        failed = [message for passed, message in supplement_checks(supplement) if not passed]
+        failed = [message for passed, message in checks_for_supplement(supplement) if not passed]
         if failed:
             raise AgendaRefused(f"{supplement.title} cannot be published yet. Not met: " + " ".join(failed))
         supplement.published_at = timezone.now()
         supplement.published_by = user
         supplement.save(update_fields=["published_at", "published_by"])
+        _record(locked, user, "supplement_published", note=supplement.title)
         for item in supplement.items.select_related("report"):
             if item.report_id and item.report.status == Report.Status.APPROVED:
                 try:
                     report_publish(report=item.report, user=user)
                 except TransitionRefused as exc:
                     raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
-        _agenda_changed(locked)
+        agenda_changed(locked)
     return supplement
 
 
@@ -479,6 +418,7 @@ def meeting_schedule(*, board, starts_at, venue, user):
             raise AgendaRefused(f"The {board} already meets at that time.")
         meeting = Meeting.objects.create(board=board, starts_at=starts_at, venue=venue or board.default_venue)
         ensure_standard_items(meeting)
+        _record(meeting, user, "scheduled", note=str(meeting))
     return meeting
 
 
@@ -498,8 +438,10 @@ def meeting_cancel(*, meeting, user):
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.status in {Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CANCELLED}:
             raise AgendaRefused(f"{_where_it_stands(locked)}, so it cannot be cancelled.")
+        before = locked.status
         locked.status = Meeting.Status.CANCELLED
         locked.save(update_fields=["status"])
+        _record(locked, user, "cancelled", from_status=before)
         for item in locked.items.filter(report__isnull=False):
             _defer_report(item, user, locked)
     return locked
@@ -511,8 +453,6 @@ def _defer_report(item, user, meeting):
     The item stays on the cancelled agenda, saying so. A report its agenda had published goes back
     to approved (its meeting will not take it, and it is published again with its next agenda).
     """
-    from reports.services import report_defer
-
     report = item.report
     # The item stays on the cancelled agenda without its report, so it keeps the report's
     # exemption as it stands now as its own (whichever paragraph is named first).
@@ -533,8 +473,10 @@ def meeting_mark_held(*, meeting, user):
             raise AgendaRefused(f"{_where_it_stands(locked)}.")
         if locked.date > timezone.localdate():
             raise AgendaRefused("A meeting can be marked as held from its date onwards.")
+        before = locked.status
         locked.status = Meeting.Status.HELD
         locked.save(update_fields=["status"])
+        _record(locked, user, "held", from_status=before)
     return locked
 
 
@@ -549,6 +491,7 @@ def meeting_approve_minutes(*, meeting, user):
             raise AgendaRefused("Minutes are approved once the meeting has been recorded as held.")
         locked.status = Meeting.Status.MINUTES_APPROVED
         locked.save(update_fields=["status"])
+        _record(locked, user, "minutes_approved", from_status=Meeting.Status.HELD)
     return locked
 
 
@@ -574,6 +517,7 @@ def meeting_record_decisions(*, meeting, user, decisions):
             if item.decision != text:
                 item.decision = text
                 item.save(update_fields=["decision"])
+                _record(locked, user, "decision_recorded", item=item, note=text or "Decision cleared.")
                 changed.append(item)
     if changed:
         log.info("Decisions recorded: meeting %s, items %s, by %s", meeting.pk, [i.pk for i in changed], user)

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
 
-from boards.models import AgendaPack
+from boards import packs
+from boards.models import AgendaPack, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,75 @@ def build_pack_task(pack_id):
     build_pack_now(pack_id)
 
 
+def _wanted_packs(meeting):
+    """(supplement, edition) of every pack the meeting's papers are issued as: the agenda's three
+    editions, then the public and members' packs of each published supplement."""
+    wanted = [(None, edition) for edition in AgendaPack.Edition.values]
+    for supplement in meeting.supplements.filter(published_at__isnull=False):
+        wanted += [(supplement, AgendaPack.Edition.PUBLIC), (supplement, AgendaPack.Edition.MEMBERS)]
+    return wanted
+
+
+def queue_pack_builds(meeting, change=""):
+    """Mark the meeting's packs as wanted at the current content and queue their builds.
+
+    A published pack whose content changes becomes a new edition, with `change` noted on its
+    front sheet; a rebuild without a change in words (new layout, "Build again") keeps its edition.
+    """
+    if not meeting.is_published:
+        return
+    for supplement, edition in _wanted_packs(meeting):
+        key = packs.pack_content_key(meeting, edition, supplement)
+        pack, _ = AgendaPack.objects.get_or_create(meeting=meeting, supplement=supplement, edition=edition)
+        if pack.content_key == key and pack.state == AgendaPack.State.READY:
+            continue
+        if change and pack.content_key and pack.content_key != key:
+            if pack.wanted_key == pack.content_key:  # not already waiting to be a new edition
+                pack.revision += 1
+            pack.revisions = [*pack.revisions, [timezone.localdate().isoformat(), pack.revision, change]]
+        pack.wanted_key = key
+        pack.state = AgendaPack.State.QUEUED
+        pack.progress = 0
+        pack.requested_at = timezone.now()
+        pack.attempts = 0  # new content, or "Build again": the attempts start over
+        pack.error = ""
+        pack.save(
+            update_fields=[
+                "wanted_key",
+                "state",
+                "progress",
+                "requested_at",
+                "attempts",
+                "error",
+                "revision",
+                "revisions",
+            ]
+        )
+        build_pack_task.enqueue(pack.pk)
+
+
+def agenda_changed(meeting, change=""):
+    """Raise the agenda's version (the public pages' and calendar's mark of a change) and queue its
+    packs' rebuild after the commit. `meeting` is locked by the caller.
+
+    `change` says what changed, in words, for the note of a published pack's new edition; a
+    change that no published pack prints (an item waiting for a supplement) changes no edition.
+    """
+    meeting.agenda_version += 1
+    meeting.save(update_fields=["agenda_version"])
+    transaction.on_commit(lambda: queue_pack_builds(meeting, change=change))
+
+
+def agenda_report_changed(*, meeting_id, change=""):
+    """A report on the meeting's agenda changed what the agenda prints (its exemption): raise the
+    agenda's version and queue the packs' rebuild, whatever state the meeting is in.
+
+    Called by reports.services after the report's change commits; it lives here, beside the pack
+    queue, so that reports/ never imports boards.services (which imports reports.services)."""
+    with transaction.atomic():
+        agenda_changed(Meeting.objects.select_for_update().select_related("board").get(pk=meeting_id), change)
+
+
 def lease_seconds():
     return settings.WORKER_LOST_AFTER
 
@@ -45,8 +115,6 @@ def renew_every():
 
 def _claim(pack_id, token):
     """Take the pack for this build, in one short transaction; None when there is nothing to do."""
-    from boards.packs import pack_content_key
-
     now = timezone.now()
     with transaction.atomic():
         pack = AgendaPack.objects.select_for_update(skip_locked=True).filter(pk=pack_id).first()
@@ -56,7 +124,7 @@ def _claim(pack_id, token):
             # Another build holds it: that build checks the content again when it ends.
             return None
         meeting = pack.meeting
-        key = pack_content_key(meeting, pack.edition, pack.supplement)
+        key = packs.pack_content_key(meeting, pack.edition, pack.supplement)
         if pack.content_key == key and pack.file:
             if pack.state != AgendaPack.State.READY:
                 pack.state = AgendaPack.State.READY
@@ -124,8 +192,6 @@ def _build_failed(pack, token, exc):
 
 def build_pack_now(pack_id):
     """Build one pack edition and store it; the previous file stays offered until this one is saved."""
-    from boards.packs import build_pack, pack_content_key
-
     token = get_random_string(32)
     pack = _claim(pack_id, token)
     if pack is None:
@@ -140,7 +206,7 @@ def build_pack_now(pack_id):
 
     try:
         with _lease_kept(pack_id, token):
-            built = build_pack(
+            built = packs.build_pack(
                 meeting,
                 pack.edition,
                 progress=progress,
@@ -168,7 +234,7 @@ def build_pack_now(pack_id):
         stored.reports_in_full = built.reports_in_full
         stored.size = len(built.pdf)
         stored.built_at = timezone.now()
-        current = pack_content_key(meeting, stored.edition, pack.supplement) == key
+        current = packs.pack_content_key(meeting, stored.edition, pack.supplement) == key
         stored.state = AgendaPack.State.READY if current else AgendaPack.State.QUEUED
         stored.progress = 100
         stored.error = ""

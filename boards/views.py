@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from boards import clock, services
+from boards import clock, selectors, services, tasks
 from boards.forms import DecisionsForm, MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
 from boards.public_cache import cached_for_visitors, meeting_page_key
@@ -129,12 +129,12 @@ def meeting_detail(request, pk):
 
 def _meeting_context(request, meeting):
     clerk = is_clerk(request.user)
-    items = services.numbered_items(meeting, waiting=clerk)  # the clerk sees items waiting for a supplement
+    items = selectors.numbered_items(meeting, waiting=clerk)  # the clerk sees items waiting for a supplement
     return {
         "meeting": meeting,
         "items": items,
-        "part1": [(n, i) for n, i in items if not i.is_exempt],
-        "part2": [(n, i) for n, i in items if i.is_exempt],
+        "part1": selectors.agenda_parts(items)[0],
+        "part2": selectors.agenda_parts(items)[1],
         "is_clerk": clerk,
         "can_see_members_pack": clerk or is_member(request.user, meeting.board),
         "packs": _packs(meeting),
@@ -145,8 +145,6 @@ def _meeting_context(request, meeting):
 
 def _manage_page(request, meeting, status=200, **typed):
     """Democratic services' agenda builder; `typed` holds what a refused form posted, to show again."""
-    if not meeting.items.exists() and meeting.status == Meeting.Status.SCHEDULED:
-        services.ensure_standard_items(meeting)
     context = _meeting_context(request, meeting)
     items = context["items"]
     placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
@@ -160,9 +158,11 @@ def _manage_page(request, meeting, status=200, **typed):
             "exemption_changes": services.exemption_changes(meeting),
             "warnings": services.publication_warnings(meeting),
             "late_now": services.is_late_now(meeting) or meeting.is_published,
+            "why_late": services.why_late(meeting),
             "clear_days_today": clock.clear_working_days_between(timezone.localdate(), meeting.date),
             "key_problems": {i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id},
             "movable_orders": _move_orders(items),
+            "history": meeting.events.select_related("actor", "item").order_by("-at", "-pk")[:20],
             **typed,
         }
     )
@@ -240,7 +240,7 @@ def meeting_status(request, pk):
 def meeting_decisions(request, pk):
     """Democratic services record what the board decided on each item, once the meeting is held."""
     meeting = get_meeting_to_manage(request.user, pk)
-    form = DecisionsForm(services.numbered_items(meeting), request.POST or None)
+    form = DecisionsForm(selectors.numbered_items(meeting), request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.meeting_record_decisions(meeting=meeting, user=request.user, decisions=form.decisions())
@@ -354,7 +354,7 @@ def pack_build_again(request, pk):
     if not meeting.is_published or meeting.status == Meeting.Status.CANCELLED:
         messages.error(request, "This meeting's agenda is not published, so it has no packs to build.")
         return redirect(meeting)
-    services.queue_pack_builds(meeting)
+    tasks.queue_pack_builds(meeting)
     messages.success(request, "The packs are being built again; they appear below when ready.")
     return redirect(reverse("boards:meeting", args=[meeting.pk]) + "#packs")
 

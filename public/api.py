@@ -20,10 +20,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from boards.models import AgendaItem, Board, Meeting
-from boards.services import number_items, numbered_items
+from boards.selectors import item_numbers, number_items
 from config.numbers import whole_number
 from public import queries
-from reports.models import SCHEDULE_12A_PARAGRAPHS
+from reports.models import SCHEDULE_12A_PARAGRAPHS, appendix_letter, exempt_grounds
 
 OPARL = "https://schema.oparl.org/1.1/"
 PER_PAGE = 50
@@ -172,12 +172,9 @@ def agenda_item_object(url, number, item, public_pks, board_id):
     }
     if item.is_exempt:  # read from the item's report now
         paragraphs = item.exempt_paragraphs
-        which = item.exempt_paragraphs_display
         data["exemptParagraph"] = paragraphs[0] if paragraphs else None
-        data["exemptReason"] = (
-            f"Not for publication by virtue of {which + ' of ' if which else ''}Part 1 of Schedule 12A to the Local "
-            "Government Act 1972"
-            + "".join(f". Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs)
+        data["exemptReason"] = f"Not for publication {exempt_grounds(paragraphs)}" + "".join(
+            f". Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs
         )
         return data
     if item.description:
@@ -259,8 +256,8 @@ def paper_object(url, report):
         ),
         "auxiliaryFile": [
             file_object(
-                name=f"Appendix {chr(ord('A') + i) if i < 26 else i + 1}: {a.title}",
-                file_name=f"{slugify(report.subject)[:60] or 'report'}-appendix-{chr(ord('a') + i) if i < 26 else i + 1}.pdf",
+                name=f"Appendix {appendix_letter(i)}: {a.title}",
+                file_name=f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix_letter(i).lower()}.pdf",
                 access_url=url("public:paper_appendix", report.pk, a.pk),
             )
             for i, a in enumerate(appendices)
@@ -356,7 +353,7 @@ def meeting(request, pk):
 
 def _numbered(item):
     """An item's number on its agenda (Part 1 first, then Part 2)."""
-    return next(number for number, other in numbered_items(item.meeting) if other.pk == item.pk)
+    return item_numbers(item.meeting)[item.pk]
 
 
 @api_view
@@ -371,7 +368,7 @@ def agenda_items(request):
 
     def serialise(url, item):
         if item.meeting_id not in numbers:
-            numbers[item.meeting_id] = {other.pk: n for n, other in numbered_items(item.meeting)}
+            numbers[item.meeting_id] = item_numbers(item.meeting)
         return agenda_item_object(url, numbers[item.meeting_id][item.pk], item, public_pks, item.meeting.board_id)
 
     return _paginate(request, items, serialise, "api:agenda_items")

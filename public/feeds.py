@@ -16,7 +16,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
 from boards.models import Board, Meeting
-from boards.services import numbered_items
+from boards.selectors import agenda_parts, numbered_items
 from public import queries
 
 # How long a meeting is shown in calendars: the council does not record an end time.
@@ -68,13 +68,13 @@ class AgendaFeed(Feed):
 
     def get_context_data(self, item, **kwargs):
         context = super().get_context_data(item=item, **kwargs)
-        items = numbered_items(item)
+        part1, part2 = agenda_parts(numbered_items(item))
         public_pks = set(queries.public_reports().filter(agenda_item__meeting=item).values_list("pk", flat=True))
         context.update(
             {
                 "meeting": item,
-                "part1": [(n, i, i.report_id in public_pks) for n, i in items if not i.is_exempt],
-                "part2_count": sum(1 for _, i in items if i.is_exempt),
+                "part1": [(n, i, i.report_id in public_pks) for n, i in part1],
+                "part2_count": len(part2),
             }
         )
         return context
@@ -127,10 +127,10 @@ def _event(request, meeting, stamp):
     url = request.build_absolute_uri(meeting.get_absolute_url())
     lines = [f"{meeting.board}, {meeting.date_display} at {meeting.time_display}."]
     if meeting.is_published and meeting.status != Meeting.Status.CANCELLED:
-        items = numbered_items(meeting)
+        part1, part2 = agenda_parts(numbered_items(meeting))
         lines.append("Agenda:")
-        lines += [f"{number}. {item.title}" for number, item in items if not item.is_exempt]
-        exempt = sum(1 for _, item in items if item.is_exempt)
+        lines += [f"{number}. {item.title}" for number, item in part1]
+        exempt = len(part2)
         if exempt:
             lines.append(f"Part 2: {exempt} item{'s' if exempt != 1 else ''} not for publication.")
     elif meeting.status != Meeting.Status.CANCELLED:

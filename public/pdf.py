@@ -8,17 +8,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-
-def render_html_pdf(html):
-    """Our own template's HTML as PDF bytes; the renderer fetches nothing from anywhere."""
-    from reports import pdf
-
-    render = getattr(pdf, "render_html_pdf", None)
-    if render is not None:
-        return render(html)
-    from weasyprint import HTML
-
-    return HTML(string=html, url_fetcher=pdf._refuse_everything).write_pdf(pdf_variant="pdf/ua-1")
+from reports import pdf as report_pdf
 
 
 def forward_plan_pdf(entries, today=None):
@@ -32,6 +22,6 @@ def forward_plan_pdf(entries, today=None):
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
             return handle.read(), key
-    data = render_html_pdf(html)
+    data = report_pdf.render_html_pdf(html)
     default_storage.save(name, ContentFile(data))
     return data, key

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
-from reports.models import SCHEDULE_12A_PARAGRAPHS, Appendix, Report
+from reports.models import SCHEDULE_12A, SCHEDULE_12A_PARAGRAPHS, Appendix, Report
 
 
 def public_meetings():
@@ -74,11 +74,8 @@ def private_reason(report):
         return ""
     paragraphs = report.exempt_paragraph_list
     if not paragraphs:
-        return "Exempt under Part 1 of Schedule 12A to the Local Government Act 1972."
-    return " ".join(
-        f"Paragraph {p} of Part 1 of Schedule 12A to the Local Government Act 1972: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}"
-        for p in paragraphs
-    )
+        return f"Exempt under {SCHEDULE_12A}."
+    return " ".join(f"Paragraph {p} of {SCHEDULE_12A}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs)
 
 
 class ForwardPlanEntry:

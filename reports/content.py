@@ -8,6 +8,7 @@ seed's words survive into the page and the PDF.
 from dataclasses import dataclass
 
 from reports.html import html_to_text, numbered_sections
+from reports.models import appendix_letter, internal_consultations_sentence
 
 
 @dataclass(frozen=True)
@@ -16,17 +17,6 @@ class Block:
     label: str
     text: str
     group: str = ""  # the template's heading over a run of blocks, e.g. "Implications of the Proposals"
-
-
-def internal_consultations_sentence(sign_offs):
-    """Block (A) Internal Consultations as printed: who signed off, with their references."""
-    parts = [f"the {s.officer_title} ({s.reference})" for s in sign_offs]
-    if not parts:
-        return ""
-    parts[0] = parts[0][0].upper() + parts[0][1:]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    verb = "has" if len(parts) == 1 else "have"
-    return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
 
 
 def yes_no(value):
@@ -136,7 +126,7 @@ def report_blocks(
         Block(
             "appendices",
             "Appendices",
-            "\n".join(f"Appendix {chr(ord('A') + i) if i < 26 else i + 1}: {a.title}" for i, a in enumerate(appendices))
+            "\n".join(f"Appendix {appendix_letter(i)}: {a.title}" for i, a in enumerate(appendices))
             or "There are no appendices to this report",
         ),
         Block("background_papers", "Background Papers", report.background_papers),

@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.functional import lazy
 from django_prose_editor.widgets import ProseEditorWidget
 
-from boards.models import Board, Meeting
+from boards import selectors
 from config.numbers import whole_number
 from reports.html import body_images, sanitize_html
 from reports.imagecheck import ImageProblem, check_image
@@ -114,9 +114,9 @@ class ReportForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    board = forms.ModelChoiceField(Board.objects.filter(is_active=True), required=False, label="Report to")
+    board = forms.ModelChoiceField(selectors.active_boards(), required=False, label="Report to")
     meeting = MeetingChoiceField(
-        Meeting.objects.exclude(status=Meeting.Status.CANCELLED).select_related("board").order_by("starts_at"),
+        selectors.meetings_for_reports(),
         required=False,
         label="Date of Meeting",
     )
@@ -244,6 +244,16 @@ class ReportForm(forms.ModelForm):
         if data.get("all_wards"):
             data["wards"] = Ward.objects.none()
         return data
+
+    def draft(self):
+        """What a draft save applies, as plain data (reports.services.report_save_draft): the report's
+        own valid fields, and the implication and core purpose texts by their type and purpose."""
+        fields = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and not name.startswith(("implication_", "core_purpose_"))
+        }
+        return {"fields": fields, "implications": self.implication_texts(), "core_purposes": self.core_purpose_texts()}
 
     def implication_texts(self):
         """Implication texts by type; a type whose text failed validation is left out (kept as it was)."""

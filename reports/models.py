@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.periods import in_force_on
 from reports.html import numbered_sections, sanitize_html
 
 # Schedule 12A to the Local Government Act 1972, Part 1 (England): descriptions of exempt information.
@@ -35,6 +36,33 @@ def paragraphs_display(paragraphs):
     if len(paragraphs) == 1:
         return f"paragraph {paragraphs[0]}"
     return "paragraphs " + ", ".join(paragraphs[:-1]) + f" and {paragraphs[-1]}"
+
+
+def internal_consultations_sentence(sign_offs):
+    """Block (A) Internal Consultations as printed: who signed off, with their references."""
+    parts = [f"the {s.officer_title} ({s.reference})" for s in sign_offs]
+    if not parts:
+        return ""
+    parts[0] = parts[0][0].upper() + parts[0][1:]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    verb = "has" if len(parts) == 1 else "have"
+    return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
+
+
+def appendix_letter(index):
+    """The letter of the appendix at `index` (0 first): A, B, C ... Z, then 27, 28 ..."""
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+# Where the grounds for excluding the public are written: every sentence naming them ends with this.
+SCHEDULE_12A = "Part 1 of Schedule 12A of the Local Government Act 1972"
+
+
+def exempt_grounds(paragraphs):
+    """The grounds for not publishing, as every notice prints them after "not for publication":
+    "by virtue of paragraph 3 of Part 1 of Schedule 12A of the Local Government Act 1972"."""
+    which = paragraphs_display(paragraphs)
+    return f"by virtue of {which + ' of ' if which else ''}{SCHEDULE_12A}"
 
 
 SCHEDULE_12A_CHOICES = [(n, f"Paragraph {n}: {text}") for n, text in SCHEDULE_12A_PARAGRAPHS.items()]
@@ -128,6 +156,44 @@ class CorePurpose(ReferenceItem):
     """One of the council's core purposes a report says it contributes to."""
 
 
+# The report template's blocks in order: (the editor's anchor "block-<key>", the side list's label, the
+# fields of Report.missing_items that make the block up). The editor's side list, its ticks and "Check
+# completeness" all read this: a block is complete when none of its fields is missing.
+TEMPLATE_BLOCKS = [
+    (
+        "header",
+        "Header",
+        {
+            "id_board",
+            "id_meeting",
+            "id_subject",
+            "id_report_of",
+            "id_all_wards",
+            "id_portfolio",
+            "id_is_key_decision_0",
+            "id_in_forward_plan_0",
+            "id_forward_plan_date",
+            "id_is_exempt_0",
+            "id_exempt_paragraphs_0",
+        },
+    ),
+    ("summary", "Summary", {"id_summary"}),
+    ("recommendations", "Recommendation(s)", {"recommendations"}),
+    ("reasons", "Reasons", {"id_reasons"}),
+    ("alternatives", "Alternative options", {"id_alternatives"}),
+    ("costs", "Costs", {"id_revenue_costs", "id_capital_costs"}),
+    ("implications", "Implications", {"block-implications"}),
+    ("climate", "Climate emergency", {"id_climate_impact_0", "id_climate_training_0", "id_climate_explanation"}),
+    ("core-purpose", "Core purpose", {"block-core-purpose"}),
+    ("consultations", "Consultations", {"id_external_consultations"}),
+    ("implementation", "Implementation date", {"id_implementation_date"}),
+    ("contact", "Contact", {"id_contact_officer", "id_contact_phone", "id_contact_email"}),
+    ("appendices", "Appendices", set()),  # optional: a report may have none
+    ("background", "Background papers", set()),  # optional: "None" is often left unsaid
+    ("body", "Body", {"sections"}),
+]
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reports this user may open.
@@ -147,18 +213,11 @@ class ReportQuerySet(models.QuerySet):
         q |= Q(sign_offs__signed_by=user)
         if user.consultee_kinds.exists():
             q |= at_or_after_consultation
-        q |= (
-            Q(
-                status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
-                board__memberships__user=user,
-            )
-            & (Q(board__memberships__starts_on__isnull=True) | Q(board__memberships__starts_on__lte=today))
-            & (Q(board__memberships__ends_on__isnull=True) | Q(board__memberships__ends_on__gte=today))
-        )
+        q |= Q(
+            status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
+            board__memberships__user=user,
+        ) & in_force_on(today, through="board__memberships__")
         return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
-
-    def drafts(self):
-        return self.filter(status=Report.Status.DRAFT)
 
     def in_forward_plan(self):
         """Key decisions their authors say are in the Forward Plan, accepted by democratic services or not."""
@@ -342,9 +401,7 @@ class Report(models.Model):
         """The banner printed on every page of an exempt report, or "" when it is public."""
         if not self.is_exempt:
             return ""
-        which = paragraphs_display(self.exempt_paragraph_list)
-        which = f"{which} of " if which else ""
-        return f"NOT FOR PUBLICATION by virtue of {which}Part 1 of Schedule 12A of the Local Government Act 1972"
+        return f"NOT FOR PUBLICATION {exempt_grounds(self.exempt_paragraph_list)}"
 
     @property
     def is_on_forward_plan(self):
@@ -396,8 +453,6 @@ class Report(models.Model):
 
     def internal_consultations_text(self):
         """The sentence of block (A) Internal Consultations, built from the live sign-offs."""
-        from reports.content import internal_consultations_sentence
-
         return internal_consultations_sentence(self.active_sign_offs())
 
     def numbered_sections(self, *, sanitise=False):
@@ -459,6 +514,18 @@ class Report(models.Model):
             "Say whether the Author has undertaken the Climate Emergency training",
         )
         need(self.climate_explanation.strip(), "id_climate_explanation", "Explain the Climate Emergency Implications")
+        # A row of either matrix that does not apply may be left empty (the seed's Legal Implications
+        # are), but an empty matrix says nothing: at least one row must be written.
+        need(
+            any(i.text.strip() for i in self.implications.all()),
+            "block-implications",
+            "Write at least one row of the Implications of the Proposals",
+        )
+        need(
+            any(c.text.strip() for c in self.core_purposes.all()),
+            "block-core-purpose",
+            "Say what the report contributes to at least one of the Council's Core Purposes",
+        )
         need(self.external_consultations.strip(), "id_external_consultations", "Enter the (B) External Consultations")
         need(
             self.implementation_date.strip(), "id_implementation_date", "Enter the Implementation Date for the Decision"
@@ -469,6 +536,11 @@ class Report(models.Model):
         sections = list(self.sections.all())
         need(sections, "sections", "Add at least one section to the body of the report")
         return missing
+
+    def completed_blocks(self):
+        """The keys of TEMPLATE_BLOCKS with none of their fields missing: the editor's ticks."""
+        missing = {field for field, _ in self.missing_items()}
+        return {key for key, _, fields in TEMPLATE_BLOCKS if not fields & missing}
 
 
 class Recommendation(models.Model):
@@ -588,7 +660,7 @@ class Appendix(models.Model):
     def letter(self):
         """Appendices are lettered A, B, C ... in their order."""
         index = list(self.report.appendices.values_list("pk", flat=True)).index(self.pk)
-        return chr(ord("A") + index) if index < 26 else str(index + 1)
+        return appendix_letter(index)
 
 
 def figure_upload_to(figure, filename):

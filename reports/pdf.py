@@ -18,8 +18,9 @@ Two guards stand between a report's text and the machine, whatever HTML reached 
 A report is laid out once per version, without page numbers (`render_report_pages`); its own PDF
 (`report_document`) is those pages stamped "Page X of Y" with its appendices after them, and a pack
 stamps the same pages with its own numbers (reports/pdfjoin.py). Approved and published reports'
-pages are kept, and their PDFs stored (`store_report_pdf`) and served from storage, while `pdf_key`
-(a fingerprint of everything the PDF prints) still holds; drafts are rendered on every request.
+pages are kept, and their PDFs stored (`store_report_pdf`, by the background job reports/tasks.py
+queues on approval) and served from storage, while `pdf_key` (a fingerprint of everything the PDF
+prints) still holds; drafts are rendered on every request.
 """
 
 import base64
@@ -62,6 +63,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.html import figure_images
+from reports.models import appendix_letter
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +220,8 @@ def _setting(name):
     return getattr(settings, name, globals()[name])
 
 
-def _base_url():
+def app_base_url():
+    """The address the renderer resolves relative URLs against: the site's own, served by the fetcher."""
     return settings.SITE_URL.rstrip("/") + "/"
 
 
@@ -233,7 +236,7 @@ def app_fetcher(*, media_prefixes=(), files=None):
     """A fetcher for our own templates: the app's static files, media only under `media_prefixes`, and
     `files` (path on our origin -> (bytes, MIME type)), read beforehand."""
     return LockedFetcher(
-        base_url=_base_url(),
+        base_url=app_base_url(),
         static_url=settings.STATIC_URL,
         static_roots=_static_roots(),
         media_url=settings.MEDIA_URL,
@@ -371,7 +374,7 @@ class Rendering:
     info: object = None
 
 
-def _shared_fonts():
+def shared_fonts():
     """static/css/print-fonts.css, parsed and its fonts loaded once per process, and WeasyPrint warm.
 
     Every forked child inherits both, so no render reloads six font files or pays for Pango,
@@ -387,10 +390,10 @@ def _shared_fonts():
     _install_tag_hooks()
     font_config = FontConfiguration()
     try:
-        url = urljoin(_base_url(), static("css/print-fonts.css"))
+        url = urljoin(app_base_url(), static("css/print-fonts.css"))
         fonts = CSS(url=url, url_fetcher=app_fetcher(), font_config=font_config)
         scrap = '<html lang="en-GB"><title>.</title><p>Ready <b>to</b> <i>print</i> <b><i>now</i></b></p>'
-        HTML(string=scrap, base_url=_base_url(), url_fetcher=app_fetcher()).write_pdf(
+        HTML(string=scrap, base_url=app_base_url(), url_fetcher=app_fetcher()).write_pdf(
             pdf_variant="pdf/ua-1", stylesheets=[fonts], font_config=font_config
         )
         _shared = (font_config, [fonts])
@@ -475,7 +478,7 @@ def render_html(html, *, fetcher=None, base_url=None, timeout=None, memory_mb=No
     workdir = tempfile.mkdtemp(prefix="report-pdf-")
     try:
         with _fork_lock:
-            fonts = _shared_fonts()
+            fonts = shared_fonts()
             # The write end must not leak into another render's child, so pipe and fork under one lock.
             read_fd, write_fd = os.pipe()
             try:
@@ -782,7 +785,7 @@ class _Lettered:
     def __init__(self, appendix, index):
         self.appendix = appendix
         self.title = appendix.title
-        self.letter = chr(ord("A") + index) if index < 26 else str(index + 1)
+        self.letter = appendix_letter(index)
 
 
 def report_render_job(report):
@@ -1043,7 +1046,11 @@ def store_report_pdf(report, *, timeout=None, pdf=None):
 
 
 def report_pdf_response(request, report):
-    """The download: the stored PDF while it is current, else made now (and stored once approved).
+    """The download: the stored PDF while it is current, else made now for this answer alone.
+
+    An approved report's PDF is stored by a background job (reports/tasks.py) queued by its approval;
+    until that has run, or after something it prints changed elsewhere, it is made here and not
+    stored, since no GET writes.
 
     When the PDF cannot be made, a page that says why (503), never a server error.
     """
@@ -1067,7 +1074,11 @@ def _pdf_download(report):
             response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
             response["Cache-Control"] = "private, no-cache"
             return response
-    pdf = store_report_pdf(report) if is_final(report) else render_report_pdf(report)
+    if is_final(report):
+        log.info("Report %s has no current stored PDF: made for this download", report.pk)
+        pdf = report_document(report, report_pages(report))  # its pages kept, as a pack keeps them
+    else:
+        pdf = render_report_pdf(report)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-cache"

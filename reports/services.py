@@ -34,6 +34,7 @@ from reports.models import (
     SignOff,
     paragraphs_display,
 )
+from reports.tasks import queue_report_pdf
 
 log = logging.getLogger(__name__)
 
@@ -140,35 +141,35 @@ def void_sign_offs(report, *, reason, user=None):
     return voided
 
 
-def _form_values(report, form):
-    """The report's stored value for each of the editor form's own fields (its version aside).
+def _stored_values(report, fields, implications, core_purposes):
+    """The report's stored value of each field a save may change, to tell whether it changed anything.
 
-    Taken from the form, not from a list kept here, so that a field added to the form is compared
-    the day it is added: a save that changes only that field is then saved, not "No changes".
+    Read for the names the save brings, not from a list kept here, so that a field added to the
+    editor is compared the day it is added: a save that changes only that field is then saved.
     """
-    texts = {f"implication_{i.type_id}": i.text for i in report.implications.all()}
-    texts |= {f"core_purpose_{c.purpose_id}": c.text for c in report.core_purposes.all()}
     values = {}
-    for name in form.fields:
-        if name == "version":
-            continue
-        if name.startswith(("implication_", "core_purpose_")):
-            values[name] = texts.get(name, "")
-            continue
+    for name in fields:
         field = Report._meta.get_field(name)
         if field.many_to_many:
             values[name] = sorted(getattr(report, name).values_list("pk", flat=True)) if report.pk else []
         else:
             values[name] = field.value_from_object(report)
+    stored = {i.type_id: i.text for i in report.implications.all()}
+    values["implications"] = {kind.pk: stored.get(kind.pk, "") for kind in implications}
+    stored = {c.purpose_id: c.text for c in report.core_purposes.all()}
+    values["core_purposes"] = {purpose.pk: stored.get(purpose.pk, "") for purpose in core_purposes}
     return values
 
 
-def report_save_draft(*, report, form, recommendations, sections, user, expected_version, page=""):
+def report_save_draft(
+    *, report, fields, recommendations, sections, user, expected_version, implications=None, core_purposes=None, page=""
+):
     """Save the editor's content as the report's next version.
 
-    Only the form's valid fields are applied (an invalid one keeps its stored value), so an
-    autosave never loses the rest of what was typed; `recommendations` or `sections` of None
-    leave that list untouched.
+    `fields` maps the report's own fields to their new values, `implications` and `core_purposes`
+    map an ImplicationType or CorePurpose to its text (ReportForm.draft() gives all three, the
+    valid fields only: an invalid one keeps its stored value, so an autosave never loses the rest
+    of what was typed). `recommendations` or `sections` of None leave that list untouched.
 
     Refuses with StaleEdit when the report moved on since `expected_version`, and with
     ReportLocked once it is approved, and with BaseVersionMissing when an existing report's save
@@ -182,6 +183,8 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
     Returns (report, changed).
     """
     is_new = report.pk is None
+    implications, core_purposes = implications or {}, core_purposes or {}
+    compared = fields, implications, core_purposes
     with transaction.atomic():
         if is_new:
             report.author = user
@@ -196,26 +199,25 @@ def report_save_draft(*, report, form, recommendations, sections, user, expected
             own_save = page and locked.editor_page == page and expected_version == locked.version - 1
             if locked.version != expected_version and not own_save:
                 raise StaleEdit(locked, _changes_since(locked, expected_version))
-        before = report_blocks(locked), _form_values(locked, form)
+        before = report_blocks(locked), _stored_values(locked, *compared)
         exemption_before = exemption_of(locked)
 
-        for name, value in form.cleaned_data.items():
-            if name in {"version", "wards"} or name.startswith(("implication_", "core_purpose_")):
-                continue
-            setattr(locked, name, value)
+        for name, value in fields.items():
+            if name != "wards":
+                setattr(locked, name, value)
         # A list with a row in error is left as it was; the editor shows the error by the row.
         if recommendations is not None:
             _sync_rows(Recommendation, locked, recommendations, ["text"])
         if sections is not None:
             _sync_rows(Section, locked, sections, ["heading", "body"])
-        _sync_texts(Implication, locked, "type", form.implication_texts())
-        _sync_texts(CorePurposeContribution, locked, "purpose", form.core_purpose_texts())
-        if "wards" in form.cleaned_data:
-            wards = list(form.cleaned_data["wards"] or [])
+        _sync_texts(Implication, locked, "type", implications)
+        _sync_texts(CorePurposeContribution, locked, "purpose", core_purposes)
+        if "wards" in fields:
+            wards = list(fields["wards"] or [])
             if set(locked.wards.all()) != set(wards):
                 locked.wards.set(wards)
 
-        after = report_blocks(locked), _form_values(locked, form)
+        after = report_blocks(locked), _stored_values(locked, *compared)
         changed = is_new or before != after
         if changed:
             if locked.active_sign_offs():
@@ -268,12 +270,12 @@ def note_exemption_change(report, before, *, user):
     agenda's packs built again once the change commits. `before` is `exemption_of(report)` as
     it was. Returns the event, or None when nothing changed or the report is on no agenda.
     """
-    from boards.models import AgendaItem
+    from boards.selectors import agenda_item_of
 
     after = exemption_of(report)
     if after == before:
         return None
-    item = AgendaItem.objects.filter(report=report).select_related("meeting__board").first()
+    item = agenda_item_of(report)
     if item is None:
         return None
     event = ReportEvent.objects.create(
@@ -294,7 +296,7 @@ def note_exemption_change(report, before, *, user):
 def _agenda_follows(meeting_id, change):
     # After the commit, in its own transaction: the meeting's row is locked after the report's
     # would be otherwise, the opposite order to placing a report, which could deadlock.
-    from boards.services import agenda_report_changed
+    from boards.tasks import agenda_report_changed
 
     agenda_report_changed(meeting_id=meeting_id, change=change)
 
@@ -706,6 +708,7 @@ def report_approve(*, report, user, comment="", expected_status=None, expected_v
                 "The report still needs signing off by " + ", ".join(k.name for k in outstanding) + "."
             )
         _move(locked, user, "approved", Report.Status.APPROVED, _comment(comment))
+        queue_report_pdf(locked)  # stored by the worker, so the first download is served from storage
     return locked
 
 
@@ -745,6 +748,49 @@ def report_defer(*, report, user, comment):
         locked = Report.objects.select_for_update().get(pk=report.pk)
         published = locked.status == Report.Status.PUBLISHED
         _move(locked, user, "deferred", Report.Status.APPROVED if published else locked.status, comment)
+    return locked
+
+
+def report_place_on_agenda(*, report, meeting, user, comment=""):
+    """The report is placed on `meeting`'s agenda: its header names that meeting, and an event says so.
+
+    Called by boards.services.agenda_add_report, which decides whether the report may go there."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.meeting_id != meeting.pk:
+            # The report's header prints the date of the meeting it goes to.
+            locked.meeting = meeting
+            locked.version += 1
+            locked.updated_at = timezone.now()
+            locked._history_user = user
+            locked.save(update_fields=["meeting", "version", "updated_at"])
+            if locked.status in {Report.Status.APPROVED, Report.Status.PUBLISHED}:
+                queue_report_pdf(locked)  # its header now prints this meeting's date
+        ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="placed_on_agenda",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=comment,
+        )
+    return locked
+
+
+def report_take_off_agenda(*, report, meeting, user):
+    """The report is taken off `meeting`'s agenda before publication: an event says so.
+
+    Called by boards.services.agenda_remove_item; the report keeps its status and its meeting."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="removed_from_agenda",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=str(meeting),
+        )
     return locked
 
 

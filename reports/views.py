@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boards.models import Board
+from boards import selectors
 from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
 from public.decorators import public_or_login_required
@@ -29,7 +29,7 @@ from reports.forms import (
     section_editor_media,
 )
 from reports.merge import merge_stale_post
-from reports.models import Appendix, ConsulteeKind, Figure, Report
+from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Figure, Report
 
 log = logging.getLogger(__name__)
 
@@ -89,29 +89,12 @@ def _reports_to_place(user):
     """For democratic services: approved reports not yet on any agenda."""
     if not user.sees_everything:
         return []
-    from boards.models import AgendaItem
-
-    placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")
-    return list(
-        Report.objects.filter(status=Report.Status.APPROVED)
-        .exclude(pk__in=placed)
-        .select_related("board", "meeting", "meeting__board")
-        .order_by("meeting__starts_at", "pk")
-    )
+    return list(selectors.reports_not_on_an_agenda())
 
 
 def _coming_deadlines():
     """The next eight weeks' meetings with their report and publication deadlines."""
-    from boards.models import Meeting
-
-    soon = timezone.now() + timezone.timedelta(weeks=8)
-    meetings = (
-        Meeting.objects.upcoming()
-        .filter(starts_at__lte=soon)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("board")
-    )
-    return list(meetings[:10])
+    return selectors.coming_meetings(weeks=8, limit=10)
 
 
 @login_required
@@ -141,7 +124,7 @@ def report_list(request):
         "status": status,
         "board_slug": board_slug,
         "statuses": Report.Status.choices,
-        "boards": Board.objects.all(),
+        "boards": selectors.all_boards(),
     }
     return render(request, "reports/report_list.html", context)
 
@@ -204,98 +187,128 @@ def _editor(request, report, unversioned_base=None):
 
     A save must say which version it was based on; `unversioned_base` is the version assumed for
     one sent without (a page's save that crossed its first save, which made the report)."""
-    autosave = request.POST.get("_autosave") == "1"
     shown = {"posted_recommendations": None, "posted_sections": None, "stale": None, "missing": None}
     shown |= {"save_problem": "", "list_errors": []}
-    failed = False
-    data = None
-    if request.method == "POST":
-        form = ReportForm(request.POST, instance=report)
-        recommendations, rec_error = read_recommendations(request.POST, report)
-        sections, sec_error = read_sections(request.POST, report)
-        list_errors = shown["list_errors"] = [e for e in (rec_error, sec_error) if e]
-        form.is_valid()  # the valid fields are saved even when others are not
-        rows_ok = not list_errors
-        rec_ok = rows_ok and not any(r.errors for r in recommendations)
-        sec_ok = rows_ok and not any(r.errors for r in sections)
-        expected = form.cleaned_data.get("version") if report.pk else None
-        if expected is None and report.pk:
-            expected = unversioned_base
-        was_new = report.pk is None
-        data = request.POST
-        try:
-            report, changed = services.report_save_draft(
-                report=report,
-                form=form,
-                recommendations=recommendations if rec_ok else None,
-                sections=sections if sec_ok else None,
-                user=request.user,
-                expected_version=expected,
-                page=editor_page(request),
-            )
-        except services.ReportLocked:
-            if autosave:
-                return JsonResponse({"error": "This report is approved and can no longer be edited."}, status=409)
-            messages.error(request, "This report is approved, so it cannot be edited.")
-            return redirect(report)
-        except services.StaleEdit as exc:
-            if autosave:
-                return JsonResponse(
-                    {
-                        "error": "Someone else saved this report while you were editing it. "
-                        "Your text is still here: use Save draft to see their changes beside yours.",
-                        "stale": True,
-                    },
-                    status=409,
-                )
-            shown["stale"] = exc.changes
-            report = exc.report
-            # Fields this editor left alone take the other person's newer text, so saving again
-            # cannot undo their change; fields both changed keep this editor's text.
-            data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
-            shown["posted_recommendations"], _ = read_recommendations(data, report)
-            shown["posted_sections"], _ = read_sections(data, report)
-        except services.BaseVersionMissing as exc:
-            shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
-            if autosave:
-                return JsonResponse({"error": shown["save_problem"], "stale": True}, status=409)
-            report = exc.report
-            shown["posted_recommendations"], _ = read_recommendations(request.POST, report)
-            shown["posted_sections"], _ = read_sections(request.POST, report)
-        except Exception:  # noqa: BLE001 - whatever stopped the save, the text typed is shown again, never lost
-            log.exception("Saving report %s failed; the editor is shown again with the text typed", report.pk)
-            if autosave:
-                return JsonResponse({"error": NOT_SAVED}, status=503)
-            shown["save_problem"], failed = NOT_SAVED, True
-            if was_new:
-                report = Report(author=request.user)  # the row made in the failed transaction is gone
-            shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
-        else:
-            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
-            for kind, rows in (("recommendation", recommendations), ("section", sections)):
-                for index, row in enumerate(rows):
-                    for field, message in row.errors.items():
-                        errors[f"{kind}-{index}-{field}"] = [message]
-            if autosave:
-                return JsonResponse(
-                    {
-                        "version": report.version,
-                        "edit_url": reverse("reports:edit", args=[report.pk]),
-                        "saved": changed,
-                        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-                        "recommendation_ids": [r.pk or "" for r in recommendations] if rec_ok else None,
-                        "section_ids": [s.pk or "" for s in sections] if sec_ok else None,
-                        "errors": errors,
-                        "list_errors": list_errors,
-                    }
-                )
-            if not errors and not list_errors:
-                edit_url = reverse("reports:edit", args=[report.pk])
-                if request.POST.get("action") == "check":
-                    return redirect(edit_url + "?check=1")
-                messages.success(request, "Draft saved." if changed else "No changes to save.")
-                return redirect(edit_url)
-            shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    if request.method != "POST":
+        return _show_editor(request, report, None, shown)
+    return _save_from_editor(request, report, unversioned_base, shown)
+
+
+def _save_from_editor(request, report, unversioned_base, shown):
+    """Save what the editor posted; answer an autosave in JSON, a form post with the page or a redirect."""
+    autosave = request.POST.get("_autosave") == "1"
+    form = ReportForm(request.POST, instance=report)
+    recommendations, rec_error = read_recommendations(request.POST, report)
+    sections, sec_error = read_sections(request.POST, report)
+    list_errors = shown["list_errors"] = [e for e in (rec_error, sec_error) if e]
+    form.is_valid()  # the valid fields are saved even when others are not
+    rec_ok = not list_errors and not any(r.errors for r in recommendations)
+    sec_ok = not list_errors and not any(r.errors for r in sections)
+    expected = form.cleaned_data.get("version") if report.pk else None
+    if expected is None and report.pk:
+        expected = unversioned_base
+    was_new = report.pk is None
+    data, failed = request.POST, False
+    try:
+        report, changed = services.report_save_draft(
+            report=report,
+            **form.draft(),
+            recommendations=recommendations if rec_ok else None,
+            sections=sections if sec_ok else None,
+            user=request.user,
+            expected_version=expected,
+            page=editor_page(request),
+        )
+    except services.ReportLocked:
+        if autosave:
+            return JsonResponse({"error": "This report is approved and can no longer be edited."}, status=409)
+        messages.error(request, "This report is approved, so it cannot be edited.")
+        return redirect(report)
+    except services.StaleEdit as exc:
+        if autosave:
+            return JsonResponse({"error": STALE_AUTOSAVE, "stale": True}, status=409)
+        shown["stale"], report = exc.changes, exc.report
+        # Fields this editor left alone take the other person's newer text, so saving again
+        # cannot undo their change; fields both changed keep this editor's text.
+        data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
+        _show_posted_rows(shown, data, report)
+    except services.BaseVersionMissing as exc:
+        shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
+        if autosave:
+            return JsonResponse({"error": shown["save_problem"], "stale": True}, status=409)
+        report = exc.report
+        _show_posted_rows(shown, request.POST, report)
+    except Exception:  # noqa: BLE001 - whatever stopped the save, the text typed is shown again, never lost
+        log.exception("Saving report %s failed; the editor is shown again with the text typed", report.pk)
+        if autosave:
+            return JsonResponse({"error": NOT_SAVED}, status=503)
+        shown["save_problem"], failed = NOT_SAVED, True
+        if was_new:
+            report = Report(author=request.user)  # the row made in the failed transaction is gone
+        shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    else:
+        rows = (recommendations, sections)
+        answer = _answer_save(request, report, changed, form, rows, (rec_ok, sec_ok), autosave, shown)
+        if answer:
+            return answer
+        shown["posted_recommendations"], shown["posted_sections"] = recommendations, sections
+    return _show_editor(request, report, data, shown, failed)
+
+
+def _answer_save(request, report, changed, form, rows, saved, autosave, shown):
+    """After a save: the autosave's JSON, or a redirect when nothing was refused; None to show the
+    page again with the refused fields and rows. `saved` says whether each list of `rows` was saved."""
+    recommendations, sections = rows
+    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    errors |= {key: [message] for key, _, message in row_errors(recommendations, sections)}
+    list_errors = shown["list_errors"]
+    if autosave:
+        return JsonResponse(
+            {
+                "version": report.version,
+                "edit_url": reverse("reports:edit", args=[report.pk]),
+                "saved": changed,
+                "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                "recommendation_ids": [r.pk or "" for r in recommendations] if saved[0] else None,
+                "section_ids": [s.pk or "" for s in sections] if saved[1] else None,
+                "errors": errors,
+                "list_errors": list_errors,
+            }
+        )
+    if errors or list_errors:
+        return None
+    edit_url = reverse("reports:edit", args=[report.pk])
+    if request.POST.get("action") == "check":
+        return redirect(edit_url + "?check=1")
+    messages.success(request, "Draft saved." if changed else "No changes to save.")
+    return redirect(edit_url)
+
+
+STALE_AUTOSAVE = (
+    "Someone else saved this report while you were editing it. "
+    "Your text is still here: use Save draft to see their changes beside yours."
+)
+
+
+def _show_posted_rows(shown, data, report):
+    """Show the rows as posted (`data`) again, read against `report`."""
+    shown["posted_recommendations"], _ = read_recommendations(data, report)
+    shown["posted_sections"], _ = read_sections(data, report)
+
+
+def row_errors(recommendations, sections):
+    """Each posted row's errors: (the field's id on the page, what it is in words, the message)."""
+    found = []
+    for kind, rows in (("recommendation", recommendations), ("section", sections)):
+        for index, row in enumerate(rows or []):
+            for field, message in row.errors.items():
+                what = f"Recommendation ({index + 1})" if kind == "recommendation" else f"Section {index + 1} {field}"
+                found.append((f"{kind}-{index}-{field}", what, message))
+    return found
+
+
+def _show_editor(request, report, data, shown, failed=False):
+    """The editor page: as stored (`data` None), or with what was posted shown again."""
     try:
         if data is None:
             form = ReportForm(instance=report)
@@ -326,21 +339,17 @@ def _editor_page(
     request, report, form, *, status, posted_recommendations, posted_sections, stale, missing, save_problem, list_errors
 ):
     """The editor page, with the rows and problems of a refused or failed save when there was one."""
-    row_errors, unsaved_lists = [], []
-    for kind, rows, name in (
-        ("recommendation", posted_recommendations, "recommendations"),
-        ("section", posted_sections, "body sections"),
-    ):
-        for index, row in enumerate(rows or []):
-            for field, message in row.errors.items():
-                what = f"Recommendation ({index + 1})" if kind == "recommendation" else f"Section {index + 1} {field}"
-                row_errors.append((f"{kind}-{index}-{field}", f"{what}: {message}"))
-        if stale is None and any(row.errors for row in rows or []):
-            unsaved_lists.append(name)
+    unsaved_lists = [
+        name
+        for rows, name in ((posted_recommendations, "recommendations"), (posted_sections, "body sections"))
+        if stale is None and any(row.errors for row in rows or [])
+    ]
     context = {
         "report": report,
         "form": form,
-        "row_errors": row_errors,
+        "row_errors": [
+            (key, f"{what}: {message}") for key, what, message in row_errors(posted_recommendations, posted_sections)
+        ],
         "unsaved_lists": unsaved_lists,
         "recommendations": _rows_for_display(report, posted_recommendations, "recommendation"),
         "sections": _rows_for_display(report, posted_sections, "section"),
@@ -352,9 +361,9 @@ def _editor_page(
         "figure_max_mb": settings.FIGURE_MAX_MB,
         "appendices": list(report.appendices.all()) if report.pk else [],
         "sign_offs": list(report.sign_offs.all()) if report.pk else [],
-        "completed": _completed_blocks(report) if report.pk else set(),
+        "completed": report.completed_blocks() if report.pk else set(),
         "editor_media": section_editor_media(),
-        "block_nav": BLOCK_NAV,
+        "block_nav": [(key, label) for key, label, _ in TEMPLATE_BLOCKS],
         "appendix_max_mb": settings.APPENDIX_MAX_MB,
         "editor_config": SECTION_EDITOR_CONFIG,
         "save_problem": save_problem,
@@ -375,60 +384,6 @@ def _unsaved_text_page(request, report):
     action = reverse("reports:edit", args=[report.pk]) if report.pk else reverse("reports:new")
     context = {"fields": fields, "action": action, "message": NOT_SAVED}
     return render(request, "reports/save_failed.html", context, status=503)
-
-
-BLOCK_NAV = [
-    ("header", "Header"),
-    ("summary", "Summary"),
-    ("recommendations", "Recommendation(s)"),
-    ("reasons", "Reasons"),
-    ("alternatives", "Alternative options"),
-    ("costs", "Costs"),
-    ("implications", "Implications"),
-    ("climate", "Climate emergency"),
-    ("core-purpose", "Core purpose"),
-    ("consultations", "Consultations"),
-    ("implementation", "Implementation date"),
-    ("contact", "Contact"),
-    ("appendices", "Appendices"),
-    ("background", "Background papers"),
-    ("body", "Body"),
-]
-
-
-def _completed_blocks(report):
-    """The editor's side list ticks a block when none of its fields is missing."""
-    missing_fields = {field for field, _ in report.missing_items()}
-    groups = {
-        "header": {
-            "id_board",
-            "id_meeting",
-            "id_subject",
-            "id_report_of",
-            "id_all_wards",
-            "id_portfolio",
-            "id_is_key_decision_0",
-            "id_in_forward_plan_0",
-            "id_forward_plan_date",
-            "id_is_exempt_0",
-            "id_exempt_paragraphs_0",
-        },
-        "summary": {"id_summary"},
-        "recommendations": {"recommendations"},
-        "reasons": {"id_reasons"},
-        "alternatives": {"id_alternatives"},
-        "costs": {"id_revenue_costs", "id_capital_costs"},
-        "implications": set(),
-        "climate": {"id_climate_impact_0", "id_climate_training_0", "id_climate_explanation"},
-        "core-purpose": set(),
-        "consultations": {"id_external_consultations"},
-        "implementation": {"id_implementation_date"},
-        "contact": {"id_contact_officer", "id_contact_phone", "id_contact_email"},
-        "appendices": set(),
-        "background": set(),
-        "body": {"sections"},
-    }
-    return {name for name, fields in groups.items() if not fields & missing_fields}
 
 
 @public_or_login_required("public:paper")

@@ -372,3 +372,21 @@ def test_the_publish_panel_goes_once_the_agenda_is_published(login, demo, upcomi
     html = client.get(f"/meetings/{upcoming.pk}/").content.decode()
     assert 'id="h-publish"' not in html and "Not met" not in html
     assert 'id="h-publish"' not in client.get(f"/meetings/{demo.meeting.pk}/").content.decode()
+
+
+def test_it_says_the_agenda_is_published_not_that_the_deadline_passed(login, demo, django_capture_on_commit_callbacks):
+    """Published before its report deadline: the page and a refusal say what is true."""
+    from tests.test_public import publish_upcoming
+
+    meeting, _, _ = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    assert timezone.localdate() <= meeting.report_deadline
+    client = login(demo.clerk)
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "The agenda is published: anything added now goes in a supplement, as a late item" in html
+    assert "deadline has passed" not in html and "deadline for this meeting has passed" not in html
+    refused = client.post(f"/meetings/{meeting.pk}/agenda/items/", {"title": "A late update"}, follow=True)
+    text = refused.content.decode()
+    assert "The agenda is published: anything added now goes in a supplement, as a late item: record" in text
+    past_deadline = meeting_in(demo, 3)
+    page = client.get(f"/meetings/{past_deadline.pk}/").content.decode()
+    assert "The report deadline for this meeting has passed, so this is a late item and needs" in page

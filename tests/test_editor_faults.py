@@ -137,7 +137,12 @@ def test_it_refuses_a_save_without_a_version_in_the_service_too(demo):
     assert form.is_valid()
     with pytest.raises(services.BaseVersionMissing):
         services.report_save_draft(
-            report=demo.draft, form=form, recommendations=None, sections=None, user=demo.officer, expected_version=None
+            report=demo.draft,
+            **form.draft(),
+            recommendations=None,
+            sections=None,
+            user=demo.officer,
+            expected_version=None,
         )
 
 

@@ -70,7 +70,7 @@ def test_it_keeps_a_report_made_exempt_after_placing_out_of_the_public_pack(
     members = login(demo.member).get(f"/meetings/{upcoming.pk}/members-pack.pdf")
     assert SECRET in answer_text(members)  # the board's members read it all
     page = Client().get(f"/meetings/{upcoming.pk}/").content.decode()
-    assert f"/papers/{public.pk}/" not in page and "Not for publication: paragraph 3" in page
+    assert f"/papers/{public.pk}/" not in page and "Not for publication by virtue of paragraph 3 of Part 1" in page
     assert Client().get(f"/papers/{public.pk}/").status_code == 404
 
 

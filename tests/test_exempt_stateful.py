@@ -248,7 +248,7 @@ class ExemptEverywhere(RuleBasedStateMachine):
 
         def make():
             report, _ = services.report_save_draft(
-                report=Report(), form=form, recommendations=recommendations, sections=sections,
+                report=Report(), **form.draft(), recommendations=recommendations, sections=sections,
                 user=w.officer, expected_version=None,
             )  # fmt: skip
             # The appendix is stored as an upload is (its title, file name and text carry the marker).
@@ -278,7 +278,7 @@ class ExemptEverywhere(RuleBasedStateMachine):
         self.step(
             "edit",
             lambda: services.report_save_draft(
-                report=report, form=form, recommendations=None, sections=None, user=self.world.officer,
+                report=report, **form.draft(), recommendations=None, sections=None, user=self.world.officer,
                 expected_version=report.version,
             ),
         )  # fmt: skip

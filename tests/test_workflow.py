@@ -98,7 +98,7 @@ def edit(report, user, expected_version=None, **changes):
     form = ReportForm(form_data(report, version=str(version), **changes), instance=report)
     form.is_valid()
     return services.report_save_draft(
-        report=report, form=form, recommendations=None, sections=None, user=user, expected_version=version
+        report=report, **form.draft(), recommendations=None, sections=None, user=user, expected_version=version
     )
 
 

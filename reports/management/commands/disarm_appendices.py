@@ -9,7 +9,7 @@ be rebuilt keeps the reason, is tried again next time, and stays out of download
 from django.core.management.base import BaseCommand
 
 from boards.models import Meeting
-from boards.services import queue_pack_builds
+from boards.tasks import queue_pack_builds
 from reports import services
 from reports.models import Appendix
 from reports.pdfdisarm import RULES_VERSION

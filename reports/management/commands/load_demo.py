@@ -53,6 +53,7 @@ class Command(BaseCommand):
             self.load_seed_report(users, board, meeting)
             self.load_draft(users, board)
             self.extend(users, board, meeting)
+            self.queue_report_pdfs()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo user's password is {PASSWORD!r}."))
 
     def extend(self, users, board, meeting):
@@ -65,14 +66,11 @@ class Command(BaseCommand):
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem
+        from boards.services import ensure_standard_items
 
         seed = Report.objects.get(subject=demo.SEED["subject"], board=meeting.board)
         if not meeting.items.exists():
-            for position, (title, description) in enumerate(STANDARD_ITEMS, start=1):
-                AgendaItem.objects.create(
-                    meeting=meeting, position=position, kind=AgendaItem.Kind.STANDARD, title=title,
-                    description=description,
-                )  # fmt: skip
+            ensure_standard_items(meeting)
             AgendaItem.objects.create(
                 meeting=meeting,
                 position=len(STANDARD_ITEMS) + 1,
@@ -95,10 +93,18 @@ class Command(BaseCommand):
                 to_status=Report.Status.PUBLISHED, at=at(2022, 9, 6, 16, 0),
             )  # fmt: skip
 
+    def queue_report_pdfs(self):
+        """Queue the stored PDF of every approved or published report without one, as approval does."""
+        from reports.tasks import queue_report_pdf
+
+        final = Report.objects.filter(status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED], pdf_file="")
+        for report in final:
+            queue_report_pdf(report)
+
     def queue_demo_packs(self, meeting):
         """Queue the published meeting's packs; the worker `make run` starts builds them."""
         from boards.models import AgendaPack
-        from boards.services import queue_pack_builds
+        from boards.tasks import queue_pack_builds
 
         if not AgendaPack.objects.filter(meeting=meeting).exists():
             queue_pack_builds(meeting)
@@ -109,9 +115,13 @@ class Command(BaseCommand):
             return existing
         day = dt.date.today() + dt.timedelta(days=28)
         day += dt.timedelta(days=(2 - day.weekday()) % 7)  # the board meets on Wednesdays
-        return Meeting.objects.create(
+        from boards.services import ensure_standard_items
+
+        meeting = Meeting.objects.create(
             board=board, starts_at=at(day.year, day.month, day.day, 14, 0), venue=board.default_venue
         )
+        ensure_standard_items(meeting)  # as scheduling a meeting does
+        return meeting
 
     def load_approved_report(self, users, board, meeting, content):
         from reports.services import next_reference_number

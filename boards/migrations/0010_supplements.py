@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boards', '0007_item_exemption_from_report'),
+        ('boards', '0009_standard_items_for_every_scheduled_meeting'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

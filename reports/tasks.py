@@ -1,0 +1,46 @@
+"""Background jobs of reports: the approved report's PDF, made and stored off the request path.
+
+`report_approve` (and any later step that changes what an approved report prints, such as placing
+it on an agenda) queues `store_report_pdf_task` once its transaction commits; the worker renders the
+PDF (with the background bound, not the request's) and stores it, so downloads are served from
+storage. A download that finds no current stored PDF (the job has not run yet, or something the
+report prints changed elsewhere) renders it for that answer and stores nothing: no GET writes.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django_tasks import task
+
+from reports.models import Report
+
+log = logging.getLogger(__name__)
+
+# Seconds a background render may take: more than a request's, as for packs.
+STORE_PDF_TIMEOUT = 120
+
+
+@task()
+def store_report_pdf_task(report_id):
+    """Store the report's PDF if it is approved or published and its stored PDF is not current."""
+    store_report_pdf_now(report_id)
+
+
+def store_report_pdf_now(report_id):
+    """Make and store the report's PDF; None when there is nothing to do (gone, a draft, current)."""
+    from reports.pdf import is_final, report_pdf_key, store_report_pdf
+
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None or not is_final(report):
+        return None
+    if report.pdf_file and report.pdf_key == report_pdf_key(report):
+        return None
+    timeout = getattr(settings, "STORE_PDF_TIMEOUT", STORE_PDF_TIMEOUT)
+    return store_report_pdf(report, timeout=timeout)
+
+
+def queue_report_pdf(report):
+    """Queue the report's PDF to be stored once the current transaction commits."""
+    report_id = report.pk
+    transaction.on_commit(lambda: store_report_pdf_task.enqueue(report_id))

@@ -166,6 +166,8 @@ def test_it_leaves_a_row_for_every_state_changing_service(demo, django_capture_o
         "item_added",
         "reordered",
         "agenda_published",
+        "item_added",
+        "supplement_published",
         "held",
         "decision_recorded",
         "minutes_approved",

@@ -347,6 +347,7 @@ def _join_within_bounds(meeting, edition, front, pack_items, supplement=None):
 
 
 def _join(meeting, edition, front, pack_items, council, supplement_title=""):
+    from reports import pdf as report_pdf
     from reports import pdfjoin
 
     out = pikepdf.new()
@@ -372,8 +373,9 @@ def _join(meeting, edition, front, pack_items, council, supplement_title=""):
     _link_contents(out, front.page_count, pack_items)
     # One numbering: the pack's page number, printed where every page keeps room for it, and the
     # viewer's page label the same number.
-    pdfjoin.stamp(out, pdfjoin.page_number_stamps(0, len(out.pages)))
-    pdfjoin.stamp(out, pdfjoin.item_stamps(item_pages), pdfjoin.ITEM_LABEL)
+    renderer = report_pdf.stamp_renderer()
+    pdfjoin.stamp(out, pdfjoin.page_number_stamps(0, len(out.pages)), renderer=renderer)
+    pdfjoin.stamp(out, pdfjoin.item_stamps(item_pages), pdfjoin.ITEM_LABEL, renderer=renderer)
     pdfjoin.label_pages(out, [(0, "", 1)])
     title = {PUBLIC: "Agenda pack", MEMBERS: "Members' agenda pack", FRONT_SHEET: "Agenda"}[edition]
     if supplement_title:

@@ -635,6 +635,13 @@ def render_html_pdf(html, *, fetcher=None, base_url=None, timeout=None, memory_m
     return render_html(html, fetcher=fetcher, base_url=base_url, timeout=timeout, memory_mb=memory_mb).pdf
 
 
+def stamp_renderer():
+    """This renderer, as reports.pdfjoin lays out its page and item stamps with it."""
+    from reports import pdfjoin
+
+    return pdfjoin.Renderer(render=render_html_pdf, fingerprint=renderer_fingerprint())
+
+
 # The report's HTML.
 
 # A first row of header cells directly in <tbody> (as the rich-text editor writes it) moves into
@@ -841,7 +848,7 @@ def report_document(report, pages):
         with out.open_outline() as outline:
             outline.root.extend(bookmarks)
         out.Root.PageMode = Name.UseOutlines
-    pdfjoin.stamp(out, stamps)
+    pdfjoin.stamp(out, stamps, renderer=stamp_renderer())
     pdfjoin.label_pages(out, ranges)
     return pdfjoin.save(out)
 

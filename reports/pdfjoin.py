@@ -236,22 +236,30 @@ def _number_tree_items(tree):
 # Stamps: page numbers and item numbers in their reserved places.
 
 
-def _stamp_document(labels, slot):
+def _stamp_document(labels, slot, renderer):
     """A document with one page per label, the label alone in `slot`; rendered once, then from storage."""
-    from reports import pdf
-
     html = render_to_string("reports/pdf/stamps.html", {"labels": labels, "slot": slot})
-    digest = hashlib.sha256(f"{STAMPS_VERSION}\n{pdf.renderer_fingerprint()}\n{html}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{STAMPS_VERSION}\n{renderer.fingerprint}\n{html}".encode()).hexdigest()
     name = f"pdf-stamps/{digest[:40]}.pdf"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
             return pikepdf.open(io.BytesIO(handle.read()))
-    data = pdf.render_html_pdf(html)
+    data = renderer.render(html)
     default_storage.save(name, ContentFile(data))
     return pikepdf.open(io.BytesIO(data))
 
 
-def stamp(out, stamps, slot=PAGE_LABEL):
+@dataclass(frozen=True)
+class Renderer:
+    """How stamps are laid out: reports.pdf's renderer (`render`: HTML to PDF bytes) and its
+    fingerprint, handed in by the caller so that this module does not import the renderer
+    (which imports this one to join a report and its appendices)."""
+
+    render: object
+    fingerprint: str
+
+
+def stamp(out, stamps, slot=PAGE_LABEL, *, renderer):
     """Stamp pages of `out`: `stamps` maps a page index to (the labels of a stamp document, which one).
 
     A page-label stamp is set in the page's bottom-right corner, an item label in its top-right
@@ -261,7 +269,7 @@ def stamp(out, stamps, slot=PAGE_LABEL):
     for index, (labels, which) in stamps.items():
         labels = tuple(labels)
         if labels not in documents:
-            documents[labels] = _stamp_document(labels, slot)
+            documents[labels] = _stamp_document(labels, slot, renderer)
         source = documents[labels].pages[which]
         box = [float(v) for v in out.pages[index].mediabox]
         right, bottom, top = max(box[0], box[2]), min(box[1], box[3]), max(box[1], box[3])

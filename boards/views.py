@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -130,11 +132,16 @@ def meeting_detail(request, pk):
 def _meeting_context(request, meeting):
     clerk = is_clerk(request.user)
     items = selectors.numbered_items(meeting, waiting=clerk)  # the clerk sees items waiting for a supplement
+    # The agenda as published, then each supplement's items under its own heading, each in its parts.
+    groups = []
+    for _, entries in groupby(items, key=lambda entry: entry[1].supplement_id):
+        entries = list(entries)
+        part1, part2 = selectors.agenda_parts(entries)
+        groups.append({"supplement": entries[0][1].supplement, "part1": part1, "part2": part2})
     return {
         "meeting": meeting,
         "items": items,
-        "part1": selectors.agenda_parts(items)[0],
-        "part2": selectors.agenda_parts(items)[1],
+        "agenda_groups": groups,
         "is_clerk": clerk,
         "can_see_members_pack": clerk or is_member(request.user, meeting.board),
         "packs": _packs(meeting),

@@ -1,4 +1,4 @@
-"""Search: full text on PostgreSQL, a word match on SQLite; only ever what the searcher may open."""
+"""Search: full text on both databases (reports.searchindex); only ever what the searcher may open."""
 
 import pytest
 from django.db import connection

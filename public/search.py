@@ -1,30 +1,33 @@
-"""Search over report subjects, summaries, recommendations and bodies.
+"""Search over report subjects, summaries, recommendations, bodies and appendices' titles.
 
-On PostgreSQL: full-text search (English stemming, the websearch syntax people type into search
-boxes, ranking with the subject weighted highest, highlighted extracts). Elsewhere (SQLite, the
-first-run default): every word must appear somewhere, case-insensitively.
+It reads the stored search document (reports.searchindex). On PostgreSQL: the `tsvector` under
+its GIN index, the websearch syntax people type into search boxes, ranking with the subject
+weighted highest. On SQLite: the FTS5 table with porter stemming, the same syntax translated
+(phrases in quotes, `-word` to exclude, `or`), ranked by bm25 with the same weights' order.
+Highlighted extracts are cut only for the page shown; the count reads the index only.
 
-The set searched is always `readable_reports(user)`, so nobody finds a report they may not open.
+The set searched is always `readable_reports(user)`, in the same query, so nobody finds a report
+they may not open.
 """
 
-import html
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Func, OuterRef, Q, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from public.queries import readable_reports
-from reports.html import html_to_text
-from reports.models import Recommendation, Report, Section
+from reports.models import Report, SearchDocument
+from reports.searchindex import FTS_TABLE
 
-# Highlight markers for PostgreSQL's headline: control characters no report text holds, turned into
-# <mark> only after the whole extract has been escaped.
+# Highlight markers: control characters no report text holds, turned into <mark> only after the
+# whole extract has been escaped.
 START, STOP = "\x02", "\x03"
-SNIPPET_CHARS = 240
+MAX_TERMS = 10  # words or phrases of a query searched; the rest are ignored, so every search is bounded
 
 
 @dataclass
@@ -48,15 +51,18 @@ def search_reports(user, query, *, board=None, date_from=None, date_to=None):
         return []
     if connection.vendor == "postgresql":
         return PostgresSearch(reports, query)
-    return SimpleSearch(reports, query)
+    return SqliteSearch(reports, query)
 
 
 class _LazyResults:
-    """Results a Paginator can count and slice, building snippets only for the page shown."""
+    """Results a Paginator can count and slice, cutting extracts only for the page shown."""
 
-    def __init__(self, reports, query):
-        self.reports = reports
-        self.query = query
+    def __init__(self, reports):
+        self.reports = reports  # the matching reports, unordered: what is counted
+        self.matches = reports  # the same, best first
+
+    def count(self):
+        return self.reports.count()
 
     def __len__(self):
         return self.count()
@@ -66,60 +72,70 @@ class _LazyResults:
             return self.page(index.start or 0, index.stop)
         return self.page(index, index + 1)[0]
 
-
-def _html_text(expression):
-    """SQL that drops the tags from stored rich text (PostgreSQL)."""
-    return Func(
-        expression, Value("<[^>]*>"), Value(" "), Value("g"), function="REGEXP_REPLACE", output_field=TextField()
-    )
+    def page(self, start, stop):
+        rows = list(self.matches[start:stop])
+        extracts = self.extracts([row.pk for row in rows]) if rows else {}
+        return [Result(row, _marked(extracts.get(row.pk, "")), row.rank) for row in rows]
 
 
-def _joined(model, expression):
-    """One text of a report's rows (its recommendations, or its sections), for PostgreSQL."""
-    from django.contrib.postgres.aggregates import StringAgg
+def _words(text):
+    return re.findall(r"\w+", text)
 
-    rows = (
-        model.objects.filter(report=OuterRef("pk"))
-        .order_by()
-        .values("report")
-        .annotate(text=StringAgg(expression, delimiter=" \n ", order_by=("position", "pk")))
-        .values("text")
-    )
-    return Coalesce(Subquery(rows, output_field=TextField()), Value(""), output_field=TextField())
+
+def parse_query(query):
+    """The websearch syntax as (alternatives, excluded): alternatives is a list of OR-groups of terms,
+    each term a tuple of words (a phrase if more than one); excluded a list of terms."""
+    groups, excluded, join_next = [], [], False
+    for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
+        negated, phrase, token = match.group(1), match.group(2), match.group(3)
+        if token is not None:
+            if token.lower() == "or":
+                join_next = bool(groups)
+                continue
+            negated = token.startswith("-")
+            phrase = token.lstrip("-")
+        words = tuple(_words(phrase))
+        if not words:
+            continue
+        if negated:
+            excluded.append(words)
+        elif join_next:
+            groups[-1].append(words)
+        else:
+            groups.append([words])
+        join_next = False
+        if len(groups) + len(excluded) >= MAX_TERMS:
+            break
+    return groups, excluded
+
+
+def fts_query(query):
+    """The query in FTS5's syntax, every term quoted (so nothing typed is read as an operator); None if nothing to find."""
+    groups, excluded = parse_query(query)
+    if not groups:
+        return None
+
+    def quoted(words):
+        return '"' + " ".join(words) + '"'
+
+    expression = " AND ".join("(" + " OR ".join(quoted(t) for t in group) + ")" for group in groups)
+    for words in excluded:
+        expression = f"({expression}) NOT {quoted(words)}"
+    return expression
 
 
 class PostgresSearch(_LazyResults):
     def __init__(self, reports, query):
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        super().__init__(reports, query)
-        recommendations = _joined(Recommendation, "text")
-        bodies = _joined(Section, Concat(F("heading"), Value(" \n "), _html_text(F("body")), output_field=TextField()))
-        vector = (
-            SearchVector("subject", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector(recommendations, weight="B", config="english")
-            + SearchVector(bodies, weight="C", config="english")
-        )
         self.search_query = SearchQuery(query, search_type="websearch", config="english")
-        self.document = Concat(
-            F("summary"), Value(" \n "), recommendations, Value(" \n "), bodies, output_field=TextField()
-        )
-        self.matches = (
-            reports.annotate(search=vector, rank=SearchRank(vector, self.search_query))
-            .filter(search=self.search_query)
-            .order_by("-rank", F("meeting__starts_at").desc(nulls_last=True), "-pk")
-        )
+        super().__init__(reports.filter(search_document__document=self.search_query))
+        self.matches = self.reports.annotate(
+            rank=SearchRank(F("search_document__document"), self.search_query)
+        ).order_by("-rank", F("meeting__starts_at").desc(nulls_last=True), "-pk")
 
-    def count(self):
-        return self.matches.count()
-
-    def page(self, start, stop):
-        from django.contrib.postgres.search import SearchHeadline
-
-        rows = self.matches.annotate(
+    def extracts(self, pks):
+        rows = SearchDocument.objects.filter(report__in=pks).annotate(
             headline=SearchHeadline(
-                self.document,
+                "text",
                 self.search_query,
                 config="english",
                 start_sel=START,
@@ -129,67 +145,45 @@ class PostgresSearch(_LazyResults):
                 max_fragments=2,
                 fragment_delimiter=" … ",
             )
-        )[start:stop]
-        return [Result(row, _marked(html.unescape(row.headline or "")), row.rank) for row in rows]
+        )
+        return dict(rows.values_list("report_id", "headline"))
+
+
+class SqliteSearch(_LazyResults):
+    # bm25 weights of the subject, the summary and recommendations, the bodies: the subject counts most.
+    RANK = f"SELECT bm25({FTS_TABLE}, 10.0, 4.0, 1.0) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {Report._meta.db_table}.id"  # noqa: S608 - constants
+    MATCHING = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constants
+
+    def __init__(self, reports, query):
+        self.fts_query = fts_query(query)
+        if self.fts_query is None:
+            reports = reports.none()
+        else:
+            reports = reports.filter(pk__in=RawSQL(self.MATCHING, [self.fts_query]))  # noqa: S611 - the query is a parameter
+        super().__init__(reports)
+        # bm25 is lower for a better match.
+        rank = RawSQL(self.RANK, [self.fts_query])  # noqa: S611 - the query is a parameter
+        self.matches = self.reports.annotate(rank=rank).order_by(
+            "rank", F("meeting__starts_at").desc(nulls_last=True), "-pk"
+        )
+
+    def extracts(self, pks):
+        placeholders = ", ".join(["%s"] * len(pks))
+        snippets = ", ".join(f"snippet({FTS_TABLE}, {column}, %s, %s, ' … ', 30)" for column in (1, 2))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, {snippets} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",  # noqa: S608 - placeholders only
+                [START, STOP, START, STOP, self.fts_query, *pks],
+            )
+            # The extract with a match in it: the summary's, else the bodies'; else the summary's start.
+            return {pk: summary if START in summary or START not in body else body for pk, summary, body in cursor}
 
 
 def _marked(text):
     """Escape an extract, then turn the highlight markers into <mark>."""
+    text = " ".join((text or "").split())
     text = escape(text.replace(START + STOP, "")).replace(START, "<mark>").replace(STOP, "</mark>")
     # A marker cut off by the extract's end must not leave an element open.
     if text.count("<mark>") > text.count("</mark>"):
         text += "</mark>"
     return mark_safe(text)  # noqa: S308 - escaped above; only <mark> is added
-
-
-class SimpleSearch(_LazyResults):
-    MAX_WORDS = 10
-
-    def __init__(self, reports, query):
-        super().__init__(reports, query)
-        self.words = [w for w in dict.fromkeys(query.lower().split()) if w][: self.MAX_WORDS]
-        for word in self.words:
-            # Each word may be in a different part of the report (subject, a recommendation, a section).
-            reports = reports.filter(
-                Q(subject__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(pk__in=Recommendation.objects.filter(text__icontains=word).values("report"))
-                | Q(
-                    pk__in=Section.objects.filter(Q(heading__icontains=word) | Q(body__icontains=word)).values("report")
-                )
-            )
-        self.matches = reports.order_by(F("meeting__starts_at").desc(nulls_last=True), "-pk")
-
-    def count(self):
-        return self.matches.count()
-
-    def page(self, start, stop):
-        rows = list(self.matches.prefetch_related("recommendations", "sections")[start:stop])
-        # Reports whose subject matches come first within the page.
-        rows.sort(key=lambda r: not any(w in r.subject.lower() for w in self.words))
-        return [Result(row, self.snippet(row)) for row in rows]
-
-    def snippet(self, report):
-        texts = [report.summary]
-        texts += [r.text for r in report.recommendations.all()]
-        texts += [f"{s.heading}. {html_to_text(s.body)}" for s in report.sections.all()]
-        text = " … ".join(" ".join(t.split()) for t in texts if t.strip())
-        lowered = text.lower()
-        found = [lowered.find(w) for w in self.words if w in lowered]
-        start = max(0, min(found) - SNIPPET_CHARS // 3) if found else 0
-        extract = text[start : start + SNIPPET_CHARS]
-        extract = ("… " if start else "") + extract + (" …" if start + SNIPPET_CHARS < len(text) else "")
-        return _highlight(extract, self.words)
-
-
-def _highlight(text, words):
-    """Escape `text`, wrapping each occurrence of the words (any case) in <mark>."""
-    if not words:
-        return escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
-    out, last = [], 0
-    for match in pattern.finditer(text):
-        out += [escape(text[last : match.start()]), "<mark>", escape(match.group(0)), "</mark>"]
-        last = match.end()
-    out.append(escape(text[last:]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped; only <mark> is added

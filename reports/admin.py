@@ -20,6 +20,7 @@ from reports.models import (
     SignOff,
     Ward,
 )
+from reports.searchindex import reindex_report
 
 
 @admin.register(Ward, Portfolio, Directorate, ImplicationType, CorePurpose)
@@ -132,3 +133,9 @@ class ReportAdmin(SimpleHistoryAdmin):
         if change:
             # The same rule as the editor: a placed report's new exemption reaches its agenda and the clerk.
             services.note_exemption_change(obj, exemption_before, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The subject and the inlines (recommendations, sections) are saved now: the search document follows,
+        # in the admin's transaction, as it does after the editor's save.
+        reindex_report(form.instance)

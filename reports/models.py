@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -666,6 +667,17 @@ class Appendix(models.Model):
 def figure_upload_to(figure, filename):
     # As for appendices, the stored name never carries what the user called the file.
     return f"reports/figures/{figure.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.{filename.rsplit('.', 1)[-1]}"
+
+
+class SearchDocument(models.Model):
+    """A report's stored search document on PostgreSQL (SQLite keeps an FTS5 table instead): reports.searchindex."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    text = models.TextField(blank=True, help_text="Summary, recommendations and bodies: what extracts are cut from.")
+    document = SearchVectorField(null=True)
+
+    def __str__(self):
+        return f"Search document of report {self.report_id}"
 
 
 class Figure(models.Model):

@@ -34,6 +34,7 @@ from reports.models import (
     SignOff,
     paragraphs_display,
 )
+from reports.searchindex import reindex_report
 from reports.tasks import queue_report_pdf
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,7 @@ def report_save_draft(
                 # Off the plan now: if it comes back, democratic services accept it again.
                 locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
             locked.save()
+            reindex_report(locked)
             if is_new:
                 ReportEvent.objects.create(report=locked, actor=user, action="created", to_status=locked.status)
             else:
@@ -321,6 +323,7 @@ def appendix_add(*, report, title, pdf, filename, user, page=""):
         appendix._history_user = user
         appendix.save()
         _bump(locked, user, reason="Appendix added", page=page)
+        reindex_report(locked)
     return appendix
 
 
@@ -337,6 +340,7 @@ def appendix_remove(*, appendix, user, page=""):
                 other.position = position
                 other.save(update_fields=["position"])
         _bump(locked, user, reason="Appendix removed", page=page)
+        reindex_report(locked)
 
 
 def appendix_disarm(*, appendix):

@@ -24,6 +24,7 @@ from pypdf import PdfReader
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from reports.models import Appendix, Report
+from reports.searchindex import reindex_report
 from tests import images
 from tests.appendices import stored_appendix
 from tests.images import figure_html, stored_figure
@@ -73,6 +74,7 @@ def plant_marker(report):
         report, f"Appendix {MARKER}", text_pdf(f"Appendix text {MARKER}"), original_filename=f"{MARKER}-bids.pdf"
     )
     report.refresh_from_db()
+    reindex_report(report)  # the parts were written directly, so the search document is brought up to date here
     return appendix
 
 

@@ -25,6 +25,7 @@ from reports.models import (
     SignOff,
     Ward,
 )
+from reports.searchindex import reindex_report
 
 PASSWORD = "committee-demo"
 LONDON = ZoneInfo("Europe/London")
@@ -326,6 +327,7 @@ class Command(BaseCommand):
             CorePurposeContribution.objects.create(report=report, purpose=CorePurpose.objects.get(name=name), text=text)
         for position, (heading, body) in enumerate(content.get("sections", []), start=1):
             Section.objects.create(report=report, position=position, heading=heading, body=body)
+        reindex_report(report)  # the loader writes the parts itself, so it keeps the search document too
 
     def load_draft(self, users, board):
         draft = demo.DRAFT

@@ -1,0 +1,74 @@
+"""The stored search document of each report: what public/search.py reads.
+
+PostgreSQL: a row of `SearchDocument` holding a `tsvector` (subject weighted A, summary and
+recommendations B, sections and appendices' titles C) under a GIN index, and the plain text the
+highlighted extracts are cut from. SQLite: a row of the FTS5 table `reports_search_fts` (porter
+stemming, accents folded), whose rowid is the report's id.
+
+`reindex_report` is called by the services in the transaction that changes the text, so the
+index is never behind the report. Whether a report may be found is not stored here: the
+permission gate is applied when searching.
+"""
+
+from django.db import connection
+
+from reports.html import html_to_text
+
+FTS_TABLE = "reports_search_fts"
+
+
+def document_parts(report):
+    """The report's searchable text as (subject, summary and recommendations, bodies and appendices)."""
+    recommendations = [r.text for r in report.recommendations.order_by("position", "pk")]
+    sections = [f"{s.heading}\n{html_to_text(s.body)}" for s in report.sections.order_by("position", "pk")]
+    appendices = [a.title for a in report.appendices.order_by("position", "pk")]
+    return (
+        report.subject or "",
+        "\n".join([report.summary or "", *recommendations]).strip(),
+        "\n".join([*sections, *appendices]).strip(),
+    )
+
+
+def reindex_report(report):
+    """Make the report's search document match its text as it stands (call inside the change's transaction)."""
+    write_document(report.pk, *document_parts(report), using=connection)
+
+
+def write_document(pk, subject, summary, body, *, using):
+    """Store one report's search document (also used by the migration that indexes existing reports)."""
+    with using.cursor() as cursor:
+        if using.vendor == "postgresql":
+            cursor.execute(
+                """
+                INSERT INTO reports_searchdocument (report_id, text, document)
+                VALUES (%s, %s, setweight(to_tsvector('english', %s), 'A')
+                             || setweight(to_tsvector('english', %s), 'B')
+                             || setweight(to_tsvector('english', %s), 'C'))
+                ON CONFLICT (report_id) DO UPDATE SET text = EXCLUDED.text, document = EXCLUDED.document
+                """,
+                [pk, f"{summary}\n{body}".strip(), subject, summary, body],
+            )
+        else:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])  # noqa: S608 - a constant
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, subject, summary, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                [pk, subject, summary, body],
+            )
+
+
+def create_index(schema_editor):
+    """The database's own part of the index: the GIN index, or the FTS5 table."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE INDEX reports_searchdocument_gin ON reports_searchdocument USING GIN (document)")
+    else:
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+            "subject, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+
+
+def drop_index(schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS reports_searchdocument_gin")
+    else:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")

@@ -185,6 +185,8 @@ def hostile_report_on_a_published_agenda(demo_users):
     urgency = {"report": report.pk, "urgency_reason": comment["urgency"]}
     response = client.post(f"/meetings/{meeting.pk}/agenda/reports/", urgency)
     assert response.status_code == 302
+    # Placed after publication, it waits for the supplementary agenda: published next.
+    assert client.post(f"/meetings/{meeting.pk}/supplements/publish/").status_code == 302
     last = AgendaItem.objects.filter(meeting=meeting).order_by("-position").first().position
     AgendaItem.objects.bulk_create(
         AgendaItem(meeting=meeting, position=last + n, kind=AgendaItem.Kind.OTHER, title=v.strip(), description=v,

@@ -412,13 +412,26 @@ def _memory_kb(field_name):
 
 
 def _limit_child(timeout, memory_bytes):
-    """Bound this (child) process: CPU seconds, address space, file size; no core dumps."""
+    """Bound this (child) process: CPU seconds, address space, file size; no core dumps.
+
+    Returns the address space it had when bounded, for `_ran_out_of_memory`."""
     cpu = math.ceil(timeout) + 1
     _lower_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
-    address_space = _memory_kb("VmSize") * 1024 + memory_bytes
+    start = _memory_kb("VmSize") * 1024
+    address_space = start + memory_bytes
     _lower_limit(resource.RLIMIT_AS, address_space, address_space)
     _lower_limit(resource.RLIMIT_FSIZE, 256 * 1024 * 1024, 256 * 1024 * 1024)
     _lower_limit(resource.RLIMIT_CORE, 0, 0)
+    return start
+
+
+def _ran_out_of_memory(exc, start, memory_bytes):
+    """Whether a failure in the bounded child came from its memory bound: C libraries (pango, qpdf)
+    report a refused allocation in their own words (SystemError, std::bad_alloc), so a failure
+    after the child has used most of its room counts as running out of memory."""
+    if isinstance(exc, MemoryError) or "bad_alloc" in str(exc):
+        return True
+    return _memory_kb("VmPeak") * 1024 - start >= memory_bytes // 2
 
 
 def _lower_limit(which, soft, hard):
@@ -442,7 +455,7 @@ def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_by
         tempfile.tempdir = workdir
         # The parent's objects are the child's only by copy-on-write: keep the collector off them.
         gc.freeze()
-        _limit_child(timeout, memory_bytes)
+        start = _limit_child(timeout, memory_bytes)
         header = {}
         try:
             font_config, stylesheets = fonts
@@ -455,7 +468,8 @@ def _child(write_fd, html, base_url, fetcher, fonts, workdir, timeout, memory_by
         except RecursionError:
             pdf, header["status"] = b"", "too_deep"
         except Exception as exc:  # noqa: BLE001 - anything WeasyPrint raises becomes a clear error
-            pdf, header["status"], header["detail"] = b"", "error", f"{type(exc).__name__}: {exc}"[:300]
+            status = "memory" if _ran_out_of_memory(exc, start, memory_bytes) else "error"
+            pdf, header["status"], header["detail"] = b"", status, f"{type(exc).__name__}: {exc}"[:300]
         header["refused"] = fetcher.refused[:50]
         message = json.dumps(header).encode() + b"\n" + pdf
         view = memoryview(message)
@@ -547,7 +561,7 @@ def _bounded_child(write_fd, work, workdir, timeout, memory_bytes):
         os.closerange(write_fd + 1, 65536)
         tempfile.tempdir = workdir
         gc.freeze()
-        _limit_child(timeout, memory_bytes)
+        start = _limit_child(timeout, memory_bytes)
         header = {}
         try:
             data, header["info"] = work()
@@ -558,7 +572,7 @@ def _bounded_child(write_fd, work, workdir, timeout, memory_bytes):
             data, header["status"] = b"", "too_deep"
         except Exception as exc:  # noqa: BLE001 - reported to the parent as a clear error
             # qpdf reports running out of memory as a failure to decode (std::bad_alloc).
-            status = "memory" if "bad_alloc" in str(exc) else "error"
+            status = "memory" if _ran_out_of_memory(exc, start, memory_bytes) else "error"
             data, header["status"], header["detail"] = b"", status, f"{type(exc).__name__}: {exc}"[:300]
         message = json.dumps(header).encode() + b"\n" + data
         view = memoryview(message)

@@ -350,14 +350,19 @@ def agenda_publish(*, meeting, user):
         locked.status = Meeting.Status.AGENDA_PUBLISHED
         locked.save(update_fields=["agenda_published_at", "agenda_published_by", "status"])
         _record(locked, user, "agenda_published", from_status=before)
-        for _, item in numbered_items(locked):
-            if item.report_id and item.report.status == Report.Status.APPROVED:
-                try:
-                    report_publish(report=item.report, user=user)
-                except TransitionRefused as exc:
-                    raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
+        _publish_reports((item for _, item in numbered_items(locked)), user)
         agenda_changed(locked)
     return locked
+
+
+def _publish_reports(items, user):
+    """Publish the approved reports of `items` (the agenda's, or a supplement's), as it is published."""
+    for item in items:
+        if item.report_id and item.report.status == Report.Status.APPROVED:
+            try:
+                report_publish(report=item.report, user=user)
+            except TransitionRefused as exc:
+                raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
 
 
 def checks_for_supplement(supplement):
@@ -396,12 +401,7 @@ def supplement_publish(*, meeting, user):
         supplement.published_by = user
         supplement.save(update_fields=["published_at", "published_by"])
         _record(locked, user, "supplement_published", note=supplement.title)
-        for item in supplement.items.select_related("report"):
-            if item.report_id and item.report.status == Report.Status.APPROVED:
-                try:
-                    report_publish(report=item.report, user=user)
-                except TransitionRefused as exc:
-                    raise AgendaRefused(f"“{item.title}” could not be published: {exc}") from None
+        _publish_reports(supplement.items.select_related("report"), user)
         agenda_changed(locked)
     return supplement
 

@@ -26,10 +26,13 @@ import hashlib
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
+from django.utils import timezone
 
-from boards.models import AgendaItem, AgendaPack, Board, Meeting
+from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
 from reports.models import Post, Report
 
 PUBLIC_PAGE_SECONDS = 60
@@ -44,7 +47,7 @@ def _forget_keys(**kwargs):
     _generation[0] += 1
 
 
-for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post):
+for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council):
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
 
@@ -73,6 +76,117 @@ def meeting_page_key(pk):
     )  # fmt: skip
     digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()
     return f"public-meeting-page:{pk}:{digest}"
+
+
+def _digest(value):
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _rows(model, queryset=None):
+    """Every stored value of a small table (boards, posts, memberships, the council): a few rows."""
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return list((queryset if queryset is not None else model.objects).order_by("pk").values_list(*fields))
+
+
+def public_stamp():
+    """A digest of everything the public lists print, read in a few aggregate queries.
+
+    The public home, the calendar, the papers, search, the feeds, the open data API and a board's
+    page show published reports, meetings, their agenda items, supplements and packs, boards, their
+    members, posts and the council. Small tables are read whole; the large ones (reports, agenda
+    items) are summed, so the cost does not grow with a council's decade of papers: each
+    publication, withdrawal, correction (which raises the report's version), exemption or agenda
+    change moves a count or a sum. Drafts are not read at all, so an officer's autosave never
+    makes a public page render again. The date is part of it: "coming" and "past" turn at midnight.
+    """
+    published = Report.objects.filter(status=Report.Status.PUBLISHED).aggregate(
+        n=Count("pk"), pks=Sum("pk"), versions=Sum("version"), pdfs=Sum("pdf_version"),
+        exempt=Count("pk", filter=Q(is_exempt=True)), meetings=Sum("meeting_id"),
+    )  # fmt: skip
+    items = AgendaItem.objects.filter(meeting__agenda_published_at__isnull=False).aggregate(
+        n=Count("pk"), pks=Sum("pk"), positions=Sum("position"), reports=Sum("report_id"),
+        exempt=Count("pk", filter=Q(own_is_exempt=True)), paragraphs=Sum("own_exempt_paragraph"),
+        supplements=Sum("supplement_id"), titles=Sum(Length("title")), descriptions=Sum(Length("description")),
+        decisions=Sum(Length("decision")),
+    )  # fmt: skip
+    meetings = list(
+        Meeting.objects.order_by("pk").values_list(
+            "pk", "board_id", "starts_at", "venue", "status", "agenda_published_at", "agenda_version"
+        )
+    )
+    supplements = Supplement.objects.aggregate(n=Count("pk"), published=Max("published_at"))
+    packs = AgendaPack.objects.aggregate(
+        n=Count("pk"), revisions=Sum("revision"), built=Max("built_at"), sizes=Sum("size")
+    )
+    small = [_rows(model) for model in (Board, Post, Membership, Council)]
+    return _digest([timezone.localdate(), published, items, meetings, supplements, packs, small])
+
+
+def forward_plan_stamp():
+    """What the Forward Plan prints beyond the public lists: the key decisions on it, drafts too."""
+    plan = Report.objects.filter(is_key_decision=True).order_by("pk")
+    rows = list(
+        plan.values_list(
+            "pk", "version", "status", "is_exempt", "in_forward_plan", "forward_plan_date",
+            "forward_plan_accepted_on", "meeting_id", "board_id", "report_of_id",
+        )
+    )  # fmt: skip
+    return _digest([public_stamp(), rows])
+
+
+def _remembered(stamp):
+    """`stamp()`, computed at most once per RECHECK_SECONDS in this process (and again at once
+    after a save here), like the meeting page's key."""
+    known = f"public-stamp:{_generation[0]}:{stamp.__name__}"
+    value = cache.get(known)
+    if value is None:
+        value = stamp()
+        cache.set(known, value, RECHECK_SECONDS)
+    return value
+
+
+# Headers of a page that belong to its content and are kept with it; the rest (CSP, Vary,
+# cookies, security headers) are made afresh by the middleware on every request.
+KEPT_HEADERS = (
+    "Content-Type", "Content-Disposition", "Content-Language", "Cache-Control", "ETag", "Last-Modified",
+    "Access-Control-Allow-Origin",
+)  # fmt: skip
+
+
+def cached_public_page(stamp=public_stamp):
+    """Serve a public page from the cache to visitors not signed in while `stamp()` is unchanged.
+
+    The key is the page's address (scheme, host, path and query string: feeds and the API print
+    absolute links) and the stamp of what the page can print, so any change to what it shows gives
+    a new key, and there is nothing to invalidate by hand. Only answers of 200 are kept; errors,
+    redirects and bad queries are answered by the view every time.
+    """
+
+    def decorator(view):
+        name = f"{view.__module__}.{getattr(view, '__name__', type(view).__name__)}"
+
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated or len(get_messages(request)):
+                return view(request, *args, **kwargs)
+            address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+            key = f"public-page:{name}:{_digest([address, _remembered(stamp)])}"
+            kept = cache.get(key)
+            if kept is not None:
+                content, headers = kept
+                response = HttpResponse(content)
+                for header, value in headers:
+                    response[header] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+                cache.set(key, (response.content, headers), PUBLIC_PAGE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorator
 
 
 def cached_for_visitors(key_for):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from boards import clock, selectors, services, tasks
 from boards.forms import DecisionsForm, MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
-from boards.public_cache import cached_for_visitors, meeting_page_key
+from boards.public_cache import cached_for_visitors, cached_public_page, meeting_page_key
 from config.numbers import whole_number
 from reports.models import Report
 
@@ -41,6 +41,7 @@ def get_meeting_to_manage(user, pk):
 
 
 @require_GET
+@cached_public_page()
 def board_list(request):
     """Every active board."""
     boards = Board.objects.filter(is_active=True).select_related("clerk")
@@ -48,6 +49,7 @@ def board_list(request):
 
 
 @require_GET
+@cached_public_page()
 def board_detail(request, slug):
     board = get_object_or_404(Board, slug=slug, is_active=True)
     memberships = board.memberships.current().select_related("user")
@@ -58,6 +60,7 @@ def board_detail(request, slug):
 
 
 @require_GET
+@cached_public_page()
 def meeting_list(request):
     now = timezone.now()
     meetings = Meeting.objects.select_related("board")

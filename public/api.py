@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from boards.models import AgendaItem, Board, Meeting
+from boards.public_cache import cached_public_page
 from boards.selectors import item_numbers, number_items
 from config.numbers import whole_number
 from public import queries
@@ -281,11 +282,13 @@ def _public_pks():
     return set(queries.public_reports().values_list("pk", flat=True))
 
 
+@cached_public_page()
 @api_view
 def system(request):
     return system_object(Urls(request))
 
 
+@cached_public_page()
 @api_view
 def bodies(request):
     url = Urls(request)
@@ -296,6 +299,7 @@ def bodies(request):
     }
 
 
+@cached_public_page()
 @api_view
 def body(request, pk):
     if pk != BODY_ID:
@@ -303,12 +307,14 @@ def body(request, pk):
     return body_object(Urls(request))
 
 
+@cached_public_page()
 @api_view
 def organizations(request):
     boards = Board.objects.filter(is_active=True).order_by("name", "pk")
     return _paginate(request, boards, organization_object, "api:organizations")
 
 
+@cached_public_page()
 @api_view
 def organization(request, pk):
     board = Board.objects.filter(pk=pk, is_active=True).first()
@@ -322,6 +328,7 @@ def _meetings():
     return Meeting.objects.select_related("board").prefetch_related(Prefetch("items", queryset=items))
 
 
+@cached_public_page()
 @api_view
 def meetings(request):
     meetings = _meetings().order_by("-starts_at", "pk")
@@ -343,6 +350,7 @@ def meetings(request):
     )
 
 
+@cached_public_page()
 @api_view
 def meeting(request, pk):
     found = _meetings().filter(pk=pk).first()
@@ -356,6 +364,7 @@ def _numbered(item):
     return item_numbers(item.meeting)[item.pk]
 
 
+@cached_public_page()
 @api_view
 def agenda_items(request):
     items = (
@@ -374,6 +383,7 @@ def agenda_items(request):
     return _paginate(request, items, serialise, "api:agenda_items")
 
 
+@cached_public_page()
 @api_view
 def agenda_item(request, pk):
     item = queries.public_items().select_related("meeting", "meeting__board", "report").filter(pk=pk).first()
@@ -382,12 +392,14 @@ def agenda_item(request, pk):
     return agenda_item_object(Urls(request), _numbered(item), item, _public_pks(), item.meeting.board_id)
 
 
+@cached_public_page()
 @api_view
 def papers(request):
     reports = queries.public_report_queryset().order_by("-agenda_item__meeting__starts_at", "-pk")
     return _paginate(request, reports, paper_object, "api:papers")
 
 
+@cached_public_page()
 @api_view
 def paper(request, pk):
     return paper_object(Urls(request), queries.get_public_report(pk))

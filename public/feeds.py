@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
 from boards.models import Board, Meeting
+from boards.public_cache import cached_public_page
 from boards.selectors import agenda_parts, numbered_items
 from public import queries
 
@@ -176,12 +177,14 @@ CALENDAR_LIMIT = 1000
 
 
 @require_GET
+@cached_public_page()
 def meetings_ical(request):
     meetings = Meeting.objects.select_related("board").order_by("-starts_at")[:CALENDAR_LIMIT]
     return calendar_response(request, meetings, f"{settings.COUNCIL_NAME}: meetings")
 
 
 @require_GET
+@cached_public_page()
 def board_meetings_ical(request, slug):
     board = get_object_or_404(Board, slug=slug, is_active=True)
     meetings = board.meetings.select_related("board").order_by("-starts_at")[:CALENDAR_LIMIT]

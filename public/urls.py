@@ -1,5 +1,6 @@
 from django.urls import path
 
+from boards.public_cache import cached_public_page
 from public import api, feeds, views
 
 app_name = "public"
@@ -14,10 +15,12 @@ urlpatterns = [
     path("forward-plan.pdf", views.forward_plan_pdf, name="forward_plan_pdf"),
     path("search/", views.search, name="search"),
     path("open-data/", views.open_data, name="open_data"),
-    path("feeds/agendas.rss", feeds.AgendaFeed(), name="agendas_rss"),
-    path("feeds/agendas.atom", feeds.AtomAgendaFeed(), name="agendas_atom"),
-    path("feeds/boards/<slug:slug>/agendas.rss", feeds.AgendaFeed(), name="board_agendas_rss"),
-    path("feeds/boards/<slug:slug>/agendas.atom", feeds.AtomAgendaFeed(), name="board_agendas_atom"),
+    path("feeds/agendas.rss", cached_public_page()(feeds.AgendaFeed()), name="agendas_rss"),
+    path("feeds/agendas.atom", cached_public_page()(feeds.AtomAgendaFeed()), name="agendas_atom"),
+    path("feeds/boards/<slug:slug>/agendas.rss", cached_public_page()(feeds.AgendaFeed()), name="board_agendas_rss"),
+    path(
+        "feeds/boards/<slug:slug>/agendas.atom", cached_public_page()(feeds.AtomAgendaFeed()), name="board_agendas_atom"
+    ),
     path("feeds/meetings.ics", feeds.meetings_ical, name="meetings_ical"),
     path("feeds/boards/<slug:slug>/meetings.ics", feeds.board_meetings_ical, name="board_meetings_ical"),
 ]

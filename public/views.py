@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from boards.models import Meeting
+from boards.public_cache import cached_public_page, forward_plan_stamp
 from public import queries
 from public.forms import CalendarForm, SearchForm
 from public.search import search_reports
@@ -26,6 +27,7 @@ def bad_request(request, template, context):
 
 
 @require_GET
+@cached_public_page()
 def home(request):
     """The public front page: find a meeting, read its papers, search."""
     context = {
@@ -41,6 +43,7 @@ def _month_link(day, board):
 
 
 @require_GET
+@cached_public_page()
 def meeting_calendar(request):
     """Meetings by month, optionally of one board: coming ones first, then past ones, newest first."""
     form = CalendarForm(request.GET or None)
@@ -85,6 +88,7 @@ def _report_context(report):
 
 
 @require_GET
+@cached_public_page()
 def paper_detail(request, pk):
     """A public report as an accessible web page."""
     report = queries.get_public_report(pk)
@@ -116,6 +120,7 @@ def paper_appendix(request, pk, appendix_pk):
 
 
 @require_GET
+@cached_public_page(forward_plan_stamp)
 def forward_plan(request):
     """The Forward Plan: notice of the key decisions to be taken."""
     context = {
@@ -141,6 +146,7 @@ def forward_plan_pdf(request):
 
 
 @require_GET
+@cached_public_page()
 def search(request):
     """Search the reports this visitor may open."""
     form = SearchForm(request.GET or None)
@@ -166,6 +172,7 @@ def search(request):
 
 
 @require_GET
+@cached_public_page()
 def open_data(request):
     """How to use the open data: the API, the feeds and the calendars."""
     return render(request, "public/open_data.html", {"api_root": request.build_absolute_uri(reverse("api:system"))})

@@ -35,6 +35,10 @@ count grows fetches something once per row: an N+1.
 | My work (board member)            | /                                       | member    | my boards' coming meetings and their packs   |
 | Reports, mine                     | /reports/                               | officer   | my reports (25 a page)                       |
 | Reports, all                      | /reports/?scope=all                     | clerk     | every report (25 a page)                     |
+| Report page                       | /reports/<pk>/                          | officer   | sections, recommendations, appendices        |
+| Report page, its events           | /reports/<pk>/                          | officer   | workflow events                              |
+| Editor                            | /reports/<pk>/edit/                     | officer   | recommendation and section rows, appendices  |
+| Consultee's view                  | /reports/<pk>/consult/                  | finance   | the report's earlier returns                 |
 | Report history                    | /reports/<pk>/history/                  | officer   | versions and workflow events                 |
 | Compare versions                  | /reports/<pk>/compare/                  | officer   | versions offered                             |
 | RSS, all agendas                  | /feeds/agendas.rss                      | visitor   | published agendas, each with its items       |
@@ -107,6 +111,10 @@ PAGES = [
     ("my work as member", "member", lambda c: "/"),
     ("reports mine", "officer", lambda c: "/reports/"),
     ("reports all", "clerk", lambda c: "/reports/?scope=all"),
+    ("report page", "officer", lambda c: f"/reports/{c.paper.pk}/"),
+    ("report page with events", "officer", lambda c: f"/reports/{c.versioned.pk}/"),
+    ("editor", "officer", lambda c: f"/reports/{c.drafted.pk}/edit/"),
+    ("consultation", "finance", lambda c: f"/reports/{c.consulted.pk}/consult/"),
     ("history", "officer", lambda c: f"/reports/{c.versioned.pk}/history/"),
     ("compare", "officer", lambda c: f"/reports/{c.versioned.pk}/compare/"),
     ("rss", None, lambda c: "/feeds/agendas.rss"),
@@ -195,6 +203,8 @@ def build_council():
     c.paper = _report(c, 0, "paper", status=Report.Status.PUBLISHED)
     _item(c.past_big, c.paper, 10)
     c.versioned = _report(c, 0, "versioned")
+    c.drafted = _report(c, 0, "being drafted")
+    c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
     c.kinds = list(ConsulteeKind.objects.all())
     return c
 
@@ -252,6 +262,14 @@ def grow(c, start, stop):
         Recommendation.objects.create(report=c.paper, position=2 + n, text=f"Recommendation {n}.")
         Section.objects.create(report=c.paper, position=2 + n, heading=f"Section {n}", body="<p>Kelpies.</p>")
         Appendix.objects.create(report=c.paper, position=n, title=f"Appendix {n}", file=f"appendix-{n}.pdf")
+
+        # The draft in the editor: one more of each of its rows.
+        Recommendation.objects.create(report=c.drafted, position=2 + n, text=f"Recommendation {n}.")
+        Section.objects.create(report=c.drafted, position=2 + n, heading=f"Section {n}", body="<p>Kelpies.</p>")
+        Appendix.objects.create(report=c.drafted, position=n, title=f"Appendix {n}", file=f"draft-appendix-{n}.pdf")
+
+        # The report in consultation: one more return in its past.
+        ReportEvent.objects.create(report=c.consulted, actor=c.users["legal"], action="returned", comment=f"{n}")
 
         # Everyone's work: a draft, a returned draft, one in consultation, one signed off, one
         # approved and waiting for an agenda, a key decision waiting for acceptance.

@@ -353,3 +353,40 @@ def test_it_costs_the_same_queries_with_3_rows_as_with_30(db, measured, name):
         print(f"{name}: {len(large)} queries with {LARGE} rows")
         print("\n".join(large))
     assert len(small) == len(large), f"{name}: {len(small)} queries with {SMALL} rows, {len(large)} with {LARGE}"
+
+
+# The bulk reads agree with the reads of one meeting they replace ----------------------------------
+
+
+def test_numbered_agendas_number_each_meeting_as_numbered_items_does(demo, django_capture_on_commit_callbacks):
+    from boards import services
+    from boards.selectors import numbered_agendas, numbered_items
+    from tests.test_public import publish_upcoming
+
+    meeting, _, _ = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    services.agenda_add_item(meeting=meeting, user=demo.clerk, title="A late item", urgency_reason="It cannot wait.")
+    meetings = list(Meeting.objects.all())
+    for waiting in (False, True):
+        agendas = numbered_agendas(meetings, waiting=waiting)
+        for m in meetings:
+            expected = [(n, item.pk) for n, item in numbered_items(m, waiting=waiting)]
+            assert [(n, item.pk) for n, item in agendas[m.pk]] == expected, (m, waiting)
+    assert len(agendas[meeting.pk]) == len(numbered_agendas([meeting])[meeting.pk]) + 1  # the waiting item
+    assert numbered_agendas([]) == {}
+
+
+def test_withheld_packs_are_those_holding_exempt_text(demo):
+    from boards.selectors import mark_withheld
+
+    seed = demo.seed
+    packs = [
+        AgendaPack.objects.update_or_create(
+            meeting=demo.meeting, edition=edition, supplement=None, defaults={"reports_in_full": [seed.pk]}
+        )[0]
+        for edition in AgendaPack.Edition.values
+    ]
+    assert [p.withheld for p in mark_withheld(packs)] == [p.holds_exempt_text() for p in packs] == [False] * 3
+    Report.objects.filter(pk=seed.pk).update(is_exempt=True)
+    withheld = {p.edition: p.withheld for p in mark_withheld(packs)}
+    assert withheld == {p.edition: p.holds_exempt_text() for p in packs}
+    assert withheld == {"public": True, "members": False, "front": True}

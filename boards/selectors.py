@@ -8,7 +8,7 @@ imports at module level (tests/test_architecture.py).
 
 from django.utils import timezone
 
-from boards.models import AgendaItem, Board, Meeting
+from boards.models import AgendaItem, AgendaPack, Board, Meeting
 from reports.models import Report
 
 
@@ -31,12 +31,47 @@ def numbered_items(meeting, *, waiting=False):
     return number_items(items)
 
 
+def numbered_agendas(meetings, *, waiting=False):
+    """`numbered_items` for many meetings in one query: {meeting id: [(number, item), ...]}.
+
+    For pages that list meetings with their agendas (the feeds, the API): one query, not one per meeting.
+    Every meeting asked for has an entry, empty when it has no items.
+    """
+    meetings = {meeting.pk: meeting for meeting in meetings}
+    if not meetings:
+        return {}
+    items = AgendaItem.objects.filter(meeting_id__in=meetings).select_related(
+        "report", "report__report_of", "supplement"
+    )
+    if not waiting:
+        items = items.issued()
+    by_meeting = {pk: [] for pk in meetings}
+    for item in items:
+        item.meeting = meetings[item.meeting_id]  # as `meeting.items` would give it, without a query
+        by_meeting[item.meeting_id].append(item)
+    return {pk: number_items(found) for pk, found in by_meeting.items()}
+
+
 def agenda_parts(numbered):
     """Numbered items split into (Part 1, Part 2), keeping their numbers."""
     return (
         [(n, item) for n, item in numbered if not item.is_exempt],
         [(n, item) for n, item in numbered if item.is_exempt],
     )
+
+
+def mark_withheld(packs):
+    """Set `withheld` on each pack: true for an edition other than the members' that holds the text of a
+    report exempt now (`AgendaPack.holds_exempt_text`, for many packs in one query). Returns the packs."""
+    packs = list(packs)
+    public = [pack for pack in packs if pack.edition != AgendaPack.Edition.MEMBERS]
+    held = {pk for pack in public for pk in pack.reports_in_full}
+    exempt_now = set()
+    if held:
+        exempt_now = set(Report.objects.filter(pk__in=held).exclude(is_exempt=False).values_list("pk", flat=True))
+    for pack in packs:
+        pack.withheld = pack.edition != AgendaPack.Edition.MEMBERS and bool(exempt_now & set(pack.reports_in_full))
+    return packs
 
 
 def item_numbers(meeting):

@@ -87,12 +87,8 @@ def _packs(meeting):
     a dict of its title, publication time and (edition, label, pack or None, download URL) rows."""
     if meeting.status == Meeting.Status.CANCELLED:
         return []  # its papers are withdrawn
-    built = list(meeting.packs.all())
-    held = {pk for p in built if p.edition != AgendaPack.Edition.MEMBERS for pk in p.reports_in_full}
-    exempt_now = set(Report.objects.filter(pk__in=held).exclude(is_exempt=False).values_list("pk", flat=True))
-    for pack in built:
-        # Not offered while it holds a report that is exempt now (AgendaPack.holds_exempt_text).
-        pack.withheld = pack.edition != AgendaPack.Edition.MEMBERS and bool(exempt_now & set(pack.reports_in_full))
+    # Not offered while it holds a report that is exempt now (AgendaPack.holds_exempt_text).
+    built = selectors.mark_withheld(meeting.packs.all())
     packs = {(p.supplement_id, p.edition): p for p in built}
     groups = [
         {

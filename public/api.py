@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from boards.models import AgendaItem, Board, Meeting
 from boards.public_cache import cached_public_page
-from boards.selectors import item_numbers, number_items
+from boards.selectors import item_numbers, number_items, numbered_agendas
 from config.numbers import whole_number
 from public import queries
 from reports.models import SCHEDULE_12A_PARAGRAPHS, appendix_letter, exempt_grounds
@@ -73,7 +73,9 @@ def _iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _paginate(request, queryset, serialise, list_name, *, query=""):
+def _paginate(request, queryset, serialise, list_name, *, query="", prepare=None):
+    """One page of `queryset` as OParl's list; `prepare(objects)`, if given, reads what the page's
+    objects need in bulk before each is serialised."""
     number = whole_number(request.GET.get("page", "1"))
     if not number:
         raise ApiError(400, "The page must be a whole number, 1 or more.")
@@ -82,6 +84,9 @@ def _paginate(request, queryset, serialise, list_name, *, query=""):
         raise ApiError(404, f"There is no page {number}; the last page is {paginator.num_pages}.")
     page = paginator.page(number)
     url = Urls(request)
+    objects = list(page.object_list)
+    if prepare:
+        prepare(objects)
 
     def link(n):
         return url(list_name, query=f"?page={n}{query}")
@@ -92,7 +97,7 @@ def _paginate(request, queryset, serialise, list_name, *, query=""):
     if page.has_next():
         links["next"] = link(page.next_page_number())
     return {
-        "data": [serialise(url, obj) for obj in page.object_list],
+        "data": [serialise(url, obj) for obj in objects],
         "pagination": {
             "totalElements": paginator.count,
             "elementsPerPage": PER_PAGE,
@@ -375,12 +380,16 @@ def agenda_items(request):
     public_pks = _public_pks()
     numbers = {}
 
-    def serialise(url, item):
-        if item.meeting_id not in numbers:
-            numbers[item.meeting_id] = item_numbers(item.meeting)
-        return agenda_item_object(url, numbers[item.meeting_id][item.pk], item, public_pks, item.meeting.board_id)
+    def number(page_items):
+        """Each item's number on its agenda, for all the page's meetings in one query."""
+        meetings = {item.meeting_id: item.meeting for item in page_items}.values()
+        for numbered in numbered_agendas(meetings).values():
+            numbers.update({item.pk: n for n, item in numbered})
 
-    return _paginate(request, items, serialise, "api:agenda_items")
+    def serialise(url, item):
+        return agenda_item_object(url, numbers[item.pk], item, public_pks, item.meeting.board_id)
+
+    return _paginate(request, items, serialise, "api:agenda_items", prepare=number)
 
 
 @cached_public_page()

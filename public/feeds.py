@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from boards.models import Board, Meeting
 from boards.public_cache import cached_public_page
-from boards.selectors import agenda_parts, numbered_items
+from boards.selectors import agenda_parts, numbered_agendas
 from public import queries
 
 # How long a meeting is shown in calendars: the council does not record an end time.
@@ -48,7 +48,17 @@ class AgendaFeed(Feed):
         meetings = queries.public_meetings().select_related("board")
         if board:
             meetings = meetings.filter(board=board)
-        return meetings.order_by("-agenda_published_at", "-pk")[:50]
+        meetings = list(meetings.order_by("-agenda_published_at", "-pk")[:50])
+        # Each agenda and which of its reports are public, read for all the meetings at once and
+        # kept on each meeting (this Feed instance serves every request, so it holds no state).
+        agendas = numbered_agendas(meetings)
+        public_pks = set(
+            queries.public_reports().filter(agenda_item__meeting__in=meetings).values_list("pk", flat=True)
+        )
+        for meeting in meetings:
+            meeting.numbered_agenda = agendas[meeting.pk]
+            meeting.public_report_pks = public_pks
+        return meetings
 
     def item_title(self, meeting):
         return f"Agenda: {meeting.board}, {meeting.date_display}"
@@ -69,12 +79,11 @@ class AgendaFeed(Feed):
 
     def get_context_data(self, item, **kwargs):
         context = super().get_context_data(item=item, **kwargs)
-        part1, part2 = agenda_parts(numbered_items(item))
-        public_pks = set(queries.public_reports().filter(agenda_item__meeting=item).values_list("pk", flat=True))
+        part1, part2 = agenda_parts(item.numbered_agenda)
         context.update(
             {
                 "meeting": item,
-                "part1": [(n, i, i.report_id in public_pks) for n, i in part1],
+                "part1": [(n, i, i.report_id in item.public_report_pks) for n, i in part1],
                 "part2_count": len(part2),
             }
         )
@@ -124,11 +133,16 @@ def _utc(value):
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _event(request, meeting, stamp):
+def _shows_agenda(meeting):
+    return meeting.is_published and meeting.status != Meeting.Status.CANCELLED
+
+
+def _event(request, meeting, stamp, numbered):
+    """One meeting as a VEVENT; `numbered` is its agenda, numbered (read for all the meetings at once)."""
     url = request.build_absolute_uri(meeting.get_absolute_url())
     lines = [f"{meeting.board}, {meeting.date_display} at {meeting.time_display}."]
-    if meeting.is_published and meeting.status != Meeting.Status.CANCELLED:
-        part1, part2 = agenda_parts(numbered_items(meeting))
+    if _shows_agenda(meeting):
+        part1, part2 = agenda_parts(numbered)
         lines.append("Agenda:")
         lines += [f"{number}. {item.title}" for number, item in part1]
         exempt = len(part2)
@@ -162,8 +176,10 @@ def calendar_response(request, meetings, name):
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{ical_escape(name)}",
     ]
+    meetings = list(meetings)
+    agendas = numbered_agendas([meeting for meeting in meetings if _shows_agenda(meeting)])
     for meeting in meetings:
-        lines += _event(request, meeting, stamp)
+        lines += _event(request, meeting, stamp, agendas.get(meeting.pk, []))
     lines.append("END:VCALENDAR")
     body = "".join(ical_fold(line) + "\r\n" for line in lines)
     response = HttpResponse(body.encode(), content_type="text/calendar; charset=utf-8")

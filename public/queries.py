@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
+from boards.selectors import mark_withheld
 from reports.models import SCHEDULE_12A, SCHEDULE_12A_PARAGRAPHS, Appendix, Report
 
 
@@ -158,8 +159,10 @@ def member_panel(user):
         meetings.filter(starts_at__gte=now).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")[:5]
     )
     recent = list(meetings.published().filter(starts_at__lt=now).order_by("-starts_at")[:3])
+    # Whether each pack holds a report exempt now (AgendaPack.holds_exempt_text), for all of them at once.
+    mark_withheld(pack for meeting in coming + recent for pack in meeting.packs.all())
     for meeting in coming + recent:
-        meeting.ready_packs = {p.edition: p for p in meeting.packs.all() if p.file and not p.holds_exempt_text()}
+        meeting.ready_packs = {p.edition: p for p in meeting.packs.all() if p.file and not p.withheld}
     return {
         "member_boards": boards,
         "member_coming": coming,

@@ -242,6 +242,11 @@ class ReportQuerySet(models.QuerySet):
             models.Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
         )
 
+    def with_latest_return(self):
+        """With each report's return events prefetched, newest first, for `Report.latest_return` to read."""
+        returns = ReportEvent.objects.filter(action="returned").select_related("actor").order_by("-at", "-pk")
+        return self.prefetch_related(models.Prefetch("events", queryset=returns, to_attr="returns_newest_first"))
+
     def awaiting_sign_off_by(self, user):
         """Reports in consultation still missing a sign-off from one of `user`'s consultee kinds."""
         kinds = list(user.consultee_kinds.filter(is_active=True)) if user.is_authenticated else []
@@ -447,6 +452,8 @@ class Report(models.Model):
         """The consultee's return event the author still has to act on, or None."""
         if self.pk is None or self.status != self.Status.DRAFT:
             return None
+        if hasattr(self, "returns_newest_first"):  # ReportQuerySet.with_latest_return
+            return next(iter(self.returns_newest_first), None)
         return self.events.filter(action="returned").select_related("actor").order_by("-at", "-pk").first()
 
     def active_sign_offs(self):
@@ -659,8 +666,12 @@ class Appendix(models.Model):
 
     @property
     def letter(self):
-        """Appendices are lettered A, B, C ... in their order."""
-        index = list(self.report.appendices.values_list("pk", flat=True)).index(self.pk)
+        """Appendices are lettered A, B, C ... in their order.
+
+        Read from the report's appendices as prefetched when they were (a page listing them all),
+        so each letter is not a query of its own.
+        """
+        index = [appendix.pk for appendix in self.report.appendices.all()].index(self.pk)
         return appendix_letter(index)
 
 

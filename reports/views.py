@@ -65,7 +65,7 @@ def home(request):
         return redirect("public:home")
     user = request.user
     visible = Report.objects.visible_to(user).select_related("board", "meeting", "meeting__board")
-    returned = list(visible.filter(author=user).returned())
+    returned = list(visible.filter(author=user).returned().with_latest_return())
     my_drafts = visible.filter(author=user, status=Report.Status.DRAFT).exclude(pk__in=[r.pk for r in returned])
     readings = dict(user.report_readings.values_list("report_id", "version"))
     to_sign = list(visible.awaiting_sign_off_by(user).order_by("updated_at"))

@@ -1,0 +1,392 @@
+"""Every page that lists rows costs the same number of queries with 3 rows as with 30 (issue 21).
+
+The demo council is loaded once for the module and grown through the models (reports indexed by
+`reindex_report`, agendas made with `ensure_standard_items`), first to 3 of everything, then to 30.
+Each page below is asked for at both sizes, as the person it is for, and its queries counted
+(the second of two identical requests, so per-process caches are warm; Django's cache is emptied
+before each, so the public meeting page is rendered, not served from the cache). A page whose
+count grows fetches something once per row: an N+1.
+
+| Page                              | URL                                     | As        | Rows that grow                               |
+|-----------------------------------|-----------------------------------------|-----------|----------------------------------------------|
+| Public home                       | /public/                                | visitor   | published agendas, coming meetings (6 each)  |
+| Meetings                          | /meetings/                              | visitor   | coming and past meetings                     |
+| Meetings (democratic services)    | /meetings/                              | clerk     | coming and past meetings                     |
+| Calendar                          | /calendar/                              | visitor   | coming meetings, a page of past ones         |
+| Calendar, one month               | /calendar/?month=                       | visitor   | the month's meetings                         |
+| Calendar, one board               | /calendar/?board=                       | visitor   | the board's meetings                         |
+| Boards                            | /boards/                                | visitor   | boards                                       |
+| A board's page                    | /boards/<slug>/                         | visitor   | members, meetings                            |
+| Meeting page (public)             | /meetings/<pk>/                         | visitor   | agenda items, Part 1 and Part 2              |
+| Meeting page (a member)           | /meetings/<pk>/                         | member    | agenda items                                 |
+| Meeting page (agenda builder)     | /meetings/<pk>/                         | clerk     | items, reports to place, history             |
+| Decisions                         | /meetings/<pk>/decisions/               | clerk     | agenda items of a held meeting               |
+| Packs (polled)                    | /meetings/<pk>/packs/                   | visitor   | (fixed: the packs of one meeting)            |
+| Public paper                      | /papers/<pk>/                           | visitor   | sections, recommendations, appendices        |
+| Forward Plan                      | /forward-plan/                          | visitor   | key decisions                                |
+| Forward Plan (democratic services)| /forward-plan/                          | clerk     | key decisions, entries to accept             |
+| Search                            | /search/?q=                             | visitor   | matches (20 a page)                          |
+| Search, signed in                 | /search/?q=                             | officer   | matches (20 a page)                          |
+| Search, democratic services       | /search/?q=                             | clerk     | matches (20 a page)                          |
+| My work (author)                  | /                                       | officer   | drafts, returned drafts, my reports, deadlines|
+| My work (consultee)               | /                                       | finance   | reports to sign off                          |
+| My work (approver)                | /                                       | director  | reports to approve                           |
+| My work (democratic services)     | /                                       | clerk     | reports to place, Forward Plan to accept     |
+| My work (board member)            | /                                       | member    | my boards' coming meetings and their packs   |
+| Reports, mine                     | /reports/                               | officer   | my reports (25 a page)                       |
+| Reports, all                      | /reports/?scope=all                     | clerk     | every report (25 a page)                     |
+| Report page                       | /reports/<pk>/                          | officer   | sections, recommendations, appendices        |
+| Report page, its events           | /reports/<pk>/                          | officer   | workflow events                              |
+| Editor                            | /reports/<pk>/edit/                     | officer   | recommendation and section rows, appendices  |
+| Consultee's view                  | /reports/<pk>/consult/                  | finance   | the report's earlier returns                 |
+| Report history                    | /reports/<pk>/history/                  | officer   | versions and workflow events                 |
+| Compare versions                  | /reports/<pk>/compare/                  | officer   | versions offered                             |
+| RSS, all agendas                  | /feeds/agendas.rss                      | visitor   | published agendas, each with its items       |
+| Atom, all agendas                 | /feeds/agendas.atom                     | visitor   | published agendas                            |
+| RSS, one board                    | /feeds/boards/<slug>/agendas.rss        | visitor   | the board's published agendas                |
+| Atom, one board                   | /feeds/boards/<slug>/agendas.atom       | visitor   | the board's published agendas                |
+| iCalendar, all meetings           | /feeds/meetings.ics                     | visitor   | meetings, each with its agenda               |
+| iCalendar, one board              | /feeds/boards/<slug>/meetings.ics       | visitor   | the board's meetings                         |
+| API organizations                 | /api/v1/organizations/                  | visitor   | boards (50 a page)                           |
+| API meetings                      | /api/v1/meetings/                       | visitor   | meetings with their items (50 a page)        |
+| API meetings of a board           | /api/v1/meetings/?organization=         | visitor   | the board's meetings                         |
+| API meeting                       | /api/v1/meetings/<pk>/                  | visitor   | its agenda items                             |
+| API agenda items                  | /api/v1/agenda-items/                   | visitor   | items of many meetings (50 a page)           |
+| API papers                        | /api/v1/papers/                         | visitor   | public reports (50 a page)                   |
+| API paper                         | /api/v1/papers/<pk>/                    | visitor   | its appendices                               |
+"""
+
+import datetime as dt
+from io import StringIO
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, Membership
+from boards.services import ensure_standard_items
+from reports import demo as demo_data
+from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section
+from reports.searchindex import reindex_report
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 30
+# Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
+# last 3), counted all the same.
+FIXED = {"packs", "my work as member"}
+WORD = "kelpie"  # in every report made here, so a search for it finds them all
+
+# (name, who asks, the URL: a function of the council built below)
+PAGES = [
+    ("public home", None, lambda c: "/public/"),
+    ("meetings", None, lambda c: "/meetings/"),
+    ("meetings as clerk", "clerk", lambda c: "/meetings/"),
+    ("calendar", None, lambda c: "/calendar/"),
+    ("calendar month", None, lambda c: f"/calendar/?month={c.month:%Y-%m}"),
+    ("calendar board", None, lambda c: f"/calendar/?board={c.board.slug}"),
+    ("boards", None, lambda c: "/boards/"),
+    ("board page", None, lambda c: f"/boards/{c.board.slug}/"),
+    ("meeting page", None, lambda c: f"/meetings/{c.past_big.pk}/"),
+    ("meeting page as member", "member", lambda c: f"/meetings/{c.past_big.pk}/"),
+    ("agenda builder", "clerk", lambda c: f"/meetings/{c.coming_big.pk}/"),
+    ("decisions", "clerk", lambda c: f"/meetings/{c.past_big.pk}/decisions/"),
+    ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
+    ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
+    ("forward plan", None, lambda c: "/forward-plan/"),
+    ("forward plan as clerk", "clerk", lambda c: "/forward-plan/"),
+    ("search", None, lambda c: f"/search/?q={WORD}"),
+    ("search as officer", "officer", lambda c: f"/search/?q={WORD}"),
+    ("search as clerk", "clerk", lambda c: f"/search/?q={WORD}"),
+    ("my work as officer", "officer", lambda c: "/"),
+    ("my work as finance", "finance", lambda c: "/"),
+    ("my work as director", "director", lambda c: "/"),
+    ("my work as clerk", "clerk", lambda c: "/"),
+    ("my work as member", "member", lambda c: "/"),
+    ("reports mine", "officer", lambda c: "/reports/"),
+    ("reports all", "clerk", lambda c: "/reports/?scope=all"),
+    ("report page", "officer", lambda c: f"/reports/{c.paper.pk}/"),
+    ("report page with events", "officer", lambda c: f"/reports/{c.versioned.pk}/"),
+    ("editor", "officer", lambda c: f"/reports/{c.drafted.pk}/edit/"),
+    ("consultation", "finance", lambda c: f"/reports/{c.consulted.pk}/consult/"),
+    ("history", "officer", lambda c: f"/reports/{c.versioned.pk}/history/"),
+    ("compare", "officer", lambda c: f"/reports/{c.versioned.pk}/compare/"),
+    ("rss", None, lambda c: "/feeds/agendas.rss"),
+    ("atom", None, lambda c: "/feeds/agendas.atom"),
+    ("board rss", None, lambda c: f"/feeds/boards/{c.board.slug}/agendas.rss"),
+    ("board atom", None, lambda c: f"/feeds/boards/{c.board.slug}/agendas.atom"),
+    ("ical", None, lambda c: "/feeds/meetings.ics"),
+    ("board ical", None, lambda c: f"/feeds/boards/{c.board.slug}/meetings.ics"),
+    ("api organizations", None, lambda c: "/api/v1/organizations/"),
+    ("api meetings", None, lambda c: "/api/v1/meetings/"),
+    ("api board meetings", None, lambda c: f"/api/v1/meetings/?organization={c.board.pk}"),
+    ("api meeting", None, lambda c: f"/api/v1/meetings/{c.past_big.pk}/"),
+    ("api agenda items", None, lambda c: "/api/v1/agenda-items/"),
+    ("api papers", None, lambda c: "/api/v1/papers/"),
+    ("api paper", None, lambda c: f"/api/v1/papers/{c.paper.pk}/"),
+]
+
+
+# The council, grown ----------------------------------------------------------------------------
+
+
+def _report(c, n, kind, **fields):
+    """A report of the demo board with one recommendation and one section, indexed for search."""
+    fields = {
+        "author": c.users["officer"],
+        "board": c.board,
+        "subject": f"{WORD.title()} {kind} {n}",
+        "summary": f"The {kind} report {n} on kelpies.",
+        "report_of": c.post,
+        "is_exempt": False,
+        **fields,
+    }
+    report = Report.objects.create(**fields)
+    Recommendation.objects.create(report=report, position=1, text="The Board are asked to note the report.")
+    Section.objects.create(report=report, position=1, heading="Background", body="<ol><li>Kelpies.</li></ol>")
+    reindex_report(report)
+    return report
+
+
+def _item(meeting, report, position):
+    return AgendaItem.objects.create(
+        meeting=meeting, report=report, kind=AgendaItem.Kind.REPORT, title=report.subject, position=position
+    )
+
+
+def _packs(meeting, reports_in_full):
+    """Packs as a build leaves them: ready, with a file (never read here) and the reports they hold."""
+    for edition in AgendaPack.Edition.values:
+        AgendaPack.objects.get_or_create(
+            meeting=meeting,
+            edition=edition,
+            defaults={
+                "state": AgendaPack.State.READY,
+                "file": f"packs/{meeting.pk}-{edition}.pdf",
+                "size": 1000,
+                "page_count": 3,
+                "built_at": timezone.now(),
+                "reports_in_full": reports_in_full,
+            },
+        )
+
+
+def build_council():
+    """The demo council with the fixed parts of the grown one: two big meetings, a report with versions."""
+    call_command("load_demo", "--force", stdout=StringIO())
+    users = {u.username: u for u in User.objects.all()}
+    board = Board.objects.get(slug=demo_data.BOARD["slug"])
+    now = timezone.now()
+    c = SimpleNamespace(users=users, board=board, post=Post.objects.get(holder=users["director"]))
+    c.month = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
+    published = now - dt.timedelta(days=420)
+    c.past_big = Meeting.objects.create(
+        board=board,
+        starts_at=now - dt.timedelta(days=410),
+        status=Meeting.Status.HELD,
+        agenda_published_at=published,
+    )
+    ensure_standard_items(c.past_big)
+    c.coming_big = Meeting.objects.create(
+        board=board,
+        starts_at=now + dt.timedelta(days=1),  # before every other coming meeting: a member sees its packs
+        status=Meeting.Status.AGENDA_PUBLISHED,
+        agenda_published_at=now - dt.timedelta(days=1),
+    )
+    ensure_standard_items(c.coming_big)
+    c.paper = _report(c, 0, "paper", status=Report.Status.PUBLISHED)
+    _item(c.past_big, c.paper, 10)
+    c.versioned = _report(c, 0, "versioned")
+    c.drafted = _report(c, 0, "being drafted")
+    c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
+    c.kinds = list(ConsulteeKind.objects.all())
+    return c
+
+
+def grow(c, start, stop):
+    """Add units `start` to `stop - 1`: one of every row each page lists."""
+    officer, clerk = c.users["officer"], c.users["clerk"]
+    now = timezone.now()
+    for n in range(start, stop):
+        Board.objects.create(name=f"Committee {n:02d}", slug=f"committee-{n:02d}", clerk=clerk)
+        person = User.objects.create_user(f"councillor-{n}", first_name="Councillor", last_name=f"Number {n}")
+        Membership.objects.create(board=c.board, user=person)
+
+        # A past meeting in one month, its agenda published (a standard agenda and an exempt item of its own),
+        # and a coming one not yet published.
+        day = c.month + dt.timedelta(days=n % 28)
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + n // 28, 0)))
+        past = Meeting.objects.create(
+            board=c.board, starts_at=starts, status=Meeting.Status.HELD, agenda_published_at=starts - dt.timedelta(7)
+        )
+        ensure_standard_items(past)
+        AgendaItem.objects.create(meeting=past, position=5, title=f"Confidential matter {n}", own_is_exempt=True)
+        AgendaItem.objects.create(
+            meeting=past, position=4, title=f"Other business {n}", own_exempt_paragraph=None, description="Noted."
+        )
+        _packs(past, [])
+        coming = Meeting.objects.create(board=c.board, starts_at=now + dt.timedelta(days=2 + n, hours=1))
+        ensure_standard_items(coming)
+
+        # The big meetings' agendas: a public and an exempt report on the past one, a key decision
+        # (public or exempt by turns) on the coming one.
+        public = _report(c, n, "public", status=Report.Status.PUBLISHED, meeting=c.past_big)
+        exempt = _report(c, n, "exempt", status=Report.Status.PUBLISHED, meeting=c.past_big, is_exempt=True)
+        exempt.exempt_paragraphs = [3]
+        exempt.save(update_fields=["exempt_paragraphs"])
+        _item(c.past_big, public, 10 + 2 * n)
+        _item(c.past_big, exempt, 11 + 2 * n)
+        key = _report(
+            c,
+            n,
+            "key decision",
+            status=Report.Status.PUBLISHED,
+            meeting=c.coming_big,
+            is_key_decision=True,
+            in_forward_plan=True,
+            forward_plan_date=timezone.localdate() - dt.timedelta(days=40),
+            forward_plan_accepted_on=timezone.localdate() - dt.timedelta(days=40),
+            is_exempt=n % 2 == 1,
+            exempt_paragraphs=[3] if n % 2 else [],
+        )
+        _item(c.coming_big, key, 10 + n)
+        MeetingEvent.objects.create(meeting=c.coming_big, actor=clerk, action="item_added", note=key.subject)
+
+        # The public paper: one more of each of its parts.
+        Recommendation.objects.create(report=c.paper, position=2 + n, text=f"Recommendation {n}.")
+        Section.objects.create(report=c.paper, position=2 + n, heading=f"Section {n}", body="<p>Kelpies.</p>")
+        Appendix.objects.create(report=c.paper, position=n, title=f"Appendix {n}", file=f"appendix-{n}.pdf")
+
+        # The draft in the editor: one more of each of its rows.
+        Recommendation.objects.create(report=c.drafted, position=2 + n, text=f"Recommendation {n}.")
+        Section.objects.create(report=c.drafted, position=2 + n, heading=f"Section {n}", body="<p>Kelpies.</p>")
+        Appendix.objects.create(report=c.drafted, position=n, title=f"Appendix {n}", file=f"draft-appendix-{n}.pdf")
+
+        # The report in consultation: one more return in its past.
+        ReportEvent.objects.create(report=c.consulted, actor=c.users["legal"], action="returned", comment=f"{n}")
+
+        # Everyone's work: a draft, a returned draft, one in consultation, one signed off, one
+        # approved and waiting for an agenda, a key decision waiting for acceptance.
+        _report(c, n, "draft")
+        returned = _report(c, n, "returned")
+        ReportEvent.objects.create(
+            report=returned, actor=c.users["finance"], action="returned", from_status="consultation", to_status="draft"
+        )
+        _report(c, n, "consultation", status=Report.Status.CONSULTATION)
+        _report(c, n, "signed off", status=Report.Status.SIGNED_OFF)
+        _report(c, n, "approved", status=Report.Status.APPROVED, meeting=coming)
+        _report(
+            c,
+            n,
+            "pending",
+            status=Report.Status.APPROVED,
+            meeting=coming,
+            is_key_decision=True,
+            in_forward_plan=True,
+            forward_plan_date=timezone.localdate(),
+        )
+
+        # The versioned report: one more version, and one more workflow event.
+        c.versioned.version += 1
+        c.versioned.summary = f"Version {c.versioned.version}."
+        c.versioned._history_user = officer
+        c.versioned.save()
+        ReportEvent.objects.create(report=c.versioned, actor=c.users["finance"], action="returned", comment=f"{n}")
+    for meeting in (c.past_big, c.coming_big):
+        full = list(meeting.items.filter(report__is_exempt=False).values_list("report_id", flat=True))
+        AgendaPack.objects.filter(meeting=meeting).delete()
+        _packs(meeting, full)
+    AgendaPack.objects.filter(meeting__in=[c.past_big, c.coming_big]).update(wanted_key="x", content_key="x")
+
+
+def count_queries(c, who, url):
+    """The queries of `url` asked for by `who` (None: a visitor), after one request to warm caches."""
+    client = Client()
+    if who:
+        client.force_login(c.users[who])
+    cache.clear()
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Each page's (status, body, queries) with 3 rows and with 30, from one council grown in one transaction."""
+    found = {SMALL: {}, LARGE: {}}
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        transaction.atomic(),
+    ):
+        c = build_council()
+        grow(c, 0, SMALL)
+        for name, who, url in PAGES:
+            found[SMALL][name] = count_queries(c, who, url(c))
+        grow(c, SMALL, LARGE)
+        for name, who, url in PAGES:
+            found[LARGE][name] = count_queries(c, who, url(c))
+        transaction.set_rollback(True)
+    cache.clear()
+    return found
+
+
+@pytest.mark.parametrize("name", [name for name, _, _ in PAGES])
+def test_it_costs_the_same_queries_with_3_rows_as_with_30(db, measured, name):
+    small_status, small_body, small = measured[SMALL][name]
+    large_status, large_body, large = measured[LARGE][name]
+    assert small_status == large_status == 200, (small_status, large_status, large_body[:500])
+    if name not in FIXED:
+        assert len(large_body) > len(small_body)  # the rows were there to list
+    if len(small) != len(large):
+        print(f"{name}: {len(small)} queries with {SMALL} rows")
+        print("\n".join(small))
+        print(f"{name}: {len(large)} queries with {LARGE} rows")
+        print("\n".join(large))
+    assert len(small) == len(large), f"{name}: {len(small)} queries with {SMALL} rows, {len(large)} with {LARGE}"
+
+
+# The bulk reads agree with the reads of one meeting they replace ----------------------------------
+
+
+def test_numbered_agendas_number_each_meeting_as_numbered_items_does(demo, django_capture_on_commit_callbacks):
+    from boards import services
+    from boards.selectors import numbered_agendas, numbered_items
+    from tests.test_public import publish_upcoming
+
+    meeting, _, _ = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    services.agenda_add_item(meeting=meeting, user=demo.clerk, title="A late item", urgency_reason="It cannot wait.")
+    meetings = list(Meeting.objects.all())
+    for waiting in (False, True):
+        agendas = numbered_agendas(meetings, waiting=waiting)
+        for m in meetings:
+            expected = [(n, item.pk) for n, item in numbered_items(m, waiting=waiting)]
+            assert [(n, item.pk) for n, item in agendas[m.pk]] == expected, (m, waiting)
+    assert len(agendas[meeting.pk]) == len(numbered_agendas([meeting])[meeting.pk]) + 1  # the waiting item
+    assert numbered_agendas([]) == {}
+
+
+def test_withheld_packs_are_those_holding_exempt_text(demo):
+    from boards.selectors import mark_withheld
+
+    seed = demo.seed
+    packs = [
+        AgendaPack.objects.update_or_create(
+            meeting=demo.meeting, edition=edition, supplement=None, defaults={"reports_in_full": [seed.pk]}
+        )[0]
+        for edition in AgendaPack.Edition.values
+    ]
+    assert [p.withheld for p in mark_withheld(packs)] == [p.holds_exempt_text() for p in packs] == [False] * 3
+    Report.objects.filter(pk=seed.pk).update(is_exempt=True)
+    withheld = {p.edition: p.withheld for p in mark_withheld(packs)}
+    assert withheld == {p.edition: p.holds_exempt_text() for p in packs}
+    assert withheld == {"public": True, "members": False, "front": True}

@@ -4,11 +4,11 @@ On the day an agenda is published, most of the people asking for a meeting page 
 the public, and each of them is shown the same page. Rendering it costs several queries and a
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
-board, every agenda item with its report's state, exemption and "Report of" post, and every
-pack's build state. Any change to any of them gives a new key, whatever made the change (the services, the
+board, every agenda item with its report's state, exemption and "Report of" post, every
+pack's build state, and the attendance once recorded (members/). Any change to any of them gives a new key, whatever made the change (the services, the
 admin, a pack build), so there is nothing to invalidate by hand.
 
-Reading the key costs two small queries (and the connection's health check): more than half of
+Reading the key costs three small queries (and the connection's health check): more than half of
 what a cached page costs. So the key itself is kept for RECHECK_SECONDS: a visitor sees a change
 at most that long after it is saved (the clerk, signed in, sees it at once), and sooner when it
 was saved through the ORM by the same process, which forgets the keys it knows (below). Page
@@ -30,6 +30,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
+from members.models import Attendance, OtherAttendee
 from reports.models import Post, Report
 
 PUBLIC_PAGE_SECONDS = 60
@@ -44,7 +45,7 @@ def _forget_keys(**kwargs):
     _generation[0] += 1
 
 
-for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post):
+for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post, Attendance, OtherAttendee):
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
 
@@ -71,7 +72,16 @@ def meeting_page_key(pk):
             "decision", "supplement__published_at",
         )
     )  # fmt: skip
-    digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()
+    # The attendance the page shows once recorded: each member's status and substitute, and the others.
+    attendance = list(
+        Meeting.objects.filter(pk=pk)
+        .order_by("attendances__pk", "other_attendees__pk")
+        .values_list(
+            "attendances__pk", "attendances__status", "attendances__substitute_id", "attendances__recorded_at",
+            "other_attendees__pk", "other_attendees__name", "other_attendees__role", "other_attendees__description",
+        )
+    )  # fmt: skip
+    digest = hashlib.blake2b(repr([meeting, items, attendance]).encode(), digest_size=16).hexdigest()
     return f"public-meeting-page:{pk}:{digest}"
 
 

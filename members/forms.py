@@ -50,8 +50,9 @@ class AttendanceForm(forms.Form):
 
 class OtherAttendeeForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, required=False)
+    # Not required: a row without a name is left out whatever its select says (the view reads named rows).
     role = forms.ChoiceField(
-        label="Attended as", choices=OtherAttendee.Role.choices, initial=OtherAttendee.Role.OFFICER
+        label="Attended as", choices=OtherAttendee.Role.choices, initial=OtherAttendee.Role.OFFICER, required=False
     )
     description = forms.CharField(label="Title or reason", max_length=300, required=False)
 

@@ -95,9 +95,9 @@ def attendance(request, pk):
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             others = [
-                (f.cleaned_data.get("name", ""), f.cleaned_data.get("role", ""), f.cleaned_data.get("description", ""))
+                (f.cleaned_data["name"], f.cleaned_data["role"] or "officer", f.cleaned_data["description"])
                 for f in formset
-                if f.cleaned_data
+                if f.cleaned_data.get("name")
             ]
             try:
                 services.attendance_record(meeting=meeting, user=request.user, entries=form.entries(), others=others)
@@ -132,6 +132,7 @@ def _meeting_for_member(request, pk):
 
 
 @login_required
+@require_GET
 def my_apologies(request):
     """A member's coming meetings, to send (or withdraw) apologies for each."""
     meetings = selectors.coming_meetings_expecting(request.user)

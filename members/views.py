@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from boards.models import Meeting
@@ -118,7 +119,8 @@ def attendance(request, pk):
         "formset": formset,
         "record": record,
         "apologies": selectors.standing_apologies(meeting),
-        "can_record": meeting.status not in {Meeting.Status.CANCELLED, Meeting.Status.MINUTES_APPROVED},
+        "can_record": meeting.status not in {Meeting.Status.CANCELLED, Meeting.Status.MINUTES_APPROVED}
+        and meeting.date <= timezone.localdate(),
     }
     return render(request, "members/attendance.html", context, status=status)
 

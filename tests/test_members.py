@@ -386,3 +386,23 @@ def test_a_member_cannot_name_another_expected_member_as_substitute(login, demo)
     assert response.status_code == 400
     assert "Choose one of the board&#x27;s substitutes or another councillor." in response.content.decode()
     assert not Apology.objects.exists()
+
+
+def test_attendance_is_locked_once_the_minutes_are_approved(login, demo):
+    agenda.meeting_approve_minutes(meeting=demo.meeting, user=demo.clerk)
+    before = list(demo.meeting.attendances.values_list("member_id", "status"))
+    with pytest.raises(services.AttendanceRefused, match="minutes of this meeting are approved"):
+        services.attendance_record(meeting=demo.meeting, user=demo.clerk, entries=all_present(demo.meeting))
+    client = login(demo.clerk)
+    url = reverse("members:attendance", args=[demo.meeting.pk])
+    assert "can no longer change" in client.get(url).content.decode()
+    assert client.post(url, attendance_post(demo.meeting, {})).status_code == 400
+    assert list(demo.meeting.attendances.values_list("member_id", "status")) == before
+
+
+def test_the_attendance_page_of_a_coming_meeting_shows_the_apologies_not_the_form(login, demo):
+    meeting = upcoming(demo)
+    services.apology_send(meeting=meeting, user=demo.member, reason="On leave")
+    page = login(demo.clerk).get(reverse("members:attendance", args=[meeting.pk])).content.decode()
+    assert "Councillor Ian Moncur" in page and "On leave" in page
+    assert "Attendance is recorded from the day of the meeting" in page and "Save the attendance" not in page

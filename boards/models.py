@@ -33,6 +33,11 @@ class Board(models.Model):
     )
     contact_email = models.EmailField(blank=True, help_text="Printed on agendas for enquiries.")
     contact_phone = models.CharField(max_length=40, blank=True)
+    quorum = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="How many voting members (substitutes attending in a member's place count) must be present "
+        "for the meeting to be quorate, as the council's constitution sets it.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -4,11 +4,11 @@ On the day an agenda is published, most of the people asking for a meeting page 
 the public, and each of them is shown the same page. Rendering it costs several queries and a
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
-board, every agenda item with its report's state, exemption and "Report of" post, and every
-pack's build state. Any change to any of them gives a new key, whatever made the change (the services, the
+board, every agenda item with its report's state, exemption and "Report of" post, every
+pack's build state, and the attendance once recorded (members/). Any change to any of them gives a new key, whatever made the change (the services, the
 admin, a pack build), so there is nothing to invalidate by hand.
 
-Reading the key costs two small queries (and the connection's health check): more than half of
+Reading the key costs three small queries (and the connection's health check): more than half of
 what a cached page costs. So the key itself is kept for RECHECK_SECONDS: a visitor sees a change
 at most that long after it is saved (the clerk, signed in, sees it at once), and sooner when it
 was saved through the ORM by the same process, which forgets the keys it knows (below). Page
@@ -33,6 +33,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
+from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from reports.models import Post, Report
 
 PUBLIC_PAGE_SECONDS = 60
@@ -47,7 +48,10 @@ def _forget_keys(**kwargs):
     _generation[0] += 1
 
 
-for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council):
+for _model in (
+    Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
+    Councillor, Party, Apology,
+):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
 
@@ -74,7 +78,16 @@ def meeting_page_key(pk):
             "decision", "supplement__published_at",
         )
     )  # fmt: skip
-    digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()
+    # The attendance the page shows once recorded: each member's status and substitute, and the others.
+    attendance = list(
+        Meeting.objects.filter(pk=pk)
+        .order_by("attendances__pk", "other_attendees__pk")
+        .values_list(
+            "attendances__pk", "attendances__status", "attendances__substitute_id", "attendances__recorded_at",
+            "other_attendees__pk", "other_attendees__name", "other_attendees__role", "other_attendees__description",
+        )
+    )  # fmt: skip
+    digest = hashlib.blake2b(repr([meeting, items, attendance]).encode(), digest_size=16).hexdigest()
     return f"public-meeting-page:{pk}:{digest}"
 
 
@@ -93,7 +106,7 @@ def public_stamp():
 
     The public home, the calendar, the papers, search, the feeds, the open data API and a board's
     page show published reports, meetings, their agenda items, supplements and packs, boards, their
-    members, posts and the council. Small tables are read whole; the large ones (reports, agenda
+    members, posts and the council; the councillors' pages their attendance. Small tables are read whole; the large ones (reports, agenda
     items) are summed, so the cost does not grow with a council's decade of papers: each
     publication, withdrawal, correction (which raises the report's version), exemption or agenda
     change moves a count or a sum. Drafts are not read at all, so an officer's autosave never
@@ -118,8 +131,9 @@ def public_stamp():
     packs = AgendaPack.objects.aggregate(
         n=Count("pk"), revisions=Sum("revision"), built=Max("built_at"), sizes=Sum("size")
     )
-    small = [_rows(model) for model in (Board, Post, Membership, Council)]
-    return _digest([timezone.localdate(), published, items, meetings, supplements, packs, small])
+    attendance = Attendance.objects.aggregate(n=Count("pk"), pks=Sum("pk"), recorded=Max("recorded_at"))
+    small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
+    return _digest([timezone.localdate(), published, items, meetings, supplements, packs, attendance, small])
 
 
 def forward_plan_stamp():

@@ -24,6 +24,7 @@ The ids column names the objects that fill the URL's arguments, in the order the
                report) and another item
   board        the Health and Wellbeing Board's slug (board_id: its id), member's board
   officer, report_type    for the admin: officer's user id, the content type of reports
+  councillor   the demo's member (Councillor Ian Moncur): his User's id, the key of his public page
 
 A number or a word that names no object is used as it is.
 
@@ -261,6 +262,32 @@ boards:supplement_members_pack   published/2                    POST  login    4
 # administrators may do too; a supplement holding a report is refused to them, as the agenda is.
 boards:supplement_publish        published                      GET   login    405      405      405      405      405      405      405      405
 boards:supplement_publish        published                      POST  login    404      404      404      404      302*     404      404      302*
+
+# Councillors and attendance (members/). The councillor pages are public; `councillor` is the demo's
+# member, who has no photo (404 for everyone). Attendance is democratic services' (and administrators'):
+# recorded from the meeting's day (the held meeting), refused whole before it (the published one, 400).
+members:councillors              -                              GET   200      200      200      200      200      200      200      200      200
+members:councillors              -                              POST  405      405      405      405      405      405      405      405      405
+members:councillor               councillor                     GET   200      200      200      200      200      200      200      200      200
+members:councillor               councillor                     POST  405      405      405      405      405      405      405      405      405
+members:councillor               officer                        GET   404      404      404      404      404      404      404      404      404
+members:councillor               officer                        POST  405      405      405      405      405      405      405      405      405
+members:councillor_photo         councillor                     GET   404      404      404      404      404      404      404      404      404
+members:councillor_photo         councillor                     POST  405      405      405      405      405      405      405      405      405
+members:attendance               held                           GET   login    404      404      404      404      200      404      404      200
+members:attendance               held                           POST  login    404      404      404      404      302*     404      404      302*
+members:attendance               published                      GET   login    404      404      404      404      200      404      404      200
+members:attendance               published                      POST  login    404      404      404      404      400      404      404      400
+# Apologies: a member expected at the meeting sends their own, before it (the published meeting is the
+# board's next); anyone else gets 404. After the meeting, or with none to withdraw, back with a message.
+members:my_apologies             -                              GET   login    200      200      200      200      200      200      200      200
+members:my_apologies             -                              POST  login    405      405      405      405      405      405      405      405
+members:apologies_send           published                      GET   login    405      405      405      405      405      405      405      405
+members:apologies_send           published                      POST  login    404      404      404      404      404      302*     404      404
+members:apologies_send           held                           GET   login    405      405      405      405      405      405      405      405
+members:apologies_send           held                           POST  login    404      404      404      404      404      302      404      404
+members:apologies_withdraw       published                      GET   login    405      405      405      405      405      405      405      405
+members:apologies_withdraw       published                      POST  login    404      404      404      404      404      302      404      404
 
 # The public site and open data: no sign-in, and nothing exempt or unpublished.
 public:home                      -                              GET   200      200      200      200      200      200      200      200      200

@@ -37,6 +37,7 @@ from tests.appendices import stored_appendix
 from tests.images import stored_figure
 from tests.permissions_matrix import ACTORS, ADMIN_URL_RULE, matrix_rows
 from tests.test_leaks import every_url
+from tests.test_members import attendance_post
 from tests.test_packs import text_pdf
 from tests.test_public import PUBLIC_SUBJECT, build_packs, publish_upcoming
 from tests.test_workflow import form_data, report_in
@@ -160,6 +161,7 @@ def build_world(demo, capture):
         "board": demo.board.slug,
         "board_id": demo.board.pk,
         "officer": demo.officer.pk,
+        "councillor": demo.member.pk,
         "report_type": ContentType.objects.get_for_model(Report).pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
@@ -213,6 +215,8 @@ BODIES = {
     "boards:agenda_add_report": lambda world, kwargs: {"report": world.approved.pk},
     "boards:agenda_add_item": lambda world, kwargs: {"title": "Any other business"},
     "boards:agenda_reorder": new_order,
+    "members:attendance": lambda world, kwargs: attendance_post(Meeting.objects.get(pk=kwargs["pk"]), {}),
+    "members:apologies_send": lambda world, kwargs: {f"m{kwargs['pk']}-reason": "On leave"},
     "admin:reports_report_delete": lambda world, kwargs: {"post": "yes"},
     "admin:auth_user_password_change": lambda world, kwargs: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
 }

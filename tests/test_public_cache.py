@@ -26,12 +26,12 @@ def page(client, meeting):
     return response.content.decode()
 
 
-def test_a_visitor_gets_the_cached_page_in_two_queries(client, demo):
+def test_a_visitor_gets_the_cached_page_in_three_queries(client, demo):
     first = page(client, demo.meeting)
     with CaptureQueriesContext(connection) as queries:
         again = page(client, demo.meeting)
     assert again == first
-    assert len(queries) == 2  # the key: the meeting with its packs, and the items
+    assert len(queries) == 3  # the key: the meeting with its packs, the items, and the attendance
 
 
 @pytest.mark.parametrize(

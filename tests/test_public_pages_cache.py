@@ -45,10 +45,12 @@ def public_pages(demo):
         "/boards/",
         f"/boards/{demo.board.slug}/",
         "/meetings/",
+        "/councillors/",
+        f"/councillors/{demo.member.pk}/",
     ]
 
 
-PAGES = list(range(23))
+PAGES = list(range(25))
 
 
 @pytest.mark.parametrize("index", PAGES)

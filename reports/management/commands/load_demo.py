@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from boards.models import Board, Council, Meeting, Membership
+from members.demo import load_members
 from reports import demo
 from reports.models import (
     ConsulteeKind,
@@ -60,6 +61,7 @@ class Command(BaseCommand):
     def extend(self, users, board, meeting):
         """The published agenda of 14 September 2022, and the board's next meeting with reports waiting."""
         self.load_past_agenda(users, meeting)
+        load_members(users, board, meeting)  # councillors, and who attended on 14 September 2022
         self.queue_demo_packs(meeting)
         upcoming = self.load_upcoming_meeting(board)
         for content in demo.UPCOMING:

@@ -4,8 +4,8 @@ On the day an agenda is published, most of the people asking for a meeting page 
 the public, and each of them is shown the same page. Rendering it costs several queries and a
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
-board, every agenda item with its report's state, exemption and "Report of" post, and every
-pack's build state. Any change to any of them gives a new key, whatever made the change (the services, the
+board, every agenda item with its report's state, exemption, "Report of" post and declarations of
+interest, and every pack's build state. Any change to any of them gives a new key, whatever made the change (the services, the
 admin, a pack build), so there is nothing to invalidate by hand.
 
 Reading the key costs two small queries (and the connection's health check): more than half of
@@ -30,6 +30,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
+from interests.models import Declaration
 from reports.models import Post, Report
 
 PUBLIC_PAGE_SECONDS = 60
@@ -44,7 +45,7 @@ def _forget_keys(**kwargs):
     _generation[0] += 1
 
 
-for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post):
+for _model in (Meeting, AgendaItem, AgendaPack, Board, Report, Post, Declaration):
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
 
@@ -62,13 +63,16 @@ def meeting_page_key(pk):
     )  # fmt: skip
     if not meeting:
         return None  # no such meeting, or not published: the view answers
+    # An item with declarations comes once for each of them (a join, not a third query).
     items = list(
         AgendaItem.objects.filter(meeting_id=pk)
-        .order_by("pk")
+        .order_by("pk", "declarations__pk")
         .values_list(
             "pk", "position", "kind", "title", "description", "own_is_exempt", "own_exempt_paragraph", "report_id",
             "report__status", "report__is_exempt", "report__exempt_paragraphs", "report__report_of__title",
-            "decision", "supplement__published_at",
+            "decision", "supplement__published_at", "declarations__pk", "declarations__member__first_name",
+            "declarations__member__last_name", "declarations__kind", "declarations__nature",
+            "declarations__conduct", "declarations__dispensation",
         )
     )  # fmt: skip
     digest = hashlib.blake2b(repr([meeting, items]).encode(), digest_size=16).hexdigest()

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "boards",
     "reports",
     "public",
+    "interests",
 ]
 
 MIDDLEWARE = [

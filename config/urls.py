@@ -22,5 +22,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("boards.urls")),
     path("", include("public.urls")),
+    path("", include("interests.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -1,0 +1,49 @@
+from django import forms
+
+from interests.models import Declaration, InterestFields, RegisterEntry
+
+
+class EntryForm(forms.ModelForm):
+    """What a member proposes their register should say about one interest."""
+
+    class Meta:
+        model = RegisterEntry
+        fields = InterestFields.ENTRY_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "whose": forms.RadioSelect,
+        }
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="Why it is returned", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DeclarationForm(forms.Form):
+    """A declaration of interest in one item; the clerk's form has a member field, the member's does not."""
+
+    item = forms.TypedChoiceField(label="Agenda item", coerce=int, empty_value=None)
+    member = forms.TypedChoiceField(label="Member", coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label="Kind of interest", choices=Declaration.Kind.choices, widget=forms.RadioSelect)
+    nature = forms.CharField(label="Nature of the interest", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    conduct = forms.ChoiceField(
+        label="What the member did", choices=Declaration.Conduct.choices, widget=forms.RadioSelect
+    )
+    dispensation = forms.CharField(
+        label="Dispensation details",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only with a dispensation: who granted it, when, and what it allows.",
+    )
+    entry = forms.TypedChoiceField(label="Register entry (optional)", coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, items, members, entries, own=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "Choose an item")] + [(i.pk, f"{n}. {i.title}") for n, i in items]
+        self.fields["member"].choices = [("", "Choose a member")] + [(m.pk, str(m)) for m in members]
+        self.fields["entry"].choices = [("", "None")] + [
+            (e.pk, f"{e.member}: {e.get_category_display()}: {e.description[:60]}") for e in entries
+        ]
+        if own:
+            del self.fields["member"]

@@ -20,11 +20,18 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label="Why it is returned", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class AnyChoiceField(forms.TypedChoiceField):
+    """A choice whose value the service checks (an item of another meeting gets its own message there)."""
+
+    def valid_value(self, value):
+        return True
+
+
 class DeclarationForm(forms.Form):
     """A declaration of interest in one item; the clerk's form has a member field, the member's does not."""
 
-    item = forms.TypedChoiceField(label="Agenda item", coerce=int, empty_value=None)
-    member = forms.TypedChoiceField(label="Member", coerce=int, empty_value=None)
+    item = AnyChoiceField(label="Agenda item", coerce=int, empty_value=None, required=False)
+    member = AnyChoiceField(label="Member", coerce=int, empty_value=None, required=False)
     kind = forms.ChoiceField(label="Kind of interest", choices=Declaration.Kind.choices, widget=forms.RadioSelect)
     nature = forms.CharField(label="Nature of the interest", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     conduct = forms.ChoiceField(

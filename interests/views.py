@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from boards import selectors as agenda
+from boards.models import AgendaItem
 from boards.views import get_meeting_for
 from interests import selectors, services
 from interests.forms import DeclarationForm, EntryForm, ReturnForm
@@ -227,13 +229,17 @@ def _declaration_page(request, meeting, form, *, own, template="interests/declar
     return render(request, template, context, status=400 if form.errors else 200)
 
 
-def _record(request, meeting, form, member):
-    items = {item.pk: item for _, item in agenda.numbered_items(meeting, waiting=True)}
+def _record(request, meeting, form, member, items):
+    """Record the form's declaration. An item of this meeting the form did not offer counts as none;
+    another meeting's item goes to the service, which says so beside the field."""
     data = form.cleaned_data
+    item = {item.pk: item for _, item in items}.get(data.get("item"))
+    if item is None and data.get("item"):
+        item = AgendaItem.objects.filter(pk=data["item"]).exclude(meeting=meeting).first()
     entry = RegisterEntry.objects.filter(pk=data.get("entry")).first() if data.get("entry") else None
     services.declaration_record(
         meeting=meeting,
-        item=items.get(data.get("item")),
+        item=item,
         member=member,
         user=request.user,
         kind=data.get("kind"),
@@ -251,16 +257,20 @@ def meeting_declarations(request, pk):
         raise Http404("No such meeting")
     meeting = get_meeting_for(request.user, pk)
     members = list(services.meeting_members(meeting))
+    items = agenda.numbered_items(meeting, waiting=True)
     form = DeclarationForm(
         request.POST or None,
-        items=agenda.numbered_items(meeting, waiting=True),
+        items=items,
         members=members,
         entries=RegisterEntry.objects.current().filter(member__in=members).select_related("member"),
     )
     if request.method == "POST" and form.is_valid():
-        member = next((m for m in members if m.pk == form.cleaned_data["member"]), None)
+        chosen = form.cleaned_data["member"]
+        member = next((m for m in members if m.pk == chosen), None)
+        if member is None and chosen:
+            member = User.objects.filter(pk=chosen).first()  # not on the board: the service says so
         try:
-            _record(request, meeting, form, member)
+            _record(request, meeting, form, member, items)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -275,16 +285,17 @@ def meeting_declare(request, pk):
     meeting = get_meeting_for(request.user, pk)
     if not services.meeting_members(meeting).filter(pk=request.user.pk).exists():
         raise Http404("No such page")
+    items = agenda.numbered_items(meeting)
     form = DeclarationForm(
         request.POST or None,
-        items=agenda.numbered_items(meeting),
+        items=items,
         members=[],
         entries=request.user.register_entries.current().select_related("member"),
         own=True,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _record(request, meeting, form, request.user)
+            _record(request, meeting, form, request.user, items)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

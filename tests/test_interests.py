@@ -289,7 +289,19 @@ def test_it_refuses_a_declaration_on_an_item_of_another_meeting(client, demo):
         f"/meetings/{demo.meeting.pk}/declarations/",
         {"item": item.pk, "member": demo.member.pk, "kind": "pecuniary", "nature": "Kept", "conduct": "left_room"},
     )
-    assert response.status_code == 400 and "Kept" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "Kept" in page and "on the agenda of another meeting" in page
+    response = client.post(
+        f"/meetings/{demo.meeting.pk}/declarations/",
+        {"item": "not a number", "member": demo.officer.pk, "kind": "x", "nature": "", "conduct": "left_room"},
+    )
+    assert response.status_code == 400
+    response = client.post(
+        f"/meetings/{demo.meeting.pk}/declarations/",
+        {"item": demo.seed.agenda_item.pk, "member": demo.officer.pk, "kind": "pecuniary", "nature": "N",
+         "conduct": "left_room"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "is not a member (or substitute)" in response.content.decode()
     assert snapshot() == before
 
 

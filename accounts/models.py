@@ -20,9 +20,11 @@ class User(AbstractUser):
         default=False,
         help_text="Runs boards and meetings, compiles and publishes agendas; may see every report.",
     )
+    # db_default too: code (and migration tests) that predate the role can still insert users.
     is_monitoring_officer = models.BooleanField(
         "monitoring officer",
         default=False,
+        db_default=False,
         help_text="Keeps the register of members' interests (Localism Act 2011 s. 29): accepts or returns the "
         "changes members propose, and sees who has not registered.",
     )

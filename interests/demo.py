@@ -30,7 +30,7 @@ ENTRIES = [
 
 DECLARATION = {
     "kind": Declaration.Kind.OTHER_REGISTRABLE,
-    "nature": "Trustee of Sefton Carers Centre, which may take part in the project.",
+    "nature": "Trustee of Sefton Carers Centre, which may take part in the project",
     "conduct": Declaration.Conduct.DID_NOT_VOTE,
 }
 

@@ -30,12 +30,28 @@ class AnyChoiceField(forms.TypedChoiceField):
 class DeclarationForm(forms.Form):
     """A declaration of interest in one item; the clerk's form has a member field, the member's does not."""
 
-    item = AnyChoiceField(label="Agenda item", coerce=int, empty_value=None, required=False)
-    member = AnyChoiceField(label="Member", coerce=int, empty_value=None, required=False)
-    kind = forms.ChoiceField(label="Kind of interest", choices=Declaration.Kind.choices, widget=forms.RadioSelect)
-    nature = forms.CharField(label="Nature of the interest", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    item = AnyChoiceField(
+        label="Agenda item", coerce=int, empty_value=None, error_messages={"required": "Choose the agenda item."}
+    )
+    member = AnyChoiceField(
+        label="Member", coerce=int, empty_value=None, error_messages={"required": "Choose the member who declared."}
+    )
+    kind = forms.ChoiceField(
+        label="Kind of interest",
+        choices=Declaration.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of interest."},
+    )
+    nature = forms.CharField(
+        label="Nature of the interest",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what the interest is."},
+    )
     conduct = forms.ChoiceField(
-        label="What the member did", choices=Declaration.Conduct.choices, widget=forms.RadioSelect
+        label="What the member did",
+        choices=Declaration.Conduct.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the member did."},
     )
     dispensation = forms.CharField(
         label="Dispensation details",

@@ -202,3 +202,14 @@ def declaration_record(*, meeting, item, member, user, kind, nature, conduct, di
         entry=entry,
         recorded_by=user,
     )
+
+
+def declaration_remove(*, declaration, user):
+    """Democratic services take off a declaration recorded in error, until the minutes are approved."""
+    if not may_record_declarations(user):
+        raise ValidationError("Only democratic services may remove a declaration.")
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=declaration.item.meeting_id)
+        if meeting.status == Meeting.Status.MINUTES_APPROVED:
+            raise ValidationError("The minutes of this meeting are approved: its record can no longer change.")
+        Declaration.objects.filter(pk=declaration.pk).delete()

@@ -16,5 +16,10 @@ urlpatterns = [
     path("interests/changes/<int:pk>/accept/", views.change_accept, name="accept"),
     path("interests/changes/<int:pk>/return/", views.change_return, name="return"),
     path("meetings/<int:pk>/declarations/", views.meeting_declarations, name="declarations"),
+    path(
+        "meetings/<int:pk>/declarations/<int:declaration_pk>/remove/",
+        views.declaration_remove,
+        name="declaration_remove",
+    ),
     path("meetings/<int:pk>/declare/", views.meeting_declare, name="declare"),
 ]

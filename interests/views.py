@@ -280,6 +280,22 @@ def meeting_declarations(request, pk):
 
 
 @login_required
+@require_POST
+def declaration_remove(request, pk, declaration_pk):
+    """Democratic services take off a declaration recorded in error."""
+    if not services.may_record_declarations(request.user):
+        raise Http404("No such meeting")
+    declaration = get_object_or_404(Declaration.objects.select_related("item"), pk=declaration_pk, item__meeting_id=pk)
+    try:
+        services.declaration_remove(declaration=declaration, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The declaration by {declaration.member} is removed.")
+    return redirect("interests:declarations", pk=pk)
+
+
+@login_required
 def meeting_declare(request, pk):
     """A member declares an interest in an item before the meeting."""
     meeting = get_meeting_for(request.user, pk)

@@ -25,7 +25,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
   board        the Health and Wellbeing Board's slug (board_id: its id), member's board
   officer, report_type    for the admin: officer's user id, the content type of reports
   member_user  member's user id; entry: member's register entry (not sensitive); change: a change
-               member proposed, waiting for the monitoring officer
+               member proposed, waiting for the monitoring officer; declaration: the demo's declaration by
+               member on the seed item of `held`
 
 A number or a word that names no object is used as it is.
 
@@ -362,6 +363,8 @@ interests:return                 change                         POST  login    4
 # declares their own before the meeting (the board's next meeting), not after it (400, nothing changed).
 interests:declarations           held                           GET   login    404      404      404      404      200      404      404      200
 interests:declarations           held                           POST  login    404      404      404      404      302*     404      404      302*
+interests:declaration_remove     held/declaration               GET   login    405      405      405      405      405      405      405      405
+interests:declaration_remove     held/declaration               POST  login    404      404      404      404      302*     404      404      302*
 interests:declare                published                      GET   login    404      404      404      404      404      200      404      404
 interests:declare                published                      POST  login    404      404      404      404      404      302*     404      404
 interests:declare                held                           GET   login    404      404      404      404      404      200      404      404

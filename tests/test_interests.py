@@ -273,7 +273,7 @@ def test_the_clerk_records_a_declaration_and_the_public_page_shows_it(client, de
     client.logout()
     cache.clear()
     page = client.get(f"/meetings/{demo.meeting.pk}/").content.decode()
-    assert "Owns a pharmacy in Bootle" in page and "Left the room for the item" in page
+    assert "Owns a pharmacy in Bootle" in page and "(left the room for the item)" in page
 
 
 def test_it_refuses_a_declaration_on_an_item_of_another_meeting(client, demo):
@@ -359,3 +359,17 @@ def test_a_declaration_on_an_exempt_item_is_not_shown_to_the_public(client, demo
     assert "qzxdecl" not in client.get(f"/meetings/{demo.meeting.pk}/").content.decode()
     client.force_login(demo.member)
     assert "qzxdecl" in client.get(f"/meetings/{demo.meeting.pk}/").content.decode()
+
+
+def test_the_clerk_removes_a_declaration_recorded_in_error_until_the_minutes_are_approved(client, demo):
+    made = services.declaration_record(**declaration(demo, nature="Recorded in error"))
+    client.force_login(demo.member)
+    url = f"/meetings/{demo.meeting.pk}/declarations/{made.pk}/remove/"
+    assert client.post(url).status_code == 404
+    client.force_login(demo.clerk)
+    assert client.post(url).status_code == 302
+    assert not Declaration.objects.filter(pk=made.pk).exists()
+    kept = demo.seed.agenda_item.declarations.get()
+    Meeting.objects.filter(pk=demo.meeting.pk).update(status=Meeting.Status.MINUTES_APPROVED)
+    client.post(f"/meetings/{demo.meeting.pk}/declarations/{kept.pk}/remove/")
+    assert Declaration.objects.filter(pk=kept.pk).exists()

@@ -166,6 +166,7 @@ def build_world(demo, capture):
         "member_user": demo.member.pk,
         "entry": demo.member.register_entries.get(is_sensitive=False).pk,
         "change": change.pk,
+        "declaration": demo.seed.agenda_item.declarations.get().pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 

@@ -1,6 +1,6 @@
 """Reads of the register and of declarations that several apps need (the meeting page, the public site)."""
 
-from django.db.models import Max, Min, Prefetch, Q
+from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 
 from boards.models import Membership
 from interests.models import Declaration, RegisterChange, RegisterEntry
@@ -21,7 +21,12 @@ def registered_members():
                 "register_changes__decided_at", filter=accepted & Q(register_changes__action__in=UPDATES)
             ),
             register_reviewed_at=Max("register_changes__decided_at", filter=accepted),
-            first_seat_on=Min("memberships__starts_on"),
+            # A subquery, not a second join beside the changes' (which would multiply the rows).
+            first_seat_on=Subquery(
+                Membership.objects.filter(user=OuterRef("pk"), starts_on__isnull=False)
+                .order_by("starts_on")
+                .values("starts_on")[:1]
+            ),
         )
         .prefetch_related(
             Prefetch(

@@ -4,8 +4,9 @@ On the day an agenda is published, most of the people asking for a meeting page 
 the public, and each of them is shown the same page. Rendering it costs several queries and a
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
-board, every agenda item with its report's state, exemption and "Report of" post, every
-pack's build state, and the attendance once recorded (members/). Any change to any of them gives a new key, whatever made the change (the services, the
+board, every agenda item with its report's state, exemption, "Report of" post and declarations of
+interest, every pack's build state, and the attendance once recorded (members/). Any change to
+any of them gives a new key, whatever made the change (the services, the
 admin, a pack build), so there is nothing to invalidate by hand.
 
 Reading the key costs three small queries (and the connection's health check): more than half of
@@ -33,6 +34,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
+from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from reports.models import Post, Report
 
@@ -50,7 +52,7 @@ def _forget_keys(**kwargs):
 
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
-    Councillor, Party, Apology,
+    Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
@@ -69,13 +71,16 @@ def meeting_page_key(pk):
     )  # fmt: skip
     if not meeting:
         return None  # no such meeting, or not published: the view answers
+    # An item with declarations comes once for each of them (a join, not a third query).
     items = list(
         AgendaItem.objects.filter(meeting_id=pk)
-        .order_by("pk")
+        .order_by("pk", "declarations__pk")
         .values_list(
             "pk", "position", "kind", "title", "description", "own_is_exempt", "own_exempt_paragraph", "report_id",
             "report__status", "report__is_exempt", "report__exempt_paragraphs", "report__report_of__title",
-            "decision", "supplement__published_at",
+            "decision", "supplement__published_at", "declarations__pk", "declarations__member__first_name",
+            "declarations__member__last_name", "declarations__kind", "declarations__nature",
+            "declarations__conduct", "declarations__dispensation",
         )
     )  # fmt: skip
     # The attendance the page shows once recorded: each member's status and substitute, and the others.
@@ -106,7 +111,7 @@ def public_stamp():
 
     The public home, the calendar, the papers, search, the feeds, the open data API and a board's
     page show published reports, meetings, their agenda items, supplements and packs, boards, their
-    members, posts and the council; the councillors' pages their attendance. Small tables are read whole; the large ones (reports, agenda
+    members, posts and the council; the councillors' pages their attendance and the register of interests its accepted changes. Small tables are read whole; the large ones (reports, agenda
     items) are summed, so the cost does not grow with a council's decade of papers: each
     publication, withdrawal, correction (which raises the report's version), exemption or agenda
     change moves a count or a sum. Drafts are not read at all, so an officer's autosave never
@@ -132,8 +137,17 @@ def public_stamp():
         n=Count("pk"), revisions=Sum("revision"), built=Max("built_at"), sizes=Sum("size")
     )
     attendance = Attendance.objects.aggregate(n=Count("pk"), pks=Sum("pk"), recorded=Max("recorded_at"))
+    register = [
+        RegisterChange.objects.aggregate(n=Count("pk"), pks=Sum("pk"), decided=Max("decided_at")),
+        RegisterEntry.objects.aggregate(
+            n=Count("pk"),
+            updated=Max("updated_at"),
+            removed=Count("removed_at"),
+            sensitive=Count("pk", filter=Q(is_sensitive=True)),
+        ),
+    ]
     small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
-    return _digest([timezone.localdate(), published, items, meetings, supplements, packs, attendance, small])
+    return _digest([timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, small])
 
 
 def forward_plan_stamp():

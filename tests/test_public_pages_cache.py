@@ -47,10 +47,12 @@ def public_pages(demo):
         "/meetings/",
         "/councillors/",
         f"/councillors/{demo.member.pk}/",
+        "/register/",
+        f"/councillors/{demo.member.pk}/register/",
     ]
 
 
-PAGES = list(range(25))
+PAGES = list(range(27))
 
 
 @pytest.mark.parametrize("index", PAGES)

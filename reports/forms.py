@@ -114,6 +114,8 @@ class ReportForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The autosaves folded into that version the page has seen: with `version`, what a save is based on.
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     board = forms.ModelChoiceField(selectors.active_boards(), required=False, label="Report to")
     meeting = MeetingChoiceField(
         selectors.meetings_for_reports(),
@@ -196,6 +198,7 @@ class ReportForm(forms.ModelForm):
                 field.validators.append(MaxLengthValidator(TEXT_MAX))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["revision"].initial = self.instance.revision
         self.implication_types = list(ImplicationType.objects.filter(is_active=True))
         self.core_purposes = list(CorePurpose.objects.filter(is_active=True))
         existing_implications = {}
@@ -251,7 +254,7 @@ class ReportForm(forms.ModelForm):
         fields = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "version" and not name.startswith(("implication_", "core_purpose_"))
+            if name not in {"version", "revision"} and not name.startswith(("implication_", "core_purpose_"))
         }
         return {"fields": fields, "implications": self.implication_texts(), "core_purposes": self.core_purpose_texts()}
 

@@ -10,6 +10,7 @@ happen raises TransitionRefused with a message for the person who tried; nothing
 """
 
 import logging
+from datetime import timedelta
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -68,9 +69,9 @@ class BaseVersionMissing(Exception):
         self.report = report
 
 
-def _changes_since(report, base_version):
-    """The blocks that differ between `base_version` and the report as it stands now."""
-    before = blocks_at_version(report, base_version)
+def _changes_since(report, base_version, base_revision=0):
+    """The blocks that differ between `base_version` (at `base_revision`) and the report as it stands now."""
+    before = blocks_at_version(report, base_version, base_revision)
     now = report_blocks(report)
     if before is None:
         return [(b.label, b.text) for b in now]
@@ -162,10 +163,64 @@ def _stored_values(report, fields, implications, core_purposes):
     return values
 
 
+# Typing that pauses longer than this ends an editing session: the next autosave makes a new version.
+AUTOSAVE_SESSION = timedelta(minutes=10)
+
+
+def _continues_session(report, *, user, page, now):
+    """Whether an autosave from editor `page` by `user` folds into the report's current version.
+
+    An editing session is one editor page (a browser tab) of one user on a draft, whose autosave
+    made or last updated the current version less than AUTOSAVE_SESSION ago. An explicit save, an
+    appendix, any workflow step (submitting, a return) or another page's save closes it. Only the
+    session's own page updates a version in place, so its later saves never undo anyone else's.
+    """
+    return bool(
+        page
+        and report.status == Report.Status.DRAFT
+        and report.autosaved_at is not None
+        and report.editor_page == page
+        and report.autosaved_by_id == user.pk
+        and now - report.autosaved_at < AUTOSAVE_SESSION
+    )
+
+
+def _close_session(report):
+    """The current version will not be updated in place again (fields to save with the report)."""
+    report.autosaved_at, report.autosaved_by = None, None
+    return ["autosaved_at", "autosaved_by"]
+
+
+def _is_stale(locked, *, expected_version, expected_revision, page):
+    """Whether a save based on `expected_version` at `expected_revision` would undo someone else's change.
+
+    A page can cross its own saves: the text it sends as it is left, while its last autosave (or
+    an appendix it added) is still on the way, carries the version before that save, or the
+    revision before an autosave folded into the version. If that save is the only one since and
+    the same page made it, the newer text is the page's own.
+    """
+    own_page = bool(page) and locked.editor_page == page
+    if locked.version == expected_version:
+        # Only the session's own page updates a version in place (_continues_session).
+        return (expected_revision or 0) != locked.revision and not own_page
+    return not (own_page and expected_version == locked.version - 1)
+
+
 def report_save_draft(
-    *, report, fields, recommendations, sections, user, expected_version, implications=None, core_purposes=None, page=""
+    *,
+    report,
+    fields,
+    recommendations,
+    sections,
+    user,
+    expected_version,
+    expected_revision=None,
+    implications=None,
+    core_purposes=None,
+    page="",
+    autosave=False,
 ):
-    """Save the editor's content as the report's next version.
+    """Save the editor's content as the report's next version, or fold an autosave into the current one.
 
     `fields` maps the report's own fields to their new values, `implications` and `core_purposes`
     map an ImplicationType or CorePurpose to its text (ReportForm.draft() gives all three, the
@@ -174,13 +229,14 @@ def report_save_draft(
 
     Refuses with StaleEdit when the report moved on since `expected_version`, and with
     ReportLocked once it is approved, and with BaseVersionMissing when an existing report's save
-    does not say which version it was based on. Saving an unchanged form writes nothing. Editing
-    a signed-off report voids its sign-offs and returns it to consultation.
+    does not say which version it was based on. Saving an unchanged form writes nothing (an
+    explicit save of it closes the editing session). Editing a signed-off report voids its
+    sign-offs and returns it to consultation.
 
-    `page` names the editor page (a browser tab) the save comes from. A page can cross its own
-    saves: the text it sends as it is left, while its last autosave (or an appendix it added) is
-    still on the way, carries the version before that save. If the version after it is the only
-    one since and that same page made it, the newer text is the page's own and is saved.
+    `page` names the editor page (a browser tab) the save comes from; `expected_revision` is the
+    revision of `expected_version` it saw (None: 0, the version as first made). An `autosave`
+    within the page's editing session (_continues_session) updates the current version in place
+    and raises its revision; any other save that changes something makes a new version.
     Returns (report, changed).
     """
     is_new = report.pk is None
@@ -197,9 +253,10 @@ def report_save_draft(
                 raise ReportLocked()
             if expected_version is None:
                 raise BaseVersionMissing(locked)
-            own_save = page and locked.editor_page == page and expected_version == locked.version - 1
-            if locked.version != expected_version and not own_save:
-                raise StaleEdit(locked, _changes_since(locked, expected_version))
+            if _is_stale(locked, expected_version=expected_version, expected_revision=expected_revision, page=page):
+                raise StaleEdit(locked, _changes_since(locked, expected_version, expected_revision or 0))
+        now = timezone.now()
+        in_place = autosave and not is_new and _continues_session(locked, user=user, page=page, now=now)
         before = report_blocks(locked), _stored_values(locked, *compared)
         exemption_before = exemption_of(locked)
 
@@ -232,9 +289,16 @@ def report_save_draft(
                         to_status=Report.Status.CONSULTATION,
                     )
                     locked.status = Report.Status.CONSULTATION
-            if not is_new:
+            if in_place:
+                locked.revision += 1
+            elif not is_new:
                 locked.version += 1
-            locked.updated_at = timezone.now()
+                locked.revision = 0
+            if autosave:
+                locked.autosaved_at, locked.autosaved_by = now, user
+            else:
+                _close_session(locked)
+            locked.updated_at = now
             locked.editor_page = page
             locked._history_user = user
             if locked.forward_plan_accepted_on and not (locked.is_key_decision and locked.in_forward_plan):
@@ -246,6 +310,11 @@ def report_save_draft(
                 ReportEvent.objects.create(report=locked, actor=user, action="created", to_status=locked.status)
             else:
                 note_exemption_change(locked, exemption_before, user=user)
+        elif not autosave and locked.autosaved_at is not None:
+            # "Save draft" on what the autosave already stored: the version is now the one saved by hand.
+            locked.skip_history_when_saving = True
+            locked.save(update_fields=_close_session(locked))
+            del locked.skip_history_when_saving
     return locked, changed
 
 
@@ -421,6 +490,8 @@ def _bump(report, user, *, reason, page=""):
             )
             report.status = Report.Status.CONSULTATION
     report.version += 1
+    report.revision = 0
+    _close_session(report)
     report.updated_at = timezone.now()
     report.editor_page = page
     report._history_user = user
@@ -593,7 +664,7 @@ def _move(locked, user, action, to_status, comment=""):
     locked.status = to_status
     locked._history_user = user
     locked._change_reason = action
-    locked.save(update_fields=["status"])
+    locked.save(update_fields=["status", *_close_session(locked)])  # a step ends any editing session
     event = ReportEvent.objects.create(
         report=locked, actor=user, action=action, from_status=from_status, to_status=to_status, comment=comment
     )
@@ -765,9 +836,10 @@ def report_place_on_agenda(*, report, meeting, user, comment=""):
             # The report's header prints the date of the meeting it goes to.
             locked.meeting = meeting
             locked.version += 1
+            locked.revision = 0
             locked.updated_at = timezone.now()
             locked._history_user = user
-            locked.save(update_fields=["meeting", "version", "updated_at"])
+            locked.save(update_fields=["meeting", "version", "revision", "updated_at", *_close_session(locked)])
             if locked.status in {Report.Status.APPROVED, Report.Status.PUBLISHED}:
                 queue_report_pdf(locked)  # its header now prints this meeting's date
         ReportEvent.objects.create(

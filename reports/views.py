@@ -205,6 +205,7 @@ def _save_from_editor(request, report, unversioned_base, shown):
     rec_ok = not list_errors and not any(r.errors for r in recommendations)
     sec_ok = not list_errors and not any(r.errors for r in sections)
     expected = form.cleaned_data.get("version") if report.pk else None
+    expected_revision = form.cleaned_data.get("revision") if report.pk else None
     if expected is None and report.pk:
         expected = unversioned_base
     was_new = report.pk is None
@@ -217,7 +218,9 @@ def _save_from_editor(request, report, unversioned_base, shown):
             sections=sections if sec_ok else None,
             user=request.user,
             expected_version=expected,
+            expected_revision=expected_revision,
             page=editor_page(request),
+            autosave=autosave,
         )
     except services.ReportLocked:
         if autosave:
@@ -230,7 +233,9 @@ def _save_from_editor(request, report, unversioned_base, shown):
         shown["stale"], report = exc.changes, exc.report
         # Fields this editor left alone take the other person's newer text, so saving again
         # cannot undo their change; fields both changed keep this editor's text.
-        data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
+        data, _ = merge_stale_post(
+            report=report, base_version=expected, base_revision=expected_revision or 0, data=request.POST
+        )
         _show_posted_rows(shown, data, report)
     except services.BaseVersionMissing as exc:
         shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
@@ -266,6 +271,7 @@ def _answer_save(request, report, changed, form, rows, saved, autosave, shown):
         return JsonResponse(
             {
                 "version": report.version,
+                "revision": report.revision,
                 "edit_url": reverse("reports:edit", args=[report.pk]),
                 "saved": changed,
                 "saved_at": timezone.localtime().strftime("%H:%M:%S"),
@@ -319,7 +325,7 @@ def _show_editor(request, report, data, shown, failed=False):
             # version it was based on, so saving again is still checked against anyone else's).
             data = data.copy()
             if not failed:
-                data["version"] = str(report.version)
+                data["version"], data["revision"] = str(report.version), str(report.revision)
             form = ReportForm(data, instance=report)
             if shown["stale"] is not None:
                 form.errors.clear()

@@ -80,12 +80,13 @@ def _changes_since(report, base_version, base_revision=0):
 
 
 def _sync_rows(model, report, rows, fields):
-    """Make the report's rows of `model` exactly the non-blank `rows`, in order.
+    """Make the report's rows of `model` exactly the non-blank `rows`, in order: (the rows kept, whether
+    any was written). Only a row whose text or place changed is written.
 
     Sets each row's pk to the saved object's, so the editor can learn the ids of new rows.
     """
     existing = {obj.pk: obj for obj in model.objects.filter(report=report)}
-    kept = []
+    kept, written = [], False
     for row in rows:
         if row.is_blank:
             row.pk = None
@@ -101,24 +102,32 @@ def _sync_rows(model, report, rows, fields):
         obj.position = position
         if changed:
             obj.save()
+            written = True
         row.pk = obj.pk
         kept.append(obj)
     for obj in existing.values():
         obj.delete()
-    return kept
+        written = True
+    return kept, written
 
 
 def _sync_texts(model, report, key, texts):
-    """Upsert one text per reference item (implication type or core purpose)."""
+    """Upsert one text per reference item (implication type or core purpose); whether any was written."""
+    if not texts:
+        return False
     existing = {getattr(obj, f"{key}_id"): obj for obj in model.objects.filter(report=report)}
+    written = False
     for item, text in texts.items():
         obj = existing.get(item.pk)
         if obj is None:
             if text:
                 model.objects.create(report=report, **{key: item}, text=text)
+                written = True
         elif obj.text != text:
             obj.text = text
             obj.save()
+            written = True
+    return written
 
 
 def void_sign_offs(report, *, reason, user=None):
@@ -143,24 +152,31 @@ def void_sign_offs(report, *, reason, user=None):
     return voided
 
 
-def _stored_values(report, fields, implications, core_purposes):
-    """The report's stored value of each field a save may change, to tell whether it changed anything.
+def _apply_fields(report, fields):
+    """Set the report's own fields (and its wards) to `fields`: the names of those whose stored value changed.
 
-    Read for the names the save brings, not from a list kept here, so that a field added to the
-    editor is compared the day it is added: a save that changes only that field is then saved.
+    Compared for the names the save brings, not from a list kept here, so that a field added to
+    the editor is compared the day it is added: a save that changes only that field is then saved.
     """
-    values = {}
-    for name in fields:
+    changed = set()
+    for name, value in fields.items():
         field = Report._meta.get_field(name)
         if field.many_to_many:
-            values[name] = sorted(getattr(report, name).values_list("pk", flat=True)) if report.pk else []
-        else:
-            values[name] = field.value_from_object(report)
-    stored = {i.type_id: i.text for i in report.implications.all()}
-    values["implications"] = {kind.pk: stored.get(kind.pk, "") for kind in implications}
-    stored = {c.purpose_id: c.text for c in report.core_purposes.all()}
-    values["core_purposes"] = {purpose.pk: stored.get(purpose.pk, "") for purpose in core_purposes}
-    return values
+            continue
+        before = field.value_from_object(report)
+        setattr(report, name, value)
+        if field.value_from_object(report) != before:
+            changed.add(name)
+    if "wards" in fields:
+        wards = list(fields["wards"] or [])
+        if set(report.wards.values_list("pk", flat=True)) != {w.pk for w in wards}:
+            report.wards.set(wards)
+            changed.add("wards")
+    return changed
+
+
+# What the search document is made of (reports.searchindex.document_parts), of the report's own fields.
+SEARCHED_FIELDS = {"subject", "summary"}
 
 
 # Typing that pauses longer than this ends an editing session: the next autosave makes a new version.
@@ -240,8 +256,6 @@ def report_save_draft(
     Returns (report, changed).
     """
     is_new = report.pk is None
-    implications, core_purposes = implications or {}, core_purposes or {}
-    compared = fields, implications, core_purposes
     with transaction.atomic():
         if is_new:
             report.author = user
@@ -257,26 +271,24 @@ def report_save_draft(
                 raise StaleEdit(locked, _changes_since(locked, expected_version, expected_revision or 0))
         now = timezone.now()
         in_place = autosave and not is_new and _continues_session(locked, user=user, page=page, now=now)
-        before = report_blocks(locked), _stored_values(locked, *compared)
         exemption_before = exemption_of(locked)
 
-        for name, value in fields.items():
-            if name != "wards":
-                setattr(locked, name, value)
+        # Only what differs from the stored report is written.
+        changed_fields = _apply_fields(locked, fields)
+        kept = {}
+        rows_written = False
         # A list with a row in error is left as it was; the editor shows the error by the row.
-        if recommendations is not None:
-            _sync_rows(Recommendation, locked, recommendations, ["text"])
-        if sections is not None:
-            _sync_rows(Section, locked, sections, ["heading", "body"])
-        _sync_texts(Implication, locked, "type", implications)
-        _sync_texts(CorePurposeContribution, locked, "purpose", core_purposes)
-        if "wards" in fields:
-            wards = list(fields["wards"] or [])
-            if set(locked.wards.all()) != set(wards):
-                locked.wards.set(wards)
+        for name, model, rows, row_fields in [
+            ("recommendations", Recommendation, recommendations, ["text"]),
+            ("sections", Section, sections, ["heading", "body"]),
+        ]:
+            if rows is not None:
+                kept[name], written = _sync_rows(model, locked, rows, row_fields)
+                rows_written |= written
+        texts_written = _sync_texts(Implication, locked, "type", implications or {})
+        texts_written |= _sync_texts(CorePurposeContribution, locked, "purpose", core_purposes or {})
 
-        after = report_blocks(locked), _stored_values(locked, *compared)
-        changed = is_new or before != after
+        changed = is_new or bool(changed_fields) or rows_written or texts_written
         if changed:
             if locked.active_sign_offs():
                 void_sign_offs(locked, reason="Report edited after sign-off", user=user)
@@ -305,7 +317,8 @@ def report_save_draft(
                 # Off the plan now: if it comes back, democratic services accept it again.
                 locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
             locked.save()
-            reindex_report(locked)
+            if is_new or rows_written or changed_fields & SEARCHED_FIELDS:
+                reindex_report(locked, **kept)
             if is_new:
                 ReportEvent.objects.create(report=locked, actor=user, action="created", to_status=locked.status)
             else:

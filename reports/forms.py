@@ -223,6 +223,13 @@ class ReportForm(forms.ModelForm):
                 initial=existing_purposes.get(purpose.pk, ""),
             )
 
+    def _get_validation_exclusions(self):
+        # Each choice of a record was checked against its field's queryset already; the model's
+        # own check would look each one up again (a query per choice on every autosave).
+        exclude = super()._get_validation_exclusions()
+        exclude.update(name for name, field in self.fields.items() if isinstance(field, forms.ModelChoiceField))
+        return exclude
+
     @property
     def implication_fields(self):
         return [self[f"implication_{kind.pk}"] for kind in self.implication_types]

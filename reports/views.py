@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -316,6 +317,9 @@ def row_errors(recommendations, sections):
 def _show_editor(request, report, data, shown, failed=False):
     """The editor page: as stored (`data` None), or with what was posted shown again."""
     try:
+        if report.pk:
+            # The form, the rows, the block ticks and the lists all read these parts: one query each.
+            prefetch_related_objects([report], *EDITOR_PARTS)
         if data is None:
             form = ReportForm(instance=report)
             if report.pk and request.GET.get("check"):
@@ -339,6 +343,9 @@ def _show_editor(request, report, data, shown, failed=False):
         # The editor needs the database, which has just failed; this page does not.
         log.exception("The editor could not be shown again after a failed save; showing the text typed")
         return _unsaved_text_page(request, report)
+
+
+EDITOR_PARTS = ["wards", "recommendations", "sections", "implications", "core_purposes", "appendices", "sign_offs"]
 
 
 def _editor_page(

@@ -646,11 +646,12 @@ def available_actions(report, user):
     return allowed
 
 
-def _lock_and_expect(report, expected_status, expected_version):
+def _lock_and_expect(report, expected_status, expected_version, expected_revision=None):
     """Lock the report's row, and refuse a step taken from a page showing an older state.
 
-    A double-clicked button or a replayed form carries the status and version the page showed;
-    once the first click has moved the report on, the second is refused and changes nothing.
+    A double-clicked button or a replayed form carries the status and version the page showed
+    (and the revision: autosaves fold into a version); once the first click has moved the
+    report on, the second is refused and changes nothing.
     """
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if expected_status and locked.status != expected_status:
@@ -663,6 +664,11 @@ def _lock_and_expect(report, expected_status, expected_version):
         raise TransitionRefused(
             f"Nothing was changed: the report was edited since you opened it (it was version {expected_version}, "
             f"it is now version {locked.version}). Read it again first."
+        )
+    if expected_version is not None and expected_revision is not None and locked.revision != expected_revision:
+        raise TransitionRefused(
+            f"Nothing was changed: the report was edited since you opened it (version {locked.version} has been "
+            "saved again since). Read it again first."
         )
     return locked
 
@@ -701,10 +707,10 @@ def next_reference_number(prefix, year):
     return sequence.last_number
 
 
-def report_submit(*, report, user, expected_status=None, expected_version=None):
+def report_submit(*, report, user, expected_status=None, expected_version=None, expected_revision=None):
     """The author sends a complete draft to the consultees: draft -> in consultation."""
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_submit(locked, user)
         missing = locked.missing_items()
         if missing:
@@ -726,7 +732,9 @@ def _comment(text):
     return text
 
 
-def report_sign_off(*, report, user, kind=None, comment="", expected_status=None, expected_version=None):
+def report_sign_off(
+    *, report, user, kind=None, comment="", expected_status=None, expected_version=None, expected_revision=None
+):
     """A consultee signs the report off and is issued the next reference (FD.<n>/<yy>).
 
     When every active consultee kind has a live sign-off, the report becomes signed off.
@@ -734,7 +742,7 @@ def report_sign_off(*, report, user, kind=None, comment="", expected_status=None
     """
     comment = _comment(comment)
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         open_kinds = check_sign_off(locked, user)
         if kind is None:
             if len(open_kinds) > 1:
@@ -768,7 +776,7 @@ def report_sign_off(*, report, user, kind=None, comment="", expected_status=None
     return sign_off
 
 
-def report_return(*, report, user, comment, expected_status=None, expected_version=None):
+def report_return(*, report, user, comment, expected_status=None, expected_version=None, expected_revision=None):
     """A consultee sends the report back to its author with comments: in consultation -> draft.
 
     Any sign-offs already given are voided (they stay on record); the author sees the comments
@@ -776,7 +784,7 @@ def report_return(*, report, user, comment, expected_status=None, expected_versi
     """
     comment = _comment(comment)
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_return(locked, user)
         if not comment:
             raise TransitionRefused("Say what the author needs to change: returning a report needs a comment.")
@@ -785,10 +793,10 @@ def report_return(*, report, user, comment, expected_status=None, expected_versi
     return locked
 
 
-def report_approve(*, report, user, comment="", expected_status=None, expected_version=None):
+def report_approve(*, report, user, comment="", expected_status=None, expected_version=None, expected_revision=None):
     """The approver (holder of the "Report of" post) approves a signed-off report: signed off -> approved."""
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_approve(locked, user)
         outstanding = _outstanding_kinds(locked)
         if outstanding:  # only if a consultee kind was added after the report was signed off
@@ -800,7 +808,9 @@ def report_approve(*, report, user, comment="", expected_status=None, expected_v
     return locked
 
 
-def report_withdraw_approval(*, report, user, reason, expected_status=None, expected_version=None):
+def report_withdraw_approval(
+    *, report, user, reason, expected_status=None, expected_version=None, expected_revision=None
+):
     """The approver or democratic services withdraw an approval: approved -> signed off.
 
     The report goes back to signed off, not draft: its sign-offs were given to this very version
@@ -809,7 +819,7 @@ def report_withdraw_approval(*, report, user, reason, expected_status=None, expe
     """
     reason = _comment(reason)
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_withdraw_approval(locked, user)
         if not reason:
             raise TransitionRefused("Say why the approval is withdrawn: a reason is required.")
@@ -817,13 +827,13 @@ def report_withdraw_approval(*, report, user, reason, expected_status=None, expe
     return locked
 
 
-def report_publish(*, report, user, comment="", expected_status=None, expected_version=None):
+def report_publish(*, report, user, comment="", expected_status=None, expected_version=None, expected_revision=None):
     """Democratic services publish an approved report: approved -> published.
 
     Called by the agenda when its meeting's agenda is published.
     """
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_publish(locked, user)
         _move(locked, user, "published", Report.Status.PUBLISHED, (comment or "").strip())
     return locked

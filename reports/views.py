@@ -593,6 +593,7 @@ def _expected(request):
     return {
         "expected_status": request.POST.get("expected_status") or None,
         "expected_version": whole_number(raw_version),
+        "expected_revision": whole_number(request.POST.get("expected_revision", "")),
     }
 
 

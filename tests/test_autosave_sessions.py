@@ -170,3 +170,23 @@ def test_explicit_saves_keep_the_history_they_had(client, draft):
     assert '<del class="diff-del bg-danger-subtle">1</del>' in compared
     assert '<ins class="diff-ins bg-success-subtle">2</ins>' in compared
     assert "Saved 0." in client.get(reverse("reports:version", args=[draft.pk, 2])).content.decode()
+
+
+def test_a_step_from_a_page_that_saw_an_earlier_revision_is_refused(demo, client, draft):
+    autosave(client, draft, PAGE_A, summary="The first text.")
+    draft.refresh_from_db()
+    detail = client.get(reverse("reports:detail", args=[draft.pk])).content.decode()
+    assert f'name="expected_revision" value="{draft.revision}"' in detail
+    shown = {"expected_status": draft.status, "expected_version": draft.version, "expected_revision": draft.revision}
+    autosave(client, draft, PAGE_A, summary="The text as it will be submitted.")  # folded in after the page was shown
+    with pytest.raises(services.TransitionRefused, match="saved again since"):
+        services.report_submit(report=draft, user=demo.officer, **shown)
+    draft.refresh_from_db()
+    assert draft.status == Report.Status.DRAFT
+    response = client.post(reverse("reports:submit", args=[draft.pk]), {k: str(v) for k, v in shown.items()})
+    draft.refresh_from_db()
+    assert draft.status == Report.Status.DRAFT and response.status_code in {302, 409}
+    shown["expected_revision"] = draft.revision
+    services.report_submit(report=draft, user=demo.officer, **shown)
+    draft.refresh_from_db()
+    assert draft.status == Report.Status.CONSULTATION

@@ -203,7 +203,7 @@ class ReportForm(forms.ModelForm):
         self.core_purposes = list(CorePurpose.objects.filter(is_active=True))
         existing_implications = {}
         existing_purposes = {}
-        if self.instance.pk:
+        if self.instance.pk and not self.is_bound:  # a bound form shows and saves what was posted
             existing_implications = {i.type_id: i.text for i in self.instance.implications.all()}
             existing_purposes = {c.purpose_id: c.text for c in self.instance.core_purposes.all()}
         for kind in self.implication_types:

@@ -115,7 +115,7 @@ def _sync_texts(model, report, key, texts):
     """Upsert one text per reference item (implication type or core purpose); whether any was written."""
     if not texts:
         return False
-    existing = {getattr(obj, f"{key}_id"): obj for obj in model.objects.filter(report=report)}
+    existing = {getattr(obj, f"{key}_id"): obj for obj in model.objects.filter(report=report).order_by()}
     written = False
     for item, text in texts.items():
         obj = existing.get(item.pk)

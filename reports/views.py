@@ -45,9 +45,15 @@ def get_report_for(user, pk, action="view"):
     comparison (those with a part in its making: `Report.is_party`).
     Never 403: someone with no part in a report is not told it exists.
     """
-    report = get_object_or_404(Report.objects.visible_to(user).select_related("board", "meeting", "report_of"), pk=pk)
-    if action == "edit" and not (report.author_id == user.pk or user.sees_everything):
-        raise Http404("No such report")
+    reports = Report.objects.select_related("board", "meeting", "report_of")
+    if action == "edit" and user.is_authenticated:
+        # Those who may edit (its author, democratic services) may always view it (visible_to), so
+        # the row alone decides: the editor and every autosave are spared the visibility query.
+        report = get_object_or_404(reports, pk=pk)
+        if not (report.author_id == user.pk or user.sees_everything):
+            raise Http404("No such report")
+        return report
+    report = get_object_or_404(reports.visible_to(user), pk=pk)
     if action == "consult" and not user.consultee_kinds.filter(is_active=True).exists():
         raise Http404("No such report")
     if action == "history" and not report.is_party(user):

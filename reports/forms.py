@@ -114,6 +114,8 @@ class ReportForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The autosaves folded into that version the page has seen: with `version`, what a save is based on.
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     board = forms.ModelChoiceField(selectors.active_boards(), required=False, label="Report to")
     meeting = MeetingChoiceField(
         selectors.meetings_for_reports(),
@@ -196,11 +198,12 @@ class ReportForm(forms.ModelForm):
                 field.validators.append(MaxLengthValidator(TEXT_MAX))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["revision"].initial = self.instance.revision
         self.implication_types = list(ImplicationType.objects.filter(is_active=True))
         self.core_purposes = list(CorePurpose.objects.filter(is_active=True))
         existing_implications = {}
         existing_purposes = {}
-        if self.instance.pk:
+        if self.instance.pk and not self.is_bound:  # a bound form shows and saves what was posted
             existing_implications = {i.type_id: i.text for i in self.instance.implications.all()}
             existing_purposes = {c.purpose_id: c.text for c in self.instance.core_purposes.all()}
         for kind in self.implication_types:
@@ -219,6 +222,13 @@ class ReportForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=existing_purposes.get(purpose.pk, ""),
             )
+
+    def _get_validation_exclusions(self):
+        # Each choice of a record was checked against its field's queryset already; the model's
+        # own check would look each one up again (a query per choice on every autosave).
+        exclude = super()._get_validation_exclusions()
+        exclude.update(name for name, field in self.fields.items() if isinstance(field, forms.ModelChoiceField))
+        return exclude
 
     @property
     def implication_fields(self):
@@ -251,7 +261,7 @@ class ReportForm(forms.ModelForm):
         fields = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "version" and not name.startswith(("implication_", "core_purpose_"))
+            if name not in {"version", "revision"} and not name.startswith(("implication_", "core_purpose_"))
         }
         return {"fields": fields, "implications": self.implication_texts(), "core_purposes": self.core_purpose_texts()}
 

@@ -9,14 +9,22 @@ from reports.content import report_blocks
 from reports.models import Appendix, CorePurposeContribution, Implication, Recommendation, Section, SignOff
 
 
-def version_record(report, version):
-    """The last historical row of `report` at `version`, or None."""
-    return report.history.filter(version=version).order_by("-history_date", "-history_id").first()
+def version_record(report, version, revision=None):
+    """The last historical row of `report` at `version` (at `revision` of it, when given), or None.
+
+    Autosaves of one editing session update a version in place (reports.services), each raising
+    its revision: the last row of a version is the version as it stands, a row of a revision is
+    the version as an editor page saw it.
+    """
+    rows = report.history.filter(version=version)
+    if revision is not None:
+        rows = rows.filter(revision=revision)
+    return rows.order_by("-history_date", "-history_id").first()
 
 
-def blocks_at_version(report, version):
-    """The report's blocks as they stood at `version`, or None if that version is unknown."""
-    record = version_record(report, version)
+def blocks_at_version(report, version, revision=None):
+    """The report's blocks as they stood at `version` (at `revision`), or None if that version is unknown."""
+    record = version_record(report, version, revision)
     if record is None:
         return None
     when = record.history_date

@@ -22,12 +22,13 @@ def _posted_rows(data, prefix, fields):
     return [row for row in rows if any(value.strip() for value in row[1:])]
 
 
-def merge_stale_post(*, report, base_version, data):
+def merge_stale_post(*, report, base_version, data, base_revision=0):
     """`data` (the refused POST) with every field its sender left unchanged brought up to date.
 
+    `base_revision` is the revision of `base_version` the sender saw (autosaves fold into a version).
     Returns (merged data, names of the fields both people changed).
     """
-    record = version_record(report, base_version)
+    record = version_record(report, base_version, base_revision)
     if record is None:
         return data, []
     when = record.history_date
@@ -47,7 +48,7 @@ def merge_stale_post(*, report, base_version, data):
     merged = data.copy()
     conflicts = []
     for name, field in current.fields.items():
-        if name == "version":
+        if name in {"version", "revision"}:
             continue
         posted = field.widget.value_from_datadict(data, {}, name)
         if name.startswith(("implication_", "core_purpose_")):

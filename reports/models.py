@@ -366,10 +366,23 @@ class Report(models.Model):
     # The editor page (one browser tab) that saved the current version: a later save from the same
     # page that crossed it in flight is not someone else's change (reports.services.report_save_draft).
     editor_page = models.CharField(max_length=32, blank=True, editable=False)
+    # Autosaves coalesce: within one editing session (one page of one user, typing without a
+    # 10-minute pause, on a draft) they update the current version in place, each one raising
+    # `revision` instead of `version`; the version and revision a page saw are its lock together.
+    revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Autosaves folded into the current version; 0 when a version is made."
+    )
+    autosaved_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the current version was last autosaved; None: closed."
+    )
+    autosaved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     history = HistoricalRecords(
         excluded_fields=[
             "pdf_file", "pdf_version", "pdf_key", "editor_page", "forward_plan_accepted_on", "forward_plan_accepted_by",
+            "autosaved_at", "autosaved_by",
         ],
         m2m_fields=[wards],
     )  # fmt: skip

@@ -17,10 +17,17 @@ from reports.html import html_to_text
 FTS_TABLE = "reports_search_fts"
 
 
-def document_parts(report):
-    """The report's searchable text as (subject, summary and recommendations, bodies and appendices)."""
-    recommendations = [r.text for r in report.recommendations.order_by("position", "pk")]
-    sections = [f"{s.heading}\n{html_to_text(s.body)}" for s in report.sections.order_by("position", "pk")]
+def document_parts(report, *, recommendations=None, sections=None):
+    """The report's searchable text as (subject, summary and recommendations, bodies and appendices).
+
+    `recommendations` and `sections`, in order, spare reading them again when the caller has just saved them.
+    """
+    if recommendations is None:
+        recommendations = report.recommendations.order_by("position", "pk")
+    if sections is None:
+        sections = report.sections.order_by("position", "pk")
+    recommendations = [r.text for r in recommendations]
+    sections = [f"{s.heading}\n{html_to_text(s.body)}" for s in sections]
     appendices = [a.title for a in report.appendices.order_by("position", "pk")]
     return (
         report.subject or "",
@@ -29,9 +36,13 @@ def document_parts(report):
     )
 
 
-def reindex_report(report):
-    """Make the report's search document match its text as it stands (call inside the change's transaction)."""
-    write_document(report.pk, *document_parts(report), using=connection)
+def reindex_report(report, *, recommendations=None, sections=None):
+    """Make the report's search document match its text as it stands (call inside the change's transaction).
+
+    `recommendations` and `sections` are its rows in order, when the caller holds them as just saved.
+    """
+    parts = document_parts(report, recommendations=recommendations, sections=sections)
+    write_document(report.pk, *parts, using=connection)
 
 
 def write_document(pk, subject, summary, body, *, using):

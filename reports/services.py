@@ -10,6 +10,7 @@ happen raises TransitionRefused with a message for the person who tried; nothing
 """
 
 import logging
+from datetime import timedelta
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -68,9 +69,9 @@ class BaseVersionMissing(Exception):
         self.report = report
 
 
-def _changes_since(report, base_version):
-    """The blocks that differ between `base_version` and the report as it stands now."""
-    before = blocks_at_version(report, base_version)
+def _changes_since(report, base_version, base_revision=0):
+    """The blocks that differ between `base_version` (at `base_revision`) and the report as it stands now."""
+    before = blocks_at_version(report, base_version, base_revision)
     now = report_blocks(report)
     if before is None:
         return [(b.label, b.text) for b in now]
@@ -79,12 +80,13 @@ def _changes_since(report, base_version):
 
 
 def _sync_rows(model, report, rows, fields):
-    """Make the report's rows of `model` exactly the non-blank `rows`, in order.
+    """Make the report's rows of `model` exactly the non-blank `rows`, in order: (the rows kept, whether
+    any was written). Only a row whose text or place changed is written.
 
     Sets each row's pk to the saved object's, so the editor can learn the ids of new rows.
     """
     existing = {obj.pk: obj for obj in model.objects.filter(report=report)}
-    kept = []
+    kept, written = [], False
     for row in rows:
         if row.is_blank:
             row.pk = None
@@ -100,24 +102,32 @@ def _sync_rows(model, report, rows, fields):
         obj.position = position
         if changed:
             obj.save()
+            written = True
         row.pk = obj.pk
         kept.append(obj)
     for obj in existing.values():
         obj.delete()
-    return kept
+        written = True
+    return kept, written
 
 
 def _sync_texts(model, report, key, texts):
-    """Upsert one text per reference item (implication type or core purpose)."""
-    existing = {getattr(obj, f"{key}_id"): obj for obj in model.objects.filter(report=report)}
+    """Upsert one text per reference item (implication type or core purpose); whether any was written."""
+    if not texts:
+        return False
+    existing = {getattr(obj, f"{key}_id"): obj for obj in model.objects.filter(report=report).order_by()}
+    written = False
     for item, text in texts.items():
         obj = existing.get(item.pk)
         if obj is None:
             if text:
                 model.objects.create(report=report, **{key: item}, text=text)
+                written = True
         elif obj.text != text:
             obj.text = text
             obj.save()
+            written = True
+    return written
 
 
 def void_sign_offs(report, *, reason, user=None):
@@ -142,30 +152,91 @@ def void_sign_offs(report, *, reason, user=None):
     return voided
 
 
-def _stored_values(report, fields, implications, core_purposes):
-    """The report's stored value of each field a save may change, to tell whether it changed anything.
+def _apply_fields(report, fields):
+    """Set the report's own fields (and its wards) to `fields`: the names of those whose stored value changed.
 
-    Read for the names the save brings, not from a list kept here, so that a field added to the
-    editor is compared the day it is added: a save that changes only that field is then saved.
+    Compared for the names the save brings, not from a list kept here, so that a field added to
+    the editor is compared the day it is added: a save that changes only that field is then saved.
     """
-    values = {}
-    for name in fields:
+    changed = set()
+    for name, value in fields.items():
         field = Report._meta.get_field(name)
         if field.many_to_many:
-            values[name] = sorted(getattr(report, name).values_list("pk", flat=True)) if report.pk else []
-        else:
-            values[name] = field.value_from_object(report)
-    stored = {i.type_id: i.text for i in report.implications.all()}
-    values["implications"] = {kind.pk: stored.get(kind.pk, "") for kind in implications}
-    stored = {c.purpose_id: c.text for c in report.core_purposes.all()}
-    values["core_purposes"] = {purpose.pk: stored.get(purpose.pk, "") for purpose in core_purposes}
-    return values
+            continue
+        before = field.value_from_object(report)
+        setattr(report, name, value)
+        if field.value_from_object(report) != before:
+            changed.add(name)
+    if "wards" in fields:
+        wards = list(fields["wards"] or [])
+        if set(report.wards.values_list("pk", flat=True)) != {w.pk for w in wards}:
+            report.wards.set(wards)
+            changed.add("wards")
+    return changed
+
+
+# What the search document is made of (reports.searchindex.document_parts), of the report's own fields.
+SEARCHED_FIELDS = {"subject", "summary"}
+
+
+# Typing that pauses longer than this ends an editing session: the next autosave makes a new version.
+AUTOSAVE_SESSION = timedelta(minutes=10)
+
+
+def _continues_session(report, *, user, page, now):
+    """Whether an autosave from editor `page` by `user` folds into the report's current version.
+
+    An editing session is one editor page (a browser tab) of one user on a draft, whose autosave
+    made or last updated the current version less than AUTOSAVE_SESSION ago. An explicit save, an
+    appendix, any workflow step (submitting, a return) or another page's save closes it. Only the
+    session's own page updates a version in place, so its later saves never undo anyone else's.
+    """
+    return bool(
+        page
+        and report.status == Report.Status.DRAFT
+        and report.autosaved_at is not None
+        and report.editor_page == page
+        and report.autosaved_by_id == user.pk
+        and now - report.autosaved_at < AUTOSAVE_SESSION
+    )
+
+
+def _close_session(report):
+    """The current version will not be updated in place again (fields to save with the report)."""
+    report.autosaved_at, report.autosaved_by = None, None
+    return ["autosaved_at", "autosaved_by"]
+
+
+def _is_stale(locked, *, expected_version, expected_revision, page):
+    """Whether a save based on `expected_version` at `expected_revision` would undo someone else's change.
+
+    A page can cross its own saves: the text it sends as it is left, while its last autosave (or
+    an appendix it added) is still on the way, carries the version before that save, or the
+    revision before an autosave folded into the version. If that save is the only one since and
+    the same page made it, the newer text is the page's own.
+    """
+    own_page = bool(page) and locked.editor_page == page
+    if locked.version == expected_version:
+        # Only the session's own page updates a version in place (_continues_session).
+        return (expected_revision or 0) != locked.revision and not own_page
+    return not (own_page and expected_version == locked.version - 1)
 
 
 def report_save_draft(
-    *, report, fields, recommendations, sections, user, expected_version, implications=None, core_purposes=None, page=""
+    *,
+    report,
+    fields,
+    recommendations,
+    sections,
+    user,
+    expected_version,
+    expected_revision=None,
+    implications=None,
+    core_purposes=None,
+    page="",
+    autosave=False,
 ):
-    """Save the editor's content as the report's next version.
+    """Save the editor's content as the report's next version, or fold an autosave into the current one.
 
     `fields` maps the report's own fields to their new values, `implications` and `core_purposes`
     map an ImplicationType or CorePurpose to its text (ReportForm.draft() gives all three, the
@@ -174,18 +245,17 @@ def report_save_draft(
 
     Refuses with StaleEdit when the report moved on since `expected_version`, and with
     ReportLocked once it is approved, and with BaseVersionMissing when an existing report's save
-    does not say which version it was based on. Saving an unchanged form writes nothing. Editing
-    a signed-off report voids its sign-offs and returns it to consultation.
+    does not say which version it was based on. Saving an unchanged form writes nothing (an
+    explicit save of it closes the editing session). Editing a signed-off report voids its
+    sign-offs and returns it to consultation.
 
-    `page` names the editor page (a browser tab) the save comes from. A page can cross its own
-    saves: the text it sends as it is left, while its last autosave (or an appendix it added) is
-    still on the way, carries the version before that save. If the version after it is the only
-    one since and that same page made it, the newer text is the page's own and is saved.
+    `page` names the editor page (a browser tab) the save comes from; `expected_revision` is the
+    revision of `expected_version` it saw (None: 0, the version as first made). An `autosave`
+    within the page's editing session (_continues_session) updates the current version in place
+    and raises its revision; any other save that changes something makes a new version.
     Returns (report, changed).
     """
     is_new = report.pk is None
-    implications, core_purposes = implications or {}, core_purposes or {}
-    compared = fields, implications, core_purposes
     with transaction.atomic():
         if is_new:
             report.author = user
@@ -197,29 +267,28 @@ def report_save_draft(
                 raise ReportLocked()
             if expected_version is None:
                 raise BaseVersionMissing(locked)
-            own_save = page and locked.editor_page == page and expected_version == locked.version - 1
-            if locked.version != expected_version and not own_save:
-                raise StaleEdit(locked, _changes_since(locked, expected_version))
-        before = report_blocks(locked), _stored_values(locked, *compared)
+            if _is_stale(locked, expected_version=expected_version, expected_revision=expected_revision, page=page):
+                raise StaleEdit(locked, _changes_since(locked, expected_version, expected_revision or 0))
+        now = timezone.now()
+        in_place = autosave and not is_new and _continues_session(locked, user=user, page=page, now=now)
         exemption_before = exemption_of(locked)
 
-        for name, value in fields.items():
-            if name != "wards":
-                setattr(locked, name, value)
+        # Only what differs from the stored report is written.
+        changed_fields = _apply_fields(locked, fields)
+        kept = {}
+        rows_written = False
         # A list with a row in error is left as it was; the editor shows the error by the row.
-        if recommendations is not None:
-            _sync_rows(Recommendation, locked, recommendations, ["text"])
-        if sections is not None:
-            _sync_rows(Section, locked, sections, ["heading", "body"])
-        _sync_texts(Implication, locked, "type", implications)
-        _sync_texts(CorePurposeContribution, locked, "purpose", core_purposes)
-        if "wards" in fields:
-            wards = list(fields["wards"] or [])
-            if set(locked.wards.all()) != set(wards):
-                locked.wards.set(wards)
+        for name, model, rows, row_fields in [
+            ("recommendations", Recommendation, recommendations, ["text"]),
+            ("sections", Section, sections, ["heading", "body"]),
+        ]:
+            if rows is not None:
+                kept[name], written = _sync_rows(model, locked, rows, row_fields)
+                rows_written |= written
+        texts_written = _sync_texts(Implication, locked, "type", implications or {})
+        texts_written |= _sync_texts(CorePurposeContribution, locked, "purpose", core_purposes or {})
 
-        after = report_blocks(locked), _stored_values(locked, *compared)
-        changed = is_new or before != after
+        changed = is_new or bool(changed_fields) or rows_written or texts_written
         if changed:
             if locked.active_sign_offs():
                 void_sign_offs(locked, reason="Report edited after sign-off", user=user)
@@ -232,20 +301,33 @@ def report_save_draft(
                         to_status=Report.Status.CONSULTATION,
                     )
                     locked.status = Report.Status.CONSULTATION
-            if not is_new:
+            if in_place:
+                locked.revision += 1
+            elif not is_new:
                 locked.version += 1
-            locked.updated_at = timezone.now()
+                locked.revision = 0
+            if autosave:
+                locked.autosaved_at, locked.autosaved_by = now, user
+            else:
+                _close_session(locked)
+            locked.updated_at = now
             locked.editor_page = page
             locked._history_user = user
             if locked.forward_plan_accepted_on and not (locked.is_key_decision and locked.in_forward_plan):
                 # Off the plan now: if it comes back, democratic services accept it again.
                 locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
             locked.save()
-            reindex_report(locked)
+            if is_new or rows_written or changed_fields & SEARCHED_FIELDS:
+                reindex_report(locked, **kept)
             if is_new:
                 ReportEvent.objects.create(report=locked, actor=user, action="created", to_status=locked.status)
             else:
                 note_exemption_change(locked, exemption_before, user=user)
+        elif not autosave and locked.autosaved_at is not None:
+            # "Save draft" on what the autosave already stored: the version is now the one saved by hand.
+            locked.skip_history_when_saving = True
+            locked.save(update_fields=_close_session(locked))
+            del locked.skip_history_when_saving
     return locked, changed
 
 
@@ -421,6 +503,8 @@ def _bump(report, user, *, reason, page=""):
             )
             report.status = Report.Status.CONSULTATION
     report.version += 1
+    report.revision = 0
+    _close_session(report)
     report.updated_at = timezone.now()
     report.editor_page = page
     report._history_user = user
@@ -562,11 +646,12 @@ def available_actions(report, user):
     return allowed
 
 
-def _lock_and_expect(report, expected_status, expected_version):
+def _lock_and_expect(report, expected_status, expected_version, expected_revision=None):
     """Lock the report's row, and refuse a step taken from a page showing an older state.
 
-    A double-clicked button or a replayed form carries the status and version the page showed;
-    once the first click has moved the report on, the second is refused and changes nothing.
+    A double-clicked button or a replayed form carries the status and version the page showed
+    (and the revision: autosaves fold into a version); once the first click has moved the
+    report on, the second is refused and changes nothing.
     """
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if expected_status and locked.status != expected_status:
@@ -579,6 +664,11 @@ def _lock_and_expect(report, expected_status, expected_version):
         raise TransitionRefused(
             f"Nothing was changed: the report was edited since you opened it (it was version {expected_version}, "
             f"it is now version {locked.version}). Read it again first."
+        )
+    if expected_version is not None and expected_revision is not None and locked.revision != expected_revision:
+        raise TransitionRefused(
+            f"Nothing was changed: the report was edited since you opened it (version {locked.version} has been "
+            "saved again since). Read it again first."
         )
     return locked
 
@@ -593,7 +683,7 @@ def _move(locked, user, action, to_status, comment=""):
     locked.status = to_status
     locked._history_user = user
     locked._change_reason = action
-    locked.save(update_fields=["status"])
+    locked.save(update_fields=["status", *_close_session(locked)])  # a step ends any editing session
     event = ReportEvent.objects.create(
         report=locked, actor=user, action=action, from_status=from_status, to_status=to_status, comment=comment
     )
@@ -617,10 +707,10 @@ def next_reference_number(prefix, year):
     return sequence.last_number
 
 
-def report_submit(*, report, user, expected_status=None, expected_version=None):
+def report_submit(*, report, user, expected_status=None, expected_version=None, expected_revision=None):
     """The author sends a complete draft to the consultees: draft -> in consultation."""
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_submit(locked, user)
         missing = locked.missing_items()
         if missing:
@@ -642,7 +732,9 @@ def _comment(text):
     return text
 
 
-def report_sign_off(*, report, user, kind=None, comment="", expected_status=None, expected_version=None):
+def report_sign_off(
+    *, report, user, kind=None, comment="", expected_status=None, expected_version=None, expected_revision=None
+):
     """A consultee signs the report off and is issued the next reference (FD.<n>/<yy>).
 
     When every active consultee kind has a live sign-off, the report becomes signed off.
@@ -650,7 +742,7 @@ def report_sign_off(*, report, user, kind=None, comment="", expected_status=None
     """
     comment = _comment(comment)
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         open_kinds = check_sign_off(locked, user)
         if kind is None:
             if len(open_kinds) > 1:
@@ -684,7 +776,7 @@ def report_sign_off(*, report, user, kind=None, comment="", expected_status=None
     return sign_off
 
 
-def report_return(*, report, user, comment, expected_status=None, expected_version=None):
+def report_return(*, report, user, comment, expected_status=None, expected_version=None, expected_revision=None):
     """A consultee sends the report back to its author with comments: in consultation -> draft.
 
     Any sign-offs already given are voided (they stay on record); the author sees the comments
@@ -692,7 +784,7 @@ def report_return(*, report, user, comment, expected_status=None, expected_versi
     """
     comment = _comment(comment)
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_return(locked, user)
         if not comment:
             raise TransitionRefused("Say what the author needs to change: returning a report needs a comment.")
@@ -701,10 +793,10 @@ def report_return(*, report, user, comment, expected_status=None, expected_versi
     return locked
 
 
-def report_approve(*, report, user, comment="", expected_status=None, expected_version=None):
+def report_approve(*, report, user, comment="", expected_status=None, expected_version=None, expected_revision=None):
     """The approver (holder of the "Report of" post) approves a signed-off report: signed off -> approved."""
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_approve(locked, user)
         outstanding = _outstanding_kinds(locked)
         if outstanding:  # only if a consultee kind was added after the report was signed off
@@ -716,7 +808,9 @@ def report_approve(*, report, user, comment="", expected_status=None, expected_v
     return locked
 
 
-def report_withdraw_approval(*, report, user, reason, expected_status=None, expected_version=None):
+def report_withdraw_approval(
+    *, report, user, reason, expected_status=None, expected_version=None, expected_revision=None
+):
     """The approver or democratic services withdraw an approval: approved -> signed off.
 
     The report goes back to signed off, not draft: its sign-offs were given to this very version
@@ -725,7 +819,7 @@ def report_withdraw_approval(*, report, user, reason, expected_status=None, expe
     """
     reason = _comment(reason)
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_withdraw_approval(locked, user)
         if not reason:
             raise TransitionRefused("Say why the approval is withdrawn: a reason is required.")
@@ -733,13 +827,13 @@ def report_withdraw_approval(*, report, user, reason, expected_status=None, expe
     return locked
 
 
-def report_publish(*, report, user, comment="", expected_status=None, expected_version=None):
+def report_publish(*, report, user, comment="", expected_status=None, expected_version=None, expected_revision=None):
     """Democratic services publish an approved report: approved -> published.
 
     Called by the agenda when its meeting's agenda is published.
     """
     with transaction.atomic():
-        locked = _lock_and_expect(report, expected_status, expected_version)
+        locked = _lock_and_expect(report, expected_status, expected_version, expected_revision)
         check_publish(locked, user)
         _move(locked, user, "published", Report.Status.PUBLISHED, (comment or "").strip())
     return locked
@@ -765,9 +859,10 @@ def report_place_on_agenda(*, report, meeting, user, comment=""):
             # The report's header prints the date of the meeting it goes to.
             locked.meeting = meeting
             locked.version += 1
+            locked.revision = 0
             locked.updated_at = timezone.now()
             locked._history_user = user
-            locked.save(update_fields=["meeting", "version", "updated_at"])
+            locked.save(update_fields=["meeting", "version", "revision", "updated_at", *_close_session(locked)])
             if locked.status in {Report.Status.APPROVED, Report.Status.PUBLISHED}:
                 queue_report_pdf(locked)  # its header now prints this meeting's date
         ReportEvent.objects.create(

@@ -38,13 +38,16 @@ class ComparedBlock:
 
 def report_versions(report):
     """Each version of `report`, newest first: when it was saved and by whom."""
-    versions = {}
+    versions, revisions = {}, {}
     rows = report.history.order_by("history_date", "history_id").select_related("history_user")
-    for row in rows.only("version", "history_date", "history_user"):
-        if row.version not in versions:
-            # The first row of a version is the save that made it; later rows at the same version
-            # are workflow steps (status changes), shown on the timeline as events.
+    for row in rows.only("version", "revision", "history_date", "history_user"):
+        if row.version not in versions or row.revision > revisions[row.version]:
+            # The first row of a version is the save that made it, and the first of each later
+            # revision an autosave folded into it (reports.services.report_save_draft): the version
+            # was last saved then. Other rows at the same revision are workflow steps (status
+            # changes), shown on the timeline as events.
             versions[row.version] = Version(row.version, row.history_date, row.history_user, False)
+            revisions[row.version] = row.revision
     result = sorted(versions.values(), key=lambda v: v.number, reverse=True)
     if result and result[0].number == report.version:
         result[0].is_current = True

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,9 +45,15 @@ def get_report_for(user, pk, action="view"):
     comparison (those with a part in its making: `Report.is_party`).
     Never 403: someone with no part in a report is not told it exists.
     """
-    report = get_object_or_404(Report.objects.visible_to(user).select_related("board", "meeting", "report_of"), pk=pk)
-    if action == "edit" and not (report.author_id == user.pk or user.sees_everything):
-        raise Http404("No such report")
+    reports = Report.objects.select_related("board", "meeting", "report_of")
+    if action == "edit" and user.is_authenticated:
+        # Those who may edit (its author, democratic services) may always view it (visible_to), so
+        # the row alone decides: the editor and every autosave are spared the visibility query.
+        report = get_object_or_404(reports, pk=pk)
+        if not (report.author_id == user.pk or user.sees_everything):
+            raise Http404("No such report")
+        return report
+    report = get_object_or_404(reports.visible_to(user), pk=pk)
     if action == "consult" and not user.consultee_kinds.filter(is_active=True).exists():
         raise Http404("No such report")
     if action == "history" and not report.is_party(user):
@@ -205,6 +212,7 @@ def _save_from_editor(request, report, unversioned_base, shown):
     rec_ok = not list_errors and not any(r.errors for r in recommendations)
     sec_ok = not list_errors and not any(r.errors for r in sections)
     expected = form.cleaned_data.get("version") if report.pk else None
+    expected_revision = form.cleaned_data.get("revision") if report.pk else None
     if expected is None and report.pk:
         expected = unversioned_base
     was_new = report.pk is None
@@ -217,7 +225,9 @@ def _save_from_editor(request, report, unversioned_base, shown):
             sections=sections if sec_ok else None,
             user=request.user,
             expected_version=expected,
+            expected_revision=expected_revision,
             page=editor_page(request),
+            autosave=autosave,
         )
     except services.ReportLocked:
         if autosave:
@@ -230,7 +240,9 @@ def _save_from_editor(request, report, unversioned_base, shown):
         shown["stale"], report = exc.changes, exc.report
         # Fields this editor left alone take the other person's newer text, so saving again
         # cannot undo their change; fields both changed keep this editor's text.
-        data, _ = merge_stale_post(report=report, base_version=expected, data=request.POST)
+        data, _ = merge_stale_post(
+            report=report, base_version=expected, base_revision=expected_revision or 0, data=request.POST
+        )
         _show_posted_rows(shown, data, report)
     except services.BaseVersionMissing as exc:
         shown["save_problem"] = VERSION_MISSING.format(version=exc.report.version)
@@ -266,6 +278,7 @@ def _answer_save(request, report, changed, form, rows, saved, autosave, shown):
         return JsonResponse(
             {
                 "version": report.version,
+                "revision": report.revision,
                 "edit_url": reverse("reports:edit", args=[report.pk]),
                 "saved": changed,
                 "saved_at": timezone.localtime().strftime("%H:%M:%S"),
@@ -310,6 +323,9 @@ def row_errors(recommendations, sections):
 def _show_editor(request, report, data, shown, failed=False):
     """The editor page: as stored (`data` None), or with what was posted shown again."""
     try:
+        if report.pk:
+            # The form, the rows, the block ticks and the lists all read these parts: one query each.
+            prefetch_related_objects([report], *EDITOR_PARTS)
         if data is None:
             form = ReportForm(instance=report)
             if report.pk and request.GET.get("check"):
@@ -319,7 +335,7 @@ def _show_editor(request, report, data, shown, failed=False):
             # version it was based on, so saving again is still checked against anyone else's).
             data = data.copy()
             if not failed:
-                data["version"] = str(report.version)
+                data["version"], data["revision"] = str(report.version), str(report.revision)
             form = ReportForm(data, instance=report)
             if shown["stale"] is not None:
                 form.errors.clear()
@@ -333,6 +349,9 @@ def _show_editor(request, report, data, shown, failed=False):
         # The editor needs the database, which has just failed; this page does not.
         log.exception("The editor could not be shown again after a failed save; showing the text typed")
         return _unsaved_text_page(request, report)
+
+
+EDITOR_PARTS = ["wards", "recommendations", "sections", "implications", "core_purposes", "appendices", "sign_offs"]
 
 
 def _editor_page(
@@ -580,6 +599,7 @@ def _expected(request):
     return {
         "expected_status": request.POST.get("expected_status") or None,
         "expected_version": whole_number(raw_version),
+        "expected_revision": whole_number(request.POST.get("expected_revision", "")),
     }
 
 

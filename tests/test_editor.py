@@ -471,14 +471,16 @@ def test_a_page_does_not_conflict_with_its_own_save_crossing_it(login, demo, mon
     assert save(PAGE_A, base, "Typed first.").status_code == 200
     assert save(PAGE_A, base, "Typed first. Then more, as the tab closed.").status_code == 200
     report.refresh_from_db()
-    assert report.summary == "Typed first. Then more, as the tab closed." and report.version == base + 2
-    # Another page (another tab, another person) on the old version is refused, as before.
+    # The second autosave is of the same editing session: folded into the version the first made.
+    assert report.summary == "Typed first. Then more, as the tab closed." and report.version == base + 1
+    assert report.revision == 1
+    # Another page (another tab, another person) that saw the version before the fold is refused.
     assert save(PAGE_B, base + 1, "Someone else's older page.").status_code == 409
     # The page's own appendix change crossing its text: the text is saved too.
     monkeypatch.setattr("reports.forms.disarm_pdf", lambda upload: DisarmedPdf(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), 1, 15))
     upload = SimpleUploadedFile("map.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     client.post(f"/reports/{report.pk}/appendices/", {"title": "Map", "file": upload, "editor_page": PAGE_A})
-    assert save(PAGE_A, base + 2, "Typed just before the upload.").status_code == 200
+    assert save(PAGE_A, base + 1, "Typed just before the upload.").status_code == 200
     report.refresh_from_db()
     assert report.summary == "Typed just before the upload." and report.appendices.filter(title="Map").exists()
 

@@ -177,6 +177,7 @@ function applyIds(kind, ids) {
 
 function showSaved(result) {
   form.querySelector("input[name=version]").value = result.version;
+  form.querySelector("input[name=revision]").value = result.revision;
   document.querySelectorAll("[data-version-label]").forEach((el) => (el.textContent = result.version));
   if (actionUrl() !== result.edit_url) {
     form.setAttribute("action", result.edit_url);

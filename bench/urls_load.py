@@ -1,6 +1,7 @@
-"""The project's URLs plus one trivial view, for bench/load.py's ceiling (bench/settings_load.py)."""
+"""The project's URLs plus two trivial views, for the benchmarks' baselines (bench/settings_load.py)."""
 
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
@@ -11,7 +12,15 @@ def minimal(request):
     return HttpResponse(b"ok\n", content_type="text/plain")
 
 
+@require_GET
+def empty_page(request):
+    """The site's base template with nothing in it: what any page costs before its own content
+    (bench/pages.py prints it for reference beside the budgets, which count from `minimal`)."""
+    return render(request, "base.html")
+
+
 urlpatterns = [
     path("bench/minimal/", minimal, name="bench_minimal"),
+    path("bench/empty-page/", empty_page, name="bench_empty_page"),
     path("", include("config.urls")),
 ]

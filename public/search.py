@@ -125,8 +125,18 @@ def fts_query(query):
 
 
 class PostgresSearch(_LazyResults):
+    # ts_headline parses all the text it is given, and a report's text runs to tens of thousands of
+    # characters: it is given a window of it around the first place the query's first word's stem
+    # occurs (or the text's start), so an extract costs the same whatever the report's length.
+    WINDOW = (
+        "substr(text, greatest(1, strpos(lower(text), "
+        "btrim(split_part(querytree(plainto_tsquery('english', %s)), ' ', 1), chr(39))) - 600), 4000)"
+    )
+
     def __init__(self, reports, query):
         self.search_query = SearchQuery(query, search_type="websearch", config="english")
+        groups, _ = parse_query(query)
+        self.first_word = groups[0][0][0] if groups else ""
         super().__init__(reports.filter(search_document__document=self.search_query))
         self.matches = self.reports.annotate(
             rank=SearchRank(F("search_document__document"), self.search_query)
@@ -135,7 +145,7 @@ class PostgresSearch(_LazyResults):
     def extracts(self, pks):
         rows = SearchDocument.objects.filter(report__in=pks).annotate(
             headline=SearchHeadline(
-                "text",
+                RawSQL(self.WINDOW, [self.first_word]),  # noqa: S611 - the word is a parameter
                 self.search_query,
                 config="english",
                 start_sel=START,
@@ -150,8 +160,12 @@ class PostgresSearch(_LazyResults):
 
 
 class SqliteSearch(_LazyResults):
+    """FTS5 ranks every match in one pass (bm25, the subject weighted most); the permission gate
+    is one query over the same matches. Both return ids only, so a search costs a few
+    microseconds per match, and the reports themselves are read for the page shown."""
+
     # bm25 weights of the subject, the summary and recommendations, the bodies: the subject counts most.
-    RANK = f"SELECT bm25({FTS_TABLE}, 10.0, 4.0, 1.0) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {Report._meta.db_table}.id"  # noqa: S608 - constants
+    RANKED = f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY score, rowid DESC"  # noqa: S608 - constants
     MATCHING = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constants
 
     def __init__(self, reports, query):
@@ -161,11 +175,29 @@ class SqliteSearch(_LazyResults):
         else:
             reports = reports.filter(pk__in=RawSQL(self.MATCHING, [self.fts_query]))  # noqa: S611 - the query is a parameter
         super().__init__(reports)
-        # bm25 is lower for a better match.
-        rank = RawSQL(self.RANK, [self.fts_query])  # noqa: S611 - the query is a parameter
-        self.matches = self.reports.annotate(rank=rank).order_by(
-            "rank", F("meeting__starts_at").desc(nulls_last=True), "-pk"
-        )
+        self._ranked = None
+
+    def ranked(self):
+        """(pk, bm25) of every match this visitor may open, best first (bm25 is lower for a better match)."""
+        if self._ranked is None:
+            self._ranked = []
+            if self.fts_query is not None:
+                readable = set(self.reports.values_list("pk", flat=True))
+                with connection.cursor() as cursor:
+                    cursor.execute(self.RANKED, [self.fts_query])
+                    self._ranked = [(pk, score) for pk, score in cursor if pk in readable]
+        return self._ranked
+
+    def count(self):
+        return len(self.ranked())
+
+    def page(self, start, stop):
+        chosen = self.ranked()[start:stop]
+        if not chosen:
+            return []
+        reports = self.reports.in_bulk([pk for pk, _ in chosen])
+        extracts = self.extracts(list(reports))
+        return [Result(reports[pk], _marked(extracts.get(pk, "")), score) for pk, score in chosen if pk in reports]
 
     def extracts(self, pks):
         placeholders = ", ".join(["%s"] * len(pks))

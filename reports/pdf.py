@@ -1021,6 +1021,12 @@ def _stored_pdf_is_current(report, key=None):
     return report.pdf_key == (key or report_pdf_key(report))
 
 
+def current_pdf_key(report):
+    """The key of the report's stored PDF while it prints what the report would print now, else None."""
+    key = report_pdf_key(report)
+    return key if _stored_pdf_is_current(report, key) else None
+
+
 def stored_report_pdf(report, key=None):
     """The report's stored PDF if it still prints what the report would print now, else None."""
     if not _stored_pdf_is_current(report, key):

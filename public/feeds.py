@@ -66,6 +66,9 @@ class AgendaFeed(Feed):
     def author_link(self):
         return site_url(reverse("public:home"))
 
+    def item_author_name(self, meeting):
+        return settings.COUNCIL_NAME  # RSS has no feed author without an email address: each item says it
+
     def items(self, board):
         meetings = (
             Meeting.objects.filter(agenda_published_at__isnull=False)  # cancelled ones too, saying so

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -99,23 +100,29 @@ def paper_detail(request, pk):
 @require_safe
 def paper_pdf(request, pk):
     """A public report as a PDF."""
-    from boards.downloads import serve_pdf
-    from reports.pdf import current_pdf_key, report_pdf_filename, report_pdf_response
+    from boards.downloads import not_modified, serve_pdf
+    from reports.pdf import is_current_pdf_key, report_pdf_filename, report_pdf_key, report_pdf_response
 
     report = queries.get_public_report(pk)
-    key = current_pdf_key(report)
-    if key:
-        # The stored file, with an ETag of what it prints and byte ranges, as the packs are served.
+    # The ETag is what the PDF prints (its key), stored or made now: a rendering is not byte-identical
+    # twice, and a client holding this content need not wait for it to be made again.
+    key = report_pdf_key(report)
+    version = f"report-{report.pk}-{key}"
+    unchanged = not_modified(request, version, private=False)
+    if unchanged:
+        return unchanged
+    if is_current_pdf_key(report, key):
+        # The stored file, with byte ranges, as the packs are served.
         try:
             return serve_pdf(
-                request, report.pdf_file, version=f"report-{report.pk}-{key}", filename=report_pdf_filename(report),
-                private=False,
-            )  # fmt: skip
+                request, report.pdf_file, version=version, filename=report_pdf_filename(report), private=False
+            )
         except OSError:
             pass  # missing from storage: made afresh below, as the internal download does
     response = report_pdf_response(request, report)
     if response.status_code == 200:
         response["Cache-Control"] = "public, max-age=300"
+        response["ETag"] = quote_etag(version)
     return response
 
 

@@ -1021,10 +1021,9 @@ def _stored_pdf_is_current(report, key=None):
     return report.pdf_key == (key or report_pdf_key(report))
 
 
-def current_pdf_key(report):
-    """The key of the report's stored PDF while it prints what the report would print now, else None."""
-    key = report_pdf_key(report)
-    return key if _stored_pdf_is_current(report, key) else None
+def is_current_pdf_key(report, key):
+    """Whether the report's stored PDF prints what `key` (`report_pdf_key(report)`, read now) says."""
+    return _stored_pdf_is_current(report, key)
 
 
 def stored_report_pdf(report, key=None):

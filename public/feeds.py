@@ -176,11 +176,12 @@ def _event(request, meeting):
     elif meeting.status != Meeting.Status.CANCELLED:
         lines.append("The agenda is published at least five clear working days before the meeting.")
     lines.append(f"Agenda and papers: {url}")
+    changed = _utc(max(filter(None, [meeting.calendar_changed_at, meeting.agenda_published_at])))
     properties = [
         ("UID", f"meeting-{meeting.pk}@{site_host()}"),
         # When this version of the event was made: the same on every fetch until it changes again.
-        ("DTSTAMP", _utc(max(filter(None, [meeting.calendar_changed_at, meeting.agenda_published_at])))),
-        ("LAST-MODIFIED", _utc(max(filter(None, [meeting.calendar_changed_at, meeting.agenda_published_at])))),
+        ("DTSTAMP", changed),
+        ("LAST-MODIFIED", changed),
         ("DTSTART", _utc(meeting.starts_at)),
         ("DTEND", _utc(meeting.starts_at + MEETING_LENGTH)),
         ("SUMMARY", ical_escape(f"{meeting.board}{' (cancelled)' if meeting.status == 'cancelled' else ''}")),

@@ -31,6 +31,21 @@ def _ranged(handle, start, length):
         handle.close()
 
 
+def not_modified(request, version, *, private=True):
+    """304 when the client's copy is `version` (If-None-Match), else None: checked before any work."""
+    etag = quote_etag(version)
+    if not _etag_matches(request.headers.get("If-None-Match"), etag):
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Cache-Control"] = _cache_control(private)
+    return response
+
+
+def _cache_control(private):
+    return "private, max-age=0, must-revalidate" if private else "public, max-age=300, must-revalidate"
+
+
 def serve_pdf(request, fieldfile, *, version, filename, inline=False, private=True):
     """A stored PDF as a response that honours If-None-Match, Range and If-Range.
 
@@ -38,13 +53,11 @@ def serve_pdf(request, fieldfile, *, version, filename, inline=False, private=Tr
     that has this build gets 304 and a download manager can resume with Range.
     """
     etag = quote_etag(version)
-    cache = "private, max-age=0, must-revalidate" if private else "public, max-age=300, must-revalidate"
+    cache = _cache_control(private)
     disposition = "inline" if inline else "attachment"
-    if _etag_matches(request.headers.get("If-None-Match"), etag):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        response["Cache-Control"] = cache
-        return response
+    unchanged = not_modified(request, version, private=private)
+    if unchanged:
+        return unchanged
 
     handle = fieldfile.open("rb")
     size = fieldfile.size

@@ -45,6 +45,15 @@ class Board(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save; a new name or default venue is a change to every calendar event of its meetings."""
+        before = Board.objects.filter(pk=self.pk).values_list("name", "default_venue").first() if self.pk else None
+        super().save(*args, **kwargs)
+        if before is not None and before != (self.name, self.default_venue):
+            self.meetings.update(
+                calendar_sequence=models.F("calendar_sequence") + 1, calendar_changed_at=timezone.now()
+            )
+
     def get_absolute_url(self):
         return reverse("boards:detail", args=[self.slug])
 
@@ -124,6 +133,11 @@ class Meeting(models.Model):
     agenda_version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Raised by every change to the agenda; packs are built for a version."
     )
+    # Calendars tell a changed event from its older copy by SEQUENCE and DTSTAMP (RFC 5545): these
+    # count and date every change a calendar shows besides the agenda's version (time, venue, board,
+    # its name, publication, cancellation), kept by save() below and Board.save() whoever makes the change (a service, the admin, a rename).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    calendar_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -133,8 +147,51 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.board}, {self.date_display}"
 
+    def save(self, *args, **kwargs):
+        """Save; a change a calendar shows raises `calendar_sequence` and dates `calendar_changed_at`.
+
+        Kept here rather than in each service because any writer of a meeting (the admin too) would
+        otherwise leave calendar apps showing the old time or venue for good.
+        """
+        loaded = getattr(self, "_calendar_as_loaded", None)
+        if loaded is not None:
+            now = self._calendar_view()
+            details_changed = now[0] != loaded[0] or (now[1] is not None and now[1] != loaded[1])
+            if details_changed or now[2] != loaded[2]:
+                if details_changed:
+                    self.calendar_sequence += 1
+                self.calendar_changed_at = timezone.now()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "calendar_sequence", "calendar_changed_at"}
+        super().save(*args, **kwargs)
+        self._calendar_as_loaded = self._calendar_view()
+
     def get_absolute_url(self):
         return reverse("boards:meeting", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        meeting = super().from_db(db, field_names, values)
+        meeting._calendar_as_loaded = meeting._calendar_view()
+        return meeting
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._calendar_as_loaded = self._calendar_view()
+
+    def _calendar_view(self):
+        """What a calendar event of this meeting shows, as far as this row holds it."""
+        fields = self.__dict__
+        return (
+            tuple(fields.get(name) for name in ("starts_at", "venue", "board_id", "agenda_published_at")),
+            fields.get("status") == self.Status.CANCELLED if "status" in fields else None,
+            fields.get("agenda_version"),
+        )
+
+    @property
+    def ical_sequence(self):
+        """SEQUENCE of its calendar event: rises with every change to the agenda and every other change a calendar shows."""
+        return self.agenda_version + self.calendar_sequence
 
     @property
     def date(self):

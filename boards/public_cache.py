@@ -59,9 +59,9 @@ for _model in (
 
 
 def meeting_page_key(pk):
-    """A cache key for the public page of meeting `pk`, or None when it has no public page."""
+    """A cache key for the public page of meeting `pk` (scheduled or published), or None when there is no such meeting."""
     meeting = list(
-        Meeting.objects.filter(pk=pk, agenda_published_at__isnull=False)
+        Meeting.objects.filter(pk=pk)
         .order_by("packs__edition")
         .values_list(
             "board__name", "board__slug", "starts_at", "venue", "status", "agenda_published_at", "agenda_version",
@@ -70,7 +70,7 @@ def meeting_page_key(pk):
         )
     )  # fmt: skip
     if not meeting:
-        return None  # no such meeting, or not published: the view answers
+        return None  # no such meeting: the view answers
     # An item with declarations comes once for each of them (a join, not a third query).
     items = list(
         AgendaItem.objects.filter(meeting_id=pk)

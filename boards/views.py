@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from boards import clock, selectors, services, tasks
 from boards.forms import DecisionsForm, MeetingForm
@@ -27,11 +27,11 @@ def is_member(user, board):
 
 
 def get_meeting_for(user, pk):
-    """The meeting `pk` if `user` may see it: published agendas are public; the rest need a sign-in."""
-    meeting = get_object_or_404(Meeting.objects.select_related("board", "board__clerk"), pk=pk)
-    if not meeting.is_published and not user.is_authenticated:
-        raise Http404("No such meeting")
-    return meeting
+    """The meeting `pk`: every meeting is public from the moment it is scheduled (calendars and the
+    Forward Plan link to it). What it shows before its agenda is published (its date, venue and
+    board, nothing of its agenda) is for the views and templates to keep to; its papers are not
+    offered until then (`_published_pack`, `pack_status`)."""
+    return get_object_or_404(Meeting.objects.select_related("board", "board__clerk"), pk=pk)
 
 
 def get_meeting_to_manage(user, pk):
@@ -41,7 +41,7 @@ def get_meeting_to_manage(user, pk):
     return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def board_list(request):
     """Every active board."""
@@ -49,7 +49,7 @@ def board_list(request):
     return render(request, "boards/board_list.html", {"boards": boards})
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def board_detail(request, slug):
     board = get_object_or_404(Board, slug=slug, is_active=True)
@@ -60,7 +60,7 @@ def board_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def meeting_list(request):
     now = timezone.now()
@@ -119,13 +119,16 @@ def _packs(meeting):
     return groups
 
 
-@require_GET
+@require_safe
 @cached_for_visitors(meeting_page_key)
 def meeting_detail(request, pk):
     """The meeting: the agenda builder for democratic services, the agenda for everyone else."""
     meeting = get_meeting_for(request.user, pk)
     if is_clerk(request.user):
         return _manage_page(request, meeting)
+    if not meeting.is_published:
+        # Its date, venue and board only: the agenda being compiled is not read at all.
+        return render(request, "boards/meeting_detail.html", {"meeting": meeting})
     return render(request, "boards/meeting_detail.html", _meeting_context(request, meeting))
 
 
@@ -370,10 +373,12 @@ def pack_build_again(request, pk):
     return redirect(reverse("boards:meeting", args=[meeting.pk]) + "#packs")
 
 
-@require_GET
+@require_safe
 def pack_status(request, pk):
     """The packs' build state, for the meeting page to poll (htmx)."""
     meeting = get_meeting_for(request.user, pk)
+    if not meeting.is_published and not request.user.is_authenticated:
+        raise Http404("The agenda is not published yet")
     context = {
         "meeting": meeting,
         "packs": _packs(meeting),
@@ -412,20 +417,20 @@ def _published_pack(request, pk, edition):
     return _serve_pack(request, meeting, edition)
 
 
-@require_GET
+@require_safe
 def agenda_pdf(request, pk):
     """The agenda front sheet, once published."""
     return _published_pack(request, pk, AgendaPack.Edition.FRONT_SHEET)
 
 
-@require_GET
+@require_safe
 def public_pack_pdf(request, pk):
     """The public pack (exempt items as notices), once published."""
     return _published_pack(request, pk, AgendaPack.Edition.PUBLIC)
 
 
 @login_required
-@require_GET
+@require_safe
 def members_pack_pdf(request, pk):
     meeting = get_meeting_for(request.user, pk)
     if not (is_clerk(request.user) or is_member(request.user, meeting.board)):
@@ -443,7 +448,7 @@ def _published_supplement(request, pk, number):
     return meeting, supplement
 
 
-@require_GET
+@require_safe
 def supplement_public_pack_pdf(request, pk, number):
     """A published supplement's public pack (exempt items as notices)."""
     meeting, supplement = _published_supplement(request, pk, number)
@@ -451,7 +456,7 @@ def supplement_public_pack_pdf(request, pk, number):
 
 
 @login_required
-@require_GET
+@require_safe
 def supplement_members_pack_pdf(request, pk, number):
     meeting, supplement = _published_supplement(request, pk, number)
     if not (is_clerk(request.user) or is_member(request.user, meeting.board)):

@@ -103,6 +103,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every answer under the API, the calendars and the feeds carries CORS, a
+    # redirect or an error as well (config/http.py); then gzip around the ETag it weakens.
+    "config.http.CorsMiddleware",
+    "config.http.OpenDataGZipMiddleware",
+    # Outside PrivateNoStoreMiddleware, so that it sees the Cache-Control a response leaves with.
+    "config.http.OpenDataConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,7 +4,7 @@ from django.db.models import Count, Max, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 # A pack build waiting longer than this makes the health check say "degraded".
 BUILD_WAIT_WARNING = 15 * 60
@@ -15,7 +15,7 @@ def _seconds_since(moment, now):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """For load balancers and monitoring: 503 only when the database does not answer.
 

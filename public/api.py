@@ -17,7 +17,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from boards.models import AgendaItem, Board, Meeting
 from boards.public_cache import cached_public_page
@@ -41,7 +41,7 @@ class ApiError(Exception):
 def api_view(view):
     """GET only; JSON out; errors as JSON with their status, never an HTML page or a 500 for bad input."""
 
-    @require_GET
+    @require_safe
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:

@@ -5,15 +5,16 @@ octets, text escaped. Times are in UTC, so no VTIMEZONE is needed.
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from boards.models import Board, Meeting
 from boards.public_cache import cached_public_page
@@ -24,8 +25,23 @@ from public import queries
 MEETING_LENGTH = dt.timedelta(hours=2)
 
 
+def site_host():
+    """The site's own host name, from SITE_URL: calendar UIDs must not depend on the host a request named."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def site_url(path):
+    """An absolute URL on the configured site, for ids that must stay the same whoever asks."""
+    return f"{settings.SITE_URL}{path}"
+
+
 class AgendaFeed(Feed):
-    """The latest published agendas, newest first; optionally of one board."""
+    """The latest published agendas, newest first; optionally of one board.
+
+    A meeting cancelled after its agenda was published stays, saying so, so that a reader learns of
+    it. An entry's date (RSS pubDate, Atom updated) is the last change to what it prints: the
+    meeting's details or agenda, a supplement, a cancellation.
+    """
 
     description_template = "public/feeds/agenda_description.html"
 
@@ -44,46 +60,67 @@ class AgendaFeed(Feed):
     def description(self, board):
         return "Agendas as they are published, with links to the meeting page, the reports and the agenda pack."
 
+    def author_name(self):
+        return settings.COUNCIL_NAME
+
+    def author_link(self):
+        return site_url(reverse("public:home"))
+
+    def item_author_name(self, meeting):
+        return settings.COUNCIL_NAME  # RSS has no feed author without an email address: each item says it
+
     def items(self, board):
-        meetings = queries.public_meetings().select_related("board")
+        meetings = (
+            Meeting.objects.filter(agenda_published_at__isnull=False)  # cancelled ones too, saying so
+            .select_related("board")
+            .annotate(last_supplement=Max("supplements__published_at"))
+        )
         if board:
             meetings = meetings.filter(board=board)
         meetings = list(meetings.order_by("-agenda_published_at", "-pk")[:50])
         # Each agenda and which of its reports are public, read for all the meetings at once and
         # kept on each meeting (this Feed instance serves every request, so it holds no state).
-        agendas = numbered_agendas(meetings)
+        agendas = numbered_agendas([m for m in meetings if m.status != Meeting.Status.CANCELLED])
         public_pks = set(
             queries.public_reports().filter(agenda_item__meeting__in=meetings).values_list("pk", flat=True)
         )
         for meeting in meetings:
-            meeting.numbered_agenda = agendas[meeting.pk]
+            meeting.numbered_agenda = agendas.get(meeting.pk, [])
             meeting.public_report_pks = public_pks
         return meetings
 
     def item_title(self, meeting):
+        if meeting.status == Meeting.Status.CANCELLED:
+            return f"Cancelled: {meeting.board}, {meeting.date_display}"
         return f"Agenda: {meeting.board}, {meeting.date_display}"
 
     def item_link(self, meeting):
         return meeting.get_absolute_url()
 
     def item_guid(self, meeting):
-        return f"meeting-{meeting.pk}-agenda"
+        """An IRI of the site's own (not the request's) host: a reader keys its entries on it."""
+        return site_url(meeting.get_absolute_url())
 
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, meeting):
-        return meeting.agenda_published_at
+    item_guid_is_permalink = True
 
     def item_updateddate(self, meeting):
-        return meeting.agenda_published_at
+        """The last change to what the entry prints (see the class's note)."""
+        return max(filter(None, [meeting.agenda_published_at, meeting.calendar_changed_at, meeting.last_supplement]))
+
+    def item_pubdate(self, meeting):
+        return self.item_updateddate(meeting)  # RSS has one date: a reader sees a changed entry by it
 
     def get_context_data(self, item, **kwargs):
         context = super().get_context_data(item=item, **kwargs)
+        if item.status == Meeting.Status.CANCELLED:
+            context.update({"meeting": item, "cancelled": True})
+            return context
         part1, part2 = agenda_parts(item.numbered_agenda)
+        public_pks = item.public_report_pks
         context.update(
             {
                 "meeting": item,
-                "part1": [(n, i, i.report_id in item.public_report_pks) for n, i in part1],
+                "part1": [(n, i, i.report_id in public_pks) for n, i in part1],
                 "part2_count": len(part2),
             }
         )
@@ -95,6 +132,9 @@ class AtomAgendaFeed(AgendaFeed):
 
     def subtitle(self, board):
         return self.description(board)
+
+    def item_pubdate(self, meeting):
+        return meeting.agenda_published_at  # Atom's <published>; <updated> moves with each change
 
 
 # iCalendar ---------------------------------------------------------------------------------------
@@ -137,7 +177,7 @@ def _shows_agenda(meeting):
     return meeting.is_published and meeting.status != Meeting.Status.CANCELLED
 
 
-def _event(request, meeting, stamp, numbered):
+def _event(request, meeting, numbered):
     """One meeting as a VEVENT; `numbered` is its agenda, numbered (read for all the meetings at once)."""
     url = request.build_absolute_uri(meeting.get_absolute_url())
     lines = [f"{meeting.board}, {meeting.date_display} at {meeting.time_display}."]
@@ -151,9 +191,12 @@ def _event(request, meeting, stamp, numbered):
     elif meeting.status != Meeting.Status.CANCELLED:
         lines.append("The agenda is published at least five clear working days before the meeting.")
     lines.append(f"Agenda and papers: {url}")
+    changed = _utc(max(filter(None, [meeting.calendar_changed_at, meeting.agenda_published_at])))
     properties = [
-        ("UID", f"meeting-{meeting.pk}@{request.get_host().split(':')[0]}"),
-        ("DTSTAMP", stamp),
+        ("UID", f"meeting-{meeting.pk}@{site_host()}"),
+        # When this version of the event was made: the same on every fetch until it changes again.
+        ("DTSTAMP", changed),
+        ("LAST-MODIFIED", changed),
         ("DTSTART", _utc(meeting.starts_at)),
         ("DTEND", _utc(meeting.starts_at + MEETING_LENGTH)),
         ("SUMMARY", ical_escape(f"{meeting.board}{' (cancelled)' if meeting.status == 'cancelled' else ''}")),
@@ -161,13 +204,12 @@ def _event(request, meeting, stamp, numbered):
         ("DESCRIPTION", ical_escape("\n".join(lines))),
         ("URL", url),
         ("STATUS", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED"),
-        ("SEQUENCE", str(meeting.agenda_version)),
+        ("SEQUENCE", str(meeting.ical_sequence)),
     ]
     return ["BEGIN:VEVENT", *(f"{name}:{value}" for name, value in properties if value), "END:VEVENT"]
 
 
 def calendar_response(request, meetings, name):
-    stamp = _utc(timezone.now())
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -179,7 +221,7 @@ def calendar_response(request, meetings, name):
     meetings = list(meetings)
     agendas = numbered_agendas([meeting for meeting in meetings if _shows_agenda(meeting)])
     for meeting in meetings:
-        lines += _event(request, meeting, stamp, agendas.get(meeting.pk, []))
+        lines += _event(request, meeting, agendas.get(meeting.pk, []))
     lines.append("END:VCALENDAR")
     body = "".join(ical_fold(line) + "\r\n" for line in lines)
     response = HttpResponse(body.encode(), content_type="text/calendar; charset=utf-8")
@@ -192,14 +234,14 @@ def calendar_response(request, meetings, name):
 CALENDAR_LIMIT = 1000
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def meetings_ical(request):
     meetings = Meeting.objects.select_related("board").order_by("-starts_at")[:CALENDAR_LIMIT]
     return calendar_response(request, meetings, f"{settings.COUNCIL_NAME}: meetings")
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def board_meetings_ical(request, slug):
     board = get_object_or_404(Board, slug=slug, is_active=True)

@@ -2,14 +2,16 @@
 
 import calendar
 import datetime as dt
+import hashlib
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import quote_etag
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from boards.models import Meeting
 from boards.public_cache import cached_public_page, forward_plan_stamp
@@ -26,7 +28,7 @@ def bad_request(request, template, context):
     return render(request, template, context, status=400)
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def home(request):
     """The public front page: find a meeting, read its papers, search."""
@@ -42,7 +44,7 @@ def _month_link(day, board):
     return query + (f"&board={board.slug}" if board else "")
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def meeting_calendar(request):
     """Meetings by month, optionally of one board: coming ones first, then past ones, newest first."""
@@ -87,7 +89,7 @@ def _report_context(report):
     }
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def paper_detail(request, pk):
     """A public report as an accessible web page."""
@@ -95,31 +97,59 @@ def paper_detail(request, pk):
     return render(request, "public/paper_detail.html", _report_context(report))
 
 
-@require_GET
+@require_safe
 def paper_pdf(request, pk):
     """A public report as a PDF."""
-    from reports.pdf import report_pdf_response
+    from boards.downloads import not_modified, serve_pdf
+    from reports.pdf import is_current_pdf_key, report_pdf_filename, report_pdf_key, report_pdf_response
 
     report = queries.get_public_report(pk)
+    # The ETag is what the PDF prints (its key), stored or made now: a rendering is not byte-identical
+    # twice, and a client holding this content need not wait for it to be made again.
+    key = report_pdf_key(report)
+    version = f"report-{report.pk}-{key}"
+    unchanged = not_modified(request, version, private=False)
+    if unchanged:
+        return unchanged
+    if is_current_pdf_key(report, key):
+        # The stored file, with byte ranges, as the packs are served.
+        try:
+            return serve_pdf(
+                request, report.pdf_file, version=version, filename=report_pdf_filename(report), private=False
+            )
+        except OSError:
+            pass  # missing from storage: made afresh below, as the internal download does
     response = report_pdf_response(request, report)
     if response.status_code == 200:
         response["Cache-Control"] = "public, max-age=300"
+        response["ETag"] = quote_etag(version)
     return response
 
 
-@require_GET
+@require_safe
 def paper_appendix(request, pk, appendix_pk):
     """An appendix of a public report."""
+    from boards.downloads import serve_pdf
     from reports.pdf import appendix_response
 
     report = queries.get_public_report(pk)
     appendix = queries.get_public_appendix(report, appendix_pk)
     letter = appendix.letter
     filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{letter.lower()}.pdf"
+    if appendix.is_disarmed:
+        # Its stored file changes only with a new upload or rebuild, each under a new name.
+        version = hashlib.blake2b(f"{appendix.file.name}:{appendix.disarmed_version}".encode(), digest_size=16)
+        try:
+            return serve_pdf(
+                request, appendix.file, version=f"appendix-{appendix.pk}-{version.hexdigest()}", filename=filename,
+                inline=True, private=False,
+            )  # fmt: skip
+        except OSError:
+            pass  # missing from storage: appendix_response says what it would say
     return appendix_response(request, appendix, filename)
 
 
-@require_GET
+@require_safe
 @cached_public_page(forward_plan_stamp)
 def forward_plan(request):
     """The Forward Plan: notice of the key decisions to be taken."""
@@ -131,7 +161,7 @@ def forward_plan(request):
     return render(request, "public/forward_plan.html", context)
 
 
-@require_GET
+@require_safe
 def forward_plan_pdf(request):
     """The Forward Plan as a PDF, stored until what it prints changes."""
     from public.pdf import forward_plan_pdf as render_plan
@@ -145,7 +175,7 @@ def forward_plan_pdf(request):
     return response
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def search(request):
     """Search the reports this visitor may open."""
@@ -171,7 +201,7 @@ def search(request):
     return render(request, "public/search.html", context)
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def open_data(request):
     """How to use the open data: the API, the feeds and the calendars."""

@@ -1021,6 +1021,11 @@ def _stored_pdf_is_current(report, key=None):
     return report.pdf_key == (key or report_pdf_key(report))
 
 
+def is_current_pdf_key(report, key):
+    """Whether the report's stored PDF prints what `key` (`report_pdf_key(report)`, read now) says."""
+    return _stored_pdf_is_current(report, key)
+
+
 def stored_report_pdf(report, key=None):
     """The report's stored PDF if it still prints what the report would print now, else None."""
     if not _stored_pdf_is_current(report, key):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from boards import selectors
 from config.middleware import keeps_fields_of_unreadable_upload
@@ -105,7 +105,7 @@ def _coming_deadlines():
 
 
 @login_required
-@require_GET
+@require_safe
 def report_list(request):
     """Reports I may see: mine or all, filtered by status and board, 25 a page."""
     reports = Report.objects.visible_to(request.user).select_related("board", "meeting", "meeting__board", "author")
@@ -406,7 +406,7 @@ def _unsaved_text_page(request, report):
 
 
 @public_or_login_required("public:paper")
-@require_GET
+@require_safe
 def report_detail(request, pk):
     """The report as it will read, block by block, with its status and what can be done next."""
     get_report_for(request.user, pk)
@@ -426,7 +426,7 @@ def report_detail(request, pk):
 
 
 @public_or_login_required("public:paper_pdf")
-@require_GET
+@require_safe
 def report_pdf(request, pk):
     """The report as a PDF: the stored one once approved, else rendered now."""
     from reports.pdf import report_pdf_response
@@ -437,7 +437,7 @@ def report_pdf(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def report_print_preview(request, pk):
     """The report in its printed layout, in the browser: the same HTML the PDF is made from."""
     from reports.pdf import report_html
@@ -515,7 +515,7 @@ def appendix_delete(request, pk, appendix_pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def appendix_download(request, pk, appendix_pk):
     from reports.pdf import appendix_response
 
@@ -565,7 +565,7 @@ def figure_upload(request, pk):
     return render(request, "reports/figure_upload.html", {"report": report, "form": form}, status=400)
 
 
-@require_GET
+@require_safe
 def figure_image(request, pk, figure_pk):
     """A figure's image, to whoever may read its report: those it is visible to, and everyone once it
     is public. An exempt report's figures are as closed as the report; anyone else gets a 404."""
@@ -653,7 +653,7 @@ def _consult_page(request, report, *, comment="", error="", status=200):
 
 
 @login_required
-@require_GET
+@require_safe
 def report_consult(request, pk):
     """The consultee's view: the report read-only, what changed since they last read it, sign off or return."""
     report = get_report_for(request.user, pk, "consult")
@@ -718,7 +718,7 @@ def report_approve(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_withdraw_approval(request, pk):
     """Ask for a reason, then withdraw the report's approval (its approver or democratic services)."""
     report = get_report_for(request.user, pk)
@@ -769,7 +769,7 @@ def _version_number(raw, known):
 
 
 @login_required
-@require_GET
+@require_safe
 def report_history(request, pk):
     """Every version of the report and every workflow step, newest first."""
     report = get_report_for(request.user, pk, "history")
@@ -780,7 +780,7 @@ def report_history(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def report_version(request, pk, version):
     """The report's words as they stood at one version."""
     report = get_report_for(request.user, pk, "history")
@@ -791,7 +791,7 @@ def report_version(request, pk, version):
 
 
 @login_required
-@require_GET
+@require_safe
 def report_compare(request, pk):
     """Two versions of the report side by side, removed words struck through and added words marked."""
     report = get_report_for(request.user, pk, "history")

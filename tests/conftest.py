@@ -28,6 +28,25 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _visitors_pages_rechecked_at_once(monkeypatch):
+    """Visitors' pages read what they print afresh on every request here, from an empty cache.
+
+    In a server a change made without a save signal in this process (another worker, or a test's
+    queryset update "as if the meeting had been held") reaches visitors within RECHECK_SECONDS;
+    tests see it at once. tests/test_public_pages_cache.py and tests/test_public_cache.py test the
+    window itself.
+    """
+    from django.core.cache import cache
+
+    from boards import public_cache
+
+    monkeypatch.setattr(public_cache, "RECHECK_SECONDS", 0)
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     """The demo council, loaded by the management command (tests run with DEBUG off, hence --force)."""

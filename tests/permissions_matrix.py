@@ -207,8 +207,10 @@ boards:meeting_new               -                              GET   login    4
 boards:meeting_new               -                              POST  login    404      404      404      404      302*     404      404      302*
 boards:meeting                   published                      GET   200      200      200      200      200      200      200      200      200
 boards:meeting                   published                      POST  405      405      405      405      405      405      405      405      405
-# Not published: not public, so the visitor gets 404; signed-in people see that it is not published yet.
-boards:meeting                   scheduled                      GET   404      200      200      200      200      200      200      200      200
+# Not published: every meeting has a public page from the moment it is scheduled (calendars link to
+# it), so the visitor gets 200 too, like everyone: its date, venue and board and "not published yet",
+# nothing of its agenda (tests/test_public_cache.py, test_http.py). Its packs stay 404 below.
+boards:meeting                   scheduled                      GET   200      200      200      200      200      200      200      200      200
 boards:meeting                   scheduled                      POST  405      405      405      405      405      405      405      405      405
 boards:meeting_status            scheduled                      GET   login    405      405      405      405      405      405      405      405
 boards:meeting_status            scheduled                      POST  login    404      404      404      404      302*     404      404      302*

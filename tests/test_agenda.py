@@ -58,7 +58,10 @@ def test_it_shows_the_clerk_the_agenda_builder(login, demo, upcoming):
 
 
 def test_it_hides_the_builder_from_everyone_else(client, login, demo, upcoming):
-    assert client.get(f"/meetings/{upcoming.pk}/").status_code == 404  # not published: not public
+    # Not published: a visitor sees its date, venue and board, as signed-in people do; never the builder.
+    visitor = client.get(f"/meetings/{upcoming.pk}/")
+    assert visitor.status_code == 200 and "has not been published yet" in visitor.content.decode()
+    assert "Publish agenda" not in visitor.content.decode()
     for user in [demo.officer, demo.member, demo.outsider]:
         html = login(user).get(f"/meetings/{upcoming.pk}/").content.decode()
         assert "has not been published yet" in html and "Publish agenda" not in html

@@ -68,7 +68,8 @@ def test_it_has_a_feed_per_board(client, demo):
     assert client.get("/feeds/boards/no-such-board/agendas.rss").status_code == 404
 
 
-def test_it_writes_every_meeting_as_icalendar(client, demo):
+def test_it_writes_every_meeting_as_icalendar(client, demo, settings):
+    settings.SITE_URL = "https://democracy.example.gov.uk"
     response = client.get("/feeds/meetings.ics")
     assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"
     text = response.content.decode()
@@ -77,7 +78,7 @@ def test_it_writes_every_meeting_as_icalendar(client, demo):
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     found = {e["DTSTART"]: e for e in events(text)}
     past = found["20220914T130000Z"]  # 2 pm in London, British Summer Time
-    assert past["UID"] == f"meeting-{demo.meeting.pk}@testserver"
+    assert past["UID"] == f"meeting-{demo.meeting.pk}@democracy.example.gov.uk"  # the site's, not the request's
     assert past["SUMMARY"] == "Health and Wellbeing Board"
     assert past["LOCATION"] == "Committee Room\\, Bootle Town Hall"
     assert "4. Cities Inequalities Project" in past["DESCRIPTION"]

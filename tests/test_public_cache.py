@@ -75,16 +75,23 @@ def test_signed_in_people_never_get_the_visitors_page(client, login, demo):
     assert page(client, demo.meeting) == visitor
 
 
-def test_an_unpublished_meeting_is_not_cached_and_stays_private(client, demo):
+def test_an_unpublished_meeting_page_is_cached_without_its_agenda(client, demo):
+    # A scheduled meeting has a public page (calendars link to it): date, venue and board only.
     upcoming = Meeting.objects.filter(agenda_published_at__isnull=True).first()
-    assert meeting_page_key(upcoming.pk) is None
-    assert client.get(f"/meetings/{upcoming.pk}/").status_code == 404
+    for report in upcoming.reports.all():
+        services.agenda_add_report(meeting=upcoming, report=report, user=demo.clerk)
+    assert meeting_page_key(upcoming.pk) is not None
+    html = page(client, upcoming)
+    assert "has not been published yet" in html and upcoming.date_display in html
+    assert "Better Care Fund Plan 2025 to 2027" not in html
+    assert not any(item.title in html for item in upcoming.items.exclude(title=""))
+    assert page(client, upcoming) == html  # from the cache
     assert meeting_page_key(10**9) is None
 
 
 def test_publishing_an_agenda_shows_it_to_visitors(client, login, demo):
     upcoming = Meeting.objects.filter(agenda_published_at__isnull=True).first()
-    assert client.get(f"/meetings/{upcoming.pk}/").status_code == 404
+    assert "Better Care Fund Plan 2025 to 2027" not in page(client, upcoming)
     for report in upcoming.reports.all():
         services.agenda_add_report(meeting=upcoming, report=report, user=demo.clerk)
     services.agenda_publish(meeting=upcoming, user=demo.clerk)

@@ -45,13 +45,26 @@ class MembershipInline(admin.TabularInline):
 class CouncilUserAdmin(UserAdmin):
     form = CouncilUserChangeForm
     list_display = ["username", "first_name", "last_name", "job_title", "role_summary", "is_active"]
-    list_filter = ["is_author", "is_democratic_services", "is_superuser", "is_active", "consultee_kinds"]
+    list_filter = [
+        "is_author",
+        "is_democratic_services",
+        "is_monitoring_officer",
+        "is_superuser",
+        "is_active",
+        "consultee_kinds",
+    ]
     fieldsets = UserAdmin.fieldsets + (
         ("Council", {"fields": ["job_title", "phone"]}),
         (
             "Roles",
             {
-                "fields": ["is_author", "consultee_kinds", "posts_held", "is_democratic_services"],
+                "fields": [
+                    "is_author",
+                    "consultee_kinds",
+                    "posts_held",
+                    "is_democratic_services",
+                    "is_monitoring_officer",
+                ],
                 "description": "Board membership is below; administrators are the superusers (Permissions above).",
             },
         ),

@@ -6,7 +6,7 @@ class User(AbstractUser):
     """A person who signs in: an officer, a councillor or an administrator.
 
     Roles that belong to one record live there: a consultee is an officer of a ConsulteeKind, an
-    approver holds a Post, a board member has a Membership. The two flags below are the roles that
+    approver holds a Post, a board member has a Membership. The flags below are the roles that
     belong to the person alone.
     """
 
@@ -20,6 +20,14 @@ class User(AbstractUser):
         default=False,
         help_text="Runs boards and meetings, compiles and publishes agendas; may see every report.",
     )
+    # db_default too: code (and migration tests) that predate the role can still insert users.
+    is_monitoring_officer = models.BooleanField(
+        "monitoring officer",
+        default=False,
+        db_default=False,
+        help_text="Keeps the register of members' interests (Localism Act 2011 s. 29): accepts or returns the "
+        "changes members propose, and sees who has not registered.",
+    )
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -32,6 +40,8 @@ class User(AbstractUser):
         roles += [f"Approver: {post.title}" for post in self.posts.all()]
         if self.is_democratic_services:
             roles.append("Democratic services")
+        if self.is_monitoring_officer:
+            roles.append("Monitoring officer")
         roles += [f"Board member: {m.board}" for m in self.memberships.current().select_related("board")]
         if self.is_superuser:
             roles.append("Administrator")

@@ -4,9 +4,10 @@ On the day an agenda is published, most of the people asking for a meeting page 
 the public, and each of them is shown the same page. Rendering it costs several queries and a
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
-board, every agenda item with its report's state, exemption and "Report of" post, every
-pack's build state, and the attendance once recorded (members/). Any change to any of them gives a new key, whatever made the change (the services, the
-admin, a pack build), so there is nothing to invalidate by hand.
+board, every agenda item with its report's state, exemption, "Report of" post and declarations of
+interest, every pack's build state and the attendance once recorded (members/). Any change to
+any of them gives a new key, whatever made the change (the services, the admin, a pack build), so
+there is nothing to invalidate by hand.
 
 Reading the key costs three small queries (and the connection's health check): more than half of
 what a cached page costs. So the key itself is kept for RECHECK_SECONDS: a visitor sees a change
@@ -33,6 +34,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
+from interests.models import Declaration
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from reports.models import Post, Report
 
@@ -50,7 +52,7 @@ def _forget_keys(**kwargs):
 
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
-    Councillor, Party, Apology,
+    Councillor, Party, Apology, Declaration,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
@@ -69,13 +71,16 @@ def meeting_page_key(pk):
     )  # fmt: skip
     if not meeting:
         return None  # no such meeting, or not published: the view answers
+    # An item with declarations comes once for each of them (a join, not a third query).
     items = list(
         AgendaItem.objects.filter(meeting_id=pk)
-        .order_by("pk")
+        .order_by("pk", "declarations__pk")
         .values_list(
             "pk", "position", "kind", "title", "description", "own_is_exempt", "own_exempt_paragraph", "report_id",
             "report__status", "report__is_exempt", "report__exempt_paragraphs", "report__report_of__title",
-            "decision", "supplement__published_at",
+            "decision", "supplement__published_at", "declarations__pk", "declarations__member__first_name",
+            "declarations__member__last_name", "declarations__kind", "declarations__nature",
+            "declarations__conduct", "declarations__dispensation",
         )
     )  # fmt: skip
     # The attendance the page shows once recorded: each member's status and substitute, and the others.

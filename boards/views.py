@@ -14,6 +14,7 @@ from boards.forms import DecisionsForm, MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
 from boards.public_cache import cached_for_visitors, cached_public_page, meeting_page_key
 from config.numbers import whole_number
+from interests.selectors import declarations_by_item
 from reports.models import Report
 
 
@@ -131,6 +132,9 @@ def meeting_detail(request, pk):
 def _meeting_context(request, meeting):
     clerk = is_clerk(request.user)
     items = selectors.numbered_items(meeting, waiting=clerk)  # the clerk sees items waiting for a supplement
+    declared = declarations_by_item(meeting)
+    for _, item in items:
+        item.declared = declared.get(item.pk, [])
     # The agenda as published, then each supplement's items under its own heading, each in its parts.
     groups = []
     for _, entries in groupby(items, key=lambda entry: entry[1].supplement_id):
@@ -143,6 +147,7 @@ def _meeting_context(request, meeting):
         "agenda_groups": groups,
         "is_clerk": clerk,
         "can_see_members_pack": clerk or is_member(request.user, meeting.board),
+        "may_declare": is_member(request.user, meeting.board) and meeting.starts_at > timezone.now(),
         "packs": _packs(meeting),
         "exclusion_resolution": EXCLUSION_RESOLUTION,
         "today": timezone.localdate(),

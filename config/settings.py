@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "reports",
     "public",
     "members",
+    "interests",
 ]
 
 MIDDLEWARE = [

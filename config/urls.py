@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("boards.urls")),
     path("", include("public.urls")),
     path("", include("members.urls")),
+    path("", include("interests.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

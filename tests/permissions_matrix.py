@@ -25,6 +25,9 @@ The ids column names the objects that fill the URL's arguments, in the order the
   board        the Health and Wellbeing Board's slug (board_id: its id), member's board
   officer, report_type    for the admin: officer's user id, the content type of reports
   councillor   the demo's member (Councillor Ian Moncur): his User's id, the key of his public page
+  member_user  member's user id; entry: member's register entry (not sensitive); change: a change
+               member proposed, waiting for the monitoring officer; declaration: the demo's declaration by
+               member on the seed item of `held`
 
 A number or a word that names no object is used as it is.
 
@@ -357,6 +360,42 @@ api:paper                        seed                           GET   200      2
 api:paper                        seed                           POST  405      405      405      405      405      405      405      405      405
 api:paper                        exempt                         GET   404      404      404      404      404      404      404      404      404
 api:paper                        exempt                         POST  405      405      405      405      405      405      405      405      405
+
+# The register of members' interests (interests/). The public register is public; a person not on a
+# board has no register page (404). Only a member (member) proposes changes to their own register;
+# only the monitoring officer (legal) accepts or returns them; everyone else gets 404.
+interests:register               -                              GET   200      200      200      200      200      200      200      200      200
+interests:register               -                              POST  405      405      405      405      405      405      405      405      405
+interests:member_register        member_user                    GET   200      200      200      200      200      200      200      200      200
+interests:member_register        member_user                    POST  405      405      405      405      405      405      405      405      405
+interests:member_register        officer                        GET   404      404      404      404      404      404      404      404      404
+interests:member_register        officer                        POST  405      405      405      405      405      405      405      405      405
+interests:mine                   -                              GET   login    404      404      404      404      404      200      404      404
+interests:mine                   -                              POST  login    405      405      405      405      405      405      405      405
+interests:add                    -                              GET   login    404      404      404      404      404      200      404      404
+interests:add                    -                              POST  login    404      404      404      404      404      302*     404      404
+interests:reviewed               -                              GET   login    405      405      405      405      405      405      405      405
+interests:reviewed               -                              POST  login    404      404      404      404      404      302*     404      404
+interests:edit                   entry                          GET   login    404      404      404      404      404      200      404      404
+interests:edit                   entry                          POST  login    404      404      404      404      404      302*     404      404
+interests:remove                 entry                          GET   login    405      405      405      405      405      405      405      405
+interests:remove                 entry                          POST  login    404      404      404      404      404      302*     404      404
+interests:changes                -                              GET   login    404      404      200      404      404      404      404      404
+interests:changes                -                              POST  login    405      405      405      405      405      405      405      405
+interests:accept                 change                         GET   login    405      405      405      405      405      405      405      405
+interests:accept                 change                         POST  login    404      404      302*     404      404      404      404      404
+interests:return                 change                         GET   login    405      405      405      405      405      405      405      405
+interests:return                 change                         POST  login    404      404      302*     404      404      404      404      404
+# Declarations of interest: democratic services record them for any member of the board; the member
+# declares their own before the meeting (the board's next meeting), not after it (400, nothing changed).
+interests:declarations           held                           GET   login    404      404      404      404      200      404      404      200
+interests:declarations           held                           POST  login    404      404      404      404      302*     404      404      302*
+interests:declaration_remove     held/declaration               GET   login    405      405      405      405      405      405      405      405
+interests:declaration_remove     held/declaration               POST  login    404      404      404      404      302*     404      404      302*
+interests:declare                published                      GET   login    404      404      404      404      404      200      404      404
+interests:declare                published                      POST  login    404      404      404      404      404      302*     404      404
+interests:declare                held                           GET   login    404      404      404      404      404      200      404      404
+interests:declare                held                           POST  login    404      404      404      404      404      400      404      404
 
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200

@@ -1,7 +1,8 @@
 """Nothing of an exempt report reaches anyone not allowed to see it, by any route.
 
 A unique marker goes into every field of an exempt report, its parts, its appendix (title, file
-name and the file's text), its sign-offs and its history. Then every URL the project defines,
+name and the file's text), its sign-offs and its history, and into a declaration of interest on its
+agenda item. Then every URL the project defines,
 taken from the URL resolver and filled in with real ids, is requested (GET and POST) as an
 anonymous visitor, as `outsider` and as a member of another board; every same-site link, redirect
 and API address found in the answers is followed in turn (search results, feeds, pages of lists).
@@ -23,6 +24,8 @@ from pypdf import PdfReader
 
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
+from interests.models import Declaration
+from interests.services import declaration_record
 from reports.models import Appendix, Report
 from reports.searchindex import reindex_report
 from tests import images
@@ -238,6 +241,12 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
     meeting, public, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
     appendix = plant_marker(exempt)
     AgendaItem.objects.filter(pk=exempt.agenda_item.pk).update(decision=f"Decision {MARKER} {BESIDE}")
+    # A declaration of interest on the Part 2 item, recorded as the clerk records it.
+    declaration_record(
+        meeting=meeting, item=exempt.agenda_item, member=demo.member, user=demo.clerk,
+        kind=Declaration.Kind.PECUNIARY, nature=f"Declaration {MARKER} {BESIDE}",
+        conduct=Declaration.Conduct.DISPENSATION, dispensation=f"Dispensation {MARKER}",
+    )  # fmt: skip
     for edition in AgendaPack.Edition.values:
         for each in [meeting, demo.meeting]:
             pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
@@ -329,3 +338,5 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         response = client.get(url)
         assert response.status_code == 200, url
         assert MARKER in answer_text(response).lower(), url
+    # The declaration on the Part 2 item is on the meeting's page for the board's member.
+    assert f"Declaration {MARKER}" in client.get(f"/meetings/{meeting.pk}/").content.decode()

@@ -30,6 +30,7 @@ from django.utils import timezone
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from boards.tasks import build_pack_now
+from interests import services as interests
 from reports.models import Report
 from reports.pdf import store_report_pdf
 from tests import images
@@ -136,6 +137,7 @@ def build_world(demo, capture):
     )
     placed_item = agenda.agenda_add_report(meeting=scheduled, report=placed, user=demo.clerk)
     agenda.agenda_add_item(meeting=scheduled, user=demo.clerk, title="An update from the Director")
+    change = interests.register_propose_add(member=demo.member, user=demo.member, fields=INTEREST)
     ids = {
         "draft": demo.draft.pk,
         "complete": complete.pk,
@@ -163,6 +165,10 @@ def build_world(demo, capture):
         "officer": demo.officer.pk,
         "councillor": demo.member.pk,
         "report_type": ContentType.objects.get_for_model(Report).pk,
+        "member_user": demo.member.pk,
+        "entry": demo.member.register_entries.get(is_sensitive=False).pk,
+        "change": change.pk,
+        "declaration": demo.seed.agenda_item.declarations.get().pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 
@@ -183,6 +189,15 @@ FIGURE_PNG = images.png()
 def edited_report(world, kwargs):
     report = Report.objects.get(pk=kwargs["pk"])
     return form_data(report, summary=report.summary + " Changed by the permission test.")
+
+
+INTEREST = {"category": "securities", "description": "Shares in Mersey Ferries plc", "whose": "member"}
+
+
+def declared(world, kwargs):
+    item = Meeting.objects.get(pk=kwargs["pk"]).items.issued().order_by("position").last()
+    return {"item": item.pk, "member": world.demo.member.pk, "kind": "pecuniary", "nature": "Shares in the bidder",
+            "conduct": "left_room"}  # fmt: skip
 
 
 def new_order(world, kwargs):
@@ -217,6 +232,11 @@ BODIES = {
     "boards:agenda_reorder": new_order,
     "members:attendance": lambda world, kwargs: attendance_post(Meeting.objects.get(pk=kwargs["pk"]), {}),
     "members:apologies_send": lambda world, kwargs: {f"m{kwargs['pk']}-reason": "On leave"},
+    "interests:add": lambda world, kwargs: INTEREST,
+    "interests:edit": lambda world, kwargs: {**INTEREST, "description": "Shares in Mersey Ferries Holdings plc"},
+    "interests:return": lambda world, kwargs: {"reason": "Name the company's registered office."},
+    "interests:declarations": declared,
+    "interests:declare": declared,
     "admin:reports_report_delete": lambda world, kwargs: {"post": "yes"},
     "admin:auth_user_password_change": lambda world, kwargs: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
 }

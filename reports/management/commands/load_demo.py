@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from boards.models import Board, Council, Meeting, Membership
+from interests import demo as interests_demo
 from members.demo import load_members
 from reports import demo
 from reports.models import (
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         upcoming = self.load_upcoming_meeting(board)
         for content in demo.UPCOMING:
             self.load_approved_report(users, board, upcoming, content)
+        interests_demo.load(users, meeting)
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem

@@ -34,6 +34,7 @@ def _pages_rendered(monkeypatch):
     monkeypatch.setattr(public_cache, "RECHECK_SECONDS", 0)
     monkeypatch.setattr(public_cache, "PUBLIC_PAGE_SECONDS", 0)
 
+
 P, A, S, X = (Attendance.Status.PRESENT, Attendance.Status.APOLOGIES, Attendance.Status.SUBSTITUTED,
               Attendance.Status.ABSENT)  # fmt: skip
 

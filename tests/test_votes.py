@@ -115,7 +115,9 @@ def test_the_clerk_records_a_recorded_vote_and_a_visitor_reads_the_names(client,
     assert motion.outcome == Outcome.CARRIED and motion.mover.username == "cllr.rahman"
     assert MemberVote.objects.filter(motion=motion).count() == 5
     # The clerk's meeting page links to it.
-    assert f'href="{url(item)}"' in clerk.get(demo.meeting.get_absolute_url()).content.decode()
+    manage = clerk.get(demo.meeting.get_absolute_url()).content.decode()
+    assert f'href="{url(item)}">Vote: carried' in manage
+    assert "Record the vote" not in manage  # the standard items (apologies, declarations, minutes) take no vote
     client.logout()
     page = client.get(demo.meeting.get_absolute_url()).content.decode()
     assert "That the Board approves the project." in page

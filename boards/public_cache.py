@@ -5,8 +5,8 @@ the public, and each of them is shown the same page. Rendering it costs several 
 template. So for visitors who are not signed in (and have no messages waiting) the rendered page
 is kept in Django's cache under a key made from everything the page prints: the meeting and its
 board, every agenda item with its report's state, exemption, "Report of" post and declarations of
-interest, every pack's build state, and the attendance once recorded (members/). Any change to
-any of them gives a new key, whatever made the change (the services, the
+interest, every pack's build state, the attendance once recorded (members/) and the votes
+(votes/). Any change to any of them gives a new key, whatever made the change (the services, the
 admin, a pack build), so there is nothing to invalidate by hand.
 
 Reading the key costs three small queries (and the connection's health check): more than half of
@@ -37,6 +37,7 @@ from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membe
 from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from reports.models import Post, Report
+from votes.models import Amendment, MemberVote, Motion
 
 PUBLIC_PAGE_SECONDS = 60
 RECHECK_SECONDS = 1
@@ -52,7 +53,7 @@ def _forget_keys(**kwargs):
 
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
-    Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange,
+    Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange, Motion, Amendment, MemberVote,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
@@ -71,16 +72,23 @@ def meeting_page_key(pk):
     )  # fmt: skip
     if not meeting:
         return None  # no such meeting: the view answers
-    # An item with declarations comes once for each of them (a join, not a third query).
+    # An item with declarations comes once for each of them, and for each amendment to its motion (joins,
+    # not more queries). A motion is saved afresh, with a new pk, each time votes.services records the
+    # vote, so its pk stands for its named votes.
     items = list(
         AgendaItem.objects.filter(meeting_id=pk)
-        .order_by("pk", "declarations__pk")
+        .order_by("pk", "declarations__pk", "motion__amendments__pk")
         .values_list(
             "pk", "position", "kind", "title", "description", "own_is_exempt", "own_exempt_paragraph", "report_id",
             "report__status", "report__is_exempt", "report__exempt_paragraphs", "report__report_of__title",
             "decision", "supplement__published_at", "declarations__pk", "declarations__member__first_name",
             "declarations__member__last_name", "declarations__kind", "declarations__nature",
-            "declarations__conduct", "declarations__dispensation",
+            "declarations__conduct", "declarations__dispensation", "motion__pk", "motion__text", "motion__mover_id",
+            "motion__seconder_id", "motion__method", "motion__votes_for", "motion__votes_against",
+            "motion__abstentions", "motion__outcome", "motion__casting_vote", "motion__recorded_at",
+            "motion__amendments__pk", "motion__amendments__text", "motion__amendments__mover_id",
+            "motion__amendments__seconder_id", "motion__amendments__votes_for", "motion__amendments__votes_against",
+            "motion__amendments__abstentions", "motion__amendments__outcome", "motion__amendments__casting_vote",
         )
     )  # fmt: skip
     # The attendance the page shows once recorded: each member's status and substitute, and the others.

@@ -16,6 +16,7 @@ from boards.public_cache import cached_for_visitors, cached_public_page, meeting
 from config.numbers import whole_number
 from interests.selectors import declarations_by_item
 from reports.models import Report
+from votes.selectors import motions_by_item
 
 
 def is_clerk(user):
@@ -136,8 +137,10 @@ def _meeting_context(request, meeting):
     clerk = is_clerk(request.user)
     items = selectors.numbered_items(meeting, waiting=clerk)  # the clerk sees items waiting for a supplement
     declared = declarations_by_item(meeting)
+    motions = motions_by_item(meeting)
     for _, item in items:
         item.declared = declared.get(item.pk, [])
+        item.vote = motions.get(item.pk)
     # The agenda as published, then each supplement's items under its own heading, each in its parts.
     groups = []
     for _, entries in groupby(items, key=lambda entry: entry[1].supplement_id):

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "public",
     "members",
     "interests",
+    "votes",
 ]
 
 MIDDLEWARE = [

@@ -398,6 +398,14 @@ interests:declare                published                      GET   login    4
 interests:declare                published                      POST  login    404      404      404      404      404      302*     404      404
 interests:declare                held                           GET   login    404      404      404      404      404      200      404      404
 interests:declare                held                           POST  login    404      404      404      404      404      400      404      404
+# Votes (votes/): democratic services alone record the motion and vote on an item, once the meeting is
+# held (the board's next meeting: the page says why not, a POST is refused); an item of another meeting is 404.
+votes:record                     held/seed_item                 GET   login    404      404      404      404      200      404      404      200
+votes:record                     held/seed_item                 POST  login    404      404      404      404      302*     404      404      302*
+votes:record                     published/exempt_item          GET   login    404      404      404      404      200      404      404      200
+votes:record                     published/exempt_item          POST  login    404      404      404      404      400      404      404      400
+votes:record                     held/exempt_item               GET   login    404      404      404      404      404      404      404      404
+votes:record                     held/exempt_item               POST  login    404      404      404      404      404      404      404      404
 
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from pypdf import PdfReader
 
+from accounts.models import User
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from interests.models import Declaration
@@ -33,6 +34,7 @@ from tests.appendices import stored_appendix
 from tests.images import figure_html, stored_figure
 from tests.test_packs import text_pdf
 from tests.test_public import other_board_member, publish_upcoming
+from votes.models import Amendment, Choice, MemberVote, Method, Motion, Outcome
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -235,6 +237,20 @@ def walk(client, start, *, leaked=marker_in, max_depth=MAX_DEPTH, post=True):
     return seen, leaks, errors
 
 
+def plant_vote(item, demo):
+    seconder = User.objects.get(username="cllr.ellison")
+    motion = Motion.objects.create(
+        item=item, text=f"Motion {MARKER} {BESIDE}", mover=demo.member, seconder=seconder, method=Method.RECORDED,
+        votes_for=1, votes_against=1, outcome=Outcome.CARRIED, casting_vote="for", recorded_by=demo.clerk,
+    )  # fmt: skip
+    Amendment.objects.create(
+        motion=motion, position=1, text=f"Amendment {MARKER} {BESIDE}", mover=seconder, seconder=demo.member,
+        outcome=Outcome.LOST, votes_against=2,
+    )  # fmt: skip
+    MemberVote.objects.create(motion=motion, member=demo.member, choice=Choice.FOR)
+    MemberVote.objects.create(motion=motion, member=seconder, choice=Choice.AGAINST)
+
+
 @pytest.fixture
 def exempt_world(demo, django_capture_on_commit_callbacks):
     """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
@@ -247,6 +263,9 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
         kind=Declaration.Kind.PECUNIARY, nature=f"Declaration {MARKER} {BESIDE}",
         conduct=Declaration.Conduct.DISPENSATION, dispensation=f"Dispensation {MARKER}",
     )  # fmt: skip
+    # A motion, an amendment and a recorded vote on the Part 2 item (planted directly: the meeting is
+    # still to come, so votes.services would refuse it).
+    plant_vote(exempt.agenda_item, demo)
     for edition in AgendaPack.Edition.values:
         for each in [meeting, demo.meeting]:
             pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
@@ -340,3 +359,6 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         assert MARKER in answer_text(response).lower(), url
     # The declaration on the Part 2 item is on the meeting's page for the board's member.
     assert f"Declaration {MARKER}" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    # So are the motion and its amendment.
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f"Motion {MARKER}" in page and f"Amendment {MARKER}" in page

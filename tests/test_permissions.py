@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import User
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from boards.tasks import build_pack_now
@@ -200,6 +201,14 @@ def declared(world, kwargs):
             "conduct": "left_room"}  # fmt: skip
 
 
+def voted(world, kwargs):
+    """A show of hands on the item, moved and seconded by two members present at the demo meeting."""
+    movers = dict(User.objects.filter(username__in=["cllr.rahman", "cllr.kenyon"]).values_list("username", "pk"))
+    return {"text": "That the report be noted.", "mover": movers["cllr.rahman"], "seconder": movers["cllr.kenyon"],
+            "method": "hands", "votes_for": "3", "votes_against": "0", "abstentions": "1",
+            "amendment-TOTAL_FORMS": "0", "amendment-INITIAL_FORMS": "0"}  # fmt: skip
+
+
 def new_order(world, kwargs):
     movable = world.scheduled.items.exclude(kind=AgendaItem.Kind.STANDARD).order_by("-position")
     return {"order": ",".join(str(item.pk) for item in movable)}
@@ -237,6 +246,7 @@ BODIES = {
     "interests:return": lambda world, kwargs: {"reason": "Name the company's registered office."},
     "interests:declarations": declared,
     "interests:declare": declared,
+    "votes:record": voted,
     "admin:reports_report_delete": lambda world, kwargs: {"post": "yes"},
     "admin:auth_user_password_change": lambda world, kwargs: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
 }

@@ -28,6 +28,7 @@ from reports.models import (
     Ward,
 )
 from reports.searchindex import reindex_report
+from votes import demo as votes_demo
 
 PASSWORD = "committee-demo"
 LONDON = ZoneInfo("Europe/London")
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         for content in demo.UPCOMING:
             self.load_approved_report(users, board, upcoming, content)
         interests_demo.load(users, meeting)
+        votes_demo.load(users, meeting)  # the show of hands on the seed report, after attendance and declarations
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("public.urls")),
     path("", include("members.urls")),
     path("", include("interests.urls")),
+    path("", include("minutes.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

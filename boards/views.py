@@ -16,6 +16,7 @@ from boards.public_cache import cached_for_visitors, cached_public_page, meeting
 from config.numbers import whole_number
 from interests.selectors import declarations_by_item
 from minutes import services as minutes_services
+from minutes.selectors import public_minutes
 from reports.models import Report
 
 
@@ -152,6 +153,7 @@ def _meeting_context(request, meeting):
         "packs": _packs(meeting),
         "exclusion_resolution": EXCLUSION_RESOLUTION,
         "today": timezone.localdate(),
+        "minutes": public_minutes(meeting.pk),
     }
 
 

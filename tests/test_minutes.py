@@ -213,3 +213,11 @@ def test_the_public_page_costs_the_same_queries_with_3_items_as_with_30(demo, dr
     large, large_size = _page_queries(url)
     assert large_size > small_size + 1000
     assert small == large
+
+
+def test_the_meeting_page_links_the_published_minutes(demo, drafted):
+    url = f"/meetings/{demo.meeting.pk}/"
+    assert "/minutes/" not in Client().get(url).content.decode()
+    services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
+    page = Client().get(url).content.decode()
+    assert f"/meetings/{demo.meeting.pk}/minutes/" in page and "draft, subject to approval" in page

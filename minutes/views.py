@@ -25,7 +25,7 @@ def minutes_page(request, pk):
     """The minutes: democratic services draft and edit them here; everyone else reads the published ones."""
     if is_clerk(request.user):
         return _edit(request, get_meeting_to_manage(request.user, pk))
-    if request.method != "GET":
+    if request.method not in ("GET", "HEAD"):
         raise Http404("No such page")  # only democratic services write minutes; the rest read them
     minutes = get_public_minutes(pk)
     context = {"minutes": minutes, "meeting": minutes.meeting, "body": pdf.printed_body(minutes)}

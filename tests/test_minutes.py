@@ -221,3 +221,25 @@ def test_the_meeting_page_links_the_published_minutes(demo, drafted):
     services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
     page = Client().get(url).content.decode()
     assert f"/meetings/{demo.meeting.pk}/minutes/" in page and "draft, subject to approval" in page
+
+
+def test_the_demo_minutes_load_approved(demo):
+    """minutes/demo.py, which load_demo does not call yet (it would lock the record other tests edit)."""
+    from minutes import demo as minutes_demo
+
+    minutes_demo.load(demo.users, demo.meeting)
+    minutes = Minutes.objects.get(meeting=demo.meeting)
+    assert minutes.is_final and minutes.stamp == "Approved 9 November 2022"
+    assert demo.seed.subject in minutes.body
+    assert Meeting.objects.get(pk=demo.meeting.pk).status == Meeting.Status.MINUTES_APPROVED
+    page = Client().get(f"/meetings/{demo.meeting.pk}/minutes/").content.decode()
+    assert "Approved 9 November 2022" in page and "Draft, subject to approval" not in page
+    minutes_demo.load(demo.users, demo.meeting)  # once
+    assert Minutes.objects.count() == 1
+
+
+def test_minutes_are_not_approved_before_the_meeting_was_held(demo, login):
+    upcoming = next_meeting(demo.meeting)
+    response = login(demo.clerk).post(f"/meetings/{upcoming.pk}/status/", {"action": "minutes"}, follow=True)
+    assert "Minutes are approved once the meeting has been recorded as held." in response.content.decode()
+    assert Meeting.objects.get(pk=upcoming.pk).status == Meeting.Status.SCHEDULED

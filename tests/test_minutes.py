@@ -243,3 +243,19 @@ def test_minutes_are_not_approved_before_the_meeting_was_held(demo, login):
     response = login(demo.clerk).post(f"/meetings/{upcoming.pk}/status/", {"action": "minutes"}, follow=True)
     assert "Minutes are approved once the meeting has been recorded as held." in response.content.decode()
     assert Meeting.objects.get(pk=upcoming.pk).status == Meeting.Status.SCHEDULED
+
+
+def test_the_pdf_is_tagged_with_its_title_and_language_and_no_skipped_heading(demo, drafted):
+    import pikepdf
+
+    from minutes.pdf import minutes_pdf
+    from tests.pdfinspect import heading_skips, structure
+
+    data = minutes_pdf(Minutes.objects.select_related("meeting__board").get(pk=drafted.pk))
+    with pikepdf.open(io.BytesIO(data)) as document:
+        assert str(document.Root.Lang) == "en-GB"
+        assert "/StructTreeRoot" in document.Root
+        assert str(document.docinfo["/Title"]).startswith("Minutes: ")
+    elements = structure(data).elements
+    assert any(e.type == "/H1" for e in elements) and any(e.type == "/H3" for e in elements)
+    assert heading_skips(elements) == []

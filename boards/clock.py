@@ -70,3 +70,14 @@ def forward_plan_clear_days(entered_on, decision_day):
 
 def forward_plan_is_in_time(entered_on, decision_day):
     return forward_plan_clear_days(entered_on, decision_day) >= FORWARD_PLAN_CLEAR_DAYS
+
+
+def working_days_after(day, count):
+    """The working day `count` working days after `day` (`day` itself not counted)."""
+    current = day
+    remaining = count
+    while remaining:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current

@@ -36,6 +36,7 @@ from pikepdf import Name, OutlineItem
 
 from boards.models import EXCLUSION_RESOLUTION, AgendaPack, Council
 from boards.selectors import numbered_items
+from minutes.selectors import is_minutes_item, minutes_for_agenda
 from reports.models import SCHEDULE_12A_PARAGRAPHS, exempt_grounds
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,9 @@ def pack_content_key(meeting, edition, supplement=None):
     for number, item in issued_in(meeting, supplement):
         # Exemption as the reports say now: a change moves the item and makes the pack stale.
         entry = [number, item.title, item.is_exempt, item.exempt_paragraphs, item.kind, item.urgency_reason]
+        if edition != FRONT_SHEET and is_minutes_item(item):
+            minutes = minutes_for_agenda(meeting)
+            entry += [[minutes.pk, minutes.status, minutes.updated_at.isoformat()] if minutes else None]
         if _in_full(item, edition):
             report = item.report
             entry += [report.pk, report.version, report.status]
@@ -206,7 +210,20 @@ def _appendix_paper(number, appendix):
         return Paper(label + " (not available)", notice)
 
 
+def _minutes_papers(item):
+    """The previous meeting's published minutes, under "Minutes of the Previous Meeting" (both editions
+    print the public minutes; the Part 2 minutes are never in a pack)."""
+    from minutes.pdf import minutes_pdf
+
+    minutes = minutes_for_agenda(item.meeting)
+    if minutes is None:
+        return []
+    return [Paper(f"Minutes: {minutes.meeting} ({minutes.stamp})", minutes_pdf(minutes))]
+
+
 def _item_papers(number, item, edition, rendered):
+    if edition != FRONT_SHEET and is_minutes_item(item):
+        return _minutes_papers(item)
     if not item.report_id or edition == FRONT_SHEET:
         return []
     report = item.report

@@ -36,6 +36,7 @@ from django.utils import timezone
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
 from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
+from minutes.models import Minutes
 from reports.models import Post, Report
 from votes.models import Amendment, MemberVote, Motion
 
@@ -54,6 +55,7 @@ def _forget_keys(**kwargs):
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
     Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange, Motion, Amendment, MemberVote,
+    Minutes,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
@@ -67,7 +69,7 @@ def meeting_page_key(pk):
         .values_list(
             "board__name", "board__slug", "starts_at", "venue", "status", "agenda_published_at", "agenda_version",
             "packs__edition", "packs__state", "packs__progress", "packs__file", "packs__page_count", "packs__size",
-            "packs__built_at", "packs__supplement__number", "packs__revision",
+            "packs__built_at", "packs__supplement__number", "packs__revision", "minutes__status",
         )
     )  # fmt: skip
     if not meeting:
@@ -154,8 +156,15 @@ def public_stamp():
             sensitive=Count("pk", filter=Q(is_sensitive=True)),
         ),
     ]
+    # The minutes: drafts too (a count), so publishing, a correction or the approval moves it.
+    minutes = Minutes.objects.aggregate(
+        n=Count("pk"), updated=Max("updated_at"), published=Count("pk", filter=Q(status=Minutes.Status.PUBLISHED)),
+        approved=Count("pk", filter=Q(status=Minutes.Status.APPROVED)),
+    )  # fmt: skip
     small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
-    return _digest([timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, small])
+    return _digest(
+        [timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, minutes, small]
+    )
 
 
 def forward_plan_stamp():

@@ -15,6 +15,8 @@ from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, M
 from boards.public_cache import cached_for_visitors, cached_public_page, meeting_page_key
 from config.numbers import whole_number
 from interests.selectors import declarations_by_item
+from minutes import services as minutes_services
+from minutes.selectors import public_minutes
 from reports.models import Report
 from votes.selectors import motions_by_item
 
@@ -157,6 +159,7 @@ def _meeting_context(request, meeting):
         "packs": _packs(meeting),
         "exclusion_resolution": EXCLUSION_RESOLUTION,
         "today": timezone.localdate(),
+        "minutes": public_minutes(meeting.pk),
     }
 
 
@@ -240,14 +243,15 @@ def meeting_status(request, pk):
     action, done = {
         "cancel": (services.meeting_cancel, "The meeting is cancelled."),
         "held": (services.meeting_mark_held, "Recorded that the meeting was held: its decisions can be recorded now."),
-        "minutes": (services.meeting_approve_minutes, "Recorded that the minutes were approved."),
+        # The minutes app records the approval: it makes the minutes final and locks the record.
+        "minutes": (minutes_services.minutes_approve, "Recorded that the minutes were approved."),
     }.get(request.POST.get("action"), (None, ""))
     if action is None:
         messages.error(request, "Choose what to record about the meeting.")
         return redirect(meeting)
     try:
         meeting = action(meeting=meeting, user=request.user)
-    except services.AgendaRefused as exc:
+    except (services.AgendaRefused, minutes_services.MinutesRefused) as exc:
         return _refused(request, meeting, exc)
     messages.success(request, done)
     return redirect(meeting)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "members",
     "interests",
     "votes",
+    "minutes",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,9 @@ if S3_BUCKET:
             "file_overwrite": False,
         },
     }
+
+# Draft minutes are due this many working days after the meeting (shown to democratic services).
+MINUTES_DRAFT_WORKING_DAYS = env_int("MINUTES_DRAFT_WORKING_DAYS", 10, minimum=1)
 
 # Uploads: appendices are PDFs of at most this many megabytes and pages (reports/pdfcheck.py).
 APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)

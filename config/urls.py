@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("interests.urls")),
     path("", include("votes.urls")),
+    path("", include("minutes.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

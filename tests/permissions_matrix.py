@@ -294,6 +294,19 @@ members:apologies_send           held                           POST  login    4
 members:apologies_withdraw       published                      GET   login    405      405      405      405      405      405      405      405
 members:apologies_withdraw       published                      POST  login    404      404      404      404      404      302      404      404
 
+# Minutes (minutes/). Democratic services (and administrators) draft them once the meeting is held
+# (the held meeting: drafted, 302*), not before it (the published one: refused, 400). The public
+# page and the PDF answer 404 until the minutes are published (neither meeting's are); anyone else's
+# POST is a 404 (the page is the public minutes for them). Publishing minutes not drafted is refused.
+minutes:minutes                  held                           GET   404      404      404      404      404      200      404      404      200
+minutes:minutes                  held                           POST  404      404      404      404      404      302*     404      404      302*
+minutes:minutes                  published                      GET   404      404      404      404      404      200      404      404      200
+minutes:minutes                  published                      POST  404      404      404      404      404      400      404      404      400
+minutes:publish                  held                           GET   login    405      405      405      405      405      405      405      405
+minutes:publish                  held                           POST  login    404      404      404      404      302      404      404      302
+minutes:pdf                      held                           GET   404      404      404      404      404      404      404      404      404
+minutes:pdf                      held                           POST  405      405      405      405      405      405      405      405      405
+
 # The public site and open data: no sign-in, and nothing exempt or unpublished.
 public:home                      -                              GET   200      200      200      200      200      200      200      200      200
 public:home                      -                              POST  405      405      405      405      405      405      405      405      405

@@ -2,8 +2,11 @@
 item; public items' decisions are published on the meeting's page and in the API, Part 2 items'
 only to the board's members and officers; approving the minutes makes them final."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from boards import services
 from boards.models import AgendaItem, Meeting
@@ -105,6 +108,10 @@ def test_approving_the_minutes_makes_the_decisions_final(demo, login):
     clerk = login(demo.clerk)
     manage = clerk.get(f"/meetings/{demo.meeting.pk}/").content.decode()
     assert "Record decisions" in manage and "Record that the minutes were approved" in manage
+    # The minutes are approved at the board's next meeting (minutes/services.py): it has taken place.
+    demo.board.meetings.filter(starts_at__gt=demo.meeting.starts_at).update(
+        starts_at=timezone.now() - dt.timedelta(hours=1)
+    )
     clerk.post(f"/meetings/{demo.meeting.pk}/status/", {"action": "minutes"})
     demo.meeting.refresh_from_db()
     assert demo.meeting.status == Meeting.Status.MINUTES_APPROVED

@@ -1,8 +1,9 @@
 """Nothing of an exempt report reaches anyone not allowed to see it, by any route.
 
 A unique marker goes into every field of an exempt report, its parts, its appendix (title, file
-name and the file's text), its sign-offs and its history, and into a declaration of interest on its
-agenda item. Then every URL the project defines,
+name and the file's text), its sign-offs and its history, into a declaration of interest on its
+agenda item, and into the Part 2 minute of an exempt item of the held meeting, whose minutes are
+published as a draft (minutes/). Then every URL the project defines,
 taken from the URL resolver and filled in with real ids, is requested (GET and POST) as an
 anonymous visitor, as `outsider` and as a member of another board; every same-site link, redirect
 and API address found in the answers is followed in turn (search results, feeds, pages of lists).
@@ -27,6 +28,8 @@ from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from interests.models import Declaration
 from interests.services import declaration_record
+from minutes.models import Minutes
+from minutes.services import minutes_draft, minutes_publish, minutes_save
 from reports.models import Appendix, Report
 from reports.searchindex import reindex_report
 from tests import images
@@ -266,6 +269,19 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
     # A motion, an amendment and a recorded vote on the Part 2 item (planted directly: the meeting is
     # still to come, so votes.services would refuse it).
     plant_vote(exempt.agenda_item, demo)
+    # A Part 2 item of the held meeting whose minute carries the marker, drafted from the record and
+    # typed by the clerk; the minutes published as a draft (so the next agenda's packs hold them).
+    AgendaItem.objects.create(
+        meeting=demo.meeting, position=90, kind=AgendaItem.Kind.OTHER, title="Exempt contract matter",
+        own_is_exempt=True, own_exempt_paragraph=3, decision=f"Part 2 decision {MARKER} {BESIDE}",
+    )  # fmt: skip
+    minutes = minutes_draft(meeting=demo.meeting, user=demo.clerk)
+    minutes_save(
+        meeting=demo.meeting, user=demo.clerk, body=minutes.body,
+        exempt_body=minutes.exempt_body + f"<p>Part 2 minute {MARKER} {BESIDE}</p>",
+    )  # fmt: skip
+    minutes_publish(meeting=demo.meeting, user=demo.clerk)
+    assert MARKER in Minutes.objects.get(meeting=demo.meeting).exempt_body
     for edition in AgendaPack.Edition.values:
         for each in [meeting, demo.meeting]:
             pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
@@ -322,6 +338,8 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/reports/{exempt.pk}/history/{exempt.version}/",
         f"/papers/{exempt.pk}/",
         f"/meetings/{meeting.pk}/members-pack.pdf",
+        f"/meetings/{demo.meeting.pk}/minutes/",
+        f"/meetings/{demo.meeting.pk}/minutes.pdf",
         f"/api/v1/agenda-items/{item.pk}/",
         "/feeds/meetings.ics",
         "/feeds/agendas.rss",

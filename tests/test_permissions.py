@@ -239,6 +239,7 @@ BODIES = {
     "boards:agenda_add_report": lambda world, kwargs: {"report": world.approved.pk},
     "boards:agenda_add_item": lambda world, kwargs: {"title": "Any other business"},
     "boards:agenda_reorder": new_order,
+    "minutes:minutes": lambda world, kwargs: {"action": "draft"},
     "members:attendance": lambda world, kwargs: attendance_post(Meeting.objects.get(pk=kwargs["pk"]), {}),
     "members:apologies_send": lambda world, kwargs: {f"m{kwargs['pk']}-reason": "On leave"},
     "interests:add": lambda world, kwargs: INTEREST,

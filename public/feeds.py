@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from boards.models import Board, Meeting
 from boards.public_cache import cached_public_page
 from boards.selectors import agenda_parts, numbered_agendas
+from minutes.models import Minutes
 from public import queries
 
 # How long a meeting is shown in calendars: the council does not record an end time.
@@ -135,6 +136,78 @@ class AtomAgendaFeed(AgendaFeed):
 
     def item_pubdate(self, meeting):
         return meeting.agenda_published_at  # Atom's <published>; <updated> moves with each change
+
+
+class MinutesFeed(Feed):
+    """Minutes as they are published, newest first; optionally of one board.
+
+    Draft minutes ("Draft, subject to approval") and approved ones alike; an entry's date (RSS
+    pubDate, Atom updated) is the last change to the minutes, so their approval is news too. Only
+    the public minutes are read: a Part 2 minute is never in them.
+    """
+
+    description_template = "public/feeds/minutes_description.html"
+
+    def get_object(self, request, slug=None):
+        if slug is None:
+            return None
+        return get_object_or_404(Board, slug=slug, is_active=True)
+
+    def title(self, board):
+        where = board.name if board else "all boards and committees"
+        return f"{settings.COUNCIL_NAME}: minutes, {where}"
+
+    def link(self, board):
+        return reverse("public:calendar") + (f"?board={board.slug}" if board else "")
+
+    def description(self, board):
+        return "Minutes of meetings as they are published as a draft, and again when they are approved."
+
+    def author_name(self):
+        return settings.COUNCIL_NAME
+
+    def item_author_name(self, minutes):
+        return settings.COUNCIL_NAME
+
+    def items(self, board):
+        minutes = Minutes.objects.filter(status__in=[Minutes.Status.PUBLISHED, Minutes.Status.APPROVED]).select_related(
+            "meeting__board"
+        )
+        if board:
+            minutes = minutes.filter(meeting__board=board)
+        return minutes.order_by("-updated_at", "-pk")[:50]
+
+    def item_title(self, minutes):
+        return f"Minutes ({minutes.stamp}): {minutes.meeting.board}, {minutes.meeting.date_display}"
+
+    def item_link(self, minutes):
+        return minutes.get_absolute_url()
+
+    def item_guid(self, minutes):
+        return site_url(minutes.get_absolute_url())
+
+    item_guid_is_permalink = True
+
+    def item_updateddate(self, minutes):
+        return minutes.updated_at
+
+    def item_pubdate(self, minutes):
+        return minutes.updated_at
+
+    def get_context_data(self, item, **kwargs):
+        context = super().get_context_data(item=item, **kwargs)
+        context.update({"minutes": item, "meeting": item.meeting})
+        return context
+
+
+class AtomMinutesFeed(MinutesFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, board):
+        return self.description(board)
+
+    def item_pubdate(self, minutes):
+        return minutes.published_at
 
 
 # iCalendar ---------------------------------------------------------------------------------------

@@ -21,6 +21,14 @@ urlpatterns = [
     path(
         "feeds/boards/<slug:slug>/agendas.atom", cached_public_page()(feeds.AtomAgendaFeed()), name="board_agendas_atom"
     ),
+    path("feeds/minutes.rss", cached_public_page()(feeds.MinutesFeed()), name="minutes_rss"),
+    path("feeds/minutes.atom", cached_public_page()(feeds.AtomMinutesFeed()), name="minutes_atom"),
+    path("feeds/boards/<slug:slug>/minutes.rss", cached_public_page()(feeds.MinutesFeed()), name="board_minutes_rss"),
+    path(
+        "feeds/boards/<slug:slug>/minutes.atom",
+        cached_public_page()(feeds.AtomMinutesFeed()),
+        name="board_minutes_atom",
+    ),
     path("feeds/meetings.ics", feeds.meetings_ical, name="meetings_ical"),
     path("feeds/boards/<slug:slug>/meetings.ics", feeds.board_meetings_ical, name="board_meetings_ical"),
 ]

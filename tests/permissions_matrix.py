@@ -341,6 +341,14 @@ public:board_agendas_rss         board                          GET   200      2
 public:board_agendas_rss         board                          POST  200      200      200      200      200      200      200      200      200
 public:board_agendas_atom        board                          GET   200      200      200      200      200      200      200      200      200
 public:board_agendas_atom        board                          POST  200      200      200      200      200      200      200      200      200
+public:minutes_rss               -                              GET   200      200      200      200      200      200      200      200      200
+public:minutes_rss               -                              POST  200      200      200      200      200      200      200      200      200
+public:minutes_atom              -                              GET   200      200      200      200      200      200      200      200      200
+public:minutes_atom              -                              POST  200      200      200      200      200      200      200      200      200
+public:board_minutes_rss         board                          GET   200      200      200      200      200      200      200      200      200
+public:board_minutes_rss         board                          POST  200      200      200      200      200      200      200      200      200
+public:board_minutes_atom        board                          GET   200      200      200      200      200      200      200      200      200
+public:board_minutes_atom        board                          POST  200      200      200      200      200      200      200      200      200
 public:meetings_ical             -                              GET   200      200      200      200      200      200      200      200      200
 public:meetings_ical             -                              POST  405      405      405      405      405      405      405      405      405
 public:board_meetings_ical       board                          GET   200      200      200      200      200      200      200      200      200

@@ -1,9 +1,11 @@
 """Feeds: RSS and Atom of published agendas, iCalendar of meetings (RFC 5545)."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from boards.models import Board
 from public.feeds import ical_escape, ical_fold
 from tests.test_public import EXEMPT_SUBJECT, PUBLIC_SUBJECT, other_board_member, publish_upcoming
 
@@ -116,3 +118,72 @@ def test_it_folds_long_lines_without_splitting_a_character():
     assert all(part.startswith(" ") for part in parts[1:])
     assert unfold(folded) == line
     assert ical_fold("SHORT:x") == "SHORT:x"
+
+
+def test_it_lists_minutes_as_they_are_published_and_again_when_approved(client, demo):
+    import feedparser
+
+    from boards.models import AgendaItem, Meeting
+    from minutes import services as minutes_services
+
+    def entries(url):
+        parsed = feedparser.parse(client.get(url).content)
+        assert not parsed.bozo, parsed.bozo_exception
+        return parsed.entries
+
+    assert entries("/feeds/minutes.rss") == []
+    AgendaItem.objects.create(
+        meeting=demo.meeting, position=90, kind=AgendaItem.Kind.OTHER, title="Contract award",
+        own_is_exempt=True, own_exempt_paragraph=3, decision="Awarded to zqminutefeed",
+    )  # fmt: skip
+    minutes_services.minutes_draft(meeting=demo.meeting, user=demo.clerk)
+    assert entries("/feeds/minutes.atom") == []  # a draft not yet published is no one's news
+    minutes_services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
+    for url in ["/feeds/minutes.rss", "/feeds/minutes.atom", f"/feeds/boards/{demo.board.slug}/minutes.atom"]:
+        (entry,) = entries(url)
+        assert entry.title.startswith("Minutes (Draft, subject to approval): Health and Wellbeing Board")
+        assert entry.link.endswith(f"/meetings/{demo.meeting.pk}/minutes/")
+        assert "zqminutefeed" not in client.get(url).content.decode()  # the Part 2 minute is never in it
+    draft_date = entries("/feeds/minutes.atom")[0].updated
+    Meeting.objects.create(board=demo.board, starts_at=demo.meeting.starts_at + dt.timedelta(days=56), status="held")
+    minutes_services.minutes_approve(meeting=demo.meeting, user=demo.clerk)
+    (entry,) = entries("/feeds/minutes.atom")
+    assert entry.title.startswith("Minutes (Approved ") and entry.updated >= draft_date
+    other = Board.objects.exclude(pk=demo.board.pk).first()
+    if other:
+        assert entries(f"/feeds/boards/{other.slug}/minutes.rss") == []
+
+
+def test_the_minutes_feed_costs_the_same_queries_with_3_minutes_as_with_30(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from boards.models import Meeting
+    from minutes.models import Minutes
+
+    def add(n):
+        for _ in range(n):
+            meeting = Meeting.objects.create(
+                board=demo.board,
+                starts_at=demo.meeting.starts_at - dt.timedelta(days=30 * (Minutes.objects.count() + 1)),
+            )
+            Minutes.objects.create(
+                meeting=meeting, body="<p>Minutes</p>", status=Minutes.Status.PUBLISHED,
+                drafted_at=timezone.now(), published_at=timezone.now(),
+            )  # fmt: skip
+
+    def queries(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        return len(captured), response.content.decode().count("Minutes (Draft")
+
+    for url in ["/feeds/minutes.rss", f"/feeds/boards/{demo.board.slug}/minutes.atom"]:
+        Minutes.objects.all().delete()
+        add(3)
+        few, shown = queries(url)
+        assert shown == 3
+        add(27)
+        many, shown = queries(url)
+        assert shown == 30 and many == few

@@ -395,18 +395,25 @@ def test_a_cancelled_meeting_stays_in_the_feed_saying_so(client, demo, published
 
 
 def alternates(html):
-    return dict(re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"', html))
+    """The advertised feeds, by type: a list where a type comes more than once (agendas and minutes)."""
+    found = {}
+    for kind, href in re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"', html):
+        found.setdefault(kind, []).append(href)
+    return {kind: hrefs[0] if len(hrefs) == 1 else hrefs for kind, hrefs in found.items()}
 
 
 def test_a_boards_feeds_are_advertised_on_its_page_and_its_calendar(client, demo):
     slug = demo.board.slug
     expected = {
         "application/rss+xml": f"/feeds/boards/{slug}/agendas.rss",
-        "application/atom+xml": f"/feeds/boards/{slug}/agendas.atom",
+        "application/atom+xml": [f"/feeds/boards/{slug}/agendas.atom", f"/feeds/boards/{slug}/minutes.atom"],
         "text/calendar": f"/feeds/boards/{slug}/meetings.ics",
     }
     assert alternates(client.get(f"/boards/{slug}/").content.decode()) == expected
     assert alternates(client.get(f"/calendar/?board={slug}").content.decode()) == expected
-    assert alternates(client.get("/calendar/").content.decode())["application/atom+xml"] == "/feeds/agendas.atom"
-    for url in expected.values():
+    assert alternates(client.get("/calendar/").content.decode())["application/atom+xml"] == [
+        "/feeds/agendas.atom",
+        "/feeds/minutes.atom",
+    ]
+    for url in [*expected["application/atom+xml"], expected["application/rss+xml"], expected["text/calendar"]]:
         assert client.get(url).status_code == 200

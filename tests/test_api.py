@@ -1,4 +1,4 @@
-"""The open data API (after OParl 1.1): boards, meetings, agenda items and public reports."""
+"""The open data API (after OParl 1.1): boards, meetings, agenda items, public reports, councillors and the meeting record."""
 
 import pytest
 from django.core.cache import cache
@@ -112,7 +112,9 @@ def test_it_filters_meetings_by_board(client, demo):
 
 def test_it_is_documented_on_the_site(client, demo):
     html = client.get("/open-data/").content.decode()
-    for words in ["OParl", "/api/v1/meetings/", "pagination", "/feeds/meetings.ics", "agendas.rss"]:
+    for words in ["OParl", "/api/v1/meetings/", "pagination", "/feeds/meetings.ics", "agendas.rss"] + [
+        "/api/v1/persons/", "/api/v1/memberships/", "committee:party", "participant", "resultsProtocol", "votingRight",
+    ]:  # fmt: skip
         assert words in html
 
 

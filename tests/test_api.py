@@ -234,3 +234,18 @@ def test_an_exempt_item_carries_no_motion_result_or_decision(client, demo, djang
     for url in [f"/api/v1/meetings/{meeting.pk}/", "/api/v1/agenda-items/", "/api/v1/meetings/"]:
         text = client.get(url).content.decode()
         assert "SECRET-" not in text
+
+
+def test_a_changed_vote_or_name_reaches_the_api_without_waiting_for_the_cache(client, demo):
+    item = demo.meeting.items.get(report=demo.seed)
+    assert get(client, f"/api/v1/agenda-items/{item.pk}/")["result"] == "Carried"
+    motion = item.motion
+    motion.votes_for, motion.votes_against, motion.outcome = 1, 3, Outcome.LOST
+    motion.save()
+    assert get(client, f"/api/v1/agenda-items/{item.pk}/")["result"] == "Lost"
+    moncur = demo.users["member"]
+    assert get(client, f"/api/v1/persons/{moncur.pk}/")["familyName"] == "Moncur"
+    moncur.last_name = "Moncur-Smith"
+    moncur.save()
+    demo.board.save()  # any public save: the keys known are checked again at once
+    assert get(client, f"/api/v1/persons/{moncur.pk}/")["familyName"] == "Moncur-Smith"

@@ -33,6 +33,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 
+from accounts.models import User
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
 from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
@@ -161,10 +162,18 @@ def public_stamp():
         n=Count("pk"), updated=Max("updated_at"), published=Count("pk", filter=Q(status=Minutes.Status.PUBLISHED)),
         approved=Count("pk", filter=Q(status=Minutes.Status.APPROVED)),
     )  # fmt: skip
+    # The votes' outcomes (the API's AgendaItem.result) and the councillors' names (its Persons).
+    motions = Motion.objects.aggregate(
+        n=Count("pk"), pks=Sum("pk"), carried=Count("pk", filter=Q(outcome="carried")), recorded=Max("recorded_at")
+    )
+    names = list(
+        User.objects.filter(councillor__isnull=False).order_by("pk").values_list("pk", "first_name", "last_name")
+    )
     small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
     return _digest(
-        [timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, minutes, small]
-    )
+        [timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, minutes, motions,
+         names, small]
+    )  # fmt: skip
 
 
 def forward_plan_stamp():

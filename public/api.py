@@ -2,10 +2,12 @@
 
 Shaped after OParl 1.1 (https://oparl.org), the standard for council meeting data: a System
 names the one Body (the council), whose Organizations (boards) hold Meetings with AgendaItems;
-public reports are Papers whose PDFs are Files. Every object's `id` is its own URL, lists are
-paginated with OParl's `pagination` and `links`. What is not public is not here: agenda items
-only of published agendas, exempt items by title and paragraph only, Papers only for reports
-`public_reports()` allows. See /open-data/ for the documentation.
+public reports are Papers whose PDFs are Files; councillors are Persons with their Memberships
+of boards, meetings name the Persons who attended (`participant`) and, once published, the minutes
+(`resultsProtocol`). Every object's `id` is its own URL, lists are paginated with OParl's
+`pagination` and `links`. What is not public is not here: agenda items only of published agendas,
+exempt items by title and paragraph only (never their motion, result or decision), Papers only for
+reports `public_reports()` allows, Persons only for councillors. See /open-data/ for the documentation.
 """
 
 from functools import wraps
@@ -19,16 +21,24 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from boards.models import AgendaItem, Board, Meeting
+from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.public_cache import cached_public_page
 from boards.selectors import item_numbers, number_items, numbered_agendas
 from config.numbers import whole_number
+from members.models import Attendance, Councillor
 from public import queries
 from reports.models import SCHEDULE_12A_PARAGRAPHS, appendix_letter, exempt_grounds
 
 OPARL = "https://schema.oparl.org/1.1/"
 PER_PAGE = 50
 BODY_ID = 1  # the one council this site serves
+VENDOR = "committee:"  # OParl's prefix for properties of our own (OParl has no party)
+ROLES = {
+    Membership.Role.CHAIR: "Chair",
+    Membership.Role.VICE_CHAIR: "Vice-Chair",
+    Membership.Role.MEMBER: "Member",
+    Membership.Role.SUBSTITUTE: "Substitute",
+}
 
 
 class ApiError(Exception):
@@ -135,6 +145,7 @@ def body_object(url):
         "meeting": url("api:meetings"),
         "paper": url("api:papers"),
         "agendaItem": url("api:agenda_items"),
+        "person": url("api:persons"),
         "legislativeTerm": [],
         "web": url("public:home"),
     }
@@ -150,9 +161,77 @@ def organization_object(url, board):
         "organizationType": "committee",
         "classification": "Board or committee",
         "meeting": url("api:meetings", query=f"?organization={board.pk}"),
+        "membership": [url("api:membership", seat.pk) for seat in board.api_memberships],
         "location": {"type": OPARL + "Location", "description": board.default_venue} if board.default_venue else None,
         "web": url("boards:detail", board.slug),
     }
+
+
+def _motion(item):
+    """The item's motion, read with the item (select_related), or None."""
+    try:
+        return item.motion
+    except AgendaItem.motion.RelatedObjectDoesNotExist:
+        return None
+
+
+def _is_councillor(user):
+    """Whether `user` is a councillor (read with the user by select_related): only they are Persons."""
+    try:
+        return user.councillor is not None
+    except user.__class__.councillor.RelatedObjectDoesNotExist:
+        return False
+
+
+def person_object(url, councillor):
+    user = councillor.user
+    data = {
+        "id": url("api:person", user.pk),
+        "type": OPARL + "Person",
+        "body": url("api:body", BODY_ID),
+        "name": councillor.name,
+        "familyName": user.last_name,
+        # The council may keep the title in the first name ("Councillor Ian"): OParl wants it apart.
+        "givenName": user.first_name.removeprefix("Councillor ").strip(),
+        "formOfAddress": "Councillor",
+        VENDOR + "party": councillor.party.name if councillor.party_id else None,
+        "membership": [url("api:membership", seat.pk) for seat in user.api_memberships],
+        "web": url("members:councillor", user.pk),
+    }
+    # Only what the council publishes: no address at all when it publishes none.
+    if councillor.email:
+        data["email"] = [councillor.email]
+    if councillor.phone:
+        data["phone"] = [councillor.phone]
+    return data
+
+
+def membership_object(url, seat):
+    return {
+        "id": url("api:membership", seat.pk),
+        "type": OPARL + "Membership",
+        "person": url("api:person", seat.user_id),
+        "organization": url("api:organization", seat.board_id),
+        "role": ROLES.get(seat.role, seat.get_role_display()),
+        "votingRight": seat.role != Membership.Role.SUBSTITUTE,
+        "startDate": seat.starts_on.isoformat() if seat.starts_on else None,
+        "endDate": seat.ends_on.isoformat() if seat.ends_on else None,
+    }
+
+
+def _participants(url, meeting):
+    """The Persons present, substitutes attending included, once attendance is recorded (else None)."""
+    rows = meeting.api_attendances
+    if not rows:
+        return None
+    people = []
+    for row in rows:
+        if row.status == Attendance.Status.PRESENT:
+            people.append(row.member)
+        elif row.status == Attendance.Status.SUBSTITUTED and row.substitute is not None:
+            people.append(row.substitute)
+    people = sorted((p for p in people if _is_councillor(p)), key=lambda p: (p.last_name, p.first_name, p.pk))
+    return [url("api:person", person.pk) for person in people]
 
 
 def file_object(*, name, file_name, access_url):
@@ -187,6 +266,9 @@ def agenda_item_object(url, number, item, public_pks, board_id):
         data["description"] = item.description
     if item.decision:
         data["resolutionText"] = item.decision
+    motion = _motion(item)
+    if motion is not None:
+        data["result"] = motion.get_outcome_display()
     if item.report_id and item.report_id in public_pks:
         data["consultation"] = {
             "type": OPARL + "Consultation",
@@ -238,7 +320,26 @@ def meeting_object(url, meeting, *, public_pks):
         ]
     else:
         data["agendaItem"] = []
+    participants = _participants(url, meeting)
+    if participants is not None:
+        data["participant"] = participants
+    minutes = _public_minutes(meeting)
+    if minutes is not None:
+        data["resultsProtocol"] = file_object(
+            name=f"Minutes ({minutes.stamp}): {meeting.board}, {meeting.date_display}",
+            file_name=f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}-minutes.pdf",
+            access_url=url("minutes:pdf", meeting.pk),
+        )
     return data
+
+
+def _public_minutes(meeting):
+    """The meeting's minutes if published or approved (read with the meeting), else None."""
+    try:
+        minutes = meeting.minutes
+    except Meeting.minutes.RelatedObjectDoesNotExist:
+        return None
+    return minutes if minutes is not None and minutes.is_public else None
 
 
 def paper_object(url, report):
@@ -312,25 +413,39 @@ def body(request, pk):
     return body_object(Urls(request))
 
 
+def _public_memberships():
+    """Seats on active boards held by councillors: the Memberships the API shows."""
+    return Membership.objects.filter(board__is_active=True, user__councillor__isnull=False)
+
+
+def _boards():
+    seats = Prefetch("memberships", queryset=_public_memberships().order_by("pk"), to_attr="api_memberships")
+    return Board.objects.filter(is_active=True).prefetch_related(seats)
+
+
 @cached_public_page()
 @api_view
 def organizations(request):
-    boards = Board.objects.filter(is_active=True).order_by("name", "pk")
+    boards = _boards().order_by("name", "pk")
     return _paginate(request, boards, organization_object, "api:organizations")
 
 
 @cached_public_page()
 @api_view
 def organization(request, pk):
-    board = Board.objects.filter(pk=pk, is_active=True).first()
+    board = _boards().filter(pk=pk).first()
     if board is None:
         raise Http404
     return organization_object(Urls(request), board)
 
 
 def _meetings():
-    items = AgendaItem.objects.issued().select_related("report")
-    return Meeting.objects.select_related("board").prefetch_related(Prefetch("items", queryset=items))
+    items = AgendaItem.objects.issued().select_related("report", "motion")
+    attendances = Attendance.objects.select_related("member__councillor", "substitute__councillor").order_by("pk")
+    return Meeting.objects.select_related("board", "minutes").prefetch_related(
+        Prefetch("items", queryset=items),
+        Prefetch("attendances", queryset=attendances, to_attr="api_attendances"),
+    )
 
 
 @cached_public_page()
@@ -374,7 +489,7 @@ def _numbered(item):
 def agenda_items(request):
     items = (
         queries.public_items()
-        .select_related("meeting", "meeting__board", "report")
+        .select_related("meeting", "meeting__board", "report", "motion")
         .order_by("-meeting__starts_at", "position", "pk")
     )
     public_pks = _public_pks()
@@ -395,7 +510,7 @@ def agenda_items(request):
 @cached_public_page()
 @api_view
 def agenda_item(request, pk):
-    item = queries.public_items().select_related("meeting", "meeting__board", "report").filter(pk=pk).first()
+    item = queries.public_items().select_related("meeting", "meeting__board", "report", "motion").filter(pk=pk).first()
     if item is None:
         raise Http404
     return agenda_item_object(Urls(request), _numbered(item), item, _public_pks(), item.meeting.board_id)
@@ -412,3 +527,41 @@ def papers(request):
 @api_view
 def paper(request, pk):
     return paper_object(Urls(request), queries.get_public_report(pk))
+
+
+def _councillors():
+    seats = Prefetch("user__memberships", queryset=_public_memberships().order_by("pk"), to_attr="api_memberships")
+    return Councillor.objects.select_related("user", "party").prefetch_related(seats)
+
+
+@cached_public_page()
+@api_view
+def persons(request):
+    councillors = _councillors().order_by("user__last_name", "user__first_name", "pk")
+    return _paginate(request, councillors, person_object, "api:persons")
+
+
+@cached_public_page()
+@api_view
+def person(request, pk):
+    """A councillor, by their user's number (as their public page /councillors/<pk>/ is)."""
+    councillor = _councillors().filter(user_id=pk).first()
+    if councillor is None:
+        raise Http404
+    return person_object(Urls(request), councillor)
+
+
+@cached_public_page()
+@api_view
+def memberships(request):
+    seats = _public_memberships().order_by("pk")
+    return _paginate(request, seats, membership_object, "api:memberships")
+
+
+@cached_public_page()
+@api_view
+def membership(request, pk):
+    seat = _public_memberships().filter(pk=pk).first()
+    if seat is None:
+        raise Http404
+    return membership_object(Urls(request), seat)

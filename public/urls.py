@@ -45,4 +45,8 @@ api_patterns = [
     path("agenda-items/<int:pk>/", api.agenda_item, name="agenda_item"),
     path("papers/", api.papers, name="papers"),
     path("papers/<int:pk>/", api.paper, name="paper"),
+    path("persons/", api.persons, name="persons"),
+    path("persons/<int:pk>/", api.person, name="person"),
+    path("memberships/", api.memberships, name="memberships"),
+    path("memberships/<int:pk>/", api.membership, name="membership"),
 ]

@@ -27,7 +27,7 @@ The ids column names the objects that fill the URL's arguments, in the order the
   councillor   the demo's member (Councillor Ian Moncur): his User's id, the key of his public page
   member_user  member's user id; entry: member's register entry (not sensitive); change: a change
                member proposed, waiting for the monitoring officer; declaration: the demo's declaration by
-               member on the seed item of `held`
+               member on the seed item of `held`; seat: member's Membership of the board
 
 A number or a word that names no object is used as it is.
 
@@ -383,6 +383,16 @@ api:paper                        seed                           GET   200      2
 api:paper                        seed                           POST  405      405      405      405      405      405      405      405      405
 api:paper                        exempt                         GET   404      404      404      404      404      404      404      404      404
 api:paper                        exempt                         POST  405      405      405      405      405      405      405      405      405
+api:persons                      -                              GET   200      200      200      200      200      200      200      200      200
+api:persons                      -                              POST  405      405      405      405      405      405      405      405      405
+api:person                       councillor                     GET   200      200      200      200      200      200      200      200      200
+api:person                       councillor                     POST  405      405      405      405      405      405      405      405      405
+api:person                       officer                        GET   404      404      404      404      404      404      404      404      404
+api:person                       officer                        POST  405      405      405      405      405      405      405      405      405
+api:memberships                  -                              GET   200      200      200      200      200      200      200      200      200
+api:memberships                  -                              POST  405      405      405      405      405      405      405      405      405
+api:membership                   seat                           GET   200      200      200      200      200      200      200      200      200
+api:membership                   seat                           POST  405      405      405      405      405      405      405      405      405
 
 # The register of members' interests (interests/). The public register is public; a person not on a
 # board has no register page (404). Only a member (member) proposes changes to their own register;

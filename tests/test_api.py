@@ -1,9 +1,13 @@
-"""The open data API (after OParl 1.1): boards, meetings, agenda items and public reports."""
+"""The open data API (after OParl 1.1): boards, meetings, agenda items, public reports, councillors and the meeting record."""
 
 import pytest
+from django.core.cache import cache
 
-from boards.models import Board
+from boards.models import AgendaItem, Board, Membership
+from minutes import demo as minutes_demo
+from minutes.models import Minutes
 from tests.test_public import EXEMPT_SUBJECT, PUBLIC_SUBJECT, publish_upcoming
+from votes.models import Method, Motion, Outcome
 
 pytestmark = pytest.mark.django_db
 OPARL = "https://schema.oparl.org/1.1/"
@@ -108,5 +112,140 @@ def test_it_filters_meetings_by_board(client, demo):
 
 def test_it_is_documented_on_the_site(client, demo):
     html = client.get("/open-data/").content.decode()
-    for words in ["OParl", "/api/v1/meetings/", "pagination", "/feeds/meetings.ics", "agendas.rss"]:
+    for words in ["OParl", "/api/v1/meetings/", "pagination", "/feeds/meetings.ics", "agendas.rss"] + [
+        "/api/v1/persons/", "/api/v1/memberships/", "committee:party", "participant", "resultsProtocol", "votingRight",
+    ]:  # fmt: skip
         assert words in html
+
+
+def _councillor(demo, username):
+    return demo.users[username]
+
+
+def test_it_lists_councillors_as_persons_with_their_memberships(client, demo):
+    body = get(client, "/api/v1/bodies/1/")
+    persons = get(client, path(body["person"]))
+    assert persons["pagination"]["totalElements"] == 6
+    moncur = _councillor(demo, "member")
+    person = next(p for p in persons["data"] if p["familyName"] == "Moncur")
+    assert person == get(client, f"/api/v1/persons/{moncur.pk}/")
+    assert person["type"] == OPARL + "Person" and path(person["id"]) == f"/api/v1/persons/{moncur.pk}/"
+    assert (person["name"], person["givenName"], person["formOfAddress"]) == (
+        "Councillor Ian Moncur",
+        "Ian",
+        "Councillor",
+    )
+    assert person["committee:party"] == "Labour"
+    assert path(person["web"]) == f"/councillors/{moncur.pk}/"
+    assert client.get(path(person["web"])).status_code == 200
+    assert person["email"] == [moncur.councillor.email] and moncur.councillor.email
+
+    [seat_url] = person["membership"]
+    seat = get(client, path(seat_url))
+    assert seat["type"] == OPARL + "Membership" and seat["person"] == person["id"]
+    assert path(seat["organization"]) == f"/api/v1/organizations/{demo.board.pk}/"
+    assert (seat["role"], seat["votingRight"], seat["startDate"]) == ("Member", True, "2022-05-01")
+    board = get(client, path(seat["organization"]))
+    assert seat_url in board["membership"] and len(board["membership"]) == 6
+    roles = {get(client, path(u))["role"]: get(client, path(u)) for u in board["membership"]}
+    assert set(roles) == {"Chair", "Vice-Chair", "Member", "Substitute"}
+    assert roles["Substitute"]["votingRight"] is False
+    assert get(client, "/api/v1/memberships/")["pagination"]["totalElements"] == 6
+
+
+def test_it_publishes_contact_details_only_when_the_council_does(client, demo):
+    ellison = _councillor(demo, "cllr.ellison")
+    ellison.councillor.email, ellison.councillor.phone = "ruth.ellison@example.org", "0151 934 2000"
+    ellison.councillor.save()
+    person = get(client, f"/api/v1/persons/{ellison.pk}/")
+    assert person["email"] == ["ruth.ellison@example.org"] and person["phone"] == ["0151 934 2000"]
+    ellison.councillor.email, ellison.councillor.phone = "", ""
+    ellison.councillor.save()
+    cache.clear()
+    person = get(client, f"/api/v1/persons/{ellison.pk}/")
+    assert "email" not in person and "phone" not in person  # nothing the council does not publish
+
+
+def test_only_councillors_are_persons(client, demo):
+    for user in [demo.officer, demo.clerk]:
+        assert get(client, f"/api/v1/persons/{user.pk}/", status=404)["error"] == "There is no such object."
+    officer_seat = Membership.objects.create(board=demo.board, user=demo.officer)
+    get(client, f"/api/v1/memberships/{officer_seat.pk}/", status=404)
+    assert officer_seat.pk not in [
+        int(u.rstrip("/").rsplit("/", 1)[1])
+        for u in get(client, f"/api/v1/organizations/{demo.board.pk}/")["membership"]
+    ]
+    for url in ["/api/v1/persons/999999/", "/api/v1/memberships/999999/", "/api/v1/persons/?page=x"]:
+        assert client.get(url).status_code in (400, 404)
+
+
+def test_the_meeting_names_who_attended_its_results_and_its_minutes(client, demo):
+    minutes_demo.load(demo.users, demo.meeting)  # load_demo leaves them out (they lock the record)
+    meeting = get(client, f"/api/v1/meetings/{demo.meeting.pk}/")
+    present = ["member", "cllr.ellison", "cllr.rahman", "cllr.kenyon", "cllr.whitfield"]  # Whitfield substituted
+    assert sorted(path(u) for u in meeting["participant"]) == sorted(
+        f"/api/v1/persons/{demo.users[name].pk}/" for name in present
+    )
+    assert f"/api/v1/persons/{demo.users['cllr.garside'].pk}/" not in [path(u) for u in meeting["participant"]]
+    item = meeting["agendaItem"][3]
+    assert item["result"] == "Carried"
+    assert item == get(client, path(item["id"]))
+    protocol = meeting["resultsProtocol"]
+    assert protocol["type"] == OPARL + "File" and protocol["name"].startswith("Minutes (Approved")
+    assert path(protocol["accessUrl"]) == f"/meetings/{demo.meeting.pk}/minutes.pdf"
+    pdf = client.get(path(protocol["accessUrl"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+    Minutes.objects.filter(meeting=demo.meeting).update(status=Minutes.Status.DRAFT)
+    cache.clear()
+    assert "resultsProtocol" not in get(client, f"/api/v1/meetings/{demo.meeting.pk}/")
+    upcoming = get(client, "/api/v1/meetings/")["data"][0]
+    assert "participant" not in upcoming and "resultsProtocol" not in upcoming  # nothing recorded yet
+
+
+def test_an_item_carries_its_resolution_text(client, demo):
+    item = demo.meeting.items.get(report=demo.seed)
+    AgendaItem.objects.filter(pk=item.pk).update(decision="RESOLVED: that the report be noted.")
+    data = get(client, f"/api/v1/agenda-items/{item.pk}/")
+    assert data["resolutionText"] == "RESOLVED: that the report be noted." and data["result"] == "Carried"
+
+
+def test_an_exempt_item_carries_no_motion_result_or_decision(client, demo, django_capture_on_commit_callbacks):
+    meeting, public, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    item = exempt.agenda_item
+    AgendaItem.objects.filter(pk=item.pk).update(decision="SECRET-DECISION-MARKER")
+    Motion.objects.create(
+        item=item, text="SECRET-MOTION-MARKER", mover=demo.users["member"], seconder=demo.users["cllr.rahman"],
+        method=Method.SHOW_OF_HANDS, votes_for=3, outcome=Outcome.CARRIED, recorded_by=demo.clerk,
+    )  # fmt: skip
+    cache.clear()
+    data = get(client, f"/api/v1/agenda-items/{item.pk}/")
+    assert set(data) == {
+        "id",
+        "type",
+        "meeting",
+        "number",
+        "order",
+        "name",
+        "public",
+        "exemptParagraph",
+        "exemptReason",
+    }
+    for url in [f"/api/v1/meetings/{meeting.pk}/", "/api/v1/agenda-items/", "/api/v1/meetings/"]:
+        text = client.get(url).content.decode()
+        assert "SECRET-" not in text
+
+
+def test_a_changed_vote_or_name_reaches_the_api_without_waiting_for_the_cache(client, demo):
+    item = demo.meeting.items.get(report=demo.seed)
+    assert get(client, f"/api/v1/agenda-items/{item.pk}/")["result"] == "Carried"
+    motion = item.motion
+    motion.votes_for, motion.votes_against, motion.outcome = 1, 3, Outcome.LOST
+    motion.save()
+    assert get(client, f"/api/v1/agenda-items/{item.pk}/")["result"] == "Lost"
+    moncur = demo.users["member"]
+    assert get(client, f"/api/v1/persons/{moncur.pk}/")["familyName"] == "Moncur"
+    moncur.last_name = "Moncur-Smith"
+    moncur.save()
+    demo.board.save()  # any public save: the keys known are checked again at once
+    assert get(client, f"/api/v1/persons/{moncur.pk}/")["familyName"] == "Moncur-Smith"

@@ -480,7 +480,8 @@ class ExemptEverywhere(RuleBasedStateMachine):
         urls = [
             "/public/", "/calendar/", "/forward-plan/", "/forward-plan.pdf", "/feeds/agendas.rss",
             "/feeds/agendas.atom", "/feeds/meetings.ics", "/api/v1/meetings/", "/api/v1/agenda-items/",
-            "/api/v1/papers/", f"/search/?q={BESIDE}", f"/search/?q=decision+{BESIDE}",
+            "/api/v1/papers/", "/api/v1/persons/", "/api/v1/memberships/", f"/search/?q={BESIDE}",
+            f"/search/?q=decision+{BESIDE}",
         ]  # fmt: skip
         for pk in self.world.meetings:
             urls += [f"/meetings/{pk}/", f"/meetings/{pk}/pack.pdf", f"/meetings/{pk}/agenda.pdf"]

@@ -170,6 +170,7 @@ def build_world(demo, capture):
         "entry": demo.member.register_entries.get(is_sensitive=False).pk,
         "change": change.pk,
         "declaration": demo.seed.agenda_item.declarations.get().pk,
+        "seat": demo.member.memberships.get(board=demo.board).pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 

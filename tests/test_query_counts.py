@@ -54,6 +54,8 @@ count grows fetches something once per row: an N+1.
 | API agenda items                  | /api/v1/agenda-items/                   | visitor   | items of many meetings (50 a page)           |
 | API papers                        | /api/v1/papers/                         | visitor   | public reports (50 a page)                   |
 | API paper                         | /api/v1/papers/<pk>/                    | visitor   | its appendices                               |
+| API persons                       | /api/v1/persons/                        | visitor   | councillors, each with their memberships     |
+| API memberships                   | /api/v1/memberships/                    | visitor   | councillors' seats on boards (50 a page)     |
 """
 
 import datetime as dt
@@ -71,9 +73,12 @@ from django.utils import timezone
 from accounts.models import User
 from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, Membership
 from boards.services import ensure_standard_items
+from members.models import Attendance, Councillor, Party
+from minutes.models import Minutes
 from reports import demo as demo_data
 from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section
 from reports.searchindex import reindex_report
+from votes.models import Method, Motion, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +135,8 @@ PAGES = [
     ("api agenda items", None, lambda c: "/api/v1/agenda-items/"),
     ("api papers", None, lambda c: "/api/v1/papers/"),
     ("api paper", None, lambda c: f"/api/v1/papers/{c.paper.pk}/"),
+    ("api persons", None, lambda c: "/api/v1/persons/"),
+    ("api memberships", None, lambda c: "/api/v1/memberships/"),
 ]
 
 
@@ -217,6 +224,11 @@ def grow(c, start, stop):
         Board.objects.create(name=f"Committee {n:02d}", slug=f"committee-{n:02d}", clerk=clerk)
         person = User.objects.create_user(f"councillor-{n}", first_name="Councillor", last_name=f"Number {n}")
         Membership.objects.create(board=c.board, user=person)
+        # A councillor (an API Person) of a party of their own, with a seat on each board.
+        party = Party.objects.create(name=f"Party {n:02d}")
+        Councillor.objects.create(user=person, party=party, email=f"councillor-{n}@example.org")
+        Membership.objects.create(board=Board.objects.get(slug=f"committee-{n:02d}"), user=person)
+        Attendance.objects.create(meeting=c.past_big, member=person, status=Attendance.Status.PRESENT)
 
         # A past meeting in one month, its agenda published (a standard agenda and an exempt item of its own),
         # and a coming one not yet published.
@@ -231,6 +243,8 @@ def grow(c, start, stop):
             meeting=past, position=4, title=f"Other business {n}", own_exempt_paragraph=None, description="Noted."
         )
         _packs(past, [])
+        Attendance.objects.create(meeting=past, member=person, status=Attendance.Status.PRESENT)
+        Minutes.objects.create(meeting=past, status=Minutes.Status.PUBLISHED, drafted_at=now, published_at=now)
         coming = Meeting.objects.create(board=c.board, starts_at=now + dt.timedelta(days=2 + n, hours=1))
         ensure_standard_items(coming)
 
@@ -240,8 +254,13 @@ def grow(c, start, stop):
         exempt = _report(c, n, "exempt", status=Report.Status.PUBLISHED, meeting=c.past_big, is_exempt=True)
         exempt.exempt_paragraphs = [3]
         exempt.save(update_fields=["exempt_paragraphs"])
-        _item(c.past_big, public, 10 + 2 * n)
-        _item(c.past_big, exempt, 11 + 2 * n)
+        voted = _item(c.past_big, public, 10 + 2 * n)
+        secret = _item(c.past_big, exempt, 11 + 2 * n)
+        for item in (voted, secret):  # an API item's result, from its motion (Part 1 only)
+            Motion.objects.create(
+                item=item, text="That it be agreed.", mover=person, seconder=person, method=Method.SHOW_OF_HANDS,
+                votes_for=1, outcome=Outcome.CARRIED, recorded_by=clerk,
+            )  # fmt: skip
         key = _report(
             c,
             n,

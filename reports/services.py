@@ -20,6 +20,7 @@ from django.utils import timezone
 from reports import notifications
 from reports.content import report_blocks
 from reports.history import blocks_at_version
+from reports.html import sanitize_html
 from reports.models import (
     Appendix,
     ConsulteeKind,
@@ -79,6 +80,14 @@ def _changes_since(report, base_version, base_revision=0):
     return [(b.label, b.text) for b in now if old.get(b.key) != b.text]
 
 
+def _as_stored(model, report, field, value):
+    """`value` as the model's save() will store it: a section's body is sanitised there (again), so a
+    row is compared with what saving it would write, not with what was posted."""
+    if model is Section and field == "body":
+        return sanitize_html(value, report_id=report.pk)
+    return value
+
+
 def _sync_rows(model, report, rows, fields):
     """Make the report's rows of `model` exactly the non-blank `rows`, in order: (the rows kept, whether
     any was written). Only a row whose text or place changed is written.
@@ -90,13 +99,27 @@ def _sync_rows(model, report, rows, fields):
     for row in rows:
         if row.is_blank:
             row.pk = None
+    # A row posted without its id (a page from before the row was saved) that says what a stored row
+    # no other posted row claims already says is that row, not a new one: the text is unchanged.
+    claimed = {row.pk for row in rows if row.pk}
+    spare = sorted((obj for obj in existing.values() if obj.pk not in claimed), key=lambda obj: (obj.position, obj.pk))
     for position, row in enumerate((r for r in rows if not r.is_blank), start=1):
         obj = existing.pop(row.pk, None) if row.pk else None
+        if obj is None and not row.pk:
+            same = next(
+                (
+                    o
+                    for o in spare
+                    if o.pk in existing and all(getattr(o, f) == _as_stored(model, report, f, row[f]) for f in fields)
+                ),
+                None,
+            )
+            obj = existing.pop(same.pk) if same else None
         if obj is None:
             obj = model(report=report)
         changed = obj.pk is None or obj.position != position
         for field in fields:
-            if getattr(obj, field) != row[field]:
+            if getattr(obj, field) != _as_stored(model, report, field, row[field]):
                 setattr(obj, field, row[field])
                 changed = True
         obj.position = position

@@ -253,7 +253,7 @@ def check_feed(findings, client, url):
 
 
 ICAL_PROPERTIES = {
-    "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "UID", "DTSTAMP", "DTSTART",
+    "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "UID", "DTSTAMP", "LAST-MODIFIED", "DTSTART",
     "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL", "STATUS", "SEQUENCE",
 }  # fmt: skip
 

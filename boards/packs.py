@@ -218,7 +218,7 @@ def _minutes_papers(item):
     minutes = minutes_for_agenda(item.meeting)
     if minutes is None:
         return []
-    return [Paper(f"Minutes: {minutes.meeting} ({minutes.stamp})", minutes_pdf(minutes))]
+    return [Paper(f"Minutes: {minutes.meeting} ({minutes.stamp})", minutes_pdf(minutes, in_pack=True))]
 
 
 def _item_papers(number, item, edition, rendered):

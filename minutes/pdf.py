@@ -17,7 +17,8 @@ def printed_body(minutes):
     return report_pdf._nest_headings(minutes.body, parent_level=1)
 
 
-def minutes_html(minutes):
+def minutes_html(minutes, in_pack=False):
+    """In a pack the minutes print no page numbers of their own: the pack numbers every page once."""
     meeting = minutes.meeting
     return render_to_string(
         "minutes/pdf/minutes.html",
@@ -27,13 +28,14 @@ def minutes_html(minutes):
             "meeting": meeting,
             "board": meeting.board,
             "council": Council.current().display_name,
+            "in_pack": in_pack,
         },
     )
 
 
-def minutes_pdf(minutes):
+def minutes_pdf(minutes, in_pack=False):
     """PDF bytes of the public minutes (never the Part 2 minutes)."""
-    html = minutes_html(minutes)
+    html = minutes_html(minutes, in_pack=in_pack)
     key = hashlib.sha256(html.encode()).hexdigest()
     name = f"minutes/{key}.pdf"
     if default_storage.exists(name):

@@ -51,6 +51,24 @@ def _visitors_pages_rechecked_at_once(monkeypatch):
 def demo(db):
     """The demo council, loaded by the management command (tests run with DEBUG off, hence --force)."""
     call_command("load_demo", "--force", stdout=StringIO())
+    return cast()
+
+
+@pytest.fixture
+def demo_record_open(db, monkeypatch):
+    """The demo council as it stood before the minutes of 14 September 2022 were approved: its
+    record (attendance, declarations, decisions, votes) still open to the clerk. The demo approves
+    those minutes, which locks the record, so the tests that edit the record load it without them;
+    the demo as loaded is tested in tests/test_demo.py."""
+    from minutes import demo as minutes_demo
+
+    monkeypatch.setattr(minutes_demo, "load", lambda users, meeting: None)
+    call_command("load_demo", "--force", stdout=StringIO())
+    return cast()
+
+
+def cast():
+    """The demo's users, board, meeting of 14 September 2022 and reports, by name."""
     users = {u.username: u for u in User.objects.all()}
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
     return SimpleNamespace(

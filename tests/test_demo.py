@@ -105,3 +105,27 @@ def test_it_refuses_to_run_with_debug_off(db, settings):
     assert not Report.objects.exists()
     call_command("load_demo", "--force", stdout=StringIO())
     assert Report.objects.exists()
+
+
+def test_the_meeting_of_14_september_2022_shows_its_decision_and_approved_minutes(demo):
+    """The demo's record is complete: decision, and minutes approved at the next meeting, which lock it."""
+    from django.test import Client
+
+    from boards.models import Meeting
+    from minutes import demo as minutes_demo
+    from minutes.models import Minutes
+
+    seed_item = demo.seed.agenda_item
+    assert demo.meeting.status == Meeting.Status.MINUTES_APPROVED
+    assert seed_item.decision == demo_data.SEED_DECISION
+    page = Client().get(f"/meetings/{demo.meeting.pk}/").content.decode()
+    assert "RESOLVED: That (1) the contents of the report be noted" in page
+    answer = Client().get(f"/api/v1/agenda-items/{seed_item.pk}/").json()
+    assert answer["resolutionText"] == demo_data.SEED_DECISION
+    minutes = Minutes.objects.get(meeting=demo.meeting)
+    assert minutes.is_final and minutes.stamp == "Approved 9 November 2022"
+    assert demo.seed.subject in minutes.body
+    page = Client().get(f"/meetings/{demo.meeting.pk}/minutes/").content.decode()
+    assert "Approved 9 November 2022" in page and "Draft, subject to approval" not in page
+    minutes_demo.load(demo.users, demo.meeting)  # once
+    assert Minutes.objects.count() == 1

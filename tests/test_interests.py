@@ -15,6 +15,13 @@ from boards.public_cache import meeting_page_key
 from interests import services
 from interests.models import Category, Declaration, RegisterChange, RegisterEntry, Whose
 
+
+@pytest.fixture
+def demo(demo_record_open):
+    """The demo with 14 September 2022's record open (tests/conftest.py): these tests edit it."""
+    return demo_record_open
+
+
 pytestmark = pytest.mark.django_db
 
 FIELDS = {

@@ -39,6 +39,14 @@ from tests.test_packs import text_pdf
 from tests.test_public import other_board_member, publish_upcoming
 from votes.models import Amendment, Choice, MemberVote, Method, Motion, Outcome
 
+
+@pytest.fixture
+def demo(demo_record_open):
+    """The demo with 14 September 2022's record open (tests/conftest.py): the matrix and the planted
+    markers edit that record (attendance, decisions, minutes), which the demo's approved minutes lock."""
+    return demo_record_open
+
+
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 MARKER = "qzxleak7731"

@@ -397,7 +397,8 @@ def test_a_member_cannot_name_another_expected_member_as_substitute(login, demo)
     assert not Apology.objects.exists()
 
 
-def test_attendance_is_locked_once_the_minutes_are_approved(login, demo):
+def test_attendance_is_locked_once_the_minutes_are_approved(login, demo_record_open):
+    demo = demo_record_open  # the record still open, so that approving it here locks it
     agenda.meeting_approve_minutes(meeting=demo.meeting, user=demo.clerk)
     before = list(demo.meeting.attendances.values_list("member_id", "status"))
     with pytest.raises(services.AttendanceRefused, match="minutes of this meeting are approved"):

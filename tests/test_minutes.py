@@ -21,6 +21,13 @@ from minutes.models import Minutes
 from minutes.selectors import minutes_for_agenda, next_meeting
 from reports import demo as demo_content
 
+
+@pytest.fixture
+def demo(demo_record_open):
+    """The demo with 14 September 2022's record open (tests/conftest.py): these tests edit it."""
+    return demo_record_open
+
+
 PART2_MARKER = "zqpart2minute"
 
 
@@ -228,21 +235,6 @@ def test_the_meeting_page_links_the_published_minutes(demo, drafted):
     services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
     page = Client().get(url).content.decode()
     assert f"/meetings/{demo.meeting.pk}/minutes/" in page and "draft, subject to approval" in page
-
-
-def test_the_demo_minutes_load_approved(demo):
-    """minutes/demo.py, which load_demo does not call yet (it would lock the record other tests edit)."""
-    from minutes import demo as minutes_demo
-
-    minutes_demo.load(demo.users, demo.meeting)
-    minutes = Minutes.objects.get(meeting=demo.meeting)
-    assert minutes.is_final and minutes.stamp == "Approved 9 November 2022"
-    assert demo.seed.subject in minutes.body
-    assert Meeting.objects.get(pk=demo.meeting.pk).status == Meeting.Status.MINUTES_APPROVED
-    page = Client().get(f"/meetings/{demo.meeting.pk}/minutes/").content.decode()
-    assert "Approved 9 November 2022" in page and "Draft, subject to approval" not in page
-    minutes_demo.load(demo.users, demo.meeting)  # once
-    assert Minutes.objects.count() == 1
 
 
 def test_minutes_are_not_approved_before_the_meeting_was_held(demo, login):

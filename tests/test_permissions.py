@@ -44,6 +44,14 @@ from tests.test_packs import text_pdf
 from tests.test_public import PUBLIC_SUBJECT, build_packs, publish_upcoming
 from tests.test_workflow import form_data, report_in
 
+
+@pytest.fixture
+def demo(demo_record_open):
+    """The demo with 14 September 2022's record open (tests/conftest.py): the matrix and the planted
+    markers edit that record (attendance, decisions, minutes), which the demo's approved minutes lock."""
+    return demo_record_open
+
+
 pytestmark = pytest.mark.django_db
 
 

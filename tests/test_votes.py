@@ -20,6 +20,13 @@ from members.models import Attendance
 from votes import selectors, services
 from votes.models import Amendment, Choice, MemberVote, Method, Motion, Outcome
 
+
+@pytest.fixture
+def demo(demo_record_open):
+    """The demo with 14 September 2022's record open (tests/conftest.py): these tests edit it."""
+    return demo_record_open
+
+
 pytestmark = pytest.mark.django_db
 
 

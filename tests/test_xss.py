@@ -39,6 +39,14 @@ from reports.pdfcheck import DisarmedPdf
 from tests.editor import complete_report_data, editor_data
 from tests.xss_vectors import PDF_VECTORS, VECTORS, joined
 
+
+@pytest.fixture
+def demo(demo_record_open):
+    """The demo with 14 September 2022's record open (tests/conftest.py): the vectors are typed into
+    that record (decisions, attendance), which the demo's approved minutes lock."""
+    return demo_record_open
+
+
 pytestmark = pytest.mark.django_db
 
 ALL = joined()  # every vector, one per paragraph

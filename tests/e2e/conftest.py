@@ -68,6 +68,19 @@ def e2e_demo(transactional_db, live_server, settings):
     return SimpleNamespace(url=live_server.url, users={u.username: u for u in User.objects.all()})
 
 
+@pytest.fixture
+def e2e_demo_record_open(transactional_db, live_server, settings, monkeypatch):
+    """The demo council as it stood before the minutes of 14 September 2022 were approved (see
+    tests/conftest.py's demo_record_open): for the journeys that record that meeting's attendance,
+    votes and minutes, which the demo's approved minutes lock."""
+    from minutes import demo as minutes_demo
+
+    monkeypatch.setattr(minutes_demo, "load", lambda users, meeting: None)
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("load_demo", "--force", stdout=StringIO())
+    return SimpleNamespace(url=live_server.url, users={u.username: u for u in User.objects.all()})
+
+
 class Person:
     """One person at a browser: a page in its own context (own cookies), with an axe check on every load."""
 

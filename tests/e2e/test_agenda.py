@@ -11,6 +11,14 @@ from pypdf import PdfReader
 from boards.models import AgendaPack, Meeting
 from boards.tasks import build_pack_now
 
+
+@pytest.fixture
+def e2e_demo(e2e_demo_record_open):
+    """The demo with 14 September 2022's record open (tests/e2e/conftest.py): a journey here records
+    that meeting's decision and the approval of its minutes, which the demo's approved minutes lock."""
+    return e2e_demo_record_open
+
+
 PUBLIC = "Better Care Fund Plan 2025 to 2027"
 EXEMPT = "Sexual Health Services: Contract Award"
 EXEMPT_WORDS = "bidders' scores and prices"  # from the exempt report's body

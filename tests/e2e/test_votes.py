@@ -8,6 +8,13 @@ import pytest
 from boards.models import Meeting
 from votes.models import Motion
 
+
+@pytest.fixture
+def e2e_demo(e2e_demo_record_open):
+    """The demo with 14 September 2022's record open (tests/e2e/conftest.py): this journey records it."""
+    return e2e_demo_record_open
+
+
 pytestmark = pytest.mark.e2e
 
 

@@ -9,6 +9,7 @@ from accounts.models import User
 from boards.models import Board, Council, Meeting, Membership
 from interests import demo as interests_demo
 from members.demo import load_members
+from minutes import demo as minutes_demo
 from reports import demo
 from reports.models import (
     ConsulteeKind,
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             self.load_approved_report(users, board, upcoming, content)
         interests_demo.load(users, meeting)
         votes_demo.load(users, meeting)  # the show of hands on the seed report, after attendance and declarations
+        minutes_demo.load(users, meeting)  # last: approving the minutes locks the meeting's record
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem

@@ -54,9 +54,9 @@ def test_the_draft_is_written_from_the_record(demo, drafted):
     present = [a.member for a in record if a.status == Attendance.Status.PRESENT]
     apologies = [a for a in record if a.status != Attendance.Status.PRESENT]
     assert present and apologies
-    assert all(f"Councillor {m}" in body for m in present)
+    assert all(f"<li>{m}</li>" in body for m in present) and "Councillor Councillor" not in body
     substituted = [a for a in apologies if a.substitute_id]
-    assert substituted and f"Councillor {substituted[0].substitute} (substitute for Councillor" in body
+    assert substituted and f"{substituted[0].substitute} (substitute for {substituted[0].member})" in body
     assert "Apologies" in body and "quorate" in body
     # The seed item, numbered as the agenda numbers it, with its decision and its declaration.
     assert f"4. {demo.seed.subject}" in body

@@ -36,15 +36,13 @@ def site_url(path):
     return f"{settings.SITE_URL}{path}"
 
 
-class AgendaFeed(Feed):
-    """The latest published agendas, newest first; optionally of one board.
+class CouncilFeed(Feed):
+    """What the council's feeds share: all boards, or one board's (`slug`); the council as author.
 
-    A meeting cancelled after its agenda was published stays, saying so, so that a reader learns of
-    it. An entry's date (RSS pubDate, Atom updated) is the last change to what it prints: the
-    meeting's details or agenda, a supplement, a cancellation.
+    A subclass names what it lists (`listing`, in the feed's title) and how to find its entries.
     """
 
-    description_template = "public/feeds/agenda_description.html"
+    listing = ""
 
     def get_object(self, request, slug=None):
         if slug is None:
@@ -53,13 +51,10 @@ class AgendaFeed(Feed):
 
     def title(self, board):
         where = board.name if board else "all boards and committees"
-        return f"{settings.COUNCIL_NAME}: published agendas, {where}"
+        return f"{settings.COUNCIL_NAME}: {self.listing}, {where}"
 
     def link(self, board):
         return reverse("public:calendar") + (f"?board={board.slug}" if board else "")
-
-    def description(self, board):
-        return "Agendas as they are published, with links to the meeting page, the reports and the agenda pack."
 
     def author_name(self):
         return settings.COUNCIL_NAME
@@ -67,8 +62,23 @@ class AgendaFeed(Feed):
     def author_link(self):
         return site_url(reverse("public:home"))
 
-    def item_author_name(self, meeting):
+    def item_author_name(self, item):
         return settings.COUNCIL_NAME  # RSS has no feed author without an email address: each item says it
+
+
+class AgendaFeed(CouncilFeed):
+    """The latest published agendas, newest first; optionally of one board.
+
+    A meeting cancelled after its agenda was published stays, saying so, so that a reader learns of
+    it. An entry's date (RSS pubDate, Atom updated) is the last change to what it prints: the
+    meeting's details or agenda, a supplement, a cancellation.
+    """
+
+    description_template = "public/feeds/agenda_description.html"
+    listing = "published agendas"
+
+    def description(self, board):
+        return "Agendas as they are published, with links to the meeting page, the reports and the agenda pack."
 
     def items(self, board):
         meetings = (
@@ -138,7 +148,7 @@ class AtomAgendaFeed(AgendaFeed):
         return meeting.agenda_published_at  # Atom's <published>; <updated> moves with each change
 
 
-class MinutesFeed(Feed):
+class MinutesFeed(CouncilFeed):
     """Minutes as they are published, newest first; optionally of one board.
 
     Draft minutes ("Draft, subject to approval") and approved ones alike; an entry's date (RSS
@@ -147,27 +157,10 @@ class MinutesFeed(Feed):
     """
 
     description_template = "public/feeds/minutes_description.html"
-
-    def get_object(self, request, slug=None):
-        if slug is None:
-            return None
-        return get_object_or_404(Board, slug=slug, is_active=True)
-
-    def title(self, board):
-        where = board.name if board else "all boards and committees"
-        return f"{settings.COUNCIL_NAME}: minutes, {where}"
-
-    def link(self, board):
-        return reverse("public:calendar") + (f"?board={board.slug}" if board else "")
+    listing = "minutes"
 
     def description(self, board):
         return "Minutes of meetings as they are published as a draft, and again when they are approved."
-
-    def author_name(self):
-        return settings.COUNCIL_NAME
-
-    def item_author_name(self, minutes):
-        return settings.COUNCIL_NAME
 
     def items(self, board):
         minutes = Minutes.objects.filter(status__in=[Minutes.Status.PUBLISHED, Minutes.Status.APPROVED]).select_related(

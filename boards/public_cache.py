@@ -103,8 +103,7 @@ def meeting_page_key(pk):
             "other_attendees__pk", "other_attendees__name", "other_attendees__role", "other_attendees__description",
         )
     )  # fmt: skip
-    digest = hashlib.blake2b(repr([meeting, items, attendance]).encode(), digest_size=16).hexdigest()
-    return f"public-meeting-page:{pk}:{digest}"
+    return f"public-meeting-page:{pk}:{_digest([meeting, items, attendance])}"
 
 
 def _digest(value):

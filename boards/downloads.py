@@ -3,7 +3,7 @@
 import re
 
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
-from django.utils.http import quote_etag
+from django.utils.http import content_disposition_header, quote_etag
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
@@ -31,6 +31,14 @@ def _ranged(handle, start, length):
         handle.close()
 
 
+def disposition(request, filename):
+    """Content-Disposition of a file's answer: opened in the browser at its address, saved with `?download=1`.
+
+    OParl's File: its `accessUrl` must not send `attachment`, its `downloadUrl` must, with the file's name.
+    """
+    return content_disposition_header(request.GET.get("download") == "1", filename)
+
+
 def not_modified(request, version, *, private=True):
     """304 when the client's copy is `version` (If-None-Match), else None: checked before any work."""
     etag = quote_etag(version)
@@ -38,23 +46,22 @@ def not_modified(request, version, *, private=True):
         return None
     response = HttpResponseNotModified()
     response["ETag"] = etag
-    response["Cache-Control"] = _cache_control(private)
+    response["Cache-Control"] = cache_control(private)
     return response
 
 
-def _cache_control(private):
+def cache_control(private):
     return "private, max-age=0, must-revalidate" if private else "public, max-age=300, must-revalidate"
 
 
-def serve_pdf(request, fieldfile, *, version, filename, inline=False, private=True):
+def serve_pdf(request, fieldfile, *, version, filename, private=True):
     """A stored PDF as a response that honours If-None-Match, Range and If-Range.
 
     `version` identifies the content (the pack's content key); it becomes the ETag, so a client
     that has this build gets 304 and a download manager can resume with Range.
     """
     etag = quote_etag(version)
-    cache = _cache_control(private)
-    disposition = "inline" if inline else "attachment"
+    cache = cache_control(private)
     unchanged = not_modified(request, version, private=private)
     if unchanged:
         return unchanged
@@ -95,5 +102,5 @@ def serve_pdf(request, fieldfile, *, version, filename, inline=False, private=Tr
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     response["Cache-Control"] = cache
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = disposition(request, filename)
     return response

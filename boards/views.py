@@ -55,7 +55,8 @@ def board_list(request):
 @require_safe
 @cached_public_page()
 def board_detail(request, slug):
-    board = get_object_or_404(Board, slug=slug, is_active=True)
+    # A board that no longer meets keeps its page: its past meetings and papers still name it.
+    board = get_object_or_404(Board, slug=slug)
     memberships = board.memberships.current().select_related("user")
     meetings = board.meetings.order_by("-starts_at")
     return render(

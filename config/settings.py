@@ -74,6 +74,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The council whose reports these are; printed on every page and PDF.
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Sefton Council")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The open data API: the licence its data is published under (named on /open-data/ and on the API's
+# System and Body), and the address that describes the software (OParl's System.product; by default
+# the site's own /open-data/ page).
+OPEN_DATA_LICENCE = os.environ.get(
+    "OPEN_DATA_LICENCE", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+)
+OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "Open Government Licence v3.0")
+OPEN_DATA_PRODUCT_URL = os.environ.get("OPEN_DATA_PRODUCT_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

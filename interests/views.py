@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from boards import selectors as agenda
@@ -29,7 +29,7 @@ def _add_errors(form, exc):
 # The public register ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def register(request):
     """The register of members' interests: every member's current entries (a sensitive one only named)."""
@@ -38,7 +38,7 @@ def register(request):
     return render(request, "interests/register.html", {"members": members, "last_updated": max(updated, default=None)})
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def member_register(request, pk):
     """One member's register: their current entries and when it last changed."""
@@ -63,7 +63,7 @@ def _own_entry(user, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_interests(request):
     """The member's register: what it says now, what waits for the monitoring officer, what came back."""
     member = _member_or_404(request.user)
@@ -177,7 +177,7 @@ def _changes_page(request, status=200, refused=None):
 
 
 @login_required
-@require_GET
+@require_safe
 def changes(request):
     """The monitoring officer's list: changes waiting, members with no register 28 days after taking office."""
     _monitoring_officer_or_404(request.user)

@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from boards.models import Meeting
 from boards.public_cache import cached_public_page
@@ -22,7 +22,7 @@ def get_councillor(pk):
     return get_object_or_404(Councillor.objects.select_related("user", "party").prefetch_related("wards"), user_id=pk)
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def councillor_list(request):
     """Every councillor, by ward and by party."""
@@ -30,7 +30,7 @@ def councillor_list(request):
     return render(request, "members/councillor_list.html", {**selectors.councillor_lists(), "view": view})
 
 
-@require_GET
+@require_safe
 @cached_public_page()
 def councillor_detail(request, pk):
     """A councillor's public page: party, wards, contact details, boards and attendance."""
@@ -49,7 +49,7 @@ def councillor_detail(request, pk):
     return render(request, "members/councillor_detail.html", context)
 
 
-@require_GET
+@require_safe
 def councillor_photo(request, pk):
     """The councillor's photo, as checked and remade on upload (public, like the page)."""
     councillor = get_councillor(pk)
@@ -137,7 +137,7 @@ def _meeting_for_member(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_apologies(request):
     """A member's coming meetings, to send (or withdraw) apologies for each."""
     meetings = selectors.coming_meetings_expecting(request.user)

@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import quote_etag
+from django.views.decorators.http import require_POST, require_safe
 
+from boards.downloads import cache_control, disposition, not_modified
 from boards.models import Meeting
 from boards.public_cache import cached_public_page
 from boards.views import get_meeting_to_manage, is_clerk
@@ -77,15 +79,25 @@ def minutes_publish(request, pk):
     return redirect("minutes:minutes", pk=meeting.pk)
 
 
-@require_GET
+@require_safe
 def minutes_pdf(request, pk):
-    """The public minutes as a PDF, stamped draft or approved; democratic services may see a draft's too."""
+    """The public minutes as a PDF, stamped draft or approved; democratic services may see a draft's too.
+
+    Its ETag is the minutes' state (what was saved, and when, and its status), so a client holding this
+    edition gets 304 before anything is rendered."""
     if is_clerk(request.user):
         minutes = get_object_or_404(
             Minutes.objects.select_related("meeting__board", "approved_at_meeting"), meeting_id=pk
         )
     else:
         minutes = get_public_minutes(pk)
+    private = not minutes.is_public
+    version = f"minutes-{minutes.pk}-{minutes.status}-{minutes.updated_at.timestamp()}-{minutes.approved_at_meeting_id}"
+    unchanged = not_modified(request, version, private=private)
+    if unchanged:
+        return unchanged
     response = HttpResponse(pdf.minutes_pdf(minutes), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf.minutes_pdf_filename(minutes)}"'
+    response["Content-Disposition"] = disposition(request, pdf.minutes_pdf_filename(minutes))
+    response["ETag"] = quote_etag(version)
+    response["Cache-Control"] = cache_control(private)
     return response

@@ -8,9 +8,16 @@ of boards, meetings name the Persons who attended (`participant`) and, once publ
 `pagination` and `links`. What is not public is not here: agenda items only of published agendas,
 exempt items by title and paragraph only (never their motion, result or decision), Papers only for
 reports `public_reports()` allows, Persons only for councillors. See /open-data/ for the documentation.
+
+Files, Locations and Consultations are printed inside the objects they belong to, each with an `id`
+that answers at its own URL (/files/<key>/ and so on). Every object has `created` and `modified`,
+every list takes OParl's `created_since`, `created_until`, `modified_since` and `modified_until`,
+and an object that stops being public answers at its URL with `deleted: true` (public/harvest.py).
+Nulls and empty lists are left out; properties of our own carry the `committee:` prefix.
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -18,6 +25,7 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -26,18 +34,26 @@ from boards.public_cache import cached_public_page
 from boards.selectors import item_numbers, number_items, numbered_agendas
 from config.numbers import whole_number
 from members.models import Attendance, Councillor
-from public import queries
-from reports.models import SCHEDULE_12A_PARAGRAPHS, appendix_letter, exempt_grounds
+from public import harvest, queries
+from public.models import ApiRecord
+from reports.models import SCHEDULE_12A_PARAGRAPHS, Appendix, appendix_letter, exempt_grounds
 
 OPARL = "https://schema.oparl.org/1.1/"
 PER_PAGE = 50
 BODY_ID = 1  # the one council this site serves
-VENDOR = "committee:"  # OParl's prefix for properties of our own (OParl has no party)
+VENDOR = "committee:"  # OParl's prefix for properties of our own
 ROLES = {
     Membership.Role.CHAIR: "Chair",
     Membership.Role.VICE_CHAIR: "Vice-Chair",
     Membership.Role.MEMBER: "Member",
     Membership.Role.SUBSTITUTE: "Substitute",
+}
+REQUIRED_EVEN_EMPTY = {"legislativeTerm", "data"}  # Body: OParl requires it (this council names no terms); a list page
+TIME_FILTERS = {
+    "created_since": "created__gte",
+    "created_until": "created__lte",
+    "modified_since": "modified__gte",
+    "modified_until": "modified__lte",
 }
 
 
@@ -48,25 +64,45 @@ class ApiError(Exception):
         self.message = message
 
 
+def clean(data):
+    """`data` without nulls and empty lists, at any depth (OParl: leave out what has no value)."""
+    if isinstance(data, dict):
+        return {k: clean(v) for k, v in data.items() if v is not None and (v != [] or k in REQUIRED_EVEN_EMPTY)}
+    if isinstance(data, list):
+        return [clean(v) for v in data]
+    return data
+
+
 def api_view(view):
-    """GET only; JSON out; errors as JSON with their status, never an HTML page or a 500 for bad input."""
+    """GET and HEAD; JSON out, every object with its `created` and `modified`; an object no longer
+    public as OParl's deleted object; errors as JSON with their status, never an HTML page or a 500."""
 
     @require_safe
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
-            data = view(request, *args, **kwargs)
-            status = 200
+            harvest.bring_up_to_date()
+            data, status = harvest.add_times(clean(view(request, *args, **kwargs))), 200
         except ApiError as error:
             data, status = {"error": error.message, "status": error.status}, error.status
         except Http404:
-            data, status = {"error": "There is no such object.", "status": 404}, 404
+            data, status = _deleted(request)
         response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False, "indent": 1})
         response["Access-Control-Allow-Origin"] = "*"
         response["Cache-Control"] = "public, max-age=60"
         return response
 
     return wrapped
+
+
+def _deleted(request):
+    """A deleted object's remains at its URL (200), or a 404 for an address that never held one."""
+    url = request.build_absolute_uri(request.path)
+    kind, key = harvest.address(url)
+    record = harvest.deleted_record(kind, key) if key else None
+    if record is None:
+        return {"error": "There is no such object.", "status": 404}, 404
+    return harvest.tombstone(url, record), 200
 
 
 class Urls:
@@ -80,34 +116,75 @@ class Urls:
 
 
 def _iso(value):
-    return timezone.localtime(value).isoformat() if value else None
+    """A moment as OParl writes it: 2026-12-03T08:37:13+00:00, UK time, whole seconds."""
+    return timezone.localtime(value).replace(microsecond=0).isoformat() if value else None
 
 
-def _paginate(request, queryset, serialise, list_name, *, query="", prepare=None):
-    """One page of `queryset` as OParl's list; `prepare(objects)`, if given, reads what the page's
-    objects need in bulk before each is serialised."""
+def _time_filters(request):
+    """OParl's date filters of a list, as lookups on ApiRecord, and as a query string for its links."""
+    lookups, given = {}, {}
+    for name, lookup in TIME_FILTERS.items():
+        raw = request.GET.get(name)
+        if raw is None:
+            continue
+        # An unencoded "+" of the offset arrives as a space: read it as the "+" it was.
+        text = raw.strip().replace(" ", "+")
+        try:
+            value = parse_datetime(text) if "T" in text.upper() else None  # a date and a time, as OParl asks
+        except ValueError:
+            value = None
+        if value is None:
+            raise ApiError(400, f"{name} must be a date and time, such as 2026-01-31T09:00:00+00:00.")
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)  # without an offset: UK time
+        lookups[lookup], given[name] = value, text
+    return lookups, ("&" + urlencode(given) if given else "")
+
+
+def _page_number(request):
     number = whole_number(request.GET.get("page", "1"))
     if not number:
         raise ApiError(400, "The page must be a whole number, 1 or more.")
-    paginator = Paginator(queryset, PER_PAGE)
+    return number
+
+
+def _paginate(request, queryset, serialise, list_name, *, query="", prepare=None, kind=None, detail=None, key="pk"):
+    """One page of `queryset` as OParl's list; `prepare(objects)`, if given, reads what the page's
+    objects need in bulk before each is serialised.
+
+    With a date filter the list is of the objects created or modified in that time, deleted ones
+    included (their remains), oldest change first, so an aggregator can harvest what changed.
+    """
+    lookups, filter_query = _time_filters(request)
+    query += filter_query
+    number = _page_number(request)
+    url = Urls(request)
+    if lookups:
+        records = ApiRecord.objects.filter(kind=kind, **lookups).order_by("modified", "pk")
+        paginator = Paginator(records, PER_PAGE)
+    else:
+        paginator = Paginator(queryset, PER_PAGE)
     if number > paginator.num_pages:
         raise ApiError(404, f"There is no page {number}; the last page is {paginator.num_pages}.")
     page = paginator.page(number)
-    url = Urls(request)
-    objects = list(page.object_list)
-    if prepare:
-        prepare(objects)
+    if lookups:
+        data = _records_page(url, list(page.object_list), queryset, serialise, prepare, detail, key)
+    else:
+        objects = list(page.object_list)
+        if prepare:
+            prepare(objects)
+        data = [serialise(url, obj) for obj in objects]
 
     def link(n):
         return url(list_name, query=f"?page={n}{query}")
 
-    links = {"first": link(1), "last": link(paginator.num_pages)}
+    links = {"first": link(1), "last": link(paginator.num_pages), "self": link(number)}
     if page.has_previous():
         links["prev"] = link(page.previous_page_number())
     if page.has_next():
         links["next"] = link(page.next_page_number())
     return {
-        "data": [serialise(url, obj) for obj in objects],
+        "data": data,
         "pagination": {
             "totalElements": paginator.count,
             "elementsPerPage": PER_PAGE,
@@ -116,6 +193,22 @@ def _paginate(request, queryset, serialise, list_name, *, query="", prepare=None
         },
         "links": links,
     }
+
+
+def _records_page(url, records, queryset, serialise, prepare, detail, key):
+    """The objects of a page of ApiRecords, in its order: the live ones printed, the deleted ones' remains.
+
+    An object public now but outside `queryset` (another board's meeting) is left out."""
+    live = {str(getattr(obj, key)): obj for obj in queryset.filter(**{f"{key}__in": [r.key for r in records]})}
+    if prepare:
+        prepare(list(live.values()))
+    data = []
+    for record in records:
+        if record.deleted:
+            data.append(harvest.tombstone(url(detail, record.key), record))
+        elif record.key in live:
+            data.append(serialise(url, live[record.key]))
+    return data
 
 
 # Objects -----------------------------------------------------------------------------------------
@@ -128,8 +221,9 @@ def system_object(url):
         "oparlVersion": OPARL,
         "name": f"{settings.COUNCIL_NAME}: committee reports",
         "body": url("api:bodies"),
+        "license": settings.OPEN_DATA_LICENCE,
         "website": url("public:home"),
-        "product": "Committee reports",
+        "product": settings.OPEN_DATA_PRODUCT_URL or url("public:open_data"),
         "web": url("public:open_data"),
     }
 
@@ -140,19 +234,28 @@ def body_object(url):
         "type": OPARL + "Body",
         "system": url("api:system"),
         "name": settings.COUNCIL_NAME,
+        "license": settings.OPEN_DATA_LICENCE,
         "website": url("public:home"),
         "organization": url("api:organizations"),
         "meeting": url("api:meetings"),
         "paper": url("api:papers"),
         "agendaItem": url("api:agenda_items"),
         "person": url("api:persons"),
+        "membership": url("api:memberships"),
         "legislativeTerm": [],
         "web": url("public:home"),
     }
 
 
+def location_object(url, key, description):
+    """A place, as its words: the council keeps venues as text."""
+    if not description:
+        return None
+    return {"id": url("api:location", key), "type": OPARL + "Location", "description": description}
+
+
 def organization_object(url, board):
-    return {
+    data = {
         "id": url("api:organization", board.pk),
         "type": OPARL + "Organization",
         "body": url("api:body", BODY_ID),
@@ -162,9 +265,12 @@ def organization_object(url, board):
         "classification": "Board or committee",
         "meeting": url("api:meetings", query=f"?organization={board.pk}"),
         "membership": [url("api:membership", seat.pk) for seat in board.api_memberships],
-        "location": {"type": OPARL + "Location", "description": board.default_venue} if board.default_venue else None,
+        "location": location_object(url, f"board-{board.pk}", board.default_venue),
         "web": url("boards:detail", board.slug),
     }
+    if not board.is_active:
+        data[VENDOR + "active"] = False  # it meets no more; its meetings still name it
+    return data
 
 
 def _motion(item):
@@ -195,7 +301,7 @@ def person_object(url, councillor):
         "givenName": user.first_name.removeprefix("Councillor ").strip(),
         "formOfAddress": "Councillor",
         VENDOR + "party": councillor.party.name if councillor.party_id else None,
-        "membership": [url("api:membership", seat.pk) for seat in user.api_memberships],
+        "membership": [membership_object(url, seat) for seat in user.api_memberships],  # OParl prints them inside
         "web": url("members:councillor", user.pk),
     }
     # Only what the council publishes: no address at all when it publishes none.
@@ -234,14 +340,44 @@ def _participants(url, meeting):
     return [url("api:person", person.pk) for person in people]
 
 
-def file_object(*, name, file_name, access_url):
+def file_object(url, key, *, name, file_name, access_url, meeting=None, paper=None, agenda_item=None):
+    """A PDF: `accessUrl` opens it in the browser, `downloadUrl` saves it (Content-Disposition: attachment)."""
     return {
+        "id": url("api:file", key),
         "type": OPARL + "File",
         "name": name,
         "fileName": file_name,
         "mimeType": "application/pdf",
         "accessUrl": access_url,
-        "downloadUrl": access_url,
+        "downloadUrl": access_url + "?download=1",
+        "meeting": [meeting] if meeting else None,
+        "paper": [paper] if paper else None,
+        "agendaItem": [agenda_item] if agenda_item else None,
+    }
+
+
+def report_file(url, report, item):
+    """A public report's PDF: the same File inside its Paper and inside its AgendaItem."""
+    return file_object(
+        url,
+        f"paper-{report.pk}",
+        name=report.subject,
+        file_name=f"{slugify(report.subject)[:80] or 'report'}.pdf",
+        access_url=url("public:paper_pdf", report.pk),
+        paper=url("api:paper", report.pk),
+        agenda_item=url("api:agenda_item", item.pk),
+    )
+
+
+def consultation_object(url, item, board_id):
+    """The consideration of a public report at its agenda item."""
+    return {
+        "id": url("api:consultation", item.pk),
+        "type": OPARL + "Consultation",
+        "paper": url("api:paper", item.report_id),
+        "agendaItem": url("api:agenda_item", item.pk),
+        "meeting": url("api:meeting", item.meeting_id),
+        "organization": [url("api:organization", board_id)],
     }
 
 
@@ -257,79 +393,67 @@ def agenda_item_object(url, number, item, public_pks, board_id):
     }
     if item.is_exempt:  # read from the item's report now
         paragraphs = item.exempt_paragraphs
-        data["exemptParagraph"] = paragraphs[0] if paragraphs else None
-        data["exemptReason"] = f"Not for publication {exempt_grounds(paragraphs)}" + "".join(
+        data[VENDOR + "exemptParagraph"] = paragraphs[0] if paragraphs else None
+        data[VENDOR + "exemptReason"] = f"Not for publication {exempt_grounds(paragraphs)}" + "".join(
             f". Paragraph {p}: {SCHEDULE_12A_PARAGRAPHS.get(p, '')}" for p in paragraphs
         )
         return data
     if item.description:
-        data["description"] = item.description
+        data[VENDOR + "description"] = item.description
     if item.decision:
         data["resolutionText"] = item.decision
     motion = _motion(item)
     if motion is not None:
         data["result"] = motion.get_outcome_display()
     if item.report_id and item.report_id in public_pks:
-        data["consultation"] = {
-            "type": OPARL + "Consultation",
-            "paper": url("api:paper", item.report_id),
-            "meeting": url("api:meeting", item.meeting_id),
-            "agendaItem": url("api:agenda_item", item.pk),
-            "organization": [url("api:organization", board_id)],
-        }
-        data["auxiliaryFile"] = [
-            file_object(
-                name=f"Report: {item.title}",
-                file_name=f"{slugify(item.title)[:80] or 'report'}.pdf",
-                access_url=url("public:paper_pdf", item.report_id),
-            )
-        ]
+        data["consultation"] = url("api:consultation", item.pk)
+        data["auxiliaryFile"] = [report_file(url, item.report, item)]
     return data
 
 
 def meeting_object(url, meeting, *, public_pks):
     published = meeting.is_published and meeting.status != Meeting.Status.CANCELLED
+    name = f"{meeting.board}, {meeting.date_display}"
+    dated = f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}"
+    meeting_url = url("api:meeting", meeting.pk)
     data = {
-        "id": url("api:meeting", meeting.pk),
+        "id": meeting_url,
         "type": OPARL + "Meeting",
-        "name": f"{meeting.board}, {meeting.date_display}",
+        "name": name,
         "meetingState": meeting.get_status_display(),
         "cancelled": meeting.status == Meeting.Status.CANCELLED,
         "start": _iso(meeting.starts_at),
-        "location": {"type": OPARL + "Location", "description": meeting.venue or meeting.board.default_venue},
+        "location": location_object(url, f"meeting-{meeting.pk}", meeting.venue or meeting.board.default_venue),
         "organization": [url("api:organization", meeting.board_id)],
-        "agendaPublished": _iso(meeting.agenda_published_at) if published else None,
+        VENDOR + "agendaPublished": _iso(meeting.agenda_published_at) if published else None,
         "web": url("boards:meeting", meeting.pk),
     }
     if published:
         data["invitation"] = file_object(
-            name=f"Agenda: {meeting.board}, {meeting.date_display}",
-            file_name=f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}-agenda.pdf",
-            access_url=url("boards:agenda_pdf", meeting.pk),
-        )
+            url, f"agenda-{meeting.pk}", name=f"Agenda: {name}", file_name=f"{dated}-agenda.pdf",
+            access_url=url("boards:agenda_pdf", meeting.pk), meeting=meeting_url,
+        )  # fmt: skip
         data["auxiliaryFile"] = [
             file_object(
-                name=f"Agenda pack: {meeting.board}, {meeting.date_display}",
-                file_name=f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}-agenda-pack.pdf",
+                url,
+                f"pack-{meeting.pk}",
+                name=f"Agenda pack: {name}",
+                file_name=f"{dated}-agenda-pack.pdf",
                 access_url=url("boards:public_pack", meeting.pk),
-            )
+                meeting=meeting_url,
+            )  # fmt: skip
         ]
         data["agendaItem"] = [
             agenda_item_object(url, number, item, public_pks, meeting.board_id)
             for number, item in number_items(meeting.items.all())  # Part 1, then Part 2, as the reports say now
         ]
-    else:
-        data["agendaItem"] = []
-    participants = _participants(url, meeting)
-    if participants is not None:
-        data["participant"] = participants
+    data["participant"] = _participants(url, meeting)
     minutes = _public_minutes(meeting)
     if minutes is not None:
         data["resultsProtocol"] = file_object(
-            name=f"Minutes ({minutes.stamp}): {meeting.board}, {meeting.date_display}",
-            file_name=f"{meeting.board.slug}-{meeting.date:%Y-%m-%d}-minutes.pdf",
-            access_url=url("minutes:pdf", meeting.pk),
-        )
+            url, f"minutes-{meeting.pk}", name=f"Minutes ({minutes.stamp}): {name}", file_name=f"{dated}-minutes.pdf",
+            access_url=url("minutes:pdf", meeting.pk), meeting=meeting_url,
+        )  # fmt: skip
     return data
 
 
@@ -344,41 +468,52 @@ def _public_minutes(meeting):
 
 def paper_object(url, report):
     item = report.agenda_item
-    appendices = list(report.appendices.all())
+    paper_url = url("api:paper", report.pk)
+    stem = slugify(report.subject)[:60] or "report"
     return {
-        "id": url("api:paper", report.pk),
+        "id": paper_url,
         "type": OPARL + "Paper",
         "body": url("api:body", BODY_ID),
         "name": report.subject,
         "reference": f"R{report.pk}",
         "date": item.meeting.date.isoformat(),
         "paperType": "Committee report",
-        "summary": report.summary,
-        "reportOf": str(report.report_of) if report.report_of_id else None,
-        "keyDecision": bool(report.is_key_decision),
-        "mainFile": file_object(
-            name=report.subject,
-            file_name=f"{slugify(report.subject)[:80] or 'report'}.pdf",
-            access_url=url("public:paper_pdf", report.pk),
-        ),
+        VENDOR + "summary": report.summary,
+        VENDOR + "reportOf": str(report.report_of) if report.report_of_id else None,
+        VENDOR + "keyDecision": bool(report.is_key_decision),
+        "mainFile": report_file(url, report, item),
         "auxiliaryFile": [
             file_object(
+                url,
+                f"appendix-{a.pk}",
                 name=f"Appendix {appendix_letter(i)}: {a.title}",
-                file_name=f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix_letter(i).lower()}.pdf",
+                file_name=f"{stem}-appendix-{appendix_letter(i).lower()}.pdf",
                 access_url=url("public:paper_appendix", report.pk, a.pk),
-            )
-            for i, a in enumerate(appendices)
+                paper=paper_url,
+            )  # fmt: skip
+            for i, a in enumerate(report.appendices.all())
         ],
-        "consultation": [
-            {
-                "type": OPARL + "Consultation",
-                "agendaItem": url("api:agenda_item", item.pk),
-                "meeting": url("api:meeting", item.meeting_id),
-                "organization": [url("api:organization", item.meeting.board_id)],
-            }
-        ],
+        "consultation": [consultation_object(url, item, item.meeting.board_id)],
         "web": url("public:paper", report.pk),
     }
+
+
+def every_object(url):
+    """Every object the API prints, as it prints it (public/harvest.py compares them); the embedded
+    Files, Locations, Consultations and AgendaItems come inside their Meetings, Papers and Organizations."""
+    yield clean(system_object(url))
+    yield clean(body_object(url))
+    for board in _boards().order_by("pk"):
+        yield clean(organization_object(url, board))
+    public_pks = _public_pks()
+    for meeting in _meetings().order_by("pk").iterator(chunk_size=200):
+        yield clean(meeting_object(url, meeting, public_pks=public_pks))
+    for report in _papers().order_by("pk").iterator(chunk_size=500):
+        yield clean(paper_object(url, report))
+    for councillor in _councillors().order_by("pk"):
+        yield clean(person_object(url, councillor))
+    for seat in _public_memberships().order_by("pk"):
+        yield clean(membership_object(url, seat))
 
 
 # Views -------------------------------------------------------------------------------------------
@@ -397,11 +532,15 @@ def system(request):
 @cached_public_page()
 @api_view
 def bodies(request):
+    lookups, _ = _time_filters(request)
     url = Urls(request)
+    listed = [body_object(url)]
+    if lookups and not ApiRecord.objects.filter(kind="bodies", key=str(BODY_ID), **lookups).exists():
+        listed = []
     return {
-        "data": [body_object(url)],
-        "pagination": {"totalElements": 1, "elementsPerPage": PER_PAGE, "currentPage": 1, "totalPages": 1},
-        "links": {"first": url("api:bodies"), "last": url("api:bodies")},
+        "data": listed,
+        "pagination": {"totalElements": len(listed), "elementsPerPage": PER_PAGE, "currentPage": 1, "totalPages": 1},
+        "links": {"first": url("api:bodies"), "last": url("api:bodies"), "self": url("api:bodies")},
     }
 
 
@@ -419,15 +558,18 @@ def _public_memberships():
 
 
 def _boards():
+    """Every board: an inactive one too, as its past meetings name it."""
     seats = Prefetch("memberships", queryset=_public_memberships().order_by("pk"), to_attr="api_memberships")
-    return Board.objects.filter(is_active=True).prefetch_related(seats)
+    return Board.objects.prefetch_related(seats)
 
 
 @cached_public_page()
 @api_view
 def organizations(request):
-    boards = _boards().order_by("name", "pk")
-    return _paginate(request, boards, organization_object, "api:organizations")
+    boards = _boards().order_by("-is_active", "name", "pk")
+    return _paginate(
+        request, boards, organization_object, "api:organizations", kind="organizations", detail="api:organization"
+    )
 
 
 @cached_public_page()
@@ -467,16 +609,22 @@ def meetings(request):
         lambda url, m: meeting_object(url, m, public_pks=public_pks),
         "api:meetings",
         query=query,
+        kind="meetings",
+        detail="api:meeting",
     )
+
+
+def _meeting(pk):
+    found = _meetings().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 @cached_public_page()
 @api_view
 def meeting(request, pk):
-    found = _meetings().filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return meeting_object(Urls(request), found, public_pks=_public_pks())
+    return meeting_object(Urls(request), _meeting(pk), public_pks=_public_pks())
 
 
 def _numbered(item):
@@ -484,14 +632,14 @@ def _numbered(item):
     return item_numbers(item.meeting)[item.pk]
 
 
+def _items():
+    return queries.public_items().select_related("meeting", "meeting__board", "report", "motion")
+
+
 @cached_public_page()
 @api_view
 def agenda_items(request):
-    items = (
-        queries.public_items()
-        .select_related("meeting", "meeting__board", "report", "motion")
-        .order_by("-meeting__starts_at", "position", "pk")
-    )
+    items = _items().order_by("-meeting__starts_at", "position", "pk")
     public_pks = _public_pks()
     numbers = {}
 
@@ -504,29 +652,47 @@ def agenda_items(request):
     def serialise(url, item):
         return agenda_item_object(url, numbers[item.pk], item, public_pks, item.meeting.board_id)
 
-    return _paginate(request, items, serialise, "api:agenda_items", prepare=number)
+    return _paginate(
+        request, items, serialise, "api:agenda_items", prepare=number, kind="agenda-items", detail="api:agenda_item"
+    )
 
 
 @cached_public_page()
 @api_view
 def agenda_item(request, pk):
-    item = queries.public_items().select_related("meeting", "meeting__board", "report", "motion").filter(pk=pk).first()
+    item = _items().filter(pk=pk).first()
     if item is None:
         raise Http404
     return agenda_item_object(Urls(request), _numbered(item), item, _public_pks(), item.meeting.board_id)
 
 
+def _papers():
+    """Public reports with what their Paper prints (not their text: the API lists, the PDF reads)."""
+    return (
+        queries.public_reports()
+        .select_related("agenda_item__meeting__board", "report_of")
+        .prefetch_related("appendices")
+    )
+
+
+def _paper(pk):
+    report = _papers().filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
 @cached_public_page()
 @api_view
 def papers(request):
-    reports = queries.public_report_queryset().order_by("-agenda_item__meeting__starts_at", "-pk")
-    return _paginate(request, reports, paper_object, "api:papers")
+    reports = _papers().order_by("-agenda_item__meeting__starts_at", "-pk")
+    return _paginate(request, reports, paper_object, "api:papers", kind="papers", detail="api:paper")
 
 
 @cached_public_page()
 @api_view
 def paper(request, pk):
-    return paper_object(Urls(request), queries.get_public_report(pk))
+    return paper_object(Urls(request), _paper(pk))
 
 
 def _councillors():
@@ -538,7 +704,9 @@ def _councillors():
 @api_view
 def persons(request):
     councillors = _councillors().order_by("user__last_name", "user__first_name", "pk")
-    return _paginate(request, councillors, person_object, "api:persons")
+    return _paginate(
+        request, councillors, person_object, "api:persons", kind="persons", detail="api:person", key="user_id"
+    )
 
 
 @cached_public_page()
@@ -555,7 +723,7 @@ def person(request, pk):
 @api_view
 def memberships(request):
     seats = _public_memberships().order_by("pk")
-    return _paginate(request, seats, membership_object, "api:memberships")
+    return _paginate(request, seats, membership_object, "api:memberships", kind="memberships", detail="api:membership")
 
 
 @cached_public_page()
@@ -565,3 +733,64 @@ def membership(request, pk):
     if seat is None:
         raise Http404
     return membership_object(Urls(request), seat)
+
+
+# Objects printed inside others, each at its own URL ----------------------------------------------
+
+
+def _inside(data, url):
+    """The object `url` printed inside `data`, or 404."""
+    for obj in harvest.objects_in(clean(data)):
+        if obj["id"] == url:
+            return obj
+    raise Http404
+
+
+def _keyed(key, kinds):
+    """("paper", 12) from "paper-12", if its kind is one of `kinds`; else 404."""
+    kind, _, number = key.rpartition("-")
+    pk = whole_number(number)
+    if kind not in kinds or pk is None:
+        raise Http404
+    return kind, pk
+
+
+@cached_public_page()
+@api_view
+def file(request, key):
+    """A File by its key: paper-<report>, appendix-<appendix>, agenda-, pack- or minutes-<meeting>."""
+    url = Urls(request)
+    kind, pk = _keyed(key, {"paper", "appendix", "agenda", "pack", "minutes"})
+    if kind == "paper":
+        parent = paper_object(url, _paper(pk))
+    elif kind == "appendix":
+        report_id = Appendix.objects.filter(pk=pk).values_list("report_id", flat=True).first()
+        parent = paper_object(url, _paper(report_id))
+    else:
+        parent = meeting_object(url, _meeting(pk), public_pks=_public_pks())
+    return _inside(parent, url("api:file", key))
+
+
+@cached_public_page()
+@api_view
+def location(request, key):
+    """A Location by its key: meeting-<meeting> (where it meets) or board-<board> (where it usually meets)."""
+    url = Urls(request)
+    kind, pk = _keyed(key, {"meeting", "board"})
+    if kind == "meeting":
+        parent = meeting_object(url, _meeting(pk), public_pks=_public_pks())
+    else:
+        board = _boards().filter(pk=pk).first()
+        if board is None:
+            raise Http404
+        parent = organization_object(url, board)
+    return _inside(parent, url("api:location", key))
+
+
+@cached_public_page()
+@api_view
+def consultation(request, pk):
+    """A Consultation, by its agenda item: the item's public report considered there."""
+    url = Urls(request)
+    report_id = _items().filter(pk=pk).values_list("report_id", flat=True).first()
+    return _inside(paper_object(url, _paper(report_id)), url("api:consultation", pk))

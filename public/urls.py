@@ -49,4 +49,7 @@ api_patterns = [
     path("persons/<int:pk>/", api.person, name="person"),
     path("memberships/", api.memberships, name="memberships"),
     path("memberships/<int:pk>/", api.membership, name="membership"),
+    path("files/<slug:key>/", api.file, name="file"),
+    path("locations/<slug:key>/", api.location, name="location"),
+    path("consultations/<int:pk>/", api.consultation, name="consultation"),
 ]

@@ -4,6 +4,7 @@ import calendar
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -100,7 +101,7 @@ def paper_detail(request, pk):
 @require_safe
 def paper_pdf(request, pk):
     """A public report as a PDF."""
-    from boards.downloads import not_modified, serve_pdf
+    from boards.downloads import disposition, not_modified, serve_pdf
     from reports.pdf import is_current_pdf_key, report_pdf_filename, report_pdf_key, report_pdf_response
 
     report = queries.get_public_report(pk)
@@ -123,6 +124,7 @@ def paper_pdf(request, pk):
     if response.status_code == 200:
         response["Cache-Control"] = "public, max-age=300"
         response["ETag"] = quote_etag(version)
+        response["Content-Disposition"] = disposition(request, report_pdf_filename(report))
     return response
 
 
@@ -142,7 +144,7 @@ def paper_appendix(request, pk, appendix_pk):
         try:
             return serve_pdf(
                 request, appendix.file, version=f"appendix-{appendix.pk}-{version.hexdigest()}", filename=filename,
-                inline=True, private=False,
+                private=False,
             )  # fmt: skip
         except OSError:
             pass  # missing from storage: appendix_response says what it would say
@@ -205,4 +207,9 @@ def search(request):
 @cached_public_page()
 def open_data(request):
     """How to use the open data: the API, the feeds and the calendars."""
-    return render(request, "public/open_data.html", {"api_root": request.build_absolute_uri(reverse("api:system"))})
+    context = {
+        "api_root": request.build_absolute_uri(reverse("api:system")),
+        "licence": settings.OPEN_DATA_LICENCE,
+        "licence_name": settings.OPEN_DATA_LICENCE_NAME,
+    }
+    return render(request, "public/open_data.html", context)

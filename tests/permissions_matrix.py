@@ -28,6 +28,10 @@ The ids column names the objects that fill the URL's arguments, in the order the
   member_user  member's user id; entry: member's register entry (not sensitive); change: a change
                member proposed, waiting for the monitoring officer; declaration: the demo's declaration by
                member on the seed item of `held`; seat: member's Membership of the board
+  seed_file, exempt_file, seed_appendix_file, exempt_appendix_file, agenda_file    the open data's keys
+               of a File: a report's PDF (paper-<report>), an appendix's (appendix-<appendix>), the
+               published meeting's agenda (agenda-<meeting>)
+  meeting_location, board_location    the keys of the published meeting's Location and the board's
 
 A number or a word that names no object is used as it is.
 
@@ -393,6 +397,24 @@ api:memberships                  -                              GET   200      2
 api:memberships                  -                              POST  405      405      405      405      405      405      405      405      405
 api:membership                   seat                           GET   200      200      200      200      200      200      200      200      200
 api:membership                   seat                           POST  405      405      405      405      405      405      405      405      405
+api:file                         seed_file                      GET   200      200      200      200      200      200      200      200      200
+api:file                         seed_file                      POST  405      405      405      405      405      405      405      405      405
+api:file                         seed_appendix_file             GET   200      200      200      200      200      200      200      200      200
+api:file                         seed_appendix_file             POST  405      405      405      405      405      405      405      405      405
+api:file                         agenda_file                    GET   200      200      200      200      200      200      200      200      200
+api:file                         agenda_file                    POST  405      405      405      405      405      405      405      405      405
+api:file                         exempt_file                    GET   404      404      404      404      404      404      404      404      404
+api:file                         exempt_file                    POST  405      405      405      405      405      405      405      405      405
+api:file                         exempt_appendix_file           GET   404      404      404      404      404      404      404      404      404
+api:file                         exempt_appendix_file           POST  405      405      405      405      405      405      405      405      405
+api:location                     meeting_location               GET   200      200      200      200      200      200      200      200      200
+api:location                     meeting_location               POST  405      405      405      405      405      405      405      405      405
+api:location                     board_location                 GET   200      200      200      200      200      200      200      200      200
+api:location                     board_location                 POST  405      405      405      405      405      405      405      405      405
+api:consultation                 seed_item                      GET   200      200      200      200      200      200      200      200      200
+api:consultation                 seed_item                      POST  405      405      405      405      405      405      405      405      405
+api:consultation                 exempt_item                    GET   404      404      404      404      404      404      404      404      404
+api:consultation                 exempt_item                    POST  405      405      405      405      405      405      405      405      405
 
 # The register of members' interests (interests/). The public register is public; a person not on a
 # board has no register page (404). Only a member (member) proposes changes to their own register;

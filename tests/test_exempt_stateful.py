@@ -483,17 +483,20 @@ class ExemptEverywhere(RuleBasedStateMachine):
             "/api/v1/papers/", "/api/v1/persons/", "/api/v1/memberships/", f"/search/?q={BESIDE}",
             f"/search/?q=decision+{BESIDE}",
         ]  # fmt: skip
+        # The open data's changes, deleted objects included (what remains of them must hold nothing).
+        since = "?modified_since=2000-01-01T00%3A00%3A00%2B00%3A00"
+        urls += [f"/api/v1/{kind}/{since}" for kind in ("meetings", "agenda-items", "papers", "organizations")]
         for pk in self.world.meetings:
             urls += [f"/meetings/{pk}/", f"/meetings/{pk}/pack.pdf", f"/meetings/{pk}/agenda.pdf"]
-            urls.append(f"/api/v1/meetings/{pk}/")
+            urls += [f"/api/v1/meetings/{pk}/", f"/api/v1/locations/meeting-{pk}/"]
+            urls += [f"/api/v1/files/{kind}-{pk}/" for kind in ("agenda", "pack", "minutes")]
         for pk, _ in self.reports:
-            urls += [f"/papers/{pk}/", f"/papers/{pk}/pdf/", f"/api/v1/papers/{pk}/"]
-            urls += [
-                f"/papers/{pk}/appendices/{a}/"
-                for a in Appendix.objects.filter(report_id=pk).values_list("pk", flat=True)
-            ]
+            urls += [f"/papers/{pk}/", f"/papers/{pk}/pdf/", f"/api/v1/papers/{pk}/", f"/api/v1/files/paper-{pk}/"]
+            for a in Appendix.objects.filter(report_id=pk).values_list("pk", flat=True):
+                urls += [f"/papers/{pk}/appendices/{a}/", f"/api/v1/files/appendix-{a}/"]
         items = AgendaItem.objects.filter(meeting_id__in=self.world.meetings).values_list("pk", flat=True)
         urls += [f"/api/v1/agenda-items/{pk}/" for pk in items]
+        urls += [f"/api/v1/consultations/{pk}/" for pk in items]
         return urls
 
     def fingerprint(self):

@@ -321,7 +321,10 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         "url": ["nothing/"],
         "uidb64": ["MQ"],
         "token": ["set-password"],
-    }
+        # The open data's Files and Locations, by key: the exempt report's, its appendix's, the meeting's.
+        "key": [f"paper-{exempt.pk}", f"appendix-{appendix.pk}", f"pack-{meeting.pk}", f"agenda-{meeting.pk}",
+                f"minutes-{demo.meeting.pk}", f"meeting-{meeting.pk}", f"board-{demo.board.pk}"],
+    }  # fmt: skip
     pattern_count, urls = every_url(pools)
     # Searches, feeds and API pages with the words of the report and its marker.
     urls += [
@@ -342,6 +345,9 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         "/api/v1/persons/",
         f"/api/v1/persons/{demo.member.pk}/",
         "/api/v1/memberships/",
+        # Changes since a date: deleted objects are listed too, as what remains of them.
+        "/api/v1/agenda-items/?modified_since=2000-01-01T00%3A00%3A00Z",
+        "/api/v1/papers/?modified_since=2000-01-01T00%3A00%3A00Z",
     ]
     for must in [
         f"/reports/{exempt.pk}/",
@@ -354,6 +360,10 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/meetings/{demo.meeting.pk}/minutes/",
         f"/meetings/{demo.meeting.pk}/minutes.pdf",
         f"/api/v1/agenda-items/{item.pk}/",
+        f"/api/v1/consultations/{item.pk}/",
+        f"/api/v1/files/paper-{exempt.pk}/",
+        f"/api/v1/files/appendix-{appendix.pk}/",
+        f"/api/v1/locations/meeting-{meeting.pk}/",
         f"/api/v1/meetings/{demo.meeting.pk}/",
         "/api/v1/persons/",
         "/api/v1/memberships/",

@@ -56,6 +56,9 @@ count grows fetches something once per row: an N+1.
 | API paper                         | /api/v1/papers/<pk>/                    | visitor   | its appendices                               |
 | API persons                       | /api/v1/persons/                        | visitor   | councillors, each with their memberships     |
 | API memberships                   | /api/v1/memberships/                    | visitor   | councillors' seats on boards (50 a page)     |
+| API changes since                 | /api/v1/<list>/?modified_since=         | visitor   | objects changed or deleted (50 a page)       |
+| API file                          | /api/v1/files/appendix-<pk>/            | visitor   | its paper's appendices                       |
+| API consultation                  | /api/v1/consultations/<pk>/             | visitor   | its paper's appendices                       |
 """
 
 import datetime as dt
@@ -85,7 +88,7 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 # Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
 # last 3), counted all the same.
-FIXED = {"packs", "my work as member"}
+FIXED = {"packs", "my work as member", "api file", "api consultation"}  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
 # (name, who asks, the URL: a function of the council built below)
@@ -137,6 +140,12 @@ PAGES = [
     ("api paper", None, lambda c: f"/api/v1/papers/{c.paper.pk}/"),
     ("api persons", None, lambda c: "/api/v1/persons/"),
     ("api memberships", None, lambda c: "/api/v1/memberships/"),
+    ("api meetings changed", None, lambda c: "/api/v1/meetings/?modified_since=2000-01-01T00%3A00%3A00Z"),
+    ("api agenda items changed", None, lambda c: "/api/v1/agenda-items/?modified_since=2000-01-01T00%3A00%3A00Z"),
+    ("api papers changed", None, lambda c: "/api/v1/papers/?modified_since=2000-01-01T00%3A00%3A00Z"),
+    ("api persons changed", None, lambda c: "/api/v1/persons/?modified_since=2000-01-01T00%3A00%3A00Z"),
+    ("api file", None, lambda c: f"/api/v1/files/appendix-{c.paper.appendices.first().pk}/"),
+    ("api consultation", None, lambda c: f"/api/v1/consultations/{c.paper.agenda_item.pk}/"),
 ]
 
 

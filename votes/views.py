@@ -89,7 +89,7 @@ def _save(request, item, form, formset):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def record(request, pk, item_pk):
     """Democratic services record the motion on an item, its amendments and the vote."""
     meeting = get_meeting_to_manage(request.user, pk)

@@ -81,7 +81,7 @@ def api_view(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
-            harvest.bring_up_to_date()
+            harvest.bring_up_to_date(every_object)
             data, status = harvest.add_times(clean(view(request, *args, **kwargs))), 200
         except ApiError as error:
             data, status = {"error": error.message, "status": error.status}, error.status

@@ -65,10 +65,8 @@ class SiteUrls:
         return settings.SITE_URL + reverse(name, args=args) + query
 
 
-def _printed():
-    """{(kind, key): (type, digest)} of everything the API prints now."""
-    from public.api import every_object
-
+def _printed(every_object):
+    """{(kind, key): (type, digest)} of everything `every_object(url)` (the API's objects) prints now."""
     found = {}
     for top in every_object(SiteUrls()):
         for obj in objects_in(top):
@@ -76,10 +74,11 @@ def _printed():
     return found
 
 
-def compare(now=None):
-    """Bring every ApiRecord in line with what the API prints now; returns (created, modified, deleted) counts."""
+def compare(every_object, now=None):
+    """Bring every ApiRecord in line with what `every_object(url)` prints now; returns (created, modified,
+    deleted) counts."""
     now = now or timezone.now()
-    printed = _printed()
+    printed = _printed(every_object)
     records = {(r.kind, r.key): r for r in ApiRecord.objects.all()}
     new, changed = [], []
     for (kind, key), (type_name, value) in printed.items():
@@ -97,15 +96,17 @@ def compare(now=None):
     return len(new), len(changed), len(gone)
 
 
-def bring_up_to_date():
-    """Compare once per state of the public record: at most one process compares, the others wait for it."""
+def bring_up_to_date(every_object):
+    """Compare once per state of the public record: at most one process compares, the others wait for it.
+
+    `every_object(url)` yields every top-level object the API prints (public.api.every_object)."""
     stamp = _remembered(public_stamp)
     if ApiState.objects.filter(pk=1, stamp=stamp).exists():
         return
     with transaction.atomic():
         state, _ = ApiState.objects.select_for_update().get_or_create(pk=1)
         if state.stamp != stamp:
-            compare()
+            compare(every_object)
             state.stamp = stamp
             state.save(update_fields=["stamp"])
 

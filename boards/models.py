@@ -38,6 +38,19 @@ class Board(models.Model):
         help_text="How many voting members (substitutes attending in a member's place count) must be present "
         "for the meeting to be quorate, as the council's constitution sets it.",
     )
+    is_executive = models.BooleanField(
+        "executive",
+        default=False,
+        help_text="The Cabinet or a Cabinet Member's decision session: each of its decisions gets a decision "
+        "notice and takes effect after the call-in period (Executive Arrangements Regulations 2012, reg. 12).",
+    )
+    scrutinises = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="scrutinised_by",
+        help_text="For an overview and scrutiny committee: the executive boards whose decisions its members may call in.",
+    )
 
     class Meta:
         ordering = ["name"]

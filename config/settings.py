@@ -82,6 +82,12 @@ OPEN_DATA_LICENCE = os.environ.get(
 )
 OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "Open Government Licence v3.0")
 OPEN_DATA_PRODUCT_URL = os.environ.get("OPEN_DATA_PRODUCT_URL", "")
+# Executive decisions (decisions/): the call-in period in clear working days after a notice is
+# published, how many scrutiny members must sign a call-in, and the working days after the meeting
+# within which its notices are due.
+CALL_IN_CLEAR_WORKING_DAYS = int(os.environ.get("CALL_IN_CLEAR_WORKING_DAYS", "5"))
+CALL_IN_SIGNATURES = int(os.environ.get("CALL_IN_SIGNATURES", "2"))
+DECISION_NOTICE_WORKING_DAYS = int(os.environ.get("DECISION_NOTICE_WORKING_DAYS", "2"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,6 +112,7 @@ INSTALLED_APPS = [
     "boards",
     "reports",
     "public",
+    "decisions",
     "members",
     "interests",
     "votes",

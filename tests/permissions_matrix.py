@@ -32,6 +32,9 @@ The ids column names the objects that fill the URL's arguments, in the order the
                of a File: a report's PDF (paper-<report>), an appendix's (appendix-<appendix>), the
                published meeting's agenda (agenda-<meeting>)
   meeting_location, board_location    the keys of the published meeting's Location and the board's
+  cabinet_held a held meeting of the Cabinet (an executive board) with decided_item, a decision without
+               a notice yet, and notice, the published notice of another of its decisions; member sits on
+               the Overview and Scrutiny Committee, which scrutinises the Cabinet
 
 A number or a word that names no object is used as it is.
 
@@ -415,6 +418,26 @@ api:consultation                 seed_item                      GET   200      2
 api:consultation                 seed_item                      POST  405      405      405      405      405      405      405      405      405
 api:consultation                 exempt_item                    GET   404      404      404      404      404      404      404      404      404
 api:consultation                 exempt_item                    POST  405      405      405      405      405      405      405      405      405
+
+# Decision notices of executive boards (decisions/): public register and notices; democratic services
+# publish from a held executive meeting, correct and record call-in outcomes; members of a committee that
+# scrutinises the board (member, in this world) call decisions in and sign; everyone else gets 404.
+decisions:register               -                              GET   200      200      200      200      200      200      200      200      200
+decisions:register               -                              POST  405      405      405      405      405      405      405      405      405
+decisions:notice                 notice                         GET   200      200      200      200      200      200      200      200      200
+decisions:notice                 notice                         POST  405      405      405      405      405      405      405      405      405
+decisions:correct                notice                         GET   login    404      404      404      404      200      404      404      200
+decisions:correct                notice                         POST  login    404      404      404      404      400      404      404      400
+decisions:call_in                notice                         GET   login    404      404      404      404      404      200      404      404
+decisions:call_in                notice                         POST  login    404      404      404      404      404      400      404      404
+decisions:sign                   notice                         GET   login    405      405      405      405      405      405      405      405
+decisions:sign                   notice                         POST  login    404      404      404      404      404      302      404      404
+decisions:outcome                notice                         GET   login    405      405      405      405      405      405      405      405
+decisions:outcome                notice                         POST  login    404      404      404      404      302      404      404      302
+decisions:meeting_notices        cabinet_held                   GET   login    404      404      404      404      200      404      404      200
+decisions:meeting_notices        cabinet_held                   POST  login    405      405      405      405      405      405      405      405
+decisions:publish                cabinet_held/decided_item      GET   login    404      404      404      404      200      404      404      200
+decisions:publish                cabinet_held/decided_item      POST  login    404      404      404      404      400      404      404      400
 
 # The register of members' interests (interests/). The public register is public; a person not on a
 # board has no register page (404). Only a member (member) proposes changes to their own register;

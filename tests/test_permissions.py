@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from boards import services as agenda
-from boards.models import AgendaItem, Meeting
+from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.tasks import build_pack_now
+from decisions import services as notices
 from interests import services as interests
 from reports.models import Report
 from reports.pdf import store_report_pdf
@@ -151,6 +152,20 @@ def build_world(demo, capture):
     placed_item = agenda.agenda_add_report(meeting=scheduled, report=placed, user=demo.clerk)
     agenda.agenda_add_item(meeting=scheduled, user=demo.clerk, title="An update from the Director")
     change = interests.register_propose_add(member=demo.member, user=demo.member, fields=INTEREST)
+    # The Cabinet, scrutinised by a committee member sits on: a held meeting with one decision noticed.
+    cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
+    scrutiny = Board.objects.create(name="Overview and Scrutiny Committee", slug="overview-and-scrutiny")
+    scrutiny.scrutinises.add(cabinet)
+    Membership.objects.create(board=scrutiny, user=demo.member)
+    cabinet_held = Meeting.objects.create(
+        board=cabinet, starts_at=timezone.now() - dt.timedelta(days=1), status=Meeting.Status.HELD,
+        agenda_published_at=timezone.now() - dt.timedelta(days=10),
+    )  # fmt: skip
+    decided_item = AgendaItem.objects.create(meeting=cabinet_held, position=1, title="A decision", decision="Agreed.")
+    noticed = AgendaItem.objects.create(
+        meeting=cabinet_held, position=2, title="A noticed decision", decision="Agreed."
+    )
+    notice = notices.notice_publish(item=noticed, user=demo.clerk, decision="Agreed.", reasons="R.", alternatives="A.")
     ids = {
         "draft": demo.draft.pk,
         "complete": complete.pk,
@@ -190,6 +205,9 @@ def build_world(demo, capture):
         "agenda_file": f"agenda-{published.pk}",
         "meeting_location": f"meeting-{published.pk}",
         "board_location": f"board-{demo.board.pk}",
+        "cabinet_held": cabinet_held.pk,
+        "decided_item": decided_item.pk,
+        "notice": notice.pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 

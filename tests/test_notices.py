@@ -261,7 +261,10 @@ def test_an_exempt_decisions_notice_shows_the_public_only_its_title(demo, cabine
         page = client.get(f"/decisions/{notice.pk}/").content.decode()
         assert "Leisure Centres Investment Programme" in page and "EXEMPT-REASON-MARKER" not in page
         assert "EXEMPT-REASON-MARKER" not in client.get("/decisions/").content.decode()
-    assert "EXEMPT-REASON-MARKER" in login(cabinet["users"]["cllr.kenyon"]).get(f"/decisions/{notice.pk}/").content.decode()
+    assert (
+        "EXEMPT-REASON-MARKER"
+        in login(cabinet["users"]["cllr.kenyon"]).get(f"/decisions/{notice.pk}/").content.decode()
+    )
 
 
 def test_the_clerk_publishes_from_the_meeting_starting_from_the_record(demo, cabinet, login):

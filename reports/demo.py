@@ -74,6 +74,8 @@ USERS = [
     ("clerk", "Claire", "Kershaw", "Democratic Services Officer", {"is_democratic_services": True}),
     ("member", "Councillor Ian", "Moncur", "Cabinet Member for Health and Wellbeing", {}),
     ("outsider", "Owen", "Tate", "Highways Engineer", {"is_author": True}),
+    ("cllr.lloyd", "Councillor Sarah", "Lloyd", "Chair, Overview and Scrutiny Committee", {}),
+    ("cllr.brennan", "Councillor Michael", "Brennan", "Councillor", {}),
     ("admin", "Ada", "Admin", "System administrator", {"is_staff": True, "is_superuser": True}),
 ]
 

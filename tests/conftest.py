@@ -47,9 +47,25 @@ def _visitors_pages_rechecked_at_once(monkeypatch):
     cache.clear()
 
 
+def without_the_executive(monkeypatch):
+    """Leave out the demo's Cabinet and scrutiny committee (decisions/demo.py): most tests know the demo
+    as one board; those about the executive ask for `demo_executive`."""
+    from decisions import demo as decisions_demo
+
+    monkeypatch.setattr(decisions_demo, "load", lambda command, users: None)
+
+
 @pytest.fixture
-def demo(db):
+def demo(db, monkeypatch):
     """The demo council, loaded by the management command (tests run with DEBUG off, hence --force)."""
+    without_the_executive(monkeypatch)
+    call_command("load_demo", "--force", stdout=StringIO())
+    return cast()
+
+
+@pytest.fixture
+def demo_executive(db):
+    """The demo council as `make run` loads it: the Cabinet and the scrutiny committee too."""
     call_command("load_demo", "--force", stdout=StringIO())
     return cast()
 
@@ -63,6 +79,7 @@ def demo_record_open(db, monkeypatch):
     from minutes import demo as minutes_demo
 
     monkeypatch.setattr(minutes_demo, "load", lambda users, meeting: None)
+    without_the_executive(monkeypatch)
     call_command("load_demo", "--force", stdout=StringIO())
     return cast()
 

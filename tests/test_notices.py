@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from boards.models import AgendaItem, Board, Meeting, Membership
 from decisions import services
 from decisions.models import Notice, call_in_period
@@ -284,3 +285,40 @@ def test_the_clerk_publishes_from_the_meeting_starting_from_the_record(demo, cab
     for user in (demo.officer, demo.outsider):
         assert login(user).get(f"/meetings/{meeting.pk}/notices/").status_code == 404
     assert Client().get(f"/meetings/{meeting.pk}/notices/").status_code == 302
+
+
+# The demo ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_cabinet_decision_waiting_for_its_notice_and_a_committee_to_call_it_in(demo_executive):
+    cabinet = Board.objects.get(slug="cabinet")
+    assert cabinet.is_executive and cabinet.scrutinised_by.get().slug == "overview-and-scrutiny"
+    held = cabinet.meetings.get()
+    assert held.status == Meeting.Status.HELD and held.date < timezone.localdate()
+    decided = [item for item in held.items.exclude(decision="") if item.report_id]
+    assert len(decided) == 2 and not Notice.objects.exists()
+    assert all(item.report.status == "published" for item in decided)
+    scrutineers = {m.user.username for m in Membership.objects.filter(board__slug="overview-and-scrutiny")}
+    assert scrutineers == {"cllr.lloyd", "cllr.brennan"}
+    assert all(User.objects.get(username=name).has_usable_password() for name in scrutineers)
+    coming = Meeting.objects.get(board__slug="overview-and-scrutiny")
+    assert coming.date > timezone.localdate() and not coming.is_published
+    # Published by the clerk, called in by the two, and on the committee's agenda.
+    notice = services.notice_publish(
+        item=decided[0], user=demo_executive.clerk, decision=decided[0].decision, reasons="r", alternatives="a"
+    )
+    for name in ("cllr.lloyd", "cllr.brennan"):
+        user = User.objects.get(username=name)
+        if name == "cllr.lloyd":
+            services.call_in_request(notice=notice, user=user, reasons="The costs are not clear.")
+        else:
+            services.call_in_sign(notice=notice, user=user)
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.CALLED_IN and notice.scrutiny_item.meeting == coming
+    # Loading again changes nothing.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert Board.objects.filter(slug="cabinet").count() == 1 and cabinet.meetings.count() == 1

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from tests.conftest import without_the_executive
 
 # Playwright's sync API keeps an event loop in the test's thread; Django's ORM calls from the test
 # (reading what the browser saved) are still ordinary synchronous calls.
@@ -61,8 +62,17 @@ def browser():
 
 
 @pytest.fixture
-def e2e_demo(transactional_db, live_server, settings):
-    """The demo council in the live server's database."""
+def e2e_demo(transactional_db, live_server, settings, monkeypatch):
+    """The demo council in the live server's database (without its executive: see tests/conftest.py)."""
+    without_the_executive(monkeypatch)
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("load_demo", "--force", stdout=StringIO())
+    return SimpleNamespace(url=live_server.url, users={u.username: u for u in User.objects.all()})
+
+
+@pytest.fixture
+def e2e_demo_executive(transactional_db, live_server, settings):
+    """The demo council as `make run` loads it, the Cabinet and the scrutiny committee included."""
     settings.ALLOWED_HOSTS = ["*"]
     call_command("load_demo", "--force", stdout=StringIO())
     return SimpleNamespace(url=live_server.url, users={u.username: u for u in User.objects.all()})
@@ -76,6 +86,7 @@ def e2e_demo_record_open(transactional_db, live_server, settings, monkeypatch):
     from minutes import demo as minutes_demo
 
     monkeypatch.setattr(minutes_demo, "load", lambda users, meeting: None)
+    without_the_executive(monkeypatch)
     settings.ALLOWED_HOSTS = ["*"]
     call_command("load_demo", "--force", stdout=StringIO())
     return SimpleNamespace(url=live_server.url, users={u.username: u for u in User.objects.all()})

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from boards.models import Board, Council, Meeting, Membership
+from decisions import demo as decisions_demo
 from interests import demo as interests_demo
 from members.demo import load_members
 from minutes import demo as minutes_demo
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         interests_demo.load(users, meeting)
         votes_demo.load(users, meeting)  # the show of hands on the seed report, after attendance and declarations
         minutes_demo.load(users, meeting)  # last: approving the minutes locks the meeting's record
+        decisions_demo.load(self, users)  # the Cabinet and the scrutiny committee (decisions/demo.py)
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem
@@ -95,12 +97,16 @@ class Command(BaseCommand):
             meeting.agenda_published_by = users["clerk"]
             meeting.save(update_fields=["agenda_published_at", "agenda_published_by"])
         if seed.status == Report.Status.APPROVED:
-            seed.status = Report.Status.PUBLISHED
-            seed.save(update_fields=["status"])
-            ReportEvent.objects.create(
-                report=seed, actor=users["clerk"], action="published", from_status=Report.Status.APPROVED,
-                to_status=Report.Status.PUBLISHED, at=at(2022, 9, 6, 16, 0),
-            )  # fmt: skip
+            self.mark_published(seed, users["clerk"], at(2022, 9, 6, 16, 0))
+
+    def mark_published(self, report, clerk, when):
+        """An approved report as its published agenda left it: published, with the event that says so."""
+        report.status = Report.Status.PUBLISHED
+        report.save(update_fields=["status"])
+        ReportEvent.objects.create(
+            report=report, actor=clerk, action="published", from_status=Report.Status.APPROVED,
+            to_status=Report.Status.PUBLISHED, at=when,
+        )  # fmt: skip
 
     def queue_report_pdfs(self):
         """Queue the stored PDF of every approved or published report without one, as approval does."""

@@ -56,6 +56,8 @@ count grows fetches something once per row: an N+1.
 | API paper                         | /api/v1/papers/<pk>/                    | visitor   | its appendices                               |
 | API persons                       | /api/v1/persons/                        | visitor   | councillors, each with their memberships     |
 | API memberships                   | /api/v1/memberships/                    | visitor   | councillors' seats on boards (50 a page)     |
+| Decision notices                  | /decisions/                             | visitor   | notices, each with its meeting and board     |
+| Decision notices of a board       | /decisions/?board=cabinet               | visitor   | the Cabinet's notices                        |
 | API changes since                 | /api/v1/<list>/?modified_since=         | visitor   | objects changed or deleted (50 a page)       |
 | API file                          | /api/v1/files/appendix-<pk>/            | visitor   | its paper's appendices                       |
 | API consultation                  | /api/v1/consultations/<pk>/             | visitor   | its paper's appendices                       |
@@ -64,6 +66,7 @@ count grows fetches something once per row: an N+1.
 import datetime as dt
 from io import StringIO
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -76,6 +79,8 @@ from django.utils import timezone
 from accounts.models import User
 from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, Membership
 from boards.services import ensure_standard_items
+from decisions import demo as decisions_demo
+from decisions import services as notices
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from reports import demo as demo_data
@@ -140,6 +145,9 @@ PAGES = [
     ("api paper", None, lambda c: f"/api/v1/papers/{c.paper.pk}/"),
     ("api persons", None, lambda c: "/api/v1/persons/"),
     ("api memberships", None, lambda c: "/api/v1/memberships/"),
+    ("decision notices", None, lambda c: "/decisions/"),
+    ("decision notices of a board", None, lambda c: "/decisions/?board=cabinet"),
+    ("decision notices as clerk", "clerk", lambda c: "/decisions/"),
     ("api meetings changed", None, lambda c: "/api/v1/meetings/?modified_since=2000-01-01T00%3A00%3A00Z"),
     ("api agenda items changed", None, lambda c: "/api/v1/agenda-items/?modified_since=2000-01-01T00%3A00%3A00Z"),
     ("api papers changed", None, lambda c: "/api/v1/papers/?modified_since=2000-01-01T00%3A00%3A00Z"),
@@ -195,9 +203,16 @@ def _packs(meeting, reports_in_full):
 
 def build_council():
     """The demo council with the fixed parts of the grown one: two big meetings, a report with versions."""
-    call_command("load_demo", "--force", stdout=StringIO())
+    with mock.patch.object(decisions_demo, "load", lambda command, users: None):  # as the demo fixture
+        call_command("load_demo", "--force", stdout=StringIO())
     users = {u.username: u for u in User.objects.all()}
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
+    # An executive board, its meeting held long ago: the decisions grown below are its.
+    cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
+    Meeting.objects.create(
+        board=cabinet, starts_at=timezone.now() - dt.timedelta(days=700), status=Meeting.Status.HELD,
+        agenda_published_at=timezone.now() - dt.timedelta(days=710),
+    )  # fmt: skip
     now = timezone.now()
     c = SimpleNamespace(users=users, board=board, post=Post.objects.get(holder=users["director"]))
     c.month = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
@@ -256,6 +271,13 @@ def grow(c, start, stop):
         Minutes.objects.create(meeting=past, status=Minutes.Status.PUBLISHED, drafted_at=now, published_at=now)
         coming = Meeting.objects.create(board=c.board, starts_at=now + dt.timedelta(days=2 + n, hours=1))
         ensure_standard_items(coming)
+        # A decision of the demo's Cabinet, its notice published (Part 2 by turns: listed by title).
+        cabinet_meeting = Meeting.objects.get(board__slug="cabinet")
+        decided = AgendaItem.objects.create(
+            meeting=cabinet_meeting, position=100 + n, title=f"Cabinet decision {n}", decision="Agreed.",
+            own_is_exempt=n % 2 == 1, own_exempt_paragraph=3 if n % 2 else None,
+        )  # fmt: skip
+        notices.notice_publish(item=decided, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
 
         # The big meetings' agendas: a public and an exempt report on the past one, a key decision
         # (public or exempt by turns) on the coming one.

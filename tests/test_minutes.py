@@ -111,6 +111,15 @@ def test_the_clerk_edits_publishes_and_the_visitor_reads(demo, login, drafted):
         services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
 
 
+def test_the_public_statuses_are_read_from_one_queryset_method_and_the_property_agrees(demo, drafted):
+    """Minutes.objects.public() (the public page, the next agenda, the feed) and Minutes.is_public."""
+    for status, public in [("draft", False), ("published", True), ("approved", True)]:
+        Minutes.objects.filter(pk=drafted.pk).update(status=status)
+        minutes = Minutes.objects.get(pk=drafted.pk)
+        assert minutes.is_public is public
+        assert list(Minutes.objects.public()) == ([minutes] if public else [])
+
+
 def test_the_due_date_counts_working_days(demo, settings):
     settings.MINUTES_DRAFT_WORKING_DAYS = 10
     # Wednesday 14 September 2022: ten working days later, with the state funeral's bank holiday (19th).

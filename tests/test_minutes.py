@@ -161,6 +161,30 @@ def test_published_minutes_go_in_the_next_meetings_pack(demo, drafted, django_ca
     assert any("Minutes of the Previous Meeting" in title for title in outline)
 
 
+def test_the_part2_minutes_go_in_the_next_meetings_members_pack_and_never_its_public_pack(demo):
+    add_part2_item(demo.meeting)
+    services.minutes_draft(meeting=demo.meeting, user=demo.clerk)
+    services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
+    upcoming = next_meeting(demo.meeting)
+    public = build_pack(upcoming, AgendaPack.Edition.PUBLIC).pdf
+    members = build_pack(upcoming, AgendaPack.Edition.MEMBERS).pdf
+    front = build_pack(upcoming, AgendaPack.Edition.FRONT_SHEET).pdf
+    public_text, members_text = pdf_text(public).replace("\n", ""), pdf_text(members).replace("\n", " ")
+    # Both print the public minutes, which name the Part 2 item only as the agenda does.
+    assert "Contract award (exempt)" in public_text and "Contract award (exempt)" in members_text
+    assert PART2_MARKER not in public_text and PART2_MARKER not in pdf_text(front).replace("\n", "")
+    assert PART2_MARKER in members_text.replace(" ", "")
+    assert "Part 2 minutes of the" in members_text and "sent to the members of the board only" in members_text
+    assert "Part 2 minutes of the" not in public_text
+
+    def bookmarks(data):
+        outline = PdfReader(io.BytesIO(data)).outline
+        return [child.title for entry in outline if isinstance(entry, list) for child in entry]
+
+    assert any(title.startswith("Part 2 minutes: ") for title in bookmarks(members))
+    assert not any(title.startswith("Part 2 minutes") for title in bookmarks(public))
+
+
 def test_publishing_rebuilds_a_published_next_agenda(demo, drafted, django_capture_on_commit_callbacks):
     upcoming = next_meeting(demo.meeting)
     Meeting.objects.filter(pk=upcoming.pk).update(agenda_published_at=timezone.now())

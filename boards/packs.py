@@ -210,20 +210,24 @@ def _appendix_paper(number, appendix):
         return Paper(label + " (not available)", notice)
 
 
-def _minutes_papers(item):
-    """The previous meeting's published minutes, under "Minutes of the Previous Meeting" (both editions
-    print the public minutes; the Part 2 minutes are never in a pack)."""
-    from minutes.pdf import minutes_pdf
+def _minutes_papers(item, edition):
+    """The previous meeting's published minutes, under "Minutes of the Previous Meeting": both editions
+    print the public minutes; the members' pack then prints the Part 2 minutes, as it prints the exempt
+    reports, and the public pack never does."""
+    from minutes.pdf import exempt_minutes_pdf, minutes_pdf
 
     minutes = minutes_for_agenda(item.meeting)
     if minutes is None:
         return []
-    return [Paper(f"Minutes: {minutes.meeting} ({minutes.stamp})", minutes_pdf(minutes, in_pack=True))]
+    papers = [Paper(f"Minutes: {minutes.meeting} ({minutes.stamp})", minutes_pdf(minutes, in_pack=True))]
+    if edition == MEMBERS and minutes.exempt_body.strip():
+        papers.append(Paper(f"Part 2 minutes: {minutes.meeting} (not for publication)", exempt_minutes_pdf(minutes)))
+    return papers
 
 
 def _item_papers(number, item, edition, rendered):
     if edition != FRONT_SHEET and is_minutes_item(item):
-        return _minutes_papers(item)
+        return _minutes_papers(item, edition)
     if not item.report_id or edition == FRONT_SHEET:
         return []
     report = item.report

@@ -158,8 +158,8 @@ def _changes_page(request, status=200, refused=None):
     today = timezone.localdate()
     overdue = []
     for member in selectors.registered_members():
-        if member.register_reviewed_at is None and member.first_seat_on:
-            due = member.first_seat_on + timezone.timedelta(days=REGISTER_WITHIN_DAYS)
+        if member.register_reviewed_at is None and member.took_office_on:
+            due = member.took_office_on + timezone.timedelta(days=REGISTER_WITHIN_DAYS)
             if due < today:
                 overdue.append((member, due))
     context = {

@@ -20,7 +20,8 @@ from members.selectors import attendance_record
 
 def minutes_item_vote(item):
     """The vote on `item` as one sentence for the minutes ("Moved by X, seconded by Y. Carried: 6 for,
-    1 against, no abstentions"), with a recorded vote's names, or None when no vote is recorded.
+    1 against, no abstentions", or "Lost on the Chair's casting vote: 2 for, 2 against, ..." after a
+    tie), with a recorded vote's names, or None when no vote is recorded.
 
     Drafting prints it under the item's decision, in the public minutes for a Part 1 item and in the
     Part 2 minutes otherwise. Read once per item, when the clerk drafts: a few queries each.
@@ -39,12 +40,11 @@ def minutes_item_vote(item):
     for amendment in motion.amendments.all():
         sentences.append(
             f"An amendment moved by {amendment.mover} and seconded by {amendment.seconder}, "
-            f"“{amendment.text}”, was {amendment.get_outcome_display().lower()} "
+            f"“{amendment.text}”, was {amendment.outcome_phrase} "
             f"({amendment.counts_display})."
         )
     sentences.append(
-        f"Moved by {motion.mover}, seconded by {motion.seconder}. "
-        f"{motion.get_outcome_display()}: {motion.counts_display}."
+        f"Moved by {motion.mover}, seconded by {motion.seconder}. {motion.outcome_display}: {motion.counts_display}."
     )
     if motion.method == Method.RECORDED:
         by_choice = {}

@@ -16,6 +16,12 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+class MinutesQuerySet(models.QuerySet):
+    def public(self):
+        """Minutes the public may read: published as a draft, subject to approval, or approved."""
+        return self.filter(status__in=Minutes.PUBLIC_STATUSES)
+
+
 class Minutes(models.Model):
     """The minutes of one meeting: the public minutes and the Part 2 (exempt) minutes."""
 
@@ -23,6 +29,9 @@ class Minutes(models.Model):
         DRAFT = "draft", "Draft (not published)"
         PUBLISHED = "published", "Draft, subject to approval"
         APPROVED = "approved", "Approved"
+
+    # The statuses in which the public minutes are public: the one home of that fact.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.APPROVED)
 
     meeting = models.OneToOneField("boards.Meeting", on_delete=models.CASCADE, related_name="minutes")
     body = models.TextField("minutes", blank=True, help_text="The public minutes (sanitised HTML).")
@@ -47,6 +56,7 @@ class Minutes(models.Model):
         help_text="The meeting that approved them as a correct record (the board's next meeting).",
     )
 
+    objects = MinutesQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -60,7 +70,8 @@ class Minutes(models.Model):
 
     @property
     def is_public(self):
-        return self.status in {self.Status.PUBLISHED, self.Status.APPROVED}
+        """Whether the public may read these minutes (the same statuses as Minutes.objects.public())."""
+        return self.status in self.PUBLIC_STATUSES
 
     @property
     def is_final(self):

@@ -47,15 +47,14 @@ def minutes_for_agenda(meeting):
     previous = previous_meeting(meeting)
     if previous is None:
         return None
-    return Minutes.objects.filter(
-        meeting=previous, status__in=[Minutes.Status.PUBLISHED, Minutes.Status.APPROVED]
-    ).first()
+    return Minutes.objects.public().filter(meeting=previous).first()
 
 
 def public_minutes(meeting_pk):
     """The minutes of meeting `meeting_pk` the public may read (published or approved), or None."""
     return (
-        Minutes.objects.filter(meeting_id=meeting_pk, status__in=[Minutes.Status.PUBLISHED, Minutes.Status.APPROVED])
+        Minutes.objects.public()
+        .filter(meeting_id=meeting_pk)
         .select_related("meeting__board", "approved_at_meeting")
         .first()
     )

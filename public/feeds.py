@@ -163,9 +163,7 @@ class MinutesFeed(CouncilFeed):
         return "Minutes of meetings as they are published as a draft, and again when they are approved."
 
     def items(self, board):
-        minutes = Minutes.objects.filter(status__in=[Minutes.Status.PUBLISHED, Minutes.Status.APPROVED]).select_related(
-            "meeting__board"
-        )
+        minutes = Minutes.objects.public().select_related("meeting__board")
         if board:
             minutes = minutes.filter(meeting__board=board)
         return minutes.order_by("-updated_at", "-pk")[:50]

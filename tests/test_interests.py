@@ -250,6 +250,31 @@ def test_it_flags_a_member_with_no_register_28_days_after_taking_office(client, 
     assert "Councillor Lou Late" not in client.get("/interests/changes/").content.decode()
 
 
+def test_it_counts_the_28_days_from_taking_office_and_from_the_first_seat_only_when_that_is_unknown(client, demo):
+    from members.models import Councillor
+
+    today = timezone.localdate()
+    days = dt.timedelta
+    late = User.objects.create(username="late", first_name="Councillor Lou", last_name="Late")
+    fresh = User.objects.create(username="fresh", first_name="Councillor Fay", last_name="Fresh")
+    seated = User.objects.create(username="seated", first_name="Councillor Sam", last_name="Seated")
+    # Took office 40 days ago, put on the board 10 days ago: the register was due 12 days ago.
+    Councillor.objects.create(user=late, took_office_on=today - days(40))
+    Membership.objects.create(board=demo.board, user=late, starts_on=today - days(10))
+    # Took office 10 days ago, on a seat dated from before: not due yet.
+    Councillor.objects.create(user=fresh, took_office_on=today - days(10))
+    Membership.objects.create(board=demo.board, user=fresh, starts_on=today - days(40))
+    # No date of taking office recorded: counted from the first seat, 29 days ago.
+    Councillor.objects.create(user=seated)
+    Membership.objects.create(board=demo.board, user=seated, starts_on=today - days(29))
+    client.force_login(demo.legal)
+    overdue = client.get("/interests/changes/").content.decode().split("No register 28 days")[1]
+    overdue = overdue.split("Waiting for you")[0]
+    assert "Councillor Lou Late" in overdue and "Councillor Fay Fresh" not in overdue
+    assert f"took office {today - days(40):%-d %B %Y}; register due by {today - days(12):%-d %B %Y}" in overdue
+    assert "Councillor Sam Seated" in overdue and f"took office {today - days(29):%-d %B %Y}" in overdue
+
+
 # Declarations ---------------------------------------------------------------------------------------------
 
 

@@ -111,6 +111,15 @@ def test_the_clerk_edits_publishes_and_the_visitor_reads(demo, login, drafted):
         services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
 
 
+def test_the_public_statuses_are_read_from_one_queryset_method_and_the_property_agrees(demo, drafted):
+    """Minutes.objects.public() (the public page, the next agenda, the feed) and Minutes.is_public."""
+    for status, public in [("draft", False), ("published", True), ("approved", True)]:
+        Minutes.objects.filter(pk=drafted.pk).update(status=status)
+        minutes = Minutes.objects.get(pk=drafted.pk)
+        assert minutes.is_public is public
+        assert list(Minutes.objects.public()) == ([minutes] if public else [])
+
+
 def test_the_due_date_counts_working_days(demo, settings):
     settings.MINUTES_DRAFT_WORKING_DAYS = 10
     # Wednesday 14 September 2022: ten working days later, with the state funeral's bank holiday (19th).
@@ -150,6 +159,30 @@ def test_published_minutes_go_in_the_next_meetings_pack(demo, drafted, django_ca
     assert "Draft, subject to approval" in text
     outline = [item.title for item in PdfReader(io.BytesIO(built.pdf)).outline if not isinstance(item, list)]
     assert any("Minutes of the Previous Meeting" in title for title in outline)
+
+
+def test_the_part2_minutes_go_in_the_next_meetings_members_pack_and_never_its_public_pack(demo):
+    add_part2_item(demo.meeting)
+    services.minutes_draft(meeting=demo.meeting, user=demo.clerk)
+    services.minutes_publish(meeting=demo.meeting, user=demo.clerk)
+    upcoming = next_meeting(demo.meeting)
+    public = build_pack(upcoming, AgendaPack.Edition.PUBLIC).pdf
+    members = build_pack(upcoming, AgendaPack.Edition.MEMBERS).pdf
+    front = build_pack(upcoming, AgendaPack.Edition.FRONT_SHEET).pdf
+    public_text, members_text = pdf_text(public).replace("\n", ""), pdf_text(members).replace("\n", " ")
+    # Both print the public minutes, which name the Part 2 item only as the agenda does.
+    assert "Contract award (exempt)" in public_text and "Contract award (exempt)" in members_text
+    assert PART2_MARKER not in public_text and PART2_MARKER not in pdf_text(front).replace("\n", "")
+    assert PART2_MARKER in members_text.replace(" ", "")
+    assert "Part 2 minutes of the" in members_text and "sent to the members of the board only" in members_text
+    assert "Part 2 minutes of the" not in public_text
+
+    def bookmarks(data):
+        outline = PdfReader(io.BytesIO(data)).outline
+        return [child.title for entry in outline if isinstance(entry, list) for child in entry]
+
+    assert any(title.startswith("Part 2 minutes: ") for title in bookmarks(members))
+    assert not any(title.startswith("Part 2 minutes") for title in bookmarks(public))
 
 
 def test_publishing_rebuilds_a_published_next_agenda(demo, drafted, django_capture_on_commit_callbacks):

@@ -246,6 +246,37 @@ def test_a_tie_needs_the_chair_s_casting_vote_and_only_a_tie_takes_one(login, de
     assert errors["casting_vote"] == "The votes are not tied, so the chair has no casting vote."
 
 
+def test_a_tie_decided_by_the_casting_vote_says_so_in_the_minutes_and_on_the_meeting_pages(client, login, demo):
+    from django.utils.html import escape
+
+    from minutes.services import minutes_draft
+
+    item = seed_item(demo)
+    data = hands(demo, votes_for=2, against=2, abstain=0, casting="on", casting_vote="against")
+    data.update({
+        "amendment-TOTAL_FORMS": "1",
+        "amendment-0-text": "Add (3): report back in six months.",
+        "amendment-0-mover": cllr("cllr.ellison").pk,
+        "amendment-0-seconder": cllr("cllr.whitfield").pk,
+        "amendment-0-votes_for": "2", "amendment-0-votes_against": "2", "amendment-0-abstentions": "0",
+        "amendment-0-casting": "on", "amendment-0-casting_vote": "for",
+    })  # fmt: skip
+    clerk = login(demo.clerk)
+    response = clerk.post(url(item), data)
+    assert response.status_code == 302, errors_of(response)
+    assert escape("Lost on the Chair's casting vote") + "</strong> (against)" in clerk.get(url(item)).content.decode()
+    manage = clerk.get(demo.meeting.get_absolute_url()).content.decode()
+    assert f'href="{url(item)}">' + escape("Vote: lost on the Chair's casting vote") in manage
+    minutes = minutes_draft(meeting=demo.meeting, user=demo.clerk)
+    assert "Lost on the Chair's casting vote: 2 for, 2 against, 0 abstentions." in minutes.body
+    assert "was carried on the Chair's casting vote (2 for, 2 against, 0 abstentions)." in minutes.body
+    client.logout()
+    page = client.get(demo.meeting.get_absolute_url()).content.decode()
+    lost = escape("Lost on the Chair's casting vote")
+    assert f"{lost}</strong>: 2 for, 2 against, 0 abstentions (show of hands)" in page
+    assert escape("Carried on the Chair's casting vote: 2 for, 2 against, 0 abstentions.") in page
+
+
 def test_mover_and_seconder_are_two_members_present(login, demo):
     rahman = cllr("cllr.rahman").pk
     errors, _ = refused(login, demo, recorded(demo, seconder=rahman))

@@ -47,6 +47,19 @@ class Result(models.Model):
         abstract = True
 
     @property
+    def outcome_phrase(self):
+        """ "carried" or "lost", and "on the Chair's casting vote" when that decided a tie, as a sentence
+        continues it (the minutes, the clerk's meeting page)."""
+        outcome = self.get_outcome_display().lower()
+        return f"{outcome} on the Chair's casting vote" if self.casting_vote else outcome
+
+    @property
+    def outcome_display(self):
+        """The outcome as a sentence starts with it: "Carried", "Lost on the Chair's casting vote"."""
+        phrase = self.outcome_phrase
+        return phrase[:1].upper() + phrase[1:]
+
+    @property
     def counts_display(self):
         """ "6 for, 0 against, 1 abstention", as the public page and minutes print it."""
         abstentions = f"{self.abstentions} abstention{'' if self.abstentions == 1 else 's'}"

@@ -404,7 +404,7 @@ def agenda_item_object(url, number, item, public_pks, board_id):
         data["resolutionText"] = item.decision
     motion = _motion(item)
     if motion is not None:
-        data["result"] = motion.get_outcome_display()
+        data["result"] = motion.outcome_display  # "Lost on the Chair's casting vote" where it was
     if item.report_id and item.report_id in public_pks:
         data["consultation"] = url("api:consultation", item.pk)
         data["auxiliaryFile"] = [report_file(url, item.report, item)]

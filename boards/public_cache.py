@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
+from decisions.models import Notice
 from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from minutes.models import Minutes
@@ -56,7 +57,7 @@ def _forget_keys(**kwargs):
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
     Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange, Motion, Amendment, MemberVote,
-    Minutes,
+    Minutes, Notice,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
@@ -165,13 +166,15 @@ def public_stamp():
     motions = Motion.objects.aggregate(
         n=Count("pk"), pks=Sum("pk"), carried=Count("pk", filter=Q(outcome="carried")), recorded=Max("recorded_at")
     )
+    # The executive's decision notices (the decisions feed, the API's items): each change dates the row.
+    notices = Notice.objects.aggregate(n=Count("pk"), versions=Sum("version"), updated=Max("updated_at"))
     names = list(
         User.objects.filter(councillor__isnull=False).order_by("pk").values_list("pk", "first_name", "last_name")
     )
     small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
     return _digest(
         [timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, minutes, motions,
-         names, small]
+         notices, names, small]
     )  # fmt: skip
 
 

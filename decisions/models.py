@@ -58,6 +58,7 @@ class Notice(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="The last change to what the notice says.")
     scrutiny_item = models.OneToOneField(
         "boards.AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="called_in_notice"
     )

@@ -98,7 +98,7 @@ def notice_correct(*, notice, user, decision, reasons, alternatives, conflicts, 
             conflicts,
         )
         locked.version += 1
-        locked.save(update_fields=["decision", "reasons", "alternatives", "conflicts", "version"])
+        locked.save(update_fields=["decision", "reasons", "alternatives", "conflicts", "version", "updated_at"])
     return locked
 
 
@@ -170,7 +170,7 @@ def _complete_if_signed(notice, call_in):
     call_in.save(update_fields=["completed_at"])
     notice.status, notice.effective_on = Notice.Status.CALLED_IN, None
     notice.scrutiny_item = _place_on_scrutiny_agenda(notice)
-    notice.save(update_fields=["status", "effective_on", "scrutiny_item"])
+    notice.save(update_fields=["status", "effective_on", "scrutiny_item", "updated_at"])
     transaction.on_commit(partial(_tell_democratic_services, notice.pk), robust=True)
 
 
@@ -241,5 +241,7 @@ def call_in_outcome(*, notice, user, outcome, note=""):
         locked.outcome_recorded_at = now
         # No further action: the decision takes effect now. Referred on: it waits for the decision maker or Council.
         locked.effective_on = timezone.localdate(now) if outcome == Notice.Outcome.NO_FURTHER_ACTION else None
-        locked.save(update_fields=["status", "outcome", "outcome_note", "outcome_recorded_at", "effective_on"])
+        locked.save(
+            update_fields=["status", "outcome", "outcome_note", "outcome_recorded_at", "effective_on", "updated_at"]
+        )
     return locked

@@ -402,6 +402,9 @@ def agenda_item_object(url, number, item, public_pks, board_id):
         data[VENDOR + "description"] = item.description
     if item.decision:
         data["resolutionText"] = item.decision
+    notice = getattr(item, "notice", None)  # read with the item (select_related)
+    if notice is not None:  # an executive decision's notice, on the site
+        data[VENDOR + "decisionNotice"] = url("decisions:notice", notice.pk)
     motion = _motion(item)
     if motion is not None:
         data["result"] = motion.outcome_display  # "Lost on the Chair's casting vote" where it was
@@ -582,7 +585,7 @@ def organization(request, pk):
 
 
 def _meetings():
-    items = AgendaItem.objects.issued().select_related("report", "motion")
+    items = AgendaItem.objects.issued().select_related("report", "motion", "notice")
     attendances = Attendance.objects.select_related("member__councillor", "substitute__councillor").order_by("pk")
     return Meeting.objects.select_related("board", "minutes").prefetch_related(
         Prefetch("items", queryset=items),
@@ -633,7 +636,7 @@ def _numbered(item):
 
 
 def _items():
-    return queries.public_items().select_related("meeting", "meeting__board", "report", "motion")
+    return queries.public_items().select_related("meeting", "meeting__board", "report", "motion", "notice")
 
 
 @cached_public_page()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from boards.models import Board, Meeting
 from boards.public_cache import cached_public_page
 from boards.selectors import agenda_parts, numbered_agendas
+from decisions.models import Notice
 from minutes.models import Minutes
 from public import queries
 
@@ -199,6 +200,61 @@ class AtomMinutesFeed(MinutesFeed):
 
     def item_pubdate(self, minutes):
         return minutes.published_at
+
+
+class DecisionsFeed(CouncilFeed):
+    """The executive's decision notices, newest change first; optionally of one board.
+
+    An entry's date is the notice's last change: its publication, a correction, its call-in, the
+    outcome. A decision taken in private is an entry by its agenda title and where it stands only.
+    """
+
+    description_template = "public/feeds/decision_description.html"
+    listing = "decisions"
+
+    def description(self, board):
+        return "Decision notices of the council's executive: each decision, when it takes effect, and any call-in."
+
+    def link(self, board):
+        return reverse("decisions:register") + (f"?board={board.slug}" if board else "")
+
+    def items(self, board):
+        notices = Notice.objects.select_related("item__meeting__board")
+        if board:
+            notices = notices.filter(item__meeting__board=board)
+        return notices.order_by("-updated_at", "-pk")[:50]
+
+    def item_title(self, notice):
+        return f"{notice.title}: {notice.state_display}"
+
+    def item_link(self, notice):
+        return notice.get_absolute_url()
+
+    def item_guid(self, notice):
+        return site_url(notice.get_absolute_url())
+
+    item_guid_is_permalink = True
+
+    def item_updateddate(self, notice):
+        return notice.updated_at
+
+    def item_pubdate(self, notice):
+        return notice.updated_at
+
+    def get_context_data(self, item, **kwargs):
+        context = super().get_context_data(item=item, **kwargs)
+        context.update({"notice": item})
+        return context
+
+
+class AtomDecisionsFeed(DecisionsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, board):
+        return self.description(board)
+
+    def item_pubdate(self, notice):
+        return notice.published_at
 
 
 # iCalendar ---------------------------------------------------------------------------------------

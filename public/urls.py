@@ -1,9 +1,16 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from boards.public_cache import cached_public_page
 from public import api, feeds, views
 
 app_name = "public"
+
+
+def news_feed(feed):
+    """An RSS or Atom feed as a view: GET and HEAD only, served from the public page cache."""
+    return require_safe(cached_public_page()(feed))
+
 
 urlpatterns = [
     path("public/", views.home, name="home"),
@@ -15,20 +22,20 @@ urlpatterns = [
     path("forward-plan.pdf", views.forward_plan_pdf, name="forward_plan_pdf"),
     path("search/", views.search, name="search"),
     path("open-data/", views.open_data, name="open_data"),
-    path("feeds/agendas.rss", cached_public_page()(feeds.AgendaFeed()), name="agendas_rss"),
-    path("feeds/agendas.atom", cached_public_page()(feeds.AtomAgendaFeed()), name="agendas_atom"),
-    path("feeds/boards/<slug:slug>/agendas.rss", cached_public_page()(feeds.AgendaFeed()), name="board_agendas_rss"),
-    path(
-        "feeds/boards/<slug:slug>/agendas.atom", cached_public_page()(feeds.AtomAgendaFeed()), name="board_agendas_atom"
-    ),
-    path("feeds/minutes.rss", cached_public_page()(feeds.MinutesFeed()), name="minutes_rss"),
-    path("feeds/minutes.atom", cached_public_page()(feeds.AtomMinutesFeed()), name="minutes_atom"),
-    path("feeds/boards/<slug:slug>/minutes.rss", cached_public_page()(feeds.MinutesFeed()), name="board_minutes_rss"),
+    path("feeds/agendas.rss", news_feed(feeds.AgendaFeed()), name="agendas_rss"),
+    path("feeds/agendas.atom", news_feed(feeds.AtomAgendaFeed()), name="agendas_atom"),
+    path("feeds/boards/<slug:slug>/agendas.rss", news_feed(feeds.AgendaFeed()), name="board_agendas_rss"),
+    path("feeds/boards/<slug:slug>/agendas.atom", news_feed(feeds.AtomAgendaFeed()), name="board_agendas_atom"),
+    path("feeds/minutes.rss", news_feed(feeds.MinutesFeed()), name="minutes_rss"),
+    path("feeds/minutes.atom", news_feed(feeds.AtomMinutesFeed()), name="minutes_atom"),
+    path("feeds/boards/<slug:slug>/minutes.rss", news_feed(feeds.MinutesFeed()), name="board_minutes_rss"),
     path(
         "feeds/boards/<slug:slug>/minutes.atom",
-        cached_public_page()(feeds.AtomMinutesFeed()),
+        news_feed(feeds.AtomMinutesFeed()),
         name="board_minutes_atom",
     ),
+    path("feeds/decisions.rss", news_feed(feeds.DecisionsFeed()), name="decisions_rss"),
+    path("feeds/decisions.atom", news_feed(feeds.AtomDecisionsFeed()), name="decisions_atom"),
     path("feeds/meetings.ics", feeds.meetings_ical, name="meetings_ical"),
     path("feeds/boards/<slug:slug>/meetings.ics", feeds.board_meetings_ical, name="board_meetings_ical"),
 ]

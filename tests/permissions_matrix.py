@@ -341,21 +341,21 @@ public:open_data                 -                              GET   200      2
 public:open_data                 -                              POST  405      405      405      405      405      405      405      405      405
 # Django's feed views answer any method; a POST reads the feed and changes nothing.
 public:agendas_rss               -                              GET   200      200      200      200      200      200      200      200      200
-public:agendas_rss               -                              POST  200      200      200      200      200      200      200      200      200
+public:agendas_rss               -                              POST  405      405      405      405      405      405      405      405      405
 public:agendas_atom              -                              GET   200      200      200      200      200      200      200      200      200
-public:agendas_atom              -                              POST  200      200      200      200      200      200      200      200      200
+public:agendas_atom              -                              POST  405      405      405      405      405      405      405      405      405
 public:board_agendas_rss         board                          GET   200      200      200      200      200      200      200      200      200
-public:board_agendas_rss         board                          POST  200      200      200      200      200      200      200      200      200
+public:board_agendas_rss         board                          POST  405      405      405      405      405      405      405      405      405
 public:board_agendas_atom        board                          GET   200      200      200      200      200      200      200      200      200
-public:board_agendas_atom        board                          POST  200      200      200      200      200      200      200      200      200
+public:board_agendas_atom        board                          POST  405      405      405      405      405      405      405      405      405
 public:minutes_rss               -                              GET   200      200      200      200      200      200      200      200      200
-public:minutes_rss               -                              POST  200      200      200      200      200      200      200      200      200
+public:minutes_rss               -                              POST  405      405      405      405      405      405      405      405      405
 public:minutes_atom              -                              GET   200      200      200      200      200      200      200      200      200
-public:minutes_atom              -                              POST  200      200      200      200      200      200      200      200      200
+public:minutes_atom              -                              POST  405      405      405      405      405      405      405      405      405
 public:board_minutes_rss         board                          GET   200      200      200      200      200      200      200      200      200
-public:board_minutes_rss         board                          POST  200      200      200      200      200      200      200      200      200
+public:board_minutes_rss         board                          POST  405      405      405      405      405      405      405      405      405
 public:board_minutes_atom        board                          GET   200      200      200      200      200      200      200      200      200
-public:board_minutes_atom        board                          POST  200      200      200      200      200      200      200      200      200
+public:board_minutes_atom        board                          POST  405      405      405      405      405      405      405      405      405
 public:meetings_ical             -                              GET   200      200      200      200      200      200      200      200      200
 public:meetings_ical             -                              POST  405      405      405      405      405      405      405      405      405
 public:board_meetings_ical       board                          GET   200      200      200      200      200      200      200      200      200
@@ -422,6 +422,10 @@ api:consultation                 exempt_item                    POST  405      4
 # Decision notices of executive boards (decisions/): public register and notices; democratic services
 # publish from a held executive meeting, correct and record call-in outcomes; members of a committee that
 # scrutinises the board (member, in this world) call decisions in and sign; everyone else gets 404.
+public:decisions_rss             -                              GET   200      200      200      200      200      200      200      200      200
+public:decisions_rss             -                              POST  405      405      405      405      405      405      405      405      405
+public:decisions_atom            -                              GET   200      200      200      200      200      200      200      200      200
+public:decisions_atom            -                              POST  405      405      405      405      405      405      405      405      405
 decisions:register               -                              GET   200      200      200      200      200      200      200      200      200
 decisions:register               -                              POST  405      405      405      405      405      405      405      405      405
 decisions:notice                 notice                         GET   200      200      200      200      200      200      200      200      200

@@ -322,3 +322,23 @@ def test_the_demo_has_a_cabinet_decision_waiting_for_its_notice_and_a_committee_
 
     call_command("load_demo", "--force", stdout=StringIO())
     assert Board.objects.filter(slug="cabinet").count() == 1 and cabinet.meetings.count() == 1
+
+
+# Feeds and the API ------------------------------------------------------------------------------
+
+
+def test_the_decisions_feed_and_the_api_carry_notices_and_follow_their_call_in(demo, cabinet, login):
+    import feedparser
+
+    notice = publish(demo, cabinet["item"])
+    feed = feedparser.parse(Client().get("/feeds/decisions.rss").content)
+    [entry] = feed.entries
+    assert entry.title == "Leisure Centres Investment Programme: Open to call-in"
+    assert entry.link.endswith(f"/decisions/{notice.pk}/")
+    item = Client().get(f"/api/v1/agenda-items/{cabinet['item'].pk}/").json()
+    assert item["committee:decisionNotice"].endswith(f"/decisions/{notice.pk}/")
+    users = cabinet["users"]
+    services.call_in_request(notice=notice, user=users["cllr.kenyon"], reasons="Not costed.")
+    services.call_in_sign(notice=notice, user=users["cllr.garside"])
+    atom = feedparser.parse(Client().get("/feeds/decisions.atom").content)
+    assert atom.entries[0].title == "Leisure Centres Investment Programme: Called in: implementation suspended"

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "interests",
     "votes",
     "minutes",
+    "officer_decisions",
 ]
 
 MIDDLEWARE = [

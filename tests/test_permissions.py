@@ -32,6 +32,8 @@ from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from boards.tasks import build_pack_now
 from interests import services as interests
+from officer_decisions import services as officer_decisions
+from officer_decisions.models import OfficerDecision
 from reports.models import Report
 from reports.pdf import store_report_pdf
 from tests import images
@@ -151,6 +153,10 @@ def build_world(demo, capture):
     placed_item = agenda.agenda_add_report(meeting=scheduled, report=placed, user=demo.clerk)
     agenda.agenda_add_item(meeting=scheduled, user=demo.clerk, title="An update from the Director")
     change = interests.register_propose_add(member=demo.member, user=demo.member, fields=INTEREST)
+    od_draft = officer_decisions.officer_decision_record(user=demo.officer, fields=officer_decision())
+    od_submitted = OfficerDecision.objects.get(status=OfficerDecision.Status.SUBMITTED, officer=demo.officer)
+    od_published = OfficerDecision.objects.published().filter(officer=demo.director, exempt_paragraph=None).first()
+    od_exempt = OfficerDecision.objects.published().get(exempt_paragraph__isnull=False)
     ids = {
         "draft": demo.draft.pk,
         "complete": complete.pk,
@@ -190,6 +196,10 @@ def build_world(demo, capture):
         "agenda_file": f"agenda-{published.pk}",
         "meeting_location": f"meeting-{published.pk}",
         "board_location": f"board-{demo.board.pk}",
+        "od_draft": od_draft.pk,
+        "od_submitted": od_submitted.pk,
+        "od_published": od_published.pk,
+        "od_exempt": od_exempt.pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 
@@ -213,6 +223,18 @@ def edited_report(world, kwargs):
 
 
 INTEREST = {"category": "securities", "description": "Shares in Mersey Ferries plc", "whose": "member"}
+
+
+def officer_decision(**changes):
+    """An officer decision's fields, for the service; officer_decision_form: the same as a form posts them."""
+    return {"title": "A decision of the permission test", "decision": "To buy a van.",
+            "decided_on": timezone.localdate(), "officer_title": "Consultant in Public Health",
+            "delegated_power": "Scheme of Delegation, paragraph 4.5.", "reasons": "The old one broke.",
+            **changes}  # fmt: skip
+
+
+def officer_decision_form(world, kwargs):
+    return officer_decision(decided_on=timezone.localdate().isoformat())
 
 
 def declared(world, kwargs):
@@ -268,6 +290,9 @@ BODIES = {
     "interests:declarations": declared,
     "interests:declare": declared,
     "votes:record": voted,
+    "officer_decisions:new": officer_decision_form,
+    "officer_decisions:edit": officer_decision_form,
+    "officer_decisions:return": lambda world, kwargs: {"comment": "Name the budget the money comes from."},
     "admin:reports_report_delete": lambda world, kwargs: {"post": "yes"},
     "admin:auth_user_password_change": lambda world, kwargs: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
 }

@@ -59,6 +59,12 @@ count grows fetches something once per row: an N+1.
 | API changes since                 | /api/v1/<list>/?modified_since=         | visitor   | objects changed or deleted (50 a page)       |
 | API file                          | /api/v1/files/appendix-<pk>/            | visitor   | its paper's appendices                       |
 | API consultation                  | /api/v1/consultations/<pk>/             | visitor   | its paper's appendices                       |
+| Officer decisions register        | /officer-decisions/                     | visitor   | published decisions (20 a page)              |
+| Officer decisions, a search       | /officer-decisions/?q=&date_from=       | visitor   | the decisions found                          |
+| RSS, officer decisions            | /feeds/officer-decisions.rss            | visitor   | published decisions (30)                     |
+| Atom, officer decisions           | /feeds/officer-decisions.atom           | visitor   | published decisions (30)                     |
+| Officer decisions to publish      | /officer-decisions/review/              | clerk     | submitted ones with their wards, published   |
+| My officer decisions              | /officer-decisions/mine/                | officer   | the officer's own decisions                  |
 """
 
 import datetime as dt
@@ -78,8 +84,9 @@ from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, 
 from boards.services import ensure_standard_items
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
+from officer_decisions.models import OfficerDecision, keep_until
 from reports import demo as demo_data
-from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section
+from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section, Ward
 from reports.searchindex import reindex_report
 from votes.models import Method, Motion, Outcome
 
@@ -146,6 +153,12 @@ PAGES = [
     ("api persons changed", None, lambda c: "/api/v1/persons/?modified_since=2000-01-01T00%3A00%3A00Z"),
     ("api file", None, lambda c: f"/api/v1/files/appendix-{c.paper.appendices.first().pk}/"),
     ("api consultation", None, lambda c: f"/api/v1/consultations/{c.paper.agenda_item.pk}/"),
+    ("officer decisions", None, lambda c: "/officer-decisions/"),
+    ("officer decisions search", None, lambda c: f"/officer-decisions/?q={WORD}&date_from=2020-01-01"),
+    ("officer decisions rss", None, lambda c: "/feeds/officer-decisions.rss"),
+    ("officer decisions atom", None, lambda c: "/feeds/officer-decisions.atom"),
+    ("officer decisions review", "clerk", lambda c: "/officer-decisions/review/"),
+    ("officer decisions mine", "officer", lambda c: "/officer-decisions/mine/"),
 ]
 
 
@@ -168,6 +181,15 @@ def _report(c, n, kind, **fields):
     Section.objects.create(report=report, position=1, heading="Background", body="<ol><li>Kelpies.</li></ol>")
     reindex_report(report)
     return report
+
+
+def _officer_decision(c, n, **fields):
+    day = dt.date(2024, 1, 1) + dt.timedelta(days=n)
+    return OfficerDecision.objects.create(
+        title=f"{WORD.title()} decision {n}", decision=f"To buy kelpie {n}.", decided_on=day,
+        officer=c.users["officer"], officer_title="Consultant in Public Health", delegated_power="Paragraph 4.5.",
+        reasons="Needed.", background_papers=[f"Paper {n}"], keep_until=keep_until(day), **fields,
+    )  # fmt: skip
 
 
 def _item(meeting, report, position):
@@ -319,6 +341,13 @@ def grow(c, start, stop):
             in_forward_plan=True,
             forward_plan_date=timezone.localdate(),
         )
+
+        # Officer decisions: one published (exempt by turns), one waiting for democratic services with a ward.
+        _officer_decision(
+            c, n, status=OfficerDecision.Status.PUBLISHED, published_at=now, exempt_paragraph=3 if n % 2 else None
+        )
+        waiting = _officer_decision(c, n, status=OfficerDecision.Status.SUBMITTED, submitted_at=now)
+        waiting.wards.set(Ward.objects.all()[:2])
 
         # The versioned report: one more version, and one more workflow event.
         c.versioned.version += 1

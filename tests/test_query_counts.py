@@ -65,6 +65,8 @@ count grows fetches something once per row: an N+1.
 | Atom, officer decisions           | /feeds/officer-decisions.atom           | visitor   | published decisions (30)                     |
 | Officer decisions to publish      | /officer-decisions/review/              | clerk     | submitted ones with their wards, published   |
 | My officer decisions              | /officer-decisions/mine/                | officer   | the officer's own decisions                  |
+| Officer decision page             | /officer-decisions/<pk>/                | visitor   | its wards and background papers              |
+| Officer decision, check and submit| /officer-decisions/<pk>/submit/         | officer   | its wards, papers and history                |
 """
 
 import datetime as dt
@@ -84,7 +86,7 @@ from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, 
 from boards.services import ensure_standard_items
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
-from officer_decisions.models import OfficerDecision, keep_until
+from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
 from reports import demo as demo_data
 from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section, Ward
 from reports.searchindex import reindex_report
@@ -159,6 +161,8 @@ PAGES = [
     ("officer decisions atom", None, lambda c: "/feeds/officer-decisions.atom"),
     ("officer decisions review", "clerk", lambda c: "/officer-decisions/review/"),
     ("officer decisions mine", "officer", lambda c: "/officer-decisions/mine/"),
+    ("officer decision page", None, lambda c: f"/officer-decisions/{c.officer_decision.pk}/"),
+    ("officer decision submit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/submit/"),
 ]
 
 
@@ -244,6 +248,8 @@ def build_council():
     c.drafted = _report(c, 0, "being drafted")
     c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
     c.kinds = list(ConsulteeKind.objects.all())
+    c.officer_decision = _officer_decision(c, 900, status=OfficerDecision.Status.PUBLISHED, published_at=now)
+    c.officer_draft = _officer_decision(c, 901)
     return c
 
 
@@ -348,6 +354,12 @@ def grow(c, start, stop):
         )
         waiting = _officer_decision(c, n, status=OfficerDecision.Status.SUBMITTED, submitted_at=now)
         waiting.wards.set(Ward.objects.all()[:2])
+        ward = Ward.objects.create(name=f"Kelpie ward {n}")
+        for decision in (c.officer_decision, c.officer_draft):
+            decision.wards.add(ward)
+            decision.background_papers.append(f"Background paper {n}")
+            decision.save(update_fields=["background_papers"])
+        OfficerDecisionEvent.objects.create(decision=c.officer_draft, actor=officer, action="edited", to_status="draft")
 
         # The versioned report: one more version, and one more workflow event.
         c.versioned.version += 1

@@ -348,3 +348,55 @@ def test_the_register_is_linked_from_the_public_home_and_open_data(demo, client)
     assert b'href="/officer-decisions/"' in client.get("/public/").content
     open_data = client.get("/open-data/").content
     assert b'href="/feeds/officer-decisions.rss"' in open_data and b'href="/feeds/officer-decisions.atom"' in open_data
+
+
+def test_a_hostile_title_is_printed_as_text(demo, client):
+    published(demo, title='<script>alert("od")</script>')
+    for url in ["/officer-decisions/", "/feeds/officer-decisions.rss", "/feeds/officer-decisions.atom"]:
+        body = client.get(url).content.decode()
+        assert '<script>alert("od")' not in body, url
+        assert "&lt;script&gt;" in body, url
+
+
+# Under real concurrency (PostgreSQL) ------------------------------------------------------------------
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_and_a_return_at_once_leave_one_of_them_done(demo):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks under real concurrency")
+    for _ in range(10):
+        decision = recorded(demo.officer)
+        services.officer_decision_submit(decision=decision, user=demo.officer)
+        barrier, results = threading.Barrier(2), {}
+
+        def worker(name, call, decision=decision, barrier=barrier, results=results):
+            try:
+                connection.ensure_connection()
+                barrier.wait(timeout=30)
+                call(decision=decision, user=demo.clerk, **({"comment": "Fix it."} if name == "return" else {}))
+                results[name] = "ok"
+            except OfficerDecisionRefused:
+                results[name] = "refused"
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=worker, args=("publish", services.officer_decision_publish)),
+            threading.Thread(target=worker, args=("return", services.officer_decision_return)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(results.values()) == ["ok", "refused"], results
+        decision.refresh_from_db()
+        winner = "publish" if results["publish"] == "ok" else "return"
+        expected = OfficerDecision.Status.PUBLISHED if winner == "publish" else OfficerDecision.Status.RETURNED
+        assert decision.status == expected
+        assert decision.events.filter(action__in=["published", "returned"]).count() == 1

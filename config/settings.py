@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "interests",
     "votes",
     "minutes",
+    "officer_decisions",
 ]
 
 MIDDLEWARE = [

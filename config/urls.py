@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("votes.urls")),
     path("", include("minutes.urls")),
     path("", include("decisions.urls")),
+    path("", include("officer_decisions.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

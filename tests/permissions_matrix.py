@@ -35,6 +35,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
   cabinet_held a held meeting of the Cabinet (an executive board) with decided_item, a decision without
                a notice yet, and notice, the published notice of another of its decisions; member sits on
                the Overview and Scrutiny Committee, which scrutinises the Cabinet
+  od_draft, od_submitted, od_published, od_exempt    officer decisions: officer's draft, officer's
+               decision waiting for democratic services, a published one by director, a published exempt one
 
 A number or a word that names no object is used as it is.
 
@@ -486,6 +488,45 @@ votes:record                     published/exempt_item          GET   login    4
 votes:record                     published/exempt_item          POST  login    404      404      404      404      400      404      404      400
 votes:record                     held/exempt_item               GET   login    404      404      404      404      404      404      404      404
 votes:record                     held/exempt_item               POST  login    404      404      404      404      404      404      404      404
+
+# Officer decisions (officer_decisions/): the register, a published decision's page and the feeds are public
+# (a draft or submitted one is 404 to all, its recorder too); an officer who writes reports (officer, director,
+# outsider; democratic services and admin too) records one and edits or submits only their own; democratic
+# services (clerk, admin) publish or return a submitted one. Councillors and consultees who do not write reports: 404.
+officer_decisions:register       -                              GET   200      200      200      200      200      200      200      200      200
+officer_decisions:register       -                              POST  405      405      405      405      405      405      405      405      405
+officer_decisions:detail         od_published                   GET   200      200      200      200      200      200      200      200      200
+officer_decisions:detail         od_published                   POST  405      405      405      405      405      405      405      405      405
+officer_decisions:detail         od_exempt                      GET   200      200      200      200      200      200      200      200      200
+officer_decisions:detail         od_exempt                      POST  405      405      405      405      405      405      405      405      405
+officer_decisions:detail         od_draft                       GET   404      404      404      404      404      404      404      404      404
+officer_decisions:detail         od_draft                       POST  405      405      405      405      405      405      405      405      405
+officer_decisions:detail         od_submitted                   GET   404      404      404      404      404      404      404      404      404
+officer_decisions:detail         od_submitted                   POST  405      405      405      405      405      405      405      405      405
+officer_decisions:new            -                              GET   login    200      404      404      200      200      404      200      200
+officer_decisions:new            -                              POST  login    302*     404      404      302*     302*     404      302*     302*
+officer_decisions:mine           -                              GET   login    200      404      404      200      200      404      200      200
+officer_decisions:mine           -                              POST  login    405      405      405      405      405      405      405      405
+officer_decisions:edit           od_draft                       GET   login    200      404      404      404      404      404      404      404
+officer_decisions:edit           od_draft                       POST  login    302*     404      404      404      404      404      404      404
+officer_decisions:edit           od_submitted                   GET   login    302      404      404      404      404      404      404      404
+officer_decisions:edit           od_submitted                   POST  login    302      404      404      404      404      404      404      404
+officer_decisions:submit         od_draft                       GET   login    200      404      404      404      404      404      404      404
+officer_decisions:submit         od_draft                       POST  login    302*     404      404      404      404      404      404      404
+officer_decisions:submit         od_submitted                   GET   login    200      404      404      404      404      404      404      404
+officer_decisions:submit         od_submitted                   POST  login    200      404      404      404      404      404      404      404
+officer_decisions:review         -                              GET   login    404      404      404      404      200      404      404      200
+officer_decisions:review         -                              POST  login    405      405      405      405      405      405      405      405
+officer_decisions:publish        od_submitted                   GET   login    405      405      405      405      405      405      405      405
+officer_decisions:publish        od_submitted                   POST  login    404      404      404      404      302*     404      404      302*
+officer_decisions:publish        od_draft                       GET   login    405      405      405      405      405      405      405      405
+officer_decisions:publish        od_draft                       POST  login    404      404      404      404      302      404      404      302
+officer_decisions:return         od_submitted                   GET   login    405      405      405      405      405      405      405      405
+officer_decisions:return         od_submitted                   POST  login    404      404      404      404      302*     404      404      302*
+officer_decisions:rss            -                              GET   200      200      200      200      200      200      200      200      200
+officer_decisions:rss            -                              POST  405      405      405      405      405      405      405      405      405
+officer_decisions:atom           -                              GET   200      200      200      200      200      200      200      200      200
+officer_decisions:atom           -                              POST  405      405      405      405      405      405      405      405      405
 
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200

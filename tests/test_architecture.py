@@ -15,7 +15,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "boards", "reports", "public", "members", "interests", "votes", "minutes", "decisions", "config"]
+APPS = [
+    "accounts",
+    "boards",
+    "reports",
+    "public",
+    "members",
+    "interests",
+    "votes",
+    "minutes",
+    "decisions",
+    "officer_decisions",
+    "config",
+]
 
 
 ALLOWED_FROM_REPORTS = {"boards.selectors", "public.queries", "public.decorators"}

@@ -21,6 +21,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import User
@@ -30,6 +31,8 @@ from interests.models import Declaration
 from interests.services import declaration_record
 from minutes.models import Minutes
 from minutes.services import minutes_draft, minutes_publish, minutes_save
+from officer_decisions import services as officer_decisions
+from officer_decisions.models import OfficerDecision
 from reports.models import Appendix, Report
 from reports.searchindex import reindex_report
 from tests import images
@@ -262,6 +265,21 @@ def plant_vote(item, demo):
     MemberVote.objects.create(motion=motion, member=seconder, choice=Choice.AGAINST)
 
 
+def plant_officer_decisions(demo):
+    """The marker in every field of a published exempt officer decision but its title, and of an officer's draft."""
+    texts = ["decision", "delegated_power", "reasons", "alternatives", "conflict_of_interest", "dispensation"]
+    fields = {name: f"{name} {MARKER} {BESIDE}" for name in texts} | {
+        "decided_on": timezone.localdate(), "officer_title": "Director of Public Health",
+        "background_papers": [f"Paper {MARKER}"],
+    }  # fmt: skip
+    exempt = officer_decisions.officer_decision_record(
+        user=demo.director, fields=fields | {"title": f"Exempt contract {BESIDE}", "exempt_paragraph": 3}
+    )
+    officer_decisions.officer_decision_submit(decision=exempt, user=demo.director)
+    officer_decisions.officer_decision_publish(decision=exempt, user=demo.clerk)
+    officer_decisions.officer_decision_record(user=demo.officer, fields=fields | {"title": f"Draft {MARKER}"})
+
+
 @pytest.fixture
 def exempt_world(demo, django_capture_on_commit_callbacks):
     """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
@@ -294,6 +312,7 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
         for each in [meeting, demo.meeting]:
             pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
             build_pack_now(pack.pk)
+    plant_officer_decisions(demo)
     other_board, planner = other_board_member()
     return meeting, public, exempt, appendix, other_board, planner
 
@@ -305,6 +324,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     ints = [exempt.pk, public.pk, demo.seed.pk, demo.draft.pk, meeting.pk, demo.meeting.pk, other_meeting.pk]
     figure = exempt.figures.get()
     ints += [demo.board.pk, other_board.pk, item.pk, public.agenda_item.pk, appendix.pk, figure.pk, 1, 999999]
+    ints += list(OfficerDecision.objects.values_list("pk", flat=True))
     pools = {
         "default": sorted(set(ints)),
         "pk": sorted(set(ints)),
@@ -348,8 +368,14 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         # Changes since a date: deleted objects are listed too, as what remains of them.
         "/api/v1/agenda-items/?modified_since=2000-01-01T00%3A00%3A00Z",
         "/api/v1/papers/?modified_since=2000-01-01T00%3A00%3A00Z",
+        # The register of officer decisions, searched for the exempt decision's title.
+        f"/officer-decisions/?q={BESIDE}",
     ]
+    od_exempt = OfficerDecision.objects.get(exempt_paragraph=3, title__contains=BESIDE)
     for must in [
+        f"/officer-decisions/{od_exempt.pk}/",
+        "/feeds/officer-decisions.rss",
+        "/feeds/officer-decisions.atom",
         f"/reports/{exempt.pk}/",
         f"/reports/{exempt.pk}/pdf/",
         f"/reports/{exempt.pk}/appendices/{appendix.pk}/",

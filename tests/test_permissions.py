@@ -33,6 +33,8 @@ from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.tasks import build_pack_now
 from decisions import services as notices
 from interests import services as interests
+from officer_decisions import services as officer_decisions
+from officer_decisions.models import OfficerDecision
 from reports.models import Report
 from reports.pdf import store_report_pdf
 from tests import images
@@ -166,6 +168,10 @@ def build_world(demo, capture):
         meeting=cabinet_held, position=2, title="A noticed decision", decision="Agreed."
     )
     notice = notices.notice_publish(item=noticed, user=demo.clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+    od_draft = officer_decisions.officer_decision_record(user=demo.officer, fields=officer_decision())
+    od_submitted = OfficerDecision.objects.get(status=OfficerDecision.Status.SUBMITTED, officer=demo.officer)
+    od_published = OfficerDecision.objects.published().filter(officer=demo.director, exempt_paragraph=None).first()
+    od_exempt = OfficerDecision.objects.published().get(exempt_paragraph__isnull=False)
     ids = {
         "draft": demo.draft.pk,
         "complete": complete.pk,
@@ -208,6 +214,10 @@ def build_world(demo, capture):
         "cabinet_held": cabinet_held.pk,
         "decided_item": decided_item.pk,
         "notice": notice.pk,
+        "od_draft": od_draft.pk,
+        "od_submitted": od_submitted.pk,
+        "od_published": od_published.pk,
+        "od_exempt": od_exempt.pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 
@@ -231,6 +241,18 @@ def edited_report(world, kwargs):
 
 
 INTEREST = {"category": "securities", "description": "Shares in Mersey Ferries plc", "whose": "member"}
+
+
+def officer_decision(**changes):
+    """An officer decision's fields, for the service; officer_decision_form: the same as a form posts them."""
+    return {"title": "A decision of the permission test", "decision": "To buy a van.",
+            "decided_on": timezone.localdate(), "officer_title": "Consultant in Public Health",
+            "delegated_power": "Scheme of Delegation, paragraph 4.5.", "reasons": "The old one broke.",
+            **changes}  # fmt: skip
+
+
+def officer_decision_form(world, kwargs):
+    return officer_decision(decided_on=timezone.localdate().isoformat())
 
 
 def declared(world, kwargs):
@@ -286,6 +308,9 @@ BODIES = {
     "interests:declarations": declared,
     "interests:declare": declared,
     "votes:record": voted,
+    "officer_decisions:new": officer_decision_form,
+    "officer_decisions:edit": officer_decision_form,
+    "officer_decisions:return": lambda world, kwargs: {"comment": "Name the budget the money comes from."},
     "admin:reports_report_delete": lambda world, kwargs: {"post": "yes"},
     "admin:auth_user_password_change": lambda world, kwargs: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
 }

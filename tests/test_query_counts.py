@@ -61,6 +61,14 @@ count grows fetches something once per row: an N+1.
 | API changes since                 | /api/v1/<list>/?modified_since=         | visitor   | objects changed or deleted (50 a page)       |
 | API file                          | /api/v1/files/appendix-<pk>/            | visitor   | its paper's appendices                       |
 | API consultation                  | /api/v1/consultations/<pk>/             | visitor   | its paper's appendices                       |
+| Officer decisions register        | /officer-decisions/                     | visitor   | published decisions (20 a page)              |
+| Officer decisions, a search       | /officer-decisions/?q=&date_from=       | visitor   | the decisions found                          |
+| RSS, officer decisions            | /feeds/officer-decisions.rss            | visitor   | published decisions (30)                     |
+| Atom, officer decisions           | /feeds/officer-decisions.atom           | visitor   | published decisions (30)                     |
+| Officer decisions to publish      | /officer-decisions/review/              | clerk     | submitted ones with their wards, published   |
+| My officer decisions              | /officer-decisions/mine/                | officer   | the officer's own decisions                  |
+| Officer decision page             | /officer-decisions/<pk>/                | visitor   | its wards and background papers              |
+| Officer decision, check and submit| /officer-decisions/<pk>/submit/         | officer   | its wards, papers and history                |
 """
 
 import datetime as dt
@@ -83,8 +91,9 @@ from decisions import demo as decisions_demo
 from decisions import services as notices
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
+from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
 from reports import demo as demo_data
-from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section
+from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section, Ward
 from reports.searchindex import reindex_report
 from votes.models import Method, Motion, Outcome
 
@@ -154,6 +163,14 @@ PAGES = [
     ("api persons changed", None, lambda c: "/api/v1/persons/?modified_since=2000-01-01T00%3A00%3A00Z"),
     ("api file", None, lambda c: f"/api/v1/files/appendix-{c.paper.appendices.first().pk}/"),
     ("api consultation", None, lambda c: f"/api/v1/consultations/{c.paper.agenda_item.pk}/"),
+    ("officer decisions", None, lambda c: "/officer-decisions/"),
+    ("officer decisions search", None, lambda c: f"/officer-decisions/?q={WORD}&date_from=2020-01-01"),
+    ("officer decisions rss", None, lambda c: "/feeds/officer-decisions.rss"),
+    ("officer decisions atom", None, lambda c: "/feeds/officer-decisions.atom"),
+    ("officer decisions review", "clerk", lambda c: "/officer-decisions/review/"),
+    ("officer decisions mine", "officer", lambda c: "/officer-decisions/mine/"),
+    ("officer decision page", None, lambda c: f"/officer-decisions/{c.officer_decision.pk}/"),
+    ("officer decision submit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/submit/"),
 ]
 
 
@@ -176,6 +193,15 @@ def _report(c, n, kind, **fields):
     Section.objects.create(report=report, position=1, heading="Background", body="<ol><li>Kelpies.</li></ol>")
     reindex_report(report)
     return report
+
+
+def _officer_decision(c, n, **fields):
+    day = dt.date(2024, 1, 1) + dt.timedelta(days=n)
+    return OfficerDecision.objects.create(
+        title=f"{WORD.title()} decision {n}", decision=f"To buy kelpie {n}.", decided_on=day,
+        officer=c.users["officer"], officer_title="Consultant in Public Health", delegated_power="Paragraph 4.5.",
+        reasons="Needed.", background_papers=[f"Paper {n}"], keep_until=keep_until(day), **fields,
+    )  # fmt: skip
 
 
 def _item(meeting, report, position):
@@ -237,6 +263,8 @@ def build_council():
     c.drafted = _report(c, 0, "being drafted")
     c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
     c.kinds = list(ConsulteeKind.objects.all())
+    c.officer_decision = _officer_decision(c, 900, status=OfficerDecision.Status.PUBLISHED, published_at=now)
+    c.officer_draft = _officer_decision(c, 901)
     return c
 
 
@@ -341,6 +369,19 @@ def grow(c, start, stop):
             in_forward_plan=True,
             forward_plan_date=timezone.localdate(),
         )
+
+        # Officer decisions: one published (exempt by turns), one waiting for democratic services with a ward.
+        _officer_decision(
+            c, n, status=OfficerDecision.Status.PUBLISHED, published_at=now, exempt_paragraph=3 if n % 2 else None
+        )
+        waiting = _officer_decision(c, n, status=OfficerDecision.Status.SUBMITTED, submitted_at=now)
+        waiting.wards.set(Ward.objects.all()[:2])
+        ward = Ward.objects.create(name=f"Kelpie ward {n}")
+        for decision in (c.officer_decision, c.officer_draft):
+            decision.wards.add(ward)
+            decision.background_papers.append(f"Background paper {n}")
+            decision.save(update_fields=["background_papers"])
+        OfficerDecisionEvent.objects.create(decision=c.officer_draft, actor=officer, action="edited", to_status="draft")
 
         # The versioned report: one more version, and one more workflow event.
         c.versioned.version += 1

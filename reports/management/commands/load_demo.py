@@ -11,6 +11,7 @@ from decisions import demo as decisions_demo
 from interests import demo as interests_demo
 from members.demo import load_members
 from minutes import demo as minutes_demo
+from officer_decisions import demo as officer_decisions_demo
 from reports import demo
 from reports.models import (
     ConsulteeKind,
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         votes_demo.load(users, meeting)  # the show of hands on the seed report, after attendance and declarations
         minutes_demo.load(users, meeting)  # last: approving the minutes locks the meeting's record
         decisions_demo.load(self, users)  # the Cabinet and the scrutiny committee (decisions/demo.py)
+        officer_decisions_demo.load(users)
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem

@@ -66,3 +66,46 @@ def notice_defaults(item):
         "alternatives": report.alternatives if report else "",
         "conflicts": _declarations(item),
     }
+
+
+def story(report):
+    """The life of a public report's decision, in order, as (date or None, words, link or "") steps:
+    the Forward Plan notice, publication with the agenda, the meeting and its decision, the decision
+    notice, its call-in and outcome, and the implementation date the report gives."""
+    item = report.agenda_item
+    meeting = item.meeting
+    steps = []
+    if report.is_key_decision and report.forward_plan_accepted_on:
+        steps.append((report.forward_plan_date, "Notice of the key decision given in the Forward Plan", ""))
+    if meeting.agenda_published_at:
+        steps.append(
+            (
+                meeting.agenda_published_at,
+                f"The report published with the agenda of {meeting}",
+                meeting.get_absolute_url(),
+            )
+        )
+    decided = f": {item.decision}" if item.decision else ""
+    steps.append((meeting.starts_at, f"Considered by the {meeting.board}{decided}", meeting.get_absolute_url()))
+    notice = Notice.objects.filter(item=item).select_related("call_in", "scrutiny_item__meeting").first()
+    if notice is not None:
+        day = notice.effective_on
+        effect = f", in effect from {day.day} {day:%B %Y}" if day and notice.status == Notice.Status.PUBLISHED else ""
+        steps.append(
+            (notice.published_at, f"Decision notice {notice.reference} published{effect}", notice.get_absolute_url())
+        )
+        call_in = getattr(notice, "call_in", None)
+        if call_in is not None and call_in.completed_at:
+            where = f"; on the agenda of {notice.scrutiny_item.meeting}" if notice.scrutiny_item_id else ""
+            steps.append(
+                (
+                    call_in.completed_at,
+                    f"Called in by members of the scrutiny committee{where}",
+                    notice.get_absolute_url(),
+                )
+            )
+        if notice.outcome:
+            steps.append((notice.outcome_recorded_at, notice.get_outcome_display(), notice.get_absolute_url()))
+    if report.implementation_date:
+        steps.append((None, f"Implementation: {report.implementation_date}", ""))
+    return steps

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from boards.models import Meeting
 from boards.public_cache import cached_public_page, forward_plan_stamp
+from decisions.selectors import story as decision_story
 from public import queries
 from public.forms import CalendarForm, SearchForm
 from public.search import search_reports
@@ -84,6 +85,7 @@ def _report_context(report):
     item = report.agenda_item
     return {
         "report": report,
+        "story": decision_story(report),
         "meeting": item.meeting,
         "sections": report.numbered_sections(),
         "appendices": list(report.appendices.all()),

@@ -11,15 +11,22 @@ from django.utils import timezone
 
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting, MeetingEvent
+from officer_decisions.models import OfficerDecision, OfficerDecisionEvent
 from reports import services
 from reports.models import Report, ReportEvent, ReportReading
 from tests.test_workflow import complete_draft, edit
 
 pytestmark = pytest.mark.django_db
+
 LONDON = ZoneInfo("Europe/London")
 
 # Every model with a history, and the rows that hold it.
-HISTORIES = {Report: ReportEvent, Meeting: MeetingEvent, AgendaItem: MeetingEvent}
+HISTORIES = {
+    Report: ReportEvent,
+    Meeting: MeetingEvent,
+    AgendaItem: MeetingEvent,
+    OfficerDecision: OfficerDecisionEvent,  # tested in tests/test_officer_decisions.py
+}
 
 
 def state_changing_services():

@@ -342,3 +342,27 @@ def test_the_decisions_feed_and_the_api_carry_notices_and_follow_their_call_in(d
     services.call_in_sign(notice=notice, user=users["cllr.garside"])
     atom = feedparser.parse(Client().get("/feeds/decisions.atom").content)
     assert atom.entries[0].title == "Leisure Centres Investment Programme: Called in: implementation suspended"
+
+
+def test_the_papers_page_tells_the_story_of_its_decision(demo_executive, django_capture_on_commit_callbacks):
+    item = AgendaItem.objects.get(meeting__board__slug="cabinet", title="Leisure Centres Investment Programme")
+    notice = services.notice_publish(
+        item=item, user=demo_executive.clerk, decision=item.decision, reasons="r", alternatives="a"
+    )
+    lloyd, brennan = (User.objects.get(username=name) for name in ("cllr.lloyd", "cllr.brennan"))
+    services.call_in_request(notice=notice, user=lloyd, reasons="The costs are not clear.")
+    services.call_in_sign(notice=notice, user=brennan)
+    services.call_in_outcome(notice=notice, user=demo_executive.clerk, outcome=Notice.Outcome.REFERRED_BACK)
+    page = Client().get(f"/papers/{item.report_id}/").content.decode()
+    story = page[page.index("The story of this decision") :]
+    steps = [
+        "Notice of the key decision given in the Forward Plan",
+        "The report published with the agenda of Cabinet",
+        "Considered by the Cabinet: RESOLVED: that the Leisure Centres Investment Programme",
+        f"Decision notice {notice.reference} published",
+        "Called in by members of the scrutiny committee; on the agenda of Overview and Scrutiny Committee",
+        "Referred back to the decision maker",
+        "Implementation: When the call-in period ends.",
+    ]
+    positions = [story.index(step) for step in steps]
+    assert positions == sorted(positions)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from officer_decisions import selectors
-from public.feeds import CouncilFeed, site_url
+from public.feeds import CouncilFeed
 
 
 class OfficerDecisionFeed(CouncilFeed):
@@ -37,14 +37,6 @@ class OfficerDecisionFeed(CouncilFeed):
         if decision.is_exempt:
             return f"{decision.not_for_publication}. Decision taken by {decision.maker_display}."
         return f"{decision.decision}\n\nDecision taken by {decision.maker_display}."
-
-    def item_link(self, decision):
-        return decision.get_absolute_url()
-
-    def item_guid(self, decision):
-        return site_url(decision.get_absolute_url())
-
-    item_guid_is_permalink = True
 
     def item_pubdate(self, decision):
         return decision.published_at

@@ -66,6 +66,15 @@ class CouncilFeed(Feed):
     def item_author_name(self, item):
         return settings.COUNCIL_NAME  # RSS has no feed author without an email address: each item says it
 
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        """An IRI of the site's own (not the request's) host: a reader keys its entries on it."""
+        return site_url(item.get_absolute_url())
+
+    item_guid_is_permalink = True
+
 
 class AgendaFeed(CouncilFeed):
     """The latest published agendas, newest first; optionally of one board.
@@ -105,15 +114,6 @@ class AgendaFeed(CouncilFeed):
         if meeting.status == Meeting.Status.CANCELLED:
             return f"Cancelled: {meeting.board}, {meeting.date_display}"
         return f"Agenda: {meeting.board}, {meeting.date_display}"
-
-    def item_link(self, meeting):
-        return meeting.get_absolute_url()
-
-    def item_guid(self, meeting):
-        """An IRI of the site's own (not the request's) host: a reader keys its entries on it."""
-        return site_url(meeting.get_absolute_url())
-
-    item_guid_is_permalink = True
 
     def item_updateddate(self, meeting):
         """The last change to what the entry prints (see the class's note)."""
@@ -172,14 +172,6 @@ class MinutesFeed(CouncilFeed):
     def item_title(self, minutes):
         return f"Minutes ({minutes.stamp}): {minutes.meeting.board}, {minutes.meeting.date_display}"
 
-    def item_link(self, minutes):
-        return minutes.get_absolute_url()
-
-    def item_guid(self, minutes):
-        return site_url(minutes.get_absolute_url())
-
-    item_guid_is_permalink = True
-
     def item_updateddate(self, minutes):
         return minutes.updated_at
 
@@ -226,14 +218,6 @@ class DecisionsFeed(CouncilFeed):
 
     def item_title(self, notice):
         return f"{notice.title}: {notice.state_display}"
-
-    def item_link(self, notice):
-        return notice.get_absolute_url()
-
-    def item_guid(self, notice):
-        return site_url(notice.get_absolute_url())
-
-    item_guid_is_permalink = True
 
     def item_updateddate(self, notice):
         return notice.updated_at

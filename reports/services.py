@@ -986,7 +986,8 @@ def check_release(report):
 
 
 def report_set_release_terms(*, report, user, review_on, condition):
-    """Democratic services set when an exempt report is reviewed for release and on what condition."""
+    """Democratic services set when an approved or published exempt report is reviewed for release and on
+    what condition (until it is approved they are the editor's fields)."""
     _require_democratic_services(user, "change when an exempt report is reviewed for release")
     condition = " ".join((condition or "").split())
     if len(condition) > RELEASE_CONDITION_MAX:
@@ -997,6 +998,11 @@ def report_set_release_terms(*, report, user, review_on, condition):
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.is_exempt is False:
             raise TransitionRefused(f"“{locked.title}” is not exempt, so it is not reviewed for release.")
+        if locked.is_editable:
+            # Here they would not raise the version, and an editor open on the report would put them back.
+            raise TransitionRefused(
+                f"“{locked.title}” is not approved yet: change its review date and condition in the editor."
+            )
         if (locked.release_review_on, locked.release_condition) == (review_on, condition):
             return locked
         before = f"{locked.release_review_on or 'no date'}, {locked.release_condition or 'no condition'}"

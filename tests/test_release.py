@@ -87,6 +87,13 @@ def test_it_lists_exempt_papers_on_published_agendas_due_first(login, demo, publ
     assert "No exempt paper is due for review today." in due
 
 
+def test_it_links_the_report_page_to_its_release_page_for_democratic_services(login, demo, published):
+    _, _, exempt = published
+    link = f'href="/reports/{exempt.pk}/release/"'
+    assert link in login(demo.clerk).get(f"/reports/{exempt.pk}/").content.decode()
+    assert link not in login(demo.officer).get(f"/reports/{exempt.pk}/").content.decode()
+
+
 def test_it_tells_democratic_services_on_my_work_how_many_are_due(login, demo, published):
     home = login(demo.clerk).get("/").content.decode()
     assert "1 exempt paper on published agendas is due for review for release" in home
@@ -211,6 +218,17 @@ def test_it_lets_democratic_services_change_the_review_date_and_condition(login,
     assert exempt.release_condition == "Once the award is announced"
     assert ReportEvent.objects.filter(report=exempt, action="release_terms_changed").count() == 1
     assert "1 March 2031" in clerk.get(f"/reports/{exempt.pk}/release/").content.decode()
+
+
+def test_it_leaves_a_drafts_review_date_and_condition_to_the_editor(login, demo):
+    draft = Report.objects.create(author=demo.officer, subject="Drafting", is_exempt=True, exempt_paragraphs=[1])
+    response = login(demo.clerk).post(
+        f"/reports/{draft.pk}/release/terms/", {"release_review_on": "2031-03-01", "release_condition": "Later"}
+    )
+    assert response.status_code == 409
+    assert "change its review date and condition in the editor" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.release_review_on is None and draft.release_condition == ""
 
 
 def test_it_sends_democratic_services_back_from_releasing_a_public_report(login, demo, published):

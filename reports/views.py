@@ -790,7 +790,7 @@ def _release_page(request, report, *, terms_form=None, release_form=None, error=
     try:
         item, not_releasable = services.check_release(report), ""
     except services.TransitionRefused as refusal:
-        item, not_releasable = None, str(refusal)
+        item, not_releasable = None, str(refusal).removesuffix(" Nothing was changed.")  # nothing was asked yet
     initial = {"release_review_on": report.release_review_on, "release_condition": report.release_condition}
     context = {
         "report": report,

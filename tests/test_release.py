@@ -182,6 +182,17 @@ def test_it_releases_before_the_review_date_with_a_reason_recorded(login, demo, 
     assert "The contract was signed early." in login(demo.clerk).get(f"/reports/{exempt.pk}/history/").content.decode()
 
 
+def test_it_refuses_a_second_release_of_the_same_paper(login, demo, published):
+    """A double-clicked button, or two clerks at once: the second finds the report public (its row is locked
+    while the first releases it) and changes nothing."""
+    _, _, exempt = published
+    clerk = login(demo.clerk)
+    assert clerk.post(f"/reports/{exempt.pk}/release/", {"reason": ""}).status_code == 302
+    response = clerk.post(f"/reports/{exempt.pk}/release/", {"reason": ""})
+    assert response.status_code == 302 and response["Location"] == f"/reports/{exempt.pk}/"
+    assert released_events(exempt).count() == 1
+
+
 def test_it_refuses_to_release_a_public_report_or_one_whose_agenda_is_not_published(demo, published):
     _, public, exempt = published
     with pytest.raises(services.TransitionRefused, match="is not exempt"):
@@ -261,3 +272,26 @@ def test_it_refuses_everyone_but_democratic_services(client, login, demo, publis
     exempt.refresh_from_db()
     assert exempt.is_exempt is True and exempt.release_review_on == timezone.localdate()
     assert not ReportEvent.objects.filter(action__in=["released", "release_terms_changed"]).exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_releasing_at_once_release_once(demo, django_capture_on_commit_callbacks):
+    """Threads with their own PostgreSQL connections, released together: the row lock lets one release
+    and refuses the other, round after round."""
+    from django.db import connection
+
+    from tests.test_concurrency import run_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks under real concurrency")
+    _, _, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    for _ in range(10):
+        Report.objects.filter(pk=exempt.pk).update(is_exempt=True, exempt_paragraphs=[3])
+        ReportEvent.objects.filter(report=exempt, action="released").delete()
+        results = run_together(
+            *[lambda: services.report_release(report=exempt, user=demo.clerk, reason="") for _ in range(2)]
+        )
+        assert sorted(outcome for outcome, _ in results) == ["ok", "refused"]
+        assert "is not exempt: it is public already" in str(next(v for o, v in results if o == "refused"))
+        assert released_events(exempt).count() == 1

@@ -138,6 +138,7 @@ def test_it_releases_a_paper_on_its_review_date_into_the_public_pack(
     meeting, _, exempt = published
     build_packs(meeting)
     assert client.get(f"/papers/{exempt.pk}/").status_code == 404
+    assert f"/papers/{exempt.pk}/" not in client.get("/search/?q=procurement+bidders").content.decode()
     pack = client.get(f"/meetings/{meeting.pk}/pack.pdf")
     assert EXEMPT_WORDS not in pdf_text(body(pack))
     stamp = public_stamp()
@@ -157,6 +158,7 @@ def test_it_releases_a_paper_on_its_review_date_into_the_public_pack(
     assert client.get(f"/papers/{exempt.pk}/pdf/").status_code == 200
     assert f"/api/v1/papers/{exempt.pk}/" in client.get("/api/v1/papers/").content.decode()
     assert client.get(f"/meetings/{meeting.pk}/").content.decode().count(f'href="/papers/{exempt.pk}/"') >= 1
+    assert f'href="/papers/{exempt.pk}/"' in client.get("/search/?q=procurement+bidders").content.decode()
 
     build_packs(meeting)
     assert EXEMPT_WORDS in pdf_text(body(client.get(f"/meetings/{meeting.pk}/pack.pdf")))

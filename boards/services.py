@@ -317,15 +317,16 @@ def publication_warnings(meeting):
 
 
 def exemption_changes(meeting):
-    """Report items whose exemption changed after they were placed on this agenda: (number, item, event)
-    for the latest change of each, for the clerk's page. The item has moved part already."""
+    """Report items whose exemption changed after they were placed on this agenda (or that were released
+    for publication): (number, item, event) for the latest change of each, for the clerk's page. The
+    item has moved part already."""
     numbered = {item.report_id: (number, item) for number, item in numbered_items(meeting) if item.report_id}
     if not numbered:
         return []
     placed = {}
     changed = {}
     events = ReportEvent.objects.filter(
-        report_id__in=numbered, action__in=["placed_on_agenda", "exemption_changed"]
+        report_id__in=numbered, action__in=["placed_on_agenda", "exemption_changed", "released"]
     ).select_related("actor")
     for event in events.order_by("at", "pk"):
         if event.action == "placed_on_agenda":

@@ -89,6 +89,8 @@ def _report_context(report):
         "meeting": item.meeting,
         "sections": report.numbered_sections(),
         "appendices": list(report.appendices.all()),
+        # Its history, for the public: a paper first published as exempt says when it was released.
+        "released": report.events.filter(action="released").order_by("-at", "-pk").first(),
     }
 
 

@@ -334,6 +334,7 @@ UPCOMING = [
         "in_forward_plan": True,
         "is_exempt": True,
         "exempt_paragraphs": [3],
+        "release_condition": "After the contract is awarded and the standstill period has ended.",
         "summary": (
             "The report sets out the outcome of the procurement of integrated sexual health services and "
             "recommends the award of the contract. It contains the bidders' commercial information."

@@ -144,6 +144,14 @@ class ReportForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Schedule 12A paragraph(s)",
     )
+    release_review_on = forms.DateField(
+        required=False,
+        label="Review for release on",
+        help_text="The date democratic services look again at whether the report can be published.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter a real date, like 14/09/2022"},
+    )
     climate_impact = forms.ChoiceField(
         choices=Report.ClimateImpact.choices,
         required=False,
@@ -173,6 +181,8 @@ class ReportForm(forms.ModelForm):
             "forward_plan_date",
             "is_exempt",
             "exempt_paragraphs",
+            "release_review_on",
+            "release_condition",
             "summary",
             "reasons",
             "alternatives",
@@ -189,7 +199,10 @@ class ReportForm(forms.ModelForm):
             "background_papers",
         ]
         labels = {"climate_explanation": "Explanation", "all_wards": "All Wards"}
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in PROSE_FIELDS}
+        help_texts = {
+            "release_condition": "When the report can be published, for example “after the contract is awarded”."
+        }
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in [*PROSE_FIELDS, "release_condition"]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,6 +264,8 @@ class ReportForm(forms.ModelForm):
             data["board"] = meeting.board
         if not data.get("is_exempt"):
             data["exempt_paragraphs"] = []
+            # A public report is never reviewed for release: what was typed for it goes with the exemption.
+            data["release_review_on"], data["release_condition"] = None, ""
         if data.get("all_wards"):
             data["wards"] = Ward.objects.none()
         return data
@@ -422,3 +437,28 @@ class FigureForm(forms.Form):
         except ImageProblem as problem:
             raise forms.ValidationError(str(problem)) from None
         return upload
+
+
+class ReleaseTermsForm(forms.Form):
+    """When an exempt report is reviewed for release and on what condition: democratic services change them."""
+
+    release_review_on = ReportForm.base_fields["release_review_on"]
+    release_condition = forms.CharField(
+        label="Condition for release",
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="When the report can be published, for example “after the contract is awarded”.",
+    )
+
+
+class ReleaseForm(forms.Form):
+    """Release an exempt report: a reason, required before its review date (the service says so)."""
+
+    reason = forms.CharField(
+        label="Reason for releasing it",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when it is released before its review date. Recorded in the report's history.",
+    )

@@ -176,6 +176,8 @@ TEMPLATE_BLOCKS = [
             "id_forward_plan_date",
             "id_is_exempt_0",
             "id_exempt_paragraphs_0",
+            "id_release_review_on",
+            "id_release_condition",
         },
     ),
     ("summary", "Summary", {"id_summary"}),
@@ -227,6 +229,22 @@ class ReportQuerySet(models.QuerySet):
     def awaiting_forward_plan_acceptance(self):
         """Forward Plan entries democratic services have not accepted yet: not public until they are."""
         return self.in_forward_plan().filter(forward_plan_accepted_on__isnull=True)
+
+    def exempt_on_published_agendas(self):
+        """Published reports still exempt (or never classified) on an issued item of a published agenda:
+        the papers democratic services review for release."""
+        return (
+            self.filter(status=Report.Status.PUBLISHED, agenda_item__meeting__agenda_published_at__isnull=False)
+            .exclude(is_exempt=False)
+            .exclude(agenda_item__meeting__status="cancelled")
+            .filter(Q(agenda_item__supplement__isnull=True) | Q(agenda_item__supplement__published_at__isnull=False))
+        )
+
+    def for_release_review(self):
+        """With the meeting each is on, the earliest review date first, those with none last."""
+        return self.select_related("agenda_item__meeting__board").order_by(
+            models.F("release_review_on").asc(nulls_last=True), "agenda_item__meeting__starts_at", "pk"
+        )
 
     def with_parts(self):
         """With everything a report's page and PDF print, fetched in a fixed number of queries."""
@@ -323,6 +341,14 @@ class Report(models.Model):
     is_exempt = models.BooleanField("Exempt / Confidential Report", null=True, blank=True)
     exempt_paragraphs = models.JSONField(
         "Schedule 12A paragraph(s)", default=list, blank=True, help_text="Paragraph numbers 1 to 7."
+    )
+    # When an exempt report is looked at again for release, and on what condition it may be published
+    # (reports.services.report_release); democratic services list the papers due (reports:exempt_papers).
+    release_review_on = models.DateField("Review for release on", null=True, blank=True)
+    release_condition = models.TextField(
+        "Condition for release",
+        blank=True,
+        help_text="When the report can be published, for example “after the contract is awarded”.",
     )
     # A key decision appears on the public Forward Plan only once democratic services accept it.
     forward_plan_accepted_on = models.DateField(
@@ -517,6 +543,16 @@ class Report(models.Model):
         need(self.is_exempt is not None, "id_is_exempt_0", "Say whether this is an Exempt / Confidential Report")
         if self.is_exempt:
             need(self.exempt_paragraphs, "id_exempt_paragraphs_0", "Choose the Schedule 12A paragraph(s)")
+            need(
+                self.release_review_on,
+                "id_release_review_on",
+                "Enter the date the exempt report is to be reviewed for release",
+            )
+            need(
+                self.release_condition.strip(),
+                "id_release_condition",
+                "Say on what condition the exempt report can be published (for example after the contract is awarded)",
+            )
         need(self.summary.strip(), "id_summary", "Enter the Summary")
         recommendations = list(self.recommendations.all())
         need(recommendations, "recommendations", "Add at least one Recommendation")
@@ -810,6 +846,8 @@ class ReportEvent(models.Model):
         "edited_after_sign_off": "Edited after sign-off: back to consultation",
         "exemption_changed": "Exemption changed while on an agenda",
         "forward_plan_accepted": "Accepted onto the Forward Plan",
+        "released": "Released for publication",
+        "release_terms_changed": "Review date or condition for release changed",
     }
 
     class Meta:

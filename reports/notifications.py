@@ -133,6 +133,16 @@ def messages_for(event):
                 settings.SITE_URL + reverse("boards:meeting", args=[item.meeting_id]),
             )
         ]
+    if action == "released":
+        return [
+            (
+                author + _approver(report) + _democratic_services(report),
+                "Released for publication",
+                f"{actor} has released {title} for publication: it is no longer exempt, and the public can read "
+                "it with its meeting's papers.",
+                detail,
+            )
+        ]
     if action == "forward_plan_accepted":
         return [(author, "On the Forward Plan", f"{actor} has accepted {title} onto the Forward Plan.", detail)]
     if action == "sign_offs_voided":

@@ -394,10 +394,15 @@ def note_exemption_change(report, before, *, user):
         comment=f"Was {_exemption_words(before)}; now {_exemption_words(after)}.",
     )
     notifications.queue(event)
-    meeting_id = item.meeting_id
-    change = f"“{item.title}” is now {_exemption_words(after)}."
-    transaction.on_commit(lambda: _agenda_follows(meeting_id, change), robust=True)
+    _agenda_follows_on_commit(item, f"“{item.title}” is now {_exemption_words(after)}.")
     return event
+
+
+def _agenda_follows_on_commit(item, change):
+    """Have the agenda of `item` (its numbering, its packs, the public stamp) follow its report's new
+    exemption once the change commits; `change` is the note a published pack's new edition prints."""
+    meeting_id = item.meeting_id
+    transaction.on_commit(lambda: _agenda_follows(meeting_id, change), robust=True)
 
 
 def _agenda_follows(meeting_id, change):
@@ -945,6 +950,124 @@ def report_accept_for_forward_plan(*, report, user):
             to_status=locked.status,
         )
         notifications.queue(event)
+    return locked
+
+
+# Exempt papers released ---------------------------------------------------------------------------
+
+RELEASE_CONDITION_MAX = 2_000  # characters: a sentence or two, as the agenda's notices print
+
+
+def _require_democratic_services(user, doing):
+    if not (user.is_authenticated and user.sees_everything):
+        raise TransitionRefused(f"Only democratic services can {doing}.")
+
+
+def check_release(report):
+    """The published agenda item of an exempt report that may be released, or a refusal saying why not."""
+    from boards.selectors import agenda_item_of
+
+    if report.is_exempt is False:
+        raise TransitionRefused(f"“{report.title}” is not exempt: it is public already. Nothing was changed.")
+    item = agenda_item_of(report)
+    published = (
+        item is not None
+        and report.status == Report.Status.PUBLISHED
+        and item.meeting.is_published
+        and item.meeting.status != item.meeting.Status.CANCELLED
+        and (item.supplement_id is None or item.supplement.is_published)
+    )
+    if not published:
+        raise TransitionRefused(
+            f"“{report.title}” is not on a published agenda, so there is nothing to release yet: it is made public "
+            "by publishing its agenda once it is no longer exempt. Nothing was changed."
+        )
+    return item
+
+
+def report_set_release_terms(*, report, user, review_on, condition):
+    """Democratic services set when an approved or published exempt report is reviewed for release and on
+    what condition (until it is approved they are the editor's fields)."""
+    _require_democratic_services(user, "change when an exempt report is reviewed for release")
+    condition = " ".join((condition or "").split())
+    if len(condition) > RELEASE_CONDITION_MAX:
+        raise TransitionRefused(
+            f"Keep the condition for release to {RELEASE_CONDITION_MAX:,} characters; it has {len(condition):,}."
+        )
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.is_exempt is False:
+            raise TransitionRefused(f"“{locked.title}” is not exempt, so it is not reviewed for release.")
+        if locked.is_editable:
+            # Here they would not raise the version, and an editor open on the report would put them back.
+            raise TransitionRefused(
+                f"“{locked.title}” is not approved yet: change its review date and condition in the editor."
+            )
+        if (locked.release_review_on, locked.release_condition) == (review_on, condition):
+            return locked
+        before = f"{locked.release_review_on or 'no date'}, {locked.release_condition or 'no condition'}"
+        locked.release_review_on, locked.release_condition = review_on, condition
+        locked._history_user = user
+        locked._change_reason = "release_terms_changed"
+        # Not a new version: the report's words, its sign-offs and its approval are those they were.
+        locked.save(update_fields=["release_review_on", "release_condition"])
+        ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="release_terms_changed",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=f"Was {before}; now {review_on or 'no date'}, {condition or 'no condition'}.",
+        )
+    return locked
+
+
+def report_release(*, report, user, reason="", today=None):
+    """Democratic services release an exempt report on a published agenda: from now it is public.
+
+    Before its review date (or with none set) a reason is required. The report stops being exempt
+    (its item moves to Part 1), an event records who, when and why, and what the public reads follows
+    as for any change of exemption on an agenda: the meeting's packs are built again (the public pack
+    gains the report), its PDF loses the exempt banner, its search document is written again, and the
+    public stamp (the exempt count of published reports) moves, so caches and the open data follow.
+    """
+    _require_democratic_services(user, "release an exempt report")
+    reason = _comment(reason)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        item = check_release(locked)
+        due = locked.release_review_on is not None and locked.release_review_on <= today
+        if not due and not reason:
+            when = (
+                f"before its review date of {locked.release_review_on:%-d %B %Y}"
+                if locked.release_review_on
+                else "without a review date"
+            )
+            raise TransitionRefused(
+                f"Say why “{locked.title}” is released {when}: a reason is required. Nothing was changed."
+            )
+        grounds = _exemption_words(exemption_of(locked))
+        locked.is_exempt, locked.exempt_paragraphs = False, []
+        locked.updated_at = timezone.now()
+        locked._history_user = user
+        locked._change_reason = "released"
+        locked.save(update_fields=["is_exempt", "exempt_paragraphs", "updated_at"])
+        terms = f"Review date {locked.release_review_on:%-d %B %Y}" if locked.release_review_on else "No review date"
+        if locked.release_condition:
+            terms += f"; condition: {locked.release_condition}"
+        event = ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="released",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=f"Was {grounds}. {terms}." + (f" Reason: {reason}" if reason else ""),
+        )
+        notifications.queue(event)
+        reindex_report(locked)
+        queue_report_pdf(locked)  # the stored PDF printed the exempt banner
+        _agenda_follows_on_commit(item, f"“{item.title}” was released for publication and is now in Part 1.")
     return locked
 
 

@@ -23,6 +23,8 @@ from reports.forms import (
     SECTION_EDITOR_CONFIG,
     AppendixForm,
     FigureForm,
+    ReleaseForm,
+    ReleaseTermsForm,
     ReportForm,
     Row,
     read_recommendations,
@@ -86,6 +88,7 @@ def home(request):
         "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
         "to_place": _reports_to_place(user),
         "forward_plan_pending": forward_plan_pending(user),
+        "exempt_due": _exempt_papers_due(user),
         "deadlines": _coming_deadlines() if (user.is_author or user.sees_everything) else [],
         **member_panel(user),
     }
@@ -97,6 +100,14 @@ def _reports_to_place(user):
     if not user.sees_everything:
         return []
     return list(selectors.reports_not_on_an_agenda())
+
+
+def _exempt_papers_due(user):
+    """For democratic services: how many exempt papers on published agendas are due for review today."""
+    if not user.sees_everything:
+        return 0
+    due = Report.objects.exempt_on_published_agendas().filter(release_review_on__lte=timezone.localdate())
+    return due.count()
 
 
 def _coming_deadlines():
@@ -752,6 +763,104 @@ def forward_plan_accept(request, pk):
         messages.success(request, f"“{report.title}” is on the Forward Plan from today.")
     back = request.POST.get("next", "")
     return redirect(back if back in {reverse("home"), reverse("public:forward_plan")} else report.get_absolute_url())
+
+
+# Exempt papers: reviewed and released by democratic services ----------------------------------------
+
+
+def _require_democratic_services(user):
+    # Their pages only: anyone else is not told they exist, as for the agenda builder.
+    if not user.sees_everything:
+        raise Http404("No such page")
+
+
+@login_required
+@require_safe
+def exempt_papers(request):
+    """Exempt reports on published agendas, those due for review first, with their conditions for release."""
+    _require_democratic_services(request.user)
+    today = timezone.localdate()
+    papers = list(Report.objects.exempt_on_published_agendas().for_release_review())
+    due = [p for p in papers if p.release_review_on and p.release_review_on <= today]
+    context = {"due": due, "later": [p for p in papers if p not in due], "today": today}
+    return render(request, "reports/exempt_papers.html", context)
+
+
+def _release_page(request, report, *, terms_form=None, release_form=None, error="", status=200):
+    try:
+        item, not_releasable = services.check_release(report), ""
+    except services.TransitionRefused as refusal:
+        item, not_releasable = None, str(refusal).removesuffix(" Nothing was changed.")  # nothing was asked yet
+    initial = {"release_review_on": report.release_review_on, "release_condition": report.release_condition}
+    context = {
+        "report": report,
+        "item": item,
+        "not_releasable": not_releasable,
+        "due": bool(report.release_review_on and report.release_review_on <= timezone.localdate()),
+        "terms_form": terms_form or ReleaseTermsForm(initial=initial),
+        "release_form": release_form or ReleaseForm(),
+        "error": error,
+    }
+    return render(request, "reports/report_release.html", context, status=status)
+
+
+def _exempt_report_for_release(request, pk):
+    """The exempt report `pk` for democratic services, else 404; a public one sends them back to it."""
+    _require_democratic_services(request.user)
+    report = get_report_for(request.user, pk)
+    if report.is_exempt is False:
+        messages.error(request, f"“{report.title}” is not exempt: there is nothing to release.")
+        return report, redirect(report)
+    return report, None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_release(request, pk):
+    """Release an exempt report on a published agenda (with a reason before its review date)."""
+    report, elsewhere = _exempt_report_for_release(request, pk)
+    if elsewhere:
+        return elsewhere
+    if request.method != "POST":
+        return _release_page(request, report)
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        return _release_page(request, report, release_form=form, status=400)
+    try:
+        services.report_release(report=report, user=request.user, reason=form.cleaned_data["reason"])
+    except services.TransitionRefused as refusal:
+        form.add_error("reason", str(refusal))
+        return _release_page(request, report, release_form=form, error=str(refusal), status=409)
+    messages.success(
+        request,
+        f"“{report.title}” is released: it is public from now, in Part 1 of its agenda, and the meeting's packs are "
+        "being built again.",
+    )
+    return redirect("reports:exempt_papers")
+
+
+@login_required
+@require_POST
+def report_release_terms(request, pk):
+    """Democratic services change an exempt report's review date and condition for release."""
+    report, elsewhere = _exempt_report_for_release(request, pk)
+    if elsewhere:
+        return elsewhere
+    form = ReleaseTermsForm(request.POST)
+    if not form.is_valid():
+        return _release_page(request, report, terms_form=form, status=400)
+    try:
+        services.report_set_release_terms(
+            report=report,
+            user=request.user,
+            review_on=form.cleaned_data["release_review_on"],
+            condition=form.cleaned_data["release_condition"],
+        )
+    except services.TransitionRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _release_page(request, report, terms_form=form, error=str(refusal), status=409)
+    messages.success(request, f"The review date and condition for release of “{report.title}” are saved.")
+    return redirect("reports:release", pk=report.pk)
 
 
 # History: the timeline, any version, any two versions compared ------------------------------------

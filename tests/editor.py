@@ -44,6 +44,9 @@ def complete_report_data(board, meeting, **overrides):
         "in_forward_plan": "True",
         "forward_plan_date": "2022-07-01",
         "is_exempt": "False",
+        # Kept only when the report is exempt (the form clears them otherwise).
+        "release_review_on": "2022-10-01",
+        "release_condition": "After the contract is awarded.",
         "summary": "The plan sets out how health and care funding will be pooled.",
         "reasons": "The plan must be approved by the Board before submission to NHS England.",
         "alternatives": "Not submitting the plan would breach the national conditions.",

@@ -155,6 +155,16 @@ reports:forward_plan_accept      planned                        GET   login    4
 reports:forward_plan_accept      planned                        POST  login    302      404      404      404      302*     404      404      302*
 reports:forward_plan_accept      exempt                         GET   login    405      405      405      405      405      405      405      405
 reports:forward_plan_accept      exempt                         POST  login    302      302      302      302      302      302      404      302
+# Exempt papers reviewed for release (issue 16): democratic services and administrators alone; a public
+# report's release page sends them back to it. Releasing makes the exempt report public.
+reports:exempt_papers            -                              GET   login    404      404      404      404      200      404      404      200
+reports:exempt_papers            -                              POST  login    405      405      405      405      405      405      405      405
+reports:release                  exempt                         GET   login    404      404      404      404      200      404      404      200
+reports:release                  exempt                         POST  login    404      404      404      404      302*     404      404      302*
+reports:release                  seed                           GET   login    404      404      404      404      302      404      404      302
+reports:release                  seed                           POST  login    404      404      404      404      302      404      404      302
+reports:release_terms            exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:release_terms            exempt                         POST  login    404      404      404      404      302*     404      404      302*
 
 # History and appendices. Board members read the finished report, not its drafts' history.
 reports:history                  draft                          GET   login    200      404      404      404      200      404      404      200

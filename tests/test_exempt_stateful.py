@@ -4,11 +4,12 @@ that is exempt at that moment reaches the public.
 Hypothesis drives random sequences of the workflow and agenda services (create, edit and mark
 exempt or not, submit, sign off, return, approve, withdraw approval, place, remove, reorder,
 publish, cancel (which defers), record that a meeting was held and what it decided, accept onto
-the Forward Plan) and builds packs by calling the builder. Every example starts with two reports
-taken some way along by the same services, perhaps reclassified once placed; the simplest
-example, which Hypothesis tries first, is issue 12's own. Every report carries its own marker in
-every field, its lists, its comments, its decision and its appendix (title, file name and text);
-its subject carries a second marker, since an agenda may name an exempt item by its title.
+the Forward Plan, release an exempt paper) and builds packs by calling the builder. Every example
+starts with two reports taken some way along by the same services, perhaps reclassified once
+placed; the simplest example, which Hypothesis tries first, is issue 12's own. Every report
+carries its own marker in every field, its lists, its comments, its decision and its appendix
+(title, file name and text); its subject carries a second marker, since an agenda may name an
+exempt item by its title.
 
 After every step that changed anything (a refused step changes nothing, so is not read again)
 the public outputs are read as an anonymous visitor: every meeting's page (through the visitors'
@@ -459,6 +460,21 @@ class ExemptEverywhere(RuleBasedStateMachine):
         self.sign_off(index, "legal")
         self.approve(index)
 
+    @precondition(lambda self: self.reports)
+    @rule(index=st.integers(0, MAX_REPORTS - 1), with_reason=st.booleans())
+    def release(self, index, with_reason):
+        """Democratic services release an exempt report on a published agenda (issue 16): from then on it
+        is public, and every other report exempt stays as private as before. Its review date (as the
+        editor's helper fills it in, long past) is due, so a reason is optional."""
+        releasable = set(Report.objects.exempt_on_published_agendas().values_list("pk", flat=True))
+        candidates = [i for i, (pk, _) in enumerate(self.reports) if pk in releasable]
+        if not candidates:
+            STATS["steps"]["release (none exempt on a published agenda)"] += 1
+            return
+        report, slot = self.report(candidates[index % len(candidates)])
+        reason = f"Released because {marker(slot)}" if with_reason else ""
+        self.step("release", lambda: services.report_release(report=report, user=self.world.clerk, reason=reason))
+
     # What the public sees ------------------------------------------------------------------------
 
     def forbidden(self):
@@ -562,6 +578,8 @@ class ExemptEverywhere(RuleBasedStateMachine):
                     self.reached.add("an agenda published after a placed report's exemption changed")
             if report.forward_plan_accepted_on:
                 self.reached.add("a Forward Plan entry accepted")
+            if report.events.filter(action="released").exists():
+                self.reached.add("an exempt paper released")
         if AgendaPack.objects.filter(meeting_id__in=self.world.meetings).exclude(file="").exists():
             self.reached.add("packs built")
         if Supplement.objects.filter(meeting_id__in=self.world.meetings, published_at__isnull=False).exists():

@@ -149,9 +149,24 @@ def test_it_leaves_a_row_for_every_state_changing_service(demo, django_capture_o
     # Cancelling a published meeting defers its reports.
     upcoming = demo.board.meetings.filter(starts_at__gt=timezone.now() + dt.timedelta(days=7)).get()
     waiting = Report.objects.get(subject="Better Care Fund Plan 2025 to 2027")
+    exempt = Report.objects.get(subject="Sexual Health Services: Contract Award")
     agenda.agenda_add_report(meeting=upcoming, report=waiting, user=clerk)
+    agenda.agenda_add_report(meeting=upcoming, report=exempt, user=clerk)
     with django_capture_on_commit_callbacks(execute=True):
         agenda.agenda_publish(meeting=upcoming, user=clerk)
+    # An exempt paper on the published agenda: its review date moved, then released.
+    step(
+        "report_set_release_terms",
+        ["report"],
+        lambda: services.report_set_release_terms(
+            report=exempt, user=clerk, review_on=today + dt.timedelta(days=7), condition="After the award."
+        ),
+    )
+    step(
+        "report_release",
+        ["report"],
+        lambda: services.report_release(report=exempt, user=clerk, reason="The contract was awarded early."),
+    )
     step("meeting_cancel", ["meeting", "report"], lambda: agenda.meeting_cancel(meeting=upcoming, user=clerk))
     assert Report.objects.get(pk=waiting.pk).events.filter(action="deferred").exists()
     step("report_defer", [], lambda: None)  # by meeting_cancel just now

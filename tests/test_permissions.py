@@ -279,6 +279,11 @@ BODIES = {
     "reports:edit": edited_report,
     "reports:return": lambda world, kwargs: {"comment": "Please say where the money comes from."},
     "reports:withdraw_approval": lambda world, kwargs: {"reason": "The figures have changed."},
+    "reports:release": lambda world, kwargs: {"reason": "The contract has been awarded."},
+    "reports:release_terms": lambda world, kwargs: {
+        "release_review_on": "2030-03-01",
+        "release_condition": "After the contract is awarded.",
+    },
     "reports:appendix_upload": lambda world, kwargs: {
         "title": "Map of the wards",
         "file": SimpleUploadedFile("map.pdf", APPENDIX_PDF, content_type="application/pdf"),

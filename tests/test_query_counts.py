@@ -41,6 +41,7 @@ count grows fetches something once per row: an N+1.
 | Consultee's view                  | /reports/<pk>/consult/                  | finance   | the report's earlier returns                 |
 | Report history                    | /reports/<pk>/history/                  | officer   | versions and workflow events                 |
 | Compare versions                  | /reports/<pk>/compare/                  | officer   | versions offered                             |
+| Exempt papers for review          | /reports/exempt/                        | clerk     | exempt reports on published agendas          |
 | RSS, all agendas                  | /feeds/agendas.rss                      | visitor   | published agendas, each with its items       |
 | Atom, all agendas                 | /feeds/agendas.atom                     | visitor   | published agendas                            |
 | RSS, one board                    | /feeds/boards/<slug>/agendas.rss        | visitor   | the board's published agendas                |
@@ -139,6 +140,7 @@ PAGES = [
     ("consultation", "finance", lambda c: f"/reports/{c.consulted.pk}/consult/"),
     ("history", "officer", lambda c: f"/reports/{c.versioned.pk}/history/"),
     ("compare", "officer", lambda c: f"/reports/{c.versioned.pk}/compare/"),
+    ("exempt papers", "clerk", lambda c: "/reports/exempt/"),
     ("rss", None, lambda c: "/feeds/agendas.rss"),
     ("atom", None, lambda c: "/feeds/agendas.atom"),
     ("board rss", None, lambda c: f"/feeds/boards/{c.board.slug}/agendas.rss"),
@@ -312,7 +314,10 @@ def grow(c, start, stop):
         public = _report(c, n, "public", status=Report.Status.PUBLISHED, meeting=c.past_big)
         exempt = _report(c, n, "exempt", status=Report.Status.PUBLISHED, meeting=c.past_big, is_exempt=True)
         exempt.exempt_paragraphs = [3]
-        exempt.save(update_fields=["exempt_paragraphs"])
+        # Due for review for release, or not yet, by turns (the exempt papers page lists both).
+        exempt.release_review_on = timezone.localdate() + dt.timedelta(days=-1 if n % 2 else 10)
+        exempt.release_condition = f"After contract {n} is awarded."
+        exempt.save(update_fields=["exempt_paragraphs", "release_review_on", "release_condition"])
         voted = _item(c.past_big, public, 10 + 2 * n)
         secret = _item(c.past_big, exempt, 11 + 2 * n)
         for item in (voted, secret):  # an API item's result, from its motion (Part 1 only)

@@ -164,6 +164,9 @@ class Command(BaseCommand):
             portfolio=Portfolio.objects.get(name="Health and Wellbeing"),
             all_wards=True,
             forward_plan_date=today - dt.timedelta(days=21),
+            # An exempt paper is reviewed for release from the day the demo is made: releasing it is shown at once.
+            release_review_on=today if content.get("release_condition") else None,
+            release_condition=content.get("release_condition", ""),
             **fields,
         )
         if report.is_key_decision and report.in_forward_plan:  # democratic services accepted it that day

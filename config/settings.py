@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "interests",
     "votes",
     "minutes",
+    "follow",
 ]
 
 MIDDLEWARE = [

@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("interests.urls")),
     path("", include("votes.urls")),
     path("", include("minutes.urls")),
+    path("", include("follow.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

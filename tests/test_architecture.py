@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "boards", "reports", "public", "members", "interests", "votes", "minutes", "config"]
+APPS = ["accounts", "boards", "reports", "public", "members", "interests", "votes", "minutes", "follow", "config"]
 
 
 ALLOWED_FROM_REPORTS = {"boards.selectors", "public.queries", "public.decorators"}

@@ -31,6 +31,8 @@ from accounts.models import User
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from boards.tasks import build_pack_now
+from follow import services as follow
+from follow.models import Subscription
 from interests import services as interests
 from reports.models import Report
 from reports.pdf import store_report_pdf
@@ -151,6 +153,10 @@ def build_world(demo, capture):
     placed_item = agenda.agenda_add_report(meeting=scheduled, report=placed, user=demo.clerk)
     agenda.agenda_add_item(meeting=scheduled, user=demo.clerk, title="An update from the Director")
     change = interests.register_propose_add(member=demo.member, user=demo.member, fields=INTEREST)
+    pending, confirmed = (
+        follow_subscription(demo, f"{name}@example.org", confirm=name == "confirmed")
+        for name in ("pending", "confirmed")
+    )
     ids = {
         "draft": demo.draft.pk,
         "complete": complete.pk,
@@ -190,8 +196,18 @@ def build_world(demo, capture):
         "agenda_file": f"agenda-{published.pk}",
         "meeting_location": f"meeting-{published.pk}",
         "board_location": f"board-{demo.board.pk}",
+        "follow_pending": pending.token,
+        "follow_confirmed": confirmed.token,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
+
+
+def follow_subscription(demo, email, *, confirm):
+    """A subscription to the board by `email`, confirmed or waiting for its confirmation."""
+    things = [(Subscription.Kind.BOARD, demo.board, None, "")]
+    follow.follow_subscribe(email=email, things=things, frequency=Subscription.Frequency.IMMEDIATE)
+    subscription = Subscription.objects.get(address__email=email)
+    return follow.follow_confirm(token=subscription.token) if confirm else subscription
 
 
 def url_for(row, arguments, world):
@@ -262,6 +278,11 @@ BODIES = {
     "minutes:minutes": lambda world, kwargs: {"action": "draft"},
     "members:attendance": lambda world, kwargs: attendance_post(Meeting.objects.get(pk=kwargs["pk"]), {}),
     "members:apologies_send": lambda world, kwargs: {f"m{kwargs['pk']}-reason": "On leave"},
+    "follow:follow": lambda world, kwargs: {
+        "email": "asks@example.org",
+        "board": world.demo.board.slug,
+        "frequency": "daily",
+    },
     "interests:add": lambda world, kwargs: INTEREST,
     "interests:edit": lambda world, kwargs: {**INTEREST, "description": "Shares in Mersey Ferries Holdings plc"},
     "interests:return": lambda world, kwargs: {"reason": "Name the company's registered office."},

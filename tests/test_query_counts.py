@@ -59,6 +59,7 @@ count grows fetches something once per row: an N+1.
 | API changes since                 | /api/v1/<list>/?modified_since=         | visitor   | objects changed or deleted (50 a page)       |
 | API file                          | /api/v1/files/appendix-<pk>/            | visitor   | its paper's appendices                       |
 | API consultation                  | /api/v1/consultations/<pk>/             | visitor   | its paper's appendices                       |
+| Follow by email                   | /follow/                                | visitor   | boards to choose from                        |
 """
 
 import datetime as dt
@@ -108,6 +109,7 @@ PAGES = [
     ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
     ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
     ("forward plan", None, lambda c: "/forward-plan/"),
+    ("follow", None, lambda c: "/follow/"),
     ("forward plan as clerk", "clerk", lambda c: "/forward-plan/"),
     ("search", None, lambda c: f"/search/?q={WORD}"),
     ("search as officer", "officer", lambda c: f"/search/?q={WORD}"),

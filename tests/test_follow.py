@@ -499,3 +499,28 @@ def test_it_queues_no_job_when_no_one_follows_as_it_happens(demo, settings, djan
     publish_upcoming(demo, django_capture_on_commit_callbacks)
     assert Event.objects.count() == 1
     assert not [job for job in DBTaskResult.objects.all() if job.task_path.endswith("send_event_emails_task")]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_requests_racing_for_one_address_send_one_confirmation(mailoutbox):
+    from django.db import connection
+
+    from boards.models import Board
+    from tests.test_concurrency import run_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks under real concurrency")
+    board = Board.objects.create(name="Racing Board", slug="racing-board")
+    things = [(Subscription.Kind.BOARD, board, None, "")]
+    for round in range(20):
+        email = f"racer{round}@example.org"
+        Address.objects.create(email=email, confirmation_sent_at=timezone.now() - dt.timedelta(hours=2))  # asked before
+
+        def ask_once(email=email):
+            return services.follow_subscribe(email=email, things=things, frequency="immediate")
+
+        results = run_together(*[ask_once] * 4)
+        assert sorted(value for _, value in results) == [False, False, False, True], round
+        assert Subscription.objects.filter(address__email=email).count() == 1
+        assert len(to(mailoutbox, email)) == 1

@@ -524,3 +524,15 @@ def test_requests_racing_for_one_address_send_one_confirmation(mailoutbox):
         assert sorted(value for _, value in results) == [False, False, False, True], round
         assert Subscription.objects.filter(address__email=email).count() == 1
         assert len(to(mailoutbox, email)) == 1
+
+
+def test_it_answers_an_unreadable_one_click_post_without_a_500(demo, alice):
+    client = Client(enforce_csrf_checks=True)
+    response = client.generic(
+        "POST",
+        f"/follow/unsubscribe/{alice.token}/",
+        b"List-Unsubscribe=One-Click\xe9",
+        content_type="application/x-www-form-urlencoded; charset=latin-1",
+    )
+    assert response.status_code == 400 and "The address could not be understood" in response.content.decode()
+    assert Subscription.objects.get().is_active  # nothing done on a request the site could not read

@@ -17,6 +17,7 @@ from boards import clock
 from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting, MeetingEvent, Supplement
 from boards.selectors import numbered_items
 from boards.tasks import agenda_changed
+from follow import services as follow
 from reports.models import Report, ReportEvent
 from reports.services import (
     TransitionRefused,
@@ -353,6 +354,7 @@ def agenda_publish(*, meeting, user):
         _record(locked, user, "agenda_published", from_status=before)
         _publish_reports((item for _, item in numbered_items(locked)), user)
         agenda_changed(locked)
+        follow.agenda_published(locked)  # its followers are emailed once this commits
     return locked
 
 
@@ -404,6 +406,7 @@ def supplement_publish(*, meeting, user):
         _record(locked, user, "supplement_published", note=supplement.title)
         _publish_reports(supplement.items.select_related("report"), user)
         agenda_changed(locked)
+        follow.supplement_published(locked, supplement)
     return supplement
 
 

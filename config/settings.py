@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "votes",
     "minutes",
     "officer_decisions",
+    "follow",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("minutes.urls")),
     path("", include("decisions.urls")),
     path("", include("officer_decisions.urls")),
+    path("", include("follow.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -19,6 +19,7 @@ from boards import clock
 from boards import services as board_services
 from boards.models import Meeting
 from boards.tasks import agenda_changed
+from follow import services as follow
 from minutes.drafting import draft_minutes
 from minutes.models import Minutes
 from minutes.selectors import next_meeting
@@ -127,6 +128,7 @@ def minutes_publish(*, meeting, user):
         minutes.updated_by = user
         minutes.save(update_fields=["status", "published_at", "updated_by", "updated_at"])
         _agenda_takes_them(locked, "The draft minutes of the previous meeting were added.")
+        follow.minutes_published(locked)  # its followers are emailed once this commits
     log.info("Minutes published as a draft: meeting %s, by %s", meeting.pk, user)
     return minutes
 
@@ -161,5 +163,6 @@ def minutes_approve(*, meeting, user):
             minutes.approved_at_meeting = approving
             minutes.updated_by = user
             minutes.save(update_fields=["status", "approved_at", "approved_at_meeting", "updated_by", "updated_at"])
+            follow.minutes_approved(locked)
     log.info("Minutes approved: meeting %s, by %s", meeting.pk, user)
     return locked

@@ -37,6 +37,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
                the Overview and Scrutiny Committee, which scrutinises the Cabinet
   od_draft, od_submitted, od_published, od_exempt    officer decisions: officer's draft, officer's
                decision waiting for democratic services, a published one by director, a published exempt one
+  follow_pending, follow_confirmed    the tokens of two follow subscriptions of the board: one waiting for
+               its confirmation, one confirmed
 
 A number or a word that names no object is used as it is.
 
@@ -454,6 +456,20 @@ decisions:meeting_notices        cabinet_held                   GET   login    4
 decisions:meeting_notices        cabinet_held                   POST  login    405      405      405      405      405      405      405      405
 decisions:publish                cabinet_held/decided_item      GET   login    404      404      404      404      200      404      404      200
 decisions:publish                cabinet_held/decided_item      POST  login    404      404      404      404      400      404      404      400
+# Follow by email (follow/): public pages, no sign-in, the same for everyone. The form's POST asks to follow
+# (200*: the "check your email" page); a link's token is the only key: follow_pending is a subscription
+# not yet confirmed, follow_confirmed one confirmed; a token never sent is a 404. Confirming and stopping
+# are POSTs (200*); the unsubscribe POST takes no CSRF token (RFC 8058 one-click).
+follow:follow                    -                              GET   200      200      200      200      200      200      200      200      200
+follow:follow                    -                              POST  200*     200*     200*     200*     200*     200*     200*     200*     200*
+follow:confirm                   follow_pending                 GET   200      200      200      200      200      200      200      200      200
+follow:confirm                   follow_pending                 POST  200*     200*     200*     200*     200*     200*     200*     200*     200*
+follow:confirm                   nosuchtoken                    GET   404      404      404      404      404      404      404      404      404
+follow:confirm                   nosuchtoken                    POST  404      404      404      404      404      404      404      404      404
+follow:unsubscribe               follow_confirmed               GET   200      200      200      200      200      200      200      200      200
+follow:unsubscribe               follow_confirmed               POST  200*     200*     200*     200*     200*     200*     200*     200*     200*
+follow:unsubscribe               nosuchtoken                    GET   404      404      404      404      404      404      404      404      404
+follow:unsubscribe               nosuchtoken                    POST  404      404      404      404      404      404      404      404      404
 
 # The register of members' interests (interests/). The public register is public; a person not on a
 # board has no register page (404). Only a member (member) proposes changes to their own register;

@@ -26,6 +26,7 @@ APPS = [
     "minutes",
     "decisions",
     "officer_decisions",
+    "follow",
     "config",
 ]
 

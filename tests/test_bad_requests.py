@@ -8,7 +8,7 @@ from tests.test_uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-FORMS = ["/accounts/login/", "/search/", "/public/", "/reports/new/", "/admin/login/", "/"]
+FORMS = ["/accounts/login/", "/search/", "/public/", "/reports/new/", "/admin/login/", "/", "/follow/"]
 
 
 @pytest.mark.parametrize("debug", [False, True])

@@ -32,6 +32,8 @@ from boards import services as agenda
 from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.tasks import build_pack_now
 from decisions import services as notices
+from follow import services as follow
+from follow.models import Subscription
 from interests import services as interests
 from officer_decisions import services as officer_decisions
 from officer_decisions.models import OfficerDecision
@@ -172,6 +174,10 @@ def build_world(demo, capture):
     od_submitted = OfficerDecision.objects.get(status=OfficerDecision.Status.SUBMITTED, officer=demo.officer)
     od_published = OfficerDecision.objects.published().filter(officer=demo.director, exempt_paragraph=None).first()
     od_exempt = OfficerDecision.objects.published().get(exempt_paragraph__isnull=False)
+    pending, confirmed = (
+        follow_subscription(demo, f"{name}@example.org", confirm=name == "confirmed")
+        for name in ("pending", "confirmed")
+    )
     ids = {
         "draft": demo.draft.pk,
         "complete": complete.pk,
@@ -218,8 +224,18 @@ def build_world(demo, capture):
         "od_submitted": od_submitted.pk,
         "od_published": od_published.pk,
         "od_exempt": od_exempt.pk,
+        "follow_pending": pending.token,
+        "follow_confirmed": confirmed.token,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
+
+
+def follow_subscription(demo, email, *, confirm):
+    """A subscription to the board by `email`, confirmed or waiting for its confirmation."""
+    things = [(Subscription.Kind.BOARD, demo.board, None, "")]
+    follow.follow_subscribe(email=email, things=things, frequency=Subscription.Frequency.IMMEDIATE)
+    subscription = Subscription.objects.get(address__email=email)
+    return follow.follow_confirm(token=subscription.token) if confirm else subscription
 
 
 def url_for(row, arguments, world):
@@ -307,6 +323,11 @@ BODIES = {
     "minutes:minutes": lambda world, kwargs: {"action": "draft"},
     "members:attendance": lambda world, kwargs: attendance_post(Meeting.objects.get(pk=kwargs["pk"]), {}),
     "members:apologies_send": lambda world, kwargs: {f"m{kwargs['pk']}-reason": "On leave"},
+    "follow:follow": lambda world, kwargs: {
+        "email": "asks@example.org",
+        "board": world.demo.board.slug,
+        "frequency": "daily",
+    },
     "interests:add": lambda world, kwargs: INTEREST,
     "interests:edit": lambda world, kwargs: {**INTEREST, "description": "Shares in Mersey Ferries Holdings plc"},
     "interests:return": lambda world, kwargs: {"reason": "Name the company's registered office."},

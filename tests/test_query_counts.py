@@ -70,6 +70,7 @@ count grows fetches something once per row: an N+1.
 | My officer decisions              | /officer-decisions/mine/                | officer   | the officer's own decisions                  |
 | Officer decision page             | /officer-decisions/<pk>/                | visitor   | its wards and background papers              |
 | Officer decision, check and submit| /officer-decisions/<pk>/submit/         | officer   | its wards, papers and history                |
+| Follow by email                   | /follow/                                | visitor   | boards to choose from                        |
 """
 
 import datetime as dt
@@ -123,6 +124,7 @@ PAGES = [
     ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
     ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
     ("forward plan", None, lambda c: "/forward-plan/"),
+    ("follow", None, lambda c: "/follow/"),
     ("forward plan as clerk", "clerk", lambda c: "/forward-plan/"),
     ("search", None, lambda c: f"/search/?q={WORD}"),
     ("search as officer", "officer", lambda c: f"/search/?q={WORD}"),

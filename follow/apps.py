@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FollowConfig(AppConfig):
+    name = "follow"
+    verbose_name = "Follow by email"

@@ -19,6 +19,7 @@ from accounts.models import User
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from decisions.models import CallIn, Notice, NoticeVersion, Signature, call_in_period
+from follow.services import record_event
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,22 @@ def notice_publish(*, item, user, decision, reasons, alternatives, conflicts="",
             conflicts=(conflicts or "").strip(), is_urgent=is_urgent, urgency_reason=urgency_reason if is_urgent else "",
             published_at=now, published_by=user, call_in_closes_at=closes, effective_on=effective,
         )  # fmt: skip
+        _tell_followers(notice)
     log.info("Decision notice %s published by %s", notice.reference, user)
     return notice
+
+
+def _tell_followers(notice):
+    """Those who follow the board, a ward or a keyword hear of the decision, once it commits: only what
+    the public notice shows (an exempt decision by its title only)."""
+    item = notice.item
+    report = item.report if item.report_id and not item.is_exempt else None
+    words = "" if item.is_exempt else " ".join([notice.title, notice.decision, report.summary if report else ""])
+    record_event(
+        kind="decision", title=f"Decision: {notice.title}", url=notice.get_absolute_url(),
+        board=item.meeting.board, words=words, wards=list(report.wards.all()) if report else [],
+        all_wards=bool(report and report.all_wards),
+    )  # fmt: skip
 
 
 def notice_correct(*, notice, user, decision, reasons, alternatives, conflicts, correction):

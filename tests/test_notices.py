@@ -366,3 +366,23 @@ def test_the_papers_page_tells_the_story_of_its_decision(demo_executive, django_
     ]
     positions = [story.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_followers_of_the_board_hear_of_a_decision_and_of_an_exempt_one_only_its_title(
+    demo, cabinet, django_capture_on_commit_callbacks
+):
+    from follow.models import Event
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(demo, cabinet["item"], reasons="PUBLIC-REASON")
+    event = Event.objects.get(kind="decision")
+    assert event.board == cabinet["board"] and event.title == "Decision: Leisure Centres Investment Programme"
+    assert "investment programme be approved" in event.words
+    secret = AgendaItem.objects.create(
+        meeting=cabinet["meeting"], position=2, title="A confidential contract", decision="SECRET-DECISION",
+        own_is_exempt=True, own_exempt_paragraph=3,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(demo, secret, decision="SECRET-DECISION")
+    exempt_event = Event.objects.get(title="Decision: A confidential contract")
+    assert "SECRET" not in exempt_event.words

@@ -83,7 +83,10 @@ def test_it_leads_a_visitor_from_the_home_page_to_the_seed_report_and_the_packs(
     page = client.get(meeting_url).content.decode()
     assert "Wednesday 14 September 2022" in page
     paper, paper_pdf = f"/papers/{demo.seed.pk}/", f"/papers/{demo.seed.pk}/pdf/"
-    for url in [paper, paper_pdf, f"/meetings/{demo.meeting.pk}/pack.pdf", f"/meetings/{demo.meeting.pk}/agenda.pdf"]:
+    # The "Download" links ask for an attachment (?download=1); the PDF's own address opens in the browser.
+    for url in [paper, f"{paper_pdf}?download=1", f"/meetings/{demo.meeting.pk}/pack.pdf?download=1"] + [
+        f"/meetings/{demo.meeting.pk}/agenda.pdf?download=1"
+    ]:
         assert f'href="{url}"' in page, url
     assert "members-pack.pdf" not in page
 

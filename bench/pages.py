@@ -32,11 +32,10 @@ over budget.
 """
 
 import argparse
-import signal
 import sys
 import time
 
-from inprocess import Browser, Cleanup, Editor, count_queries, database_backend, open_site, query_url, sign_in, timed
+from inprocess import Browser, Editor, count_queries, database_backend, query_url, run_on_own_site, sign_in, timed
 
 PUBLIC, SEARCH, EDITOR, AUTOSAVE = 5, 10, 20, 10
 COMMON_TERM, SELECTIVE_TERM = "health", "inequalities"
@@ -84,28 +83,17 @@ def main():
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server (no db name)")
     args = parser.parse_args()
 
-    cleanup = Cleanup()
+    return run_on_own_site(args, prefix="pages", run=lambda label: set_up_and_run(args, label))
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        _, label = open_site(cleanup, sqlite=args.sqlite, pg=args.pg, prefix="pages")
-        from load import set_up_data
+def set_up_and_run(args, label):
+    from load import set_up_data
 
-        print(f"Setting up {label} ...", flush=True)
-        started = time.perf_counter()
-        data = set_up_data(1)
-        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
-        run(args, data)
-        return 0
-    except KeyboardInterrupt:
-        print("\ninterrupted; cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        cleanup.run()
+    print(f"Setting up {label} ...", flush=True)
+    started = time.perf_counter()
+    data = set_up_data(1)
+    print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    run(args, data)
 
 
 def run(args, data):

@@ -43,11 +43,10 @@ machine makes the times noisy; the query counts are exact. Exit status 0 whateve
 import argparse
 import datetime as dt
 import random
-import signal
 import sys
 import time
 
-from inprocess import Browser, Cleanup, count_queries, database_backend, open_site, query_url, sign_in, timed
+from inprocess import Browser, count_queries, database_backend, query_url, run_on_own_site, sign_in, timed
 
 COMMON_TERM, SELECTIVE_TERM, RARE_TERM = "housing", "geothermal", "tramway"
 RARE_REPORTS = {5, 45, 85}  # the rare term's reports: the same three at every stage, all in the first 100
@@ -281,28 +280,7 @@ def main():
     args = parser.parse_args()
     stages = sorted({n for n in (100, 1_000, 10_000) if n < args.reports} | {args.reports})
 
-    cleanup = Cleanup()
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        _, label = open_site(cleanup, sqlite=args.sqlite, pg=args.pg, prefix="scale")
-        # What grows with the reports is the pages' own work: visitors' pages are rendered for every
-        # request here, not served from the cache they are kept in between changes (bench/pages.py
-        # measures what a visitor costs with it).
-        from boards import public_cache
-
-        public_cache.PUBLIC_PAGE_SECONDS = 0
-        run(args, stages, label)
-        return 0
-    except KeyboardInterrupt:
-        print("\ninterrupted; cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        cleanup.run()
+    return run_on_own_site(args, prefix="scale", run=lambda label: run(args, stages, label))
 
 
 def run(args, stages, label):
@@ -313,7 +291,12 @@ def run(args, stages, label):
     from django.db import connection
 
     from accounts.models import User
+    from boards import public_cache
 
+    # What grows with the reports is the pages' own work: visitors' pages are rendered for every
+    # request here, not served from the cache they are kept in between changes (bench/pages.py
+    # measures what a visitor costs with it).
+    public_cache.PUBLIC_PAGE_SECONDS = 0
     print(f"Setting up {label}: migrate, collectstatic, load_demo ...", flush=True)
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)

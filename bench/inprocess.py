@@ -226,7 +226,9 @@ def timed(call, *, requests, warmup, backend=None):
 
 
 class Editor:
-    """An officer in the editor: opens it, then autosaves as the editor's script does (bench/load.py's Officer)."""
+    """An officer in the editor: opens it, then autosaves as the editor's script does (bench/load.py's
+    Officer): the page's own id with every save, so its autosaves fold into one version, and the
+    version and revision of each answer."""
 
     def __init__(self, browser, edit_url, summary):
         self.browser, self.edit_url, self.summary = browser, edit_url, summary
@@ -237,7 +239,8 @@ class Editor:
         status, _, content = self.browser.get(self.edit_url)
         if status != 200:
             raise RuntimeError(f"the editor answered {status}")
-        self.fields = _form_fields(content.decode(), "report-form")
+        page = secrets.token_hex(16)
+        self.fields = [(n, page if n == "editor_page" else v) for n, v in _form_fields(content.decode(), "report-form")]
 
     def autosave(self):
         if self.fields is None:
@@ -261,8 +264,8 @@ class Editor:
                "section-id": iter(result.get("section_ids") or [])}  # fmt: skip
         updated = []
         for name, value in self.fields:
-            if name == "version":
-                value = str(result["version"])
+            if name in {"version", "revision"}:
+                value = str(result[name])
             elif name in ids:
                 value = str(next(ids[name], value))
             updated.append((name, value))

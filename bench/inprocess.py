@@ -6,12 +6,14 @@ the CPU a request costs is the server's alone. Cookies (the session, the CSRF to
 per `Browser` as a browser keeps them.
 
 The database, the temporary files and the environment are set up by `open_site` and undone by the
-`Cleanup` it is given (bench/load.py's), whatever happens.
+`Cleanup` it is given (bench/load.py's), whatever happens; `run_on_own_site` is a script's whole
+run around it (Ctrl-C and SIGTERM included).
 """
 
 import io
 import os
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -69,6 +71,28 @@ def open_site(cleanup, *, sqlite, pg, prefix):
 
     cleanup.add("close the database connections", close_connections)
     return work, label
+
+
+def run_on_own_site(args, *, prefix, run):
+    """A benchmark's whole run: open the site (`open_site`, on `args.sqlite` or `args.pg`), call
+    `run(label)`, then undo what was set up, on failure, Ctrl-C and SIGTERM too. Returns the exit
+    status: 0, or 130 when interrupted."""
+    cleanup = Cleanup()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _, label = open_site(cleanup, sqlite=args.sqlite, pg=args.pg, prefix=prefix)
+        run(label)
+        return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted; cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        cleanup.run()
 
 
 def sign_in(user):
@@ -202,7 +226,9 @@ def timed(call, *, requests, warmup, backend=None):
 
 
 class Editor:
-    """An officer in the editor: opens it, then autosaves as the editor's script does (bench/load.py's Officer)."""
+    """An officer in the editor: opens it, then autosaves as the editor's script does (bench/load.py's
+    Officer): the page's own id with every save, so its autosaves fold into one version, and the
+    version and revision of each answer."""
 
     def __init__(self, browser, edit_url, summary):
         self.browser, self.edit_url, self.summary = browser, edit_url, summary
@@ -213,7 +239,8 @@ class Editor:
         status, _, content = self.browser.get(self.edit_url)
         if status != 200:
             raise RuntimeError(f"the editor answered {status}")
-        self.fields = _form_fields(content.decode(), "report-form")
+        page = secrets.token_hex(16)
+        self.fields = [(n, page if n == "editor_page" else v) for n, v in _form_fields(content.decode(), "report-form")]
 
     def autosave(self):
         if self.fields is None:
@@ -237,8 +264,8 @@ class Editor:
                "section-id": iter(result.get("section_ids") or [])}  # fmt: skip
         updated = []
         for name, value in self.fields:
-            if name == "version":
-                value = str(result["version"])
+            if name in {"version", "revision"}:
+                value = str(result[name])
             elif name in ids:
                 value = str(next(ids[name], value))
             updated.append((name, value))

@@ -7,6 +7,8 @@ the next meeting's agenda published with its packs, an officer with a draft), it
 through Django's WSGI handler and prints, per page: the median CPU time of this process per
 request (time.process_time, over --requests requests after --warmup), the median wall-clock time,
 the number of SQL queries, the multiple of the minimal view's CPU, the budget and OVER or ok.
+The editor autosaves as the editor's script does (inprocess.Editor: one page id, so the autosaves
+after the first fold into its version); the draft's versions before and after are printed too.
 
 Budgets (issue 21), as multiples of the minimal view measured in the same run: every public page,
 feed and API list 5x; search 10x (public and signed-in); the editor page 20x; an autosave 10x.
@@ -32,11 +34,10 @@ over budget.
 """
 
 import argparse
-import signal
 import sys
 import time
 
-from inprocess import Browser, Cleanup, Editor, count_queries, database_backend, open_site, query_url, sign_in, timed
+from inprocess import Browser, Editor, count_queries, database_backend, query_url, run_on_own_site, sign_in, timed
 
 PUBLIC, SEARCH, EDITOR, AUTOSAVE = 5, 10, 20, 10
 COMMON_TERM, SELECTIVE_TERM = "health", "inequalities"
@@ -84,33 +85,23 @@ def main():
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server (no db name)")
     args = parser.parse_args()
 
-    cleanup = Cleanup()
+    return run_on_own_site(args, prefix="pages", run=lambda label: set_up_and_run(args, label))
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        _, label = open_site(cleanup, sqlite=args.sqlite, pg=args.pg, prefix="pages")
-        from load import set_up_data
+def set_up_and_run(args, label):
+    from load import set_up_data
 
-        print(f"Setting up {label} ...", flush=True)
-        started = time.perf_counter()
-        data = set_up_data(1)
-        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
-        run(args, data)
-        return 0
-    except KeyboardInterrupt:
-        print("\ninterrupted; cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        cleanup.run()
+    print(f"Setting up {label} ...", flush=True)
+    started = time.perf_counter()
+    data = set_up_data(1)
+    print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    run(args, data)
 
 
 def run(args, data):
     from accounts.models import User
     from boards.models import Board
+    from reports.models import Report
 
     slug = Board.objects.order_by("pk").values_list("slug", flat=True).first()
     browsers = {None: Browser()}
@@ -146,14 +137,19 @@ def run(args, data):
     for group, name, url, user, budget in pages(data, slug):
         measure(group, f"{name} ({url})" if group == "public" and "search" not in name else name,
                 page(browsers[user], url), budget)  # fmt: skip
+    draft = Report.objects.get(author__username=account["username"])
+    versions_before = draft.history.values("version").distinct().count()
     measure("editor", "editor page", page(editor.browser, editor.edit_url), EDITOR)
     editor.open()
+    # The session's first autosave makes a new version; the page's later ones, measured here, fold into it.
+    editor.autosave()
     measure("editor", "autosave", editor.autosave, AUTOSAVE)
+    versions = (versions_before, draft.history.values("version").distinct().count(), editor.saves)
     measure("minimal", "minimal view (last)", minimal, None, args.requests * 10)
-    report(rows, args)
+    report(rows, args, versions)
 
 
-def report(rows, args):
+def report(rows, args, versions):
     minimal = (rows[0][2] + rows[-1][2]) / 2
     width = max(len(r[1]) for r in rows) + 2
     print()
@@ -173,6 +169,8 @@ def report(rows, args):
             f"{name:<{width}}{group:<11}{cpu:>8.2f}{wall:>9.2f}{database:>8.1f}{queries:>9}{multiple:>10.1f}x{budget_text:>8}  {verdict}"
         )
     print()
+    before, after, saves = versions
+    print(f"versions of the draft: {before} before, {after} after {saves} autosaves from one editor page")
     print("Budgets: public pages, feeds and API lists 5x; search 10x; editor page 20x; autosave 10x; "
           "signed-in lists printed without a budget (none in the issue).")  # fmt: skip
     print(f"{len(over)} pages over budget" + (f": {', '.join(over)}" if over else ""))

@@ -103,9 +103,6 @@ class Person:
             viewport=viewport or {"width": 1280, "height": 900},
             accept_downloads=True,
             bypass_csp=True,  # only so the test can inject axe-core; the app's own scripts obey the policy
-            # Colours are checked at rest: Bootstrap drops its transitions for reduced motion, so a button the
-            # pointer happens to rest on is never caught halfway between two colours.
-            reduced_motion="reduce",
         )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()

@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports.models import Report
+from tests.e2e.editing import section_text
 
 BLOCKS = {
     "Subject": "Tobacco Control Strategy 2025 to 2030",
@@ -153,12 +154,10 @@ def fill_report(page, hands):
     hands.press(button("Move recommendation (2) up"))
     hands.press(button("Add a section"))
     page.keyboard.type("Introduction")
-    hands.type_into(
-        page.get_by_role("textbox", name="Section 1 text"), "Smoking rates in Sefton are above the national average."
-    )
+    hands.type_into(section_text(page, 1), "Smoking rates in Sefton are above the national average.")
     hands.press(button("Add a section"))
     page.keyboard.type("The strategy")
-    hands.type_into(page.get_by_role("textbox", name="Section 2 text"), "The strategy has four themes.")
+    hands.type_into(section_text(page, 2), "The strategy has four themes.")
 
 
 @pytest.mark.parametrize("hands", [Mouse, Keyboard], ids=["mouse", "keyboard"])

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from reports.models import Figure, Report
 from tests import images
+from tests.e2e.editing import section_text
 from tests.test_figures import structure_figures
 
 ALT = "Bar chart: life expectancy rose in four of the six city regions between 2019 and 2021"
@@ -21,7 +22,7 @@ def new_report(people):
     page.get_by_role("textbox", name="Subject", exact=True).fill("A report with a chart")
     page.get_by_role("button", name="Add a section", exact=True).click()
     page.keyboard.type("Impact Report")
-    text = page.get_by_role("textbox", name="Section 1 text")
+    text = section_text(page, 1)
     text.click()
     page.keyboard.type("Figure one below provides a high level of overview:")
     page.keyboard.press("Enter")
@@ -87,7 +88,7 @@ def test_it_lets_an_officer_insert_a_figure_and_see_it_in_the_pdf(people, e2e_de
 def test_it_takes_a_pasted_chart_through_the_same_dialog_and_refuses_a_hostile_svg(people, e2e_demo):
     officer, page, report = new_report(people)
     hostile = images.svg('<image href="http://127.0.0.1:9/tracker.png"/>')
-    page.get_by_role("textbox", name="Section 1 text").evaluate(
+    section_text(page, 1).evaluate(
         """(editable, bytes) => {
             const data = new DataTransfer();
             data.items.add(new File([new Uint8Array(bytes)], "chart.svg", {type: "image/svg+xml"}));
@@ -109,7 +110,7 @@ def test_it_takes_a_pasted_chart_through_the_same_dialog_and_refuses_a_hostile_s
     assert not Figure.objects.exists()
 
     # A web page's picture pasted with its text: the text comes in, the picture is left out, and the page says so.
-    page.get_by_role("textbox", name="Section 1 text").evaluate(
+    section_text(page, 1).evaluate(
         """(editable) => {
             const data = new DataTransfer();
             data.setData("text/html", '<p>Pasted words.</p><img src="https://example.org/chart.png" alt="A chart">');
@@ -117,7 +118,7 @@ def test_it_takes_a_pasted_chart_through_the_same_dialog_and_refuses_a_hostile_s
             editable.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
         }"""
     )
-    editor = page.get_by_role("textbox", name="Section 1 text")
+    editor = section_text(page, 1)
     assert "Pasted words." in editor.inner_text() and editor.locator("img").count() == 0
     assert page.get_by_text("A picture pasted from elsewhere was left out").is_visible()
     # The pointer rests where the dialog's Cancel was, now over a button of the page: move it away and let
@@ -126,7 +127,7 @@ def test_it_takes_a_pasted_chart_through_the_same_dialog_and_refuses_a_hostile_s
     page.wait_for_timeout(400)
     officer.check()
 
-    page.get_by_role("textbox", name="Section 1 text").evaluate(
+    section_text(page, 1).evaluate(
         """(editable, bytes) => {
             const data = new DataTransfer();
             data.items.add(new File([new Uint8Array(bytes)], "image.png", {type: "image/png"}));

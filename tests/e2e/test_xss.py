@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from boards.models import AgendaItem, Meeting
 from reports.models import Report
+from tests.e2e.editing import section_text
 from tests.editor import complete_report_data, editor_data
 from tests.test_xss import ALL, PROSE_FIELDS, SUBJECT, XML_SAFE, MarkupAudit, saved_pk, squash, state
 from tests.xss_vectors import VECTORS
@@ -319,7 +320,7 @@ def test_vectors_typed_and_pasted_into_the_editor_do_not_run(people, e2e_demo):
     page.keyboard.type(TYPED[3])
     page.get_by_role("button", name="Add a section").click()
     page.keyboard.type(TYPED[4])
-    body = page.get_by_role("textbox", name="Section 1 text")
+    body = section_text(page, 1)
     body.click()
     page.keyboard.type(TYPED[5])
     page.keyboard.press("Enter")

@@ -501,7 +501,13 @@ def set_up_data(officers):
     call_command("collectstatic", "--no-input", verbosity=0)  # before the packs: the PDFs use the manifest
     call_command("load_demo", "--force", stdout=io.StringIO())
     clerk = User.objects.get(username="clerk")
-    meeting = Meeting.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    # The Health and Wellbeing Board's next meeting: the first coming meeting with approved reports
+    # waiting (the demo's Cabinet and scrutiny committee meet sooner, with none).
+    meeting = (
+        Meeting.objects.filter(starts_at__gt=timezone.now(), reports__status=Report.Status.APPROVED)
+        .order_by("starts_at")
+        .first()
+    )
     waiting = list(Report.objects.filter(meeting=meeting, status=Report.Status.APPROVED).order_by("pk"))
     template = next(r for r in waiting if not r.is_exempt)
 

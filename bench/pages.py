@@ -16,8 +16,8 @@ feed and API list 5x; search 10x (public and signed-in); the editor page 20x; an
 view, and the issue's first figures were multiples of it), and so is the site's base template
 rendered empty (bench/urls_load.py's /bench/empty-page/), for a visitor and signed in: what any
 page costs before its own content. The signed-in lists (My work, /reports/, /meetings/) have no budget in the issue and are printed
-without one: every signed-in request reads and writes its session (SESSION_SAVE_EVERY_REQUEST),
-which alone costs more than 5x, and their query counts are held constant by tests instead.
+without one: every signed-in request reads its session and its user
+(and writes the session at most once a minute), and their query counts are held constant by tests instead.
 
 CPU is this process's (Python, templates, the ORM, the database driver; with --sqlite also
 SQLite's work); PostgreSQL's own CPU, in its backend process, is the "DB CPU" column (a mean over

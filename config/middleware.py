@@ -6,6 +6,7 @@ import functools
 import hashlib
 import logging
 import re
+import time
 from pathlib import Path
 
 from csp.middleware import CSPMiddleware
@@ -86,6 +87,28 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 update[directive] = [*update.get(directive, []), source]
         parts.update = update
         return parts
+
+
+class IdleTimeoutMiddleware:
+    """Move a signed-in session's expiry on as it is used, so that SESSION_COOKIE_AGE is an idle
+    timeout, but write the session at most once every SESSION_REFRESH_SECONDS rather than on every
+    request. Inside SessionMiddleware, which saves a session marked modified on the way out."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None:
+            return response  # no session cookie: nothing to keep alive
+        last = session.get(self.KEY, 0)  # loads the session, which forgets its key if it has expired
+        now = int(time.time())
+        if session.session_key is not None and (session.modified or now - last >= settings.SESSION_REFRESH_SECONDS):
+            session[self.KEY] = now
+        return response
 
 
 class RequestSizeLimitMiddleware:

@@ -345,8 +345,8 @@ BODIES = {
 # Did the database change? ----------------------------------------------------------------------------
 
 # Left out of the comparison because a request writes them whoever asks and whatever is asked:
-# - django_session: SESSION_SAVE_EVERY_REQUEST saves the session on every request (the idle timeout
-#   moves on), and signing out deletes it;
+# - django_session: a request moves the session's expiry on (at most once a minute: the idle timeout,
+#   config.middleware.IdleTimeoutMiddleware), and signing out deletes it;
 # - django-axes' attempts and logs: the sign-in views record attempts by design (axes is off in tests);
 # - reports_reportreading: the consultee's page records that they read the report each time it is
 #   shown, and a refused sign-off or return shows that page again, with the refusal on it.

@@ -13,7 +13,8 @@ after the first fold into its version); the draft's versions before and after ar
 Budgets (issue 21), as multiples of the minimal view measured in the same run: every public page,
 feed and API list 5x; search 10x (public and signed-in); the editor page 20x; an autosave 10x.
 /healthz is printed for reference (it queries the database four times: it is not the minimal
-view, and the issue's first figures were multiples of it), and so is the site's base template
+view, and the issue's first figures were multiples of it), and so are the minimal view signed in
+(what reading the session and its user adds to every signed-in request) and the site's base template
 rendered empty (bench/urls_load.py's /bench/empty-page/), for a visitor and signed in: what any
 page costs before its own content. The signed-in lists (My work, /reports/, /meetings/) have no budget in the issue and are printed
 without one: every signed-in request reads its session and its user
@@ -131,6 +132,7 @@ def run(args, data):
     # short enough for the machine's other work to move it; the budgets count from the mean of the two.
     minimal = page(browsers[None], "/bench/minimal/")
     measure("minimal", "minimal view (first)", minimal, None, args.requests * 10)
+    measure("reference", "minimal view, signed in (no budget)", page(browsers["officer"], "/bench/minimal/"), None)
     measure("reference", "/healthz (4 queries; no budget)", page(browsers[None], "/healthz"), None)
     measure("reference", "base template, empty (no budget)", page(browsers[None], "/bench/empty-page/"), None)
     measure("reference", "... signed in (no budget)", page(browsers["officer"], "/bench/empty-page/"), None)

@@ -219,7 +219,7 @@ def meeting_new(request):
     """Democratic services schedule a meeting."""
     if not is_clerk(request.user):
         raise Http404("No such page")
-    form = MeetingForm(request.POST or None, initial={"board": request.GET.get("board")})
+    form = MeetingForm(request.POST if request.method == "POST" else None, initial={"board": request.GET.get("board")})
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_schedule(
@@ -262,7 +262,7 @@ def meeting_status(request, pk):
 def meeting_decisions(request, pk):
     """Democratic services record what the board decided on each item, once the meeting is held."""
     meeting = get_meeting_to_manage(request.user, pk)
-    form = DecisionsForm(selectors.numbered_items(meeting), request.POST or None)
+    form = DecisionsForm(selectors.numbered_items(meeting), request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.meeting_record_decisions(meeting=meeting, user=request.user, decisions=form.decisions())

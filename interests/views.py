@@ -94,7 +94,7 @@ def _entry_page(request, form, entry=None):
 def my_interest_add(request):
     """The member proposes a new interest for their register."""
     member = _member_or_404(request.user)
-    form = EntryForm(request.POST or None)
+    form = EntryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.register_propose_add(member=member, user=request.user, fields=form.cleaned_data)
@@ -110,7 +110,9 @@ def my_interest_add(request):
 def my_interest_edit(request, pk):
     """The member proposes a change to one of their interests."""
     entry = _own_entry(request.user, pk)
-    form = EntryForm(request.POST or None, instance=RegisterEntry.objects.get(pk=entry.pk))
+    form = EntryForm(
+        request.POST if request.method == "POST" else None, instance=RegisterEntry.objects.get(pk=entry.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.register_propose_edit(entry=entry, user=request.user, fields=form.cleaned_data)
@@ -262,7 +264,7 @@ def meeting_declarations(request, pk):
     members = list(services.meeting_members(meeting))
     items = agenda.numbered_items(meeting, waiting=True)
     form = DeclarationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         items=items,
         members=members,
         entries=RegisterEntry.objects.current().filter(member__in=members).select_related("member"),
@@ -306,7 +308,7 @@ def meeting_declare(request, pk):
         raise Http404("No such page")
     items = agenda.numbered_items(meeting)
     form = DeclarationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         items=items,
         members=[],
         entries=request.user.register_entries.current().select_related("member"),

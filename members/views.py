@@ -94,7 +94,7 @@ def _attendance_forms(meeting, data=None):
 def attendance(request, pk):
     """Democratic services record who attended a meeting: each expected member, substitutes, others."""
     meeting = get_meeting_to_manage(request.user, pk)
-    form, formset, record = _attendance_forms(meeting, request.POST or None)
+    form, formset, record = _attendance_forms(meeting, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():

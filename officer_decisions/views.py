@@ -71,7 +71,9 @@ def _form_page(request, form, decision=None):
 def new(request):
     """The officer records a decision they took under delegated powers (saved as a draft)."""
     _recorder_or_404(request.user)
-    form = DecisionForm(request.POST or None, initial={"officer_title": request.user.job_title})
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None, initial={"officer_title": request.user.job_title}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -93,7 +95,7 @@ def edit(request, pk):
             request, f"This decision is {decision.get_status_display().lower()}: it can no longer be changed."
         )
         return redirect("officer_decisions:mine")
-    form = DecisionForm(request.POST or None, initial=DecisionForm.initial_for(decision))
+    form = DecisionForm(request.POST if request.method == "POST" else None, initial=DecisionForm.initial_for(decision))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

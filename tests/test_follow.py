@@ -2,6 +2,7 @@
 the daily digest, bad input, the confirmation rate limit, and the exempt rule on every email."""
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
@@ -239,8 +240,11 @@ def test_it_says_what_is_wrong_beside_the_field_and_keeps_what_was_typed(
     response = post("/follow/", data)
     assert response.status_code == 400
     text = response.content.decode()
-    beside = text.split(f'id="id_{field}-error"', 1)[1].split("</div>", 1)[0]
+    beside = text.split(f'id="id_{field}_error"', 1)[1].split("</div>", 1)[0]
     assert message in beside
+    assert re.search(rf'<(input|select|textarea|fieldset)[^>]*aria-describedby="[^"]*id_{field}_error', text), (
+        "the field names its message"
+    )
     for name in ("email", "keyword"):
         if data.get(name) and data[name].strip():
             assert f'value="{data[name]}"' in text

@@ -586,7 +586,8 @@ def _outstanding_kinds(report):
     return list(ConsulteeKind.objects.filter(is_active=True).exclude(pk__in=signed))
 
 
-def _is_approver(report, user):
+def is_approver(report, user):
+    """Whether `user` holds the post the report is "Report of": its approver."""
     return bool(user.is_authenticated and report.report_of_id and report.report_of.holder_id == user.pk)
 
 
@@ -624,7 +625,9 @@ def check_sign_off(report, user):
 
 
 def check_return(report, user):
-    """A consultee may send a report in consultation back to its author."""
+    """A consultee may send a report in consultation back to its author; its approver, one signed off."""
+    if report.status == Report.Status.SIGNED_OFF and is_approver(report, user):
+        return
     _require_status(report, "return", Report.Status.CONSULTATION)
     if not _consultee_kinds_of(user):
         raise TransitionRefused("Only the finance and legal consultees can return a report to its author.")
@@ -633,7 +636,7 @@ def check_return(report, user):
 def check_approve(report, user):
     """The holder of the post the report is "Report of" approves it once it is signed off."""
     _require_status(report, "approve", Report.Status.SIGNED_OFF)
-    if not _is_approver(report, user):
+    if not is_approver(report, user):
         who = f"the {report.report_of}" if report.report_of_id else "the officer named in Report of"
         raise TransitionRefused(f"Only {who} can approve this report.")
 
@@ -641,7 +644,7 @@ def check_approve(report, user):
 def check_withdraw_approval(report, user):
     """The approver or democratic services may withdraw an approval before publication."""
     _require_status(report, "withdraw_approval", Report.Status.APPROVED)
-    if not (_is_approver(report, user) or getattr(user, "is_democratic_services", False)):
+    if not (is_approver(report, user) or getattr(user, "is_democratic_services", False)):
         raise TransitionRefused("Only the report's approver or democratic services can withdraw its approval.")
 
 
@@ -805,7 +808,8 @@ def report_sign_off(
 
 
 def report_return(*, report, user, comment, expected_status=None, expected_version=None, expected_revision=None):
-    """A consultee sends the report back to its author with comments: in consultation -> draft.
+    """A consultee (in consultation) or its approver (signed off) sends the report back to its author
+    with comments: -> draft.
 
     Any sign-offs already given are voided (they stay on record); the author sees the comments
     on the editor and on My work.

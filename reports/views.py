@@ -421,6 +421,11 @@ def _unsaved_text_page(request, report):
 def report_detail(request, pk):
     """The report as it will read, block by block, with its status and what can be done next."""
     get_report_for(request.user, pk)
+    return _detail_page(request, pk)
+
+
+def _detail_page(request, pk, *, status=200, decision=None):
+    """The report's page; `decision` keeps what its approver typed, with the refusal beside it."""
     report = get_object_or_404(report_queryset(), pk=pk)
     context = {
         "report": report,
@@ -432,8 +437,9 @@ def report_detail(request, pk):
         "is_party": report.is_party(request.user),
         "latest_return": report.latest_return,
         "kinds": _sign_off_progress(report),
+        "decision": decision or {},
     }
-    return render(request, "reports/report_detail.html", context)
+    return render(request, "reports/report_detail.html", context, status=status)
 
 
 @public_or_login_required("public:paper_pdf")
@@ -679,6 +685,17 @@ def _consultation_refused(request, report, refusal, comment):
     return redirect("home")
 
 
+def _approver_refused(request, report, refusal, comment):
+    """The refusal beside the approver's form on the report's page, with what they typed kept; as a
+    message on the page (or My work) when the form is no longer theirs to use."""
+    fresh = Report.objects.select_related("report_of").get(pk=report.pk)
+    if "approve" not in services.available_actions(fresh, request.user):
+        messages.error(request, str(refusal))
+        return _after_step(request, report)
+    decision = {"comment": comment, "error": str(refusal)}
+    return _detail_page(request, report.pk, status=409, decision=decision)
+
+
 @login_required
 @require_POST
 def report_sign_off(request, pk):
@@ -701,12 +718,17 @@ def report_sign_off(request, pk):
 @login_required
 @require_POST
 def report_return(request, pk):
-    """A consultee returns the report to its author with comments."""
-    report = get_report_for(request.user, pk, "consult")
+    """A consultee, or the approver of a signed-off report, returns it to its author with comments."""
+    report = get_report_for(request.user, pk)
+    approver = services.is_approver(report, request.user)
+    if not approver:
+        report = get_report_for(request.user, pk, "consult")
     comment = request.POST.get("comment", "")
     try:
         services.report_return(report=report, user=request.user, comment=comment, **_expected(request))
     except services.TransitionRefused as refusal:
+        if approver:
+            return _approver_refused(request, report, refusal, comment)
         return _consultation_refused(request, report, refusal, comment)
     messages.success(request, f"Returned “{report.title}” to its author with your comments.")
     return redirect("home")
@@ -715,14 +737,13 @@ def report_return(request, pk):
 @login_required
 @require_POST
 def report_approve(request, pk):
-    """The approver approves the signed-off report."""
+    """The approver approves the signed-off report, with a note for the record if they wish."""
     report = get_report_for(request.user, pk)
+    note = request.POST.get("comment", "")
     try:
-        services.report_approve(
-            report=report, user=request.user, comment=request.POST.get("comment", ""), **_expected(request)
-        )
+        services.report_approve(report=report, user=request.user, comment=note, **_expected(request))
     except services.TransitionRefused as refusal:
-        messages.error(request, str(refusal))
+        return _approver_refused(request, report, refusal, note)
     else:
         messages.success(request, "Approved. Democratic services have been told it is ready for its agenda.")
     return _after_step(request, report)

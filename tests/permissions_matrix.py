@@ -139,8 +139,11 @@ reports:sign_off                 consulting                     POST  login    4
 reports:sign_off                 signed                         GET   login    405      405      405      405      405      405      405      405
 reports:sign_off                 signed                         POST  login    404      409      409      404      404      404      404      404
 reports:return                   consulting                     GET   login    405      405      405      405      405      405      405      405
-reports:return                   consulting                     POST  login    404      302*     302*     404      404      404      404      404
+reports:return                   consulting                     POST  login    404      302*     302*     302      404      404      404      404
 reports:return                   draft                          GET   login    405      405      405      405      405      405      405      405
+# The approver may return a signed-off report too; consultees are told it is too late (their page, 409).
+reports:return                   signed                         GET   login    405      405      405      405      405      405      405      405
+reports:return                   signed                         POST  login    404      409      409      302*     404      404      404      404
 reports:return                   draft                          POST  login    404      404      404      404      404      404      404      404
 reports:approve                  signed                         GET   login    405      405      405      405      405      405      405      405
 reports:approve                  signed                         POST  login    302      302      302      302*     302      404      404      302

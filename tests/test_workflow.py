@@ -145,6 +145,7 @@ ALLOWED = {
     ("return", "consultation", "legal"): D.DRAFT,
     ("return", "consultation_signed_by_finance", "finance"): D.DRAFT,
     ("return", "consultation_signed_by_finance", "legal"): D.DRAFT,
+    ("return", "signed_off", "director"): D.DRAFT,
     ("approve", "signed_off", "director"): D.APPROVED,
     ("withdraw_approval", "approved", "director"): D.SIGNED_OFF,
     ("withdraw_approval", "approved", "clerk"): D.SIGNED_OFF,
@@ -424,6 +425,51 @@ def test_a_returned_report_goes_back_to_its_author_with_the_comments(demo, clien
     report.refresh_from_db()
     assert report.status == D.CONSULTATION
     assert "Returned to you" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_approver_returns_a_signed_off_report_with_comments_or_approves_with_a_note(
+    demo, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    report = report_in(demo, "signed_off")
+    sign_in(client, demo.director)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "Your decision as Director of Public Health" in page and "Return to the author" in page
+    assert "Sign off or return to the author" not in page, "the consultee's page is not theirs"
+
+    # Returning needs a comment: refused beside the box, nothing changed, what was typed is kept.
+    response = client.post(reverse("reports:return", args=[report.pk]), {**state_fields(report), "comment": "  "})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'id="approval-comment-error"' in page and "needs a comment" in page
+    report.refresh_from_db()
+    assert report.status == D.SIGNED_OFF and len(report.active_sign_offs()) == 2
+
+    comment = "Set out the risk to the pooled budget in section 3."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:return", args=[report.pk]), {**state_fields(report), "comment": comment}
+        )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == D.DRAFT and report.active_sign_offs() == [], "sign-offs are given again after the change"
+    event = report.events.order_by("-pk").first()
+    assert (event.actor, event.comment) == (demo.director, comment)
+    told = [m for m in mailoutbox if demo.officer.email in m.to]
+    assert told and f"{demo.director} has returned" in told[-1].body, [m.body for m in mailoutbox]
+    sign_in(client, demo.officer)
+    editor = client.get(reverse("reports:edit", args=[report.pk])).content.decode()
+    assert f"Returned to the author by {demo.director}" in editor and comment in editor
+
+    # Signed off again, the approver approves with a note for the record: in the history, not the PDF.
+    for user in (demo.officer, demo.finance, demo.legal):
+        do({"officer": "submit"}.get(user.username, "sign_off"), Report.objects.get(pk=report.pk), user)
+    report.refresh_from_db()
+    sign_in(client, demo.director)
+    note = "Approved on the understanding that the risk register is updated."
+    response = client.post(reverse("reports:approve", args=[report.pk]), {**state_fields(report), "comment": note})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == D.APPROVED and report.events.order_by("-pk").first().comment == note
 
 
 def test_a_double_clicked_button_is_refused_with_a_message(demo, client):

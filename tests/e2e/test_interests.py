@@ -28,6 +28,7 @@ def test_a_register_change_goes_from_the_member_through_legal_to_the_public(peop
 
     legal = people("legal").sign_in("legal")
     page = legal.page
+    page.get_by_role("button", name="Councillors", exact=True).click()  # the menu it is in
     page.get_by_role("link", name="Register changes").click()
     page.wait_for_load_state()
     legal.check()

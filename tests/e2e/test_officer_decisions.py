@@ -44,6 +44,7 @@ def test_an_officer_decision_goes_from_the_officer_through_the_clerk_to_the_regi
 
     clerk = people("clerk").sign_in("clerk")
     page = clerk.page
+    page.get_by_role("button", name="Decisions", exact=True).click()  # the menu it is in
     page.get_by_role("link", name="Decisions to publish").click()
     page.wait_for_load_state()
     clerk.check()

@@ -73,10 +73,17 @@ class UpdateForm(forms.Form):
 class TrackerFilterForm(forms.Form):
     """The tracker's filters: board, status, owner, overdue only. Their choices are what the asker may see."""
 
-    board = forms.ChoiceField(label="Board", required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status")] + Action.Status.choices)
-    owner = forms.ChoiceField(label="Owner", required=False)
-    overdue = forms.BooleanField(label="Overdue only", required=False)
+    board = forms.ChoiceField(label="Board", required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status")] + Action.Status.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    owner = forms.ChoiceField(label="Owner", required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    overdue = forms.BooleanField(
+        label="Overdue only", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
 
     def __init__(self, data, *, boards, owners):
         super().__init__(data)
@@ -84,8 +91,8 @@ class TrackerFilterForm(forms.Form):
         self.owners = {str(owner.pk): owner for owner in owners}
         self.fields["board"].choices = [("", "All boards")] + [(b.slug, b.name) for b in boards]
         self.fields["owner"].choices = [("", "Anyone")] + [(str(o.pk), str(o)) for o in owners]
-        for name in ("board", "status", "owner"):
-            self.fields[name].error_messages["invalid_choice"] = f"Choose a {name} from the list."
+        for name, what in (("board", "a board"), ("status", "a status"), ("owner", "an owner")):
+            self.fields[name].error_messages["invalid_choice"] = f"Choose {what} from the list."
 
     def filters(self):
         data = self.cleaned_data

@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from actions.models import Action
+from actions.services import due_date_problem
 
 DATE_INVALID = "Give a date, like 2024-03-31."
 
@@ -39,8 +40,9 @@ class ActionForm(forms.Form):
         error_messages={"required": "Give the date the action is due.", "invalid": DATE_INVALID},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         field = self.fields["owner"]
         # Any officer is accepted, so the service can say plainly that an account is no longer in use;
         # only those whose accounts are in use are offered.
@@ -49,6 +51,13 @@ class ActionForm(forms.Form):
         field.widget.choices = [("", field.empty_label)] + [
             (user.pk, person_label(user)) for user in officers().filter(is_active=True)
         ]
+
+    def clean_due_on(self):
+        """Said beside the field with the form's other errors; the service checks it again."""
+        due_on = self.cleaned_data["due_on"]
+        if problem := due_date_problem(due_on, self.meeting):
+            raise forms.ValidationError(problem)
+        return due_on
 
 
 class UpdateForm(forms.Form):

@@ -41,6 +41,13 @@ def not_ready_reason(item):
     return ""
 
 
+def due_date_problem(due_on, meeting):
+    """What is wrong with `due_on` for an action arising at `meeting`, or "": it cannot be before the meeting."""
+    if due_on < meeting.date:
+        return f"The due date cannot be before the meeting the decision was made at ({meeting.date_display})."
+    return ""
+
+
 def action_create(*, item, user, description, owner, due_on):
     """Record an action arising from the decision on `item`, not started, owned by `owner`, due on `due_on`."""
     description = (description or "").strip()
@@ -60,11 +67,8 @@ def action_create(*, item, user, description, owner, due_on):
             raise ActionRefused(f"{owner}'s account is no longer in use: choose someone who can take it on.", "owner")
         if due_on is None:
             raise ActionRefused("Give the date the action is due.", "due_on")
-        if due_on < meeting.date:
-            raise ActionRefused(
-                f"The due date cannot be before the meeting the decision was made at ({meeting.date_display}).",
-                "due_on",
-            )
+        if problem := due_date_problem(due_on, meeting):
+            raise ActionRefused(problem, "due_on")
         action = Action.objects.create(item=item, description=description, owner=owner, due_on=due_on, created_by=user)
         ActionUpdate.objects.create(action=action, actor=user, from_status="", to_status=action.status)
     return action

@@ -115,7 +115,7 @@ def new(request, pk, item_pk):
     if reason := services.not_ready_reason(item):
         messages.error(request, reason)
         return redirect(item.meeting)
-    form = ActionForm(request.POST or None)
+    form = ActionForm(request.POST or None, meeting=item.meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

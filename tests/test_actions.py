@@ -276,6 +276,9 @@ def test_bad_input_is_said_beside_its_field_and_nothing_typed_is_lost(demo, clie
         assert response.status_code == 400 and message in page, changes
         if "description" not in changes:
             assert "Publish the findings on the council&#x27;s website." in page
+    # Every problem at once, each beside its field.
+    page = client.post(url, form(demo, owner="", due_on="2022-09-01")).content.decode()
+    assert "Choose the officer responsible for the action." in page and "The due date cannot be before" in page
     assert Action.objects.count() == 3
     # An inactive officer is not offered.
     assert "Owen Tate" not in client.get(url).content.decode()

@@ -34,6 +34,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
+from actions.models import Action, ActionUpdate
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
 from decisions.models import Notice
 from interests.models import Declaration, RegisterChange, RegisterEntry
@@ -57,7 +58,7 @@ def _forget_keys(**kwargs):
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
     Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange, Motion, Amendment, MemberVote,
-    Minutes, Notice,
+    Minutes, Notice, Action, ActionUpdate,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")

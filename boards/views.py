@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
+from actions.selectors import counts_by_item as action_counts
 from boards import clock, selectors, services, tasks
 from boards.forms import DecisionsForm, MeetingForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
@@ -184,6 +185,7 @@ def _manage_page(request, meeting, status=200, **typed):
             "key_problems": {i.pk: services.key_decision_problem(i.report, meeting) for _, i in items if i.report_id},
             "movable_orders": _move_orders(items),
             "history": meeting.events.select_related("actor", "item").order_by("-at", "-pk")[:20],
+            "action_counts": action_counts(meeting),
             **typed,
         }
     )

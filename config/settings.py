@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "minutes",
     "officer_decisions",
     "follow",
+    "actions",
 ]
 
 MIDDLEWARE = [

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("", include("officer_decisions.urls")),
     path("", include("follow.urls")),
+    path("", include("actions.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -39,6 +39,9 @@ The ids column names the objects that fill the URL's arguments, in the order the
                decision waiting for democratic services, a published one by director, a published exempt one
   follow_pending, follow_confirmed    the tokens of two follow subscriptions of the board: one waiting for
                its confirmation, one confirmed
+  action, exempt_action    actions arising from decisions: the demo's action in progress on the seed item
+               of `held` (Part 1), owned by officer; and an action on a Part 2 item of cabinet_held, owned by
+               director
 
 A number or a word that names no object is used as it is.
 
@@ -556,6 +559,28 @@ officer_decisions:rss            -                              GET   200      2
 officer_decisions:rss            -                              POST  405      405      405      405      405      405      405      405      405
 officer_decisions:atom           -                              GET   200      200      200      200      200      200      200      200      200
 officer_decisions:atom           -                              POST  405      405      405      405      405      405      405      405      405
+
+# Actions arising from decisions (actions/): the tracker and a Part 1 item's action are public; a Part 2
+# item's action is read only by its owner (director), democratic services and administrators (its board's
+# members and clerk too: none here). The owner and democratic services update an action; democratic
+# services record one on a decided item of a held meeting (seed_item of held) and are sent back with the
+# reason from an item whose meeting is not held yet (exempt_item of published). Everyone else gets 404.
+actions:tracker                  -                              GET   200      200      200      200      200      200      200      200      200
+actions:tracker                  -                              POST  405      405      405      405      405      405      405      405      405
+actions:mine                     -                              GET   login    200      200      200      200      200      200      200      200
+actions:mine                     -                              POST  login    405      405      405      405      405      405      405      405
+actions:detail                   action                         GET   200      200      200      200      200      200      200      200      200
+actions:detail                   action                         POST  405      405      405      405      405      405      405      405      405
+actions:detail                   exempt_action                  GET   404      404      404      404      200      200      404      404      200
+actions:detail                   exempt_action                  POST  405      405      405      405      405      405      405      405      405
+actions:update                   action                         GET   login    405      405      405      405      405      405      405      405
+actions:update                   action                         POST  login    302*     404      404      404      302*     404      404      302*
+actions:update                   exempt_action                  GET   login    405      405      405      405      405      405      405      405
+actions:update                   exempt_action                  POST  login    404      404      404      302*     302*     404      404      302*
+actions:new                      held/seed_item                 GET   login    404      404      404      404      200      404      404      200
+actions:new                      held/seed_item                 POST  login    404      404      404      404      302*     404      404      302*
+actions:new                      published/exempt_item          GET   login    404      404      404      404      302      404      404      302
+actions:new                      published/exempt_item          POST  login    404      404      404      404      302      404      404      302
 
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200

@@ -27,6 +27,7 @@ APPS = [
     "decisions",
     "officer_decisions",
     "follow",
+    "actions",
     "config",
 ]
 

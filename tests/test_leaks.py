@@ -25,6 +25,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import User
+from actions import services as actions
+from actions.models import Action
 from boards.models import AgendaItem, AgendaPack, Meeting
 from boards.tasks import build_pack_now
 from interests.models import Declaration
@@ -280,6 +282,15 @@ def plant_officer_decisions(demo):
     officer_decisions.officer_decision_record(user=demo.officer, fields=fields | {"title": f"Draft {MARKER}"})
 
 
+def plant_action(item, demo):
+    """An action arising from the Part 2 decision, the marker in its description and in its owner's note."""
+    action = actions.action_create(
+        item=item, user=demo.clerk, description=f"Action {MARKER} {BESIDE}", owner=demo.director,
+        due_on=timezone.localdate(),
+    )  # fmt: skip
+    actions.action_update(action=action, user=demo.director, status="in_progress", note=f"Progress {MARKER}")
+
+
 @pytest.fixture
 def exempt_world(demo, django_capture_on_commit_callbacks):
     """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
@@ -297,10 +308,11 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
     plant_vote(exempt.agenda_item, demo)
     # A Part 2 item of the held meeting whose minute carries the marker, drafted from the record and
     # typed by the clerk; the minutes published as a draft (so the next agenda's packs hold them).
-    AgendaItem.objects.create(
+    part_2 = AgendaItem.objects.create(
         meeting=demo.meeting, position=90, kind=AgendaItem.Kind.OTHER, title="Exempt contract matter",
         own_is_exempt=True, own_exempt_paragraph=3, decision=f"Part 2 decision {MARKER} {BESIDE}",
     )  # fmt: skip
+    plant_action(part_2, demo)
     minutes = minutes_draft(meeting=demo.meeting, user=demo.clerk)
     minutes_save(
         meeting=demo.meeting, user=demo.clerk, body=minutes.body,
@@ -325,6 +337,8 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     figure = exempt.figures.get()
     ints += [demo.board.pk, other_board.pk, item.pk, public.agenda_item.pk, appendix.pk, figure.pk, 1, 999999]
     ints += list(OfficerDecision.objects.values_list("pk", flat=True))
+    secret_action = Action.objects.get(description__contains=MARKER)
+    ints += list(Action.objects.values_list("pk", flat=True))
     pools = {
         "default": sorted(set(ints)),
         "pk": sorted(set(ints)),
@@ -370,10 +384,18 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         "/api/v1/papers/?modified_since=2000-01-01T00%3A00%3A00Z",
         # The register of officer decisions, searched for the exempt decision's title.
         f"/officer-decisions/?q={BESIDE}",
+        # The tracker of actions, filtered down to the board's actions in progress.
+        f"/actions/?board={demo.board.slug}&status=in_progress",
+        f"/actions/?owner={demo.director.pk}",
     ]
     od_exempt = OfficerDecision.objects.get(exempt_paragraph=3, title__contains=BESIDE)
     for must in [
         f"/officer-decisions/{od_exempt.pk}/",
+        f"/actions/{secret_action.pk}/",
+        f"/actions/{secret_action.pk}/update/",
+        f"/meetings/{demo.meeting.pk}/items/{item.pk}/actions/new/",
+        "/actions/",
+        "/actions/mine/",
         "/feeds/officer-decisions.rss",
         "/feeds/officer-decisions.atom",
         f"/reports/{exempt.pk}/",
@@ -423,6 +445,8 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/meetings/{meeting.pk}/members-pack.pdf",
         f"/meetings/{meeting.pk}/",
         f"/search/?q={BESIDE}",
+        f"/actions/{secret_action.pk}/",
+        "/actions/",
     ]:
         response = client.get(url)
         assert response.status_code == 200, url

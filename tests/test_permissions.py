@@ -28,6 +28,9 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from actions import demo as actions_demo
+from actions import services as actions
+from actions.models import Action
 from boards import services as agenda
 from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.tasks import build_pack_now
@@ -170,6 +173,14 @@ def build_world(demo, capture):
         meeting=cabinet_held, position=2, title="A noticed decision", decision="Agreed."
     )
     notice = notices.notice_publish(item=noticed, user=demo.clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+    secret_item = AgendaItem.objects.create(
+        meeting=cabinet_held, position=3, title="A Part 2 decision", own_is_exempt=True, own_exempt_paragraph=3,
+        decision="Agreed.",
+    )  # fmt: skip
+    exempt_action = actions.action_create(
+        item=secret_item, user=demo.clerk, description="A Part 2 action.", owner=demo.director,
+        due_on=timezone.localdate(),
+    )  # fmt: skip
     od_draft = officer_decisions.officer_decision_record(user=demo.officer, fields=officer_decision())
     od_submitted = OfficerDecision.objects.get(status=OfficerDecision.Status.SUBMITTED, officer=demo.officer)
     od_published = OfficerDecision.objects.published().filter(officer=demo.director, exempt_paragraph=None).first()
@@ -226,6 +237,8 @@ def build_world(demo, capture):
         "od_exempt": od_exempt.pk,
         "follow_pending": pending.token,
         "follow_confirmed": confirmed.token,
+        "action": Action.objects.get(description=actions_demo.IN_PROGRESS).pk,
+        "exempt_action": exempt_action.pk,
     }
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 
@@ -334,6 +347,12 @@ BODIES = {
     "interests:declarations": declared,
     "interests:declare": declared,
     "votes:record": voted,
+    "actions:new": lambda world, kwargs: {
+        "description": "Write to the partners.",
+        "owner": world.demo.officer.pk,
+        "due_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+    },
+    "actions:update": lambda world, kwargs: {"status": "done", "note": "Done by the permission test."},
     "officer_decisions:new": officer_decision_form,
     "officer_decisions:edit": officer_decision_form,
     "officer_decisions:return": lambda world, kwargs: {"comment": "Name the budget the money comes from."},

@@ -71,6 +71,12 @@ count grows fetches something once per row: an N+1.
 | Officer decision page             | /officer-decisions/<pk>/                | visitor   | its wards and background papers              |
 | Officer decision, check and submit| /officer-decisions/<pk>/submit/         | officer   | its wards, papers and history                |
 | Follow by email                   | /follow/                                | visitor   | boards to choose from                        |
+| Actions tracker                   | /actions/                               | visitor   | Part 1 items' actions                        |
+| Actions tracker (a board member)  | /actions/                               | member    | actions, Part 2 ones of the member's board   |
+| Actions tracker (dem. services)   | /actions/                               | clerk     | every action, with the filters' choices      |
+| Action page                       | /actions/<pk>/                          | visitor   | its history                                  |
+| Action page (its owner)           | /actions/<pk>/                          | officer   | its history, and the update form             |
+| My actions                        | /actions/mine/                          | officer   | the officer's actions                        |
 """
 
 import datetime as dt
@@ -87,6 +93,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from actions.models import Action, ActionUpdate
 from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, Membership
 from boards.services import ensure_standard_items
 from decisions import demo as decisions_demo
@@ -175,6 +182,12 @@ PAGES = [
     ("officer decisions mine", "officer", lambda c: "/officer-decisions/mine/"),
     ("officer decision page", None, lambda c: f"/officer-decisions/{c.officer_decision.pk}/"),
     ("officer decision submit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/submit/"),
+    ("actions tracker", None, lambda c: "/actions/"),
+    ("actions tracker as member", "member", lambda c: "/actions/"),
+    ("actions tracker as clerk", "clerk", lambda c: "/actions/"),
+    ("action page", None, lambda c: f"/actions/{c.action.pk}/"),
+    ("action page as owner", "officer", lambda c: f"/actions/{c.action.pk}/"),
+    ("my actions", "officer", lambda c: "/actions/mine/"),
 ]
 
 
@@ -269,7 +282,17 @@ def build_council():
     c.kinds = list(ConsulteeKind.objects.all())
     c.officer_decision = _officer_decision(c, 900, status=OfficerDecision.Status.PUBLISHED, published_at=now)
     c.officer_draft = _officer_decision(c, 901)
+    # A decision of the big past meeting with an action arising, whose history grows below.
+    c.decided = AgendaItem.objects.create(meeting=c.past_big, position=9, title="Kelpie decision", decision="Agreed.")
+    c.action = _action(c, c.decided, users["officer"], 0)
     return c
+
+
+def _action(c, item, owner, n):
+    return Action.objects.create(
+        item=item, description=f"Kelpie action {n}", owner=owner, due_on=dt.date(2025, 1, 1) + dt.timedelta(days=n),
+        created_by=c.users["clerk"], status=Action.Status.values[n % 4],
+    )  # fmt: skip
 
 
 def grow(c, start, stop):
@@ -294,7 +317,14 @@ def grow(c, start, stop):
             board=c.board, starts_at=starts, status=Meeting.Status.HELD, agenda_published_at=starts - dt.timedelta(7)
         )
         ensure_standard_items(past)
-        AgendaItem.objects.create(meeting=past, position=5, title=f"Confidential matter {n}", own_is_exempt=True)
+        confidential = AgendaItem.objects.create(
+            meeting=past, position=5, title=f"Confidential matter {n}", own_is_exempt=True, decision="Agreed."
+        )
+        # Actions: one on a Part 1 decision (owned by the officer or the new councillor, by turns), one on this
+        # Part 2 item of the board the member sits on; one more entry in the first action's history.
+        _action(c, c.decided, officer if n % 2 else person, n)
+        _action(c, confidential, officer, n)
+        ActionUpdate.objects.create(action=c.action, actor=officer, to_status="in_progress", note=f"Progress {n}.")
         AgendaItem.objects.create(
             meeting=past, position=4, title=f"Other business {n}", own_exempt_paragraph=None, description="Noted."
         )

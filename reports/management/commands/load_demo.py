@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from actions import demo as actions_demo
 from boards.models import Board, Council, Meeting, Membership
 from decisions import demo as decisions_demo
 from interests import demo as interests_demo
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         minutes_demo.load(users, meeting)  # last: approving the minutes locks the meeting's record
         decisions_demo.load(self, users)  # the Cabinet and the scrutiny committee (decisions/demo.py)
         officer_decisions_demo.load(users)
+        actions_demo.load(users, meeting)  # actions arising from the decision of 14 September 2022
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem

@@ -432,6 +432,22 @@ api:consultation                 seed_item                      GET   200      2
 api:consultation                 seed_item                      POST  405      405      405      405      405      405      405      405      405
 api:consultation                 exempt_item                    GET   404      404      404      404      404      404      404      404      404
 api:consultation                 exempt_item                    POST  405      405      405      405      405      405      405      405      405
+# Decisions in the open data API (types of our own): officer decisions on the register, an exempt one as
+# its page shows it; one never published never answered (404); the executive's decision notices.
+api:officer_decisions            -                              GET   200      200      200      200      200      200      200      200      200
+api:officer_decisions            -                              POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_published                   GET   200      200      200      200      200      200      200      200      200
+api:officer_decision             od_published                   POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_exempt                      GET   200      200      200      200      200      200      200      200      200
+api:officer_decision             od_exempt                      POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_draft                       GET   404      404      404      404      404      404      404      404      404
+api:officer_decision             od_draft                       POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_submitted                   GET   404      404      404      404      404      404      404      404      404
+api:officer_decision             od_submitted                   POST  405      405      405      405      405      405      405      405      405
+api:decision_notices             -                              GET   200      200      200      200      200      200      200      200      200
+api:decision_notices             -                              POST  405      405      405      405      405      405      405      405      405
+api:decision_notice              notice                         GET   200      200      200      200      200      200      200      200      200
+api:decision_notice              notice                         POST  405      405      405      405      405      405      405      405      405
 
 # Decision notices of executive boards (decisions/): public register and notices; democratic services
 # publish from a held executive meeting, correct and record call-in outcomes; members of a committee that

@@ -71,6 +71,15 @@ count grows fetches something once per row: an N+1.
 | Officer decision page             | /officer-decisions/<pk>/                | visitor   | its wards and background papers              |
 | Officer decision, check and submit| /officer-decisions/<pk>/submit/         | officer   | its wards, papers and history                |
 | Follow by email                   | /follow/                                | visitor   | boards to choose from                        |
+| Officer decision, record          | /officer-decisions/new/                 | officer   | wards to choose from                         |
+| Officer decision, edit            | /officer-decisions/<pk>/edit/           | officer   | its wards, wards to choose from              |
+| Decision notice                   | /decisions/<pk>/                        | visitor   | call-in signatures, corrections (versions)   |
+| Decision notice (clerk)           | /decisions/<pk>/                        | clerk     | call-in signatures, corrections (versions)   |
+| A meeting's decision notices      | /meetings/<pk>/notices/                 | clerk     | decided items, their notices                 |
+| API officer decisions             | /api/v1/officer-decisions/              | visitor   | published decisions with wards (50 a page)   |
+| API officer decision              | /api/v1/officer-decisions/<pk>/         | visitor   | its wards and background papers              |
+| API decision notices              | /api/v1/decision-notices/               | visitor   | notices (50 a page)                          |
+| API decision notice               | /api/v1/decision-notices/<pk>/          | visitor   | its corrections                              |
 """
 
 import datetime as dt
@@ -91,6 +100,7 @@ from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, 
 from boards.services import ensure_standard_items
 from decisions import demo as decisions_demo
 from decisions import services as notices
+from decisions.models import CallIn, Notice, NoticeVersion, Signature
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
@@ -175,6 +185,25 @@ PAGES = [
     ("officer decisions mine", "officer", lambda c: "/officer-decisions/mine/"),
     ("officer decision page", None, lambda c: f"/officer-decisions/{c.officer_decision.pk}/"),
     ("officer decision submit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/submit/"),
+    ("officer decision new", "officer", lambda c: "/officer-decisions/new/"),
+    ("officer decision edit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/edit/"),
+    ("decision notice", None, lambda c: f"/decisions/{c.notice.pk}/"),
+    ("decision notice as clerk", "clerk", lambda c: f"/decisions/{c.notice.pk}/"),
+    ("meeting notices", "clerk", lambda c: f"/meetings/{c.cabinet_meeting.pk}/notices/"),
+    ("api officer decisions", None, lambda c: "/api/v1/officer-decisions/"),
+    ("api officer decision", None, lambda c: f"/api/v1/officer-decisions/{c.officer_decision.pk}/"),
+    (
+        "api officer decisions changed",
+        None,
+        lambda c: "/api/v1/officer-decisions/?modified_since=2000-01-01T00%3A00%3A00Z",
+    ),
+    ("api decision notices", None, lambda c: "/api/v1/decision-notices/"),
+    ("api decision notice", None, lambda c: f"/api/v1/decision-notices/{c.notice.pk}/"),
+    (
+        "api decision notices changed",
+        None,
+        lambda c: "/api/v1/decision-notices/?modified_since=2000-01-01T00%3A00%3A00Z",
+    ),
 ]
 
 
@@ -239,12 +268,19 @@ def build_council():
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
     # An executive board, its meeting held long ago: the decisions grown below are its.
     cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
-    Meeting.objects.create(
+    cabinet_meeting = Meeting.objects.create(
         board=cabinet, starts_at=timezone.now() - dt.timedelta(days=700), status=Meeting.Status.HELD,
         agenda_published_at=timezone.now() - dt.timedelta(days=710),
     )  # fmt: skip
     now = timezone.now()
     c = SimpleNamespace(users=users, board=board, post=Post.objects.get(holder=users["director"]))
+    # A notice of the Cabinet's, called in: it gains a signature and a correction with each unit grown.
+    c.cabinet_meeting = cabinet_meeting
+    called = AgendaItem.objects.create(meeting=cabinet_meeting, position=1, title="Called in", decision="Agreed.")
+    c.notice = notices.notice_publish(
+        item=called, user=users["clerk"], decision="Agreed.", reasons="R.", alternatives="A."
+    )
+    c.call_in = CallIn.objects.create(notice=c.notice, reasons="Not costed.", requested_by=users["member"])
     c.month = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
     published = now - dt.timedelta(days=420)
     c.past_big = Meeting.objects.create(
@@ -310,6 +346,13 @@ def grow(c, start, stop):
             own_is_exempt=n % 2 == 1, own_exempt_paragraph=3 if n % 2 else None,
         )  # fmt: skip
         notices.notice_publish(item=decided, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+        # The called-in notice: one more signature, one more correction.
+        Signature.objects.create(call_in=c.call_in, member=person)
+        NoticeVersion.objects.create(
+            notice=c.notice, version=n + 1, decision="Agreed.", reasons="R.", alternatives="A.", corrected_by=clerk,
+            correction=f"Correction {n}.",
+        )  # fmt: skip
+        Notice.objects.filter(pk=c.notice.pk).update(version=n + 2)
 
         # The big meetings' agendas: a public and an exempt report on the past one, a key decision
         # (public or exempt by turns) on the coming one.

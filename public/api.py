@@ -433,6 +433,7 @@ def meeting_object(url, meeting, *, public_pks):
         "location": location_object(url, f"meeting-{meeting.pk}", meeting.venue or meeting.board.default_venue),
         "organization": [url("api:organization", meeting.board_id)],
         VENDOR + "agendaPublished": _iso(meeting.agenda_published_at) if published else None,
+        VENDOR + "special": True if meeting.is_special else None,  # convened for particular business
         "web": url("boards:meeting", meeting.pk),
     }
     if published:

@@ -468,6 +468,10 @@ decisions:sign                   notice                         GET   login    4
 decisions:sign                   notice                         POST  login    404      404      404      404      404      302      404      404
 decisions:outcome                notice                         GET   login    405      405      405      405      405      405      405      405
 decisions:outcome                notice                         POST  login    404      404      404      404      302      404      404      302
+# A special meeting to hear a call-in: democratic services only; `notice` is not called in, so they are sent
+# back to it with a message and nothing changes (tests/test_special_meeting.py convenes one).
+decisions:convene                notice                         GET   login    404      404      404      404      302      404      404      302
+decisions:convene                notice                         POST  login    404      404      404      404      302      404      404      302
 decisions:meeting_notices        cabinet_held                   GET   login    404      404      404      404      200      404      404      200
 decisions:meeting_notices        cabinet_held                   POST  login    405      405      405      405      405      405      405      405
 decisions:publish                cabinet_held/decided_item      GET   login    404      404      404      404      200      404      404      200

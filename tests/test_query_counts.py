@@ -75,6 +75,7 @@ count grows fetches something once per row: an N+1.
 | Officer decision, edit            | /officer-decisions/<pk>/edit/           | officer   | its wards, wards to choose from              |
 | Decision notice                   | /decisions/<pk>/                        | visitor   | call-in signatures, corrections (versions)   |
 | Decision notice (clerk)           | /decisions/<pk>/                        | clerk     | call-in signatures, corrections (versions)   |
+| Special meeting for a call-in     | /decisions/<pk>/special-meeting/        | clerk     | (fixed: one notice and its committee)        |
 | A meeting's decision notices      | /meetings/<pk>/notices/                 | clerk     | decided items, their notices                 |
 | API officer decisions             | /api/v1/officer-decisions/              | visitor   | published decisions with wards (50 a page)   |
 | API officer decision              | /api/v1/officer-decisions/<pk>/         | visitor   | its wards and background papers              |
@@ -114,7 +115,13 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 # Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
 # last 3), counted all the same.
-FIXED = {"packs", "my work as member", "api file", "api consultation"}  # one object each
+FIXED = {
+    "packs",
+    "my work as member",
+    "api file",
+    "api consultation",
+    "special meeting for a call-in",
+}  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
 # (name, who asks, the URL: a function of the council built below)
@@ -189,6 +196,7 @@ PAGES = [
     ("officer decision edit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/edit/"),
     ("decision notice", None, lambda c: f"/decisions/{c.notice.pk}/"),
     ("decision notice as clerk", "clerk", lambda c: f"/decisions/{c.notice.pk}/"),
+    ("special meeting for a call-in", "clerk", lambda c: f"/decisions/{c.notice.pk}/special-meeting/"),
     ("meeting notices", "clerk", lambda c: f"/meetings/{c.cabinet_meeting.pk}/notices/"),
     ("api officer decisions", None, lambda c: "/api/v1/officer-decisions/"),
     ("api officer decision", None, lambda c: f"/api/v1/officer-decisions/{c.officer_decision.pk}/"),
@@ -281,6 +289,7 @@ def build_council():
         item=called, user=users["clerk"], decision="Agreed.", reasons="R.", alternatives="A."
     )
     c.call_in = CallIn.objects.create(notice=c.notice, reasons="Not costed.", requested_by=users["member"])
+    Notice.objects.filter(pk=c.notice.pk).update(status=Notice.Status.CALLED_IN, effective_on=None)
     c.month = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
     published = now - dt.timedelta(days=420)
     c.past_big = Meeting.objects.create(

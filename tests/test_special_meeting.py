@@ -61,7 +61,8 @@ def test_it_moves_the_call_in_from_the_next_meeting_to_a_special_meeting(demo, c
         f'a special meeting of the <a href="/meetings/{meeting.pk}/">Overview and Scrutiny Committee on {meeting.date_display}'
         in page
     )
-    assert "Special meeting:" in Client().get(f"/meetings/{meeting.pk}/").content.decode()
+    special_page = Client().get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Special meeting:" in special_page and "as soon as a special meeting is convened" in special_page
     # Once convened, not twice.
     with pytest.raises(NoticeRefused, match="A special meeting is already convened"):
         services.call_in_convene_meeting(notice=notice, user=demo.clerk, starts_at=at(day + dt.timedelta(days=7)))
@@ -137,3 +138,18 @@ def test_only_a_called_in_decision_and_only_democratic_services(demo, cabinet, l
         services.call_in_convene_meeting(notice=notice, user=cabinet["users"]["cllr.kenyon"], starts_at=at(day))
     assert login(cabinet["users"]["cllr.kenyon"]).get(f"/decisions/{notice.pk}/special-meeting/").status_code == 404
     assert Client().get(f"/decisions/{notice.pk}/special-meeting/").status_code == 302  # to sign in
+
+
+def test_with_no_meeting_coming_democratic_services_are_sent_to_convene_one(
+    demo,
+    cabinet,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    from django.core import mail
+
+    cabinet["coming"].delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = called_in(demo, cabinet)
+    [message] = [m for m in mail.outbox if m.subject.startswith("Called in:")]
+    assert "convene a special meeting to hear it at" in message.body
+    assert f"/decisions/{notice.pk}/special-meeting/" in message.body

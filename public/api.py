@@ -7,7 +7,10 @@ of boards, meetings name the Persons who attended (`participant`) and, once publ
 (`resultsProtocol`). Every object's `id` is its own URL, lists are paginated with OParl's
 `pagination` and `links`. What is not public is not here: agenda items only of published agendas,
 exempt items by title and paragraph only (never their motion, result or decision), Papers only for
-reports `public_reports()` allows, Persons only for councillors. See /open-data/ for the documentation.
+reports `public_reports()` allows, Persons only for councillors. Two types of our own, which OParl
+lacks, carry decisions: DecisionNotice (the executive's notices) and OfficerDecision (the register of
+officer decisions), linked from the Body; an exempt one prints what its public page shows and no more.
+See /open-data/ for the documentation.
 
 Files, Locations and Consultations are printed inside the objects they belong to, each with an `id`
 that answers at its own URL (/files/<key>/ and so on). Every object has `created` and `modified`,

@@ -357,8 +357,11 @@ def test_an_exempt_officer_decision_prints_only_what_its_page_shows(client, demo
 
 
 def test_a_called_in_notice_names_its_scrutiny_meeting_and_its_correction(
-    client, demo, cabinet, django_capture_on_commit_callbacks
-):  # noqa: F811
+    client,
+    demo,
+    cabinet,  # noqa: F811 (the fixture)
+    django_capture_on_commit_callbacks,
+):
     notice, exempt = decision_notices(demo, cabinet, django_capture_on_commit_callbacks)
     data = client.get(f"/api/v1/decision-notices/{notice.pk}/").json()
     assert data["state"] == "Called in: implementation suspended" and "effectiveFrom" not in data

@@ -142,8 +142,8 @@ def test_only_a_called_in_decision_and_only_democratic_services(demo, cabinet, l
 
 def test_with_no_meeting_coming_democratic_services_are_sent_to_convene_one(
     demo,
-    cabinet,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    cabinet,  # noqa: F811 (the fixture)
+    django_capture_on_commit_callbacks,
 ):
     from django.core import mail
 

@@ -213,6 +213,7 @@ def open_data(request):
     """How to use the open data: the API, the feeds and the calendars."""
     context = {
         "api_root": request.build_absolute_uri(reverse("api:system")),
+        "type_base": settings.SITE_URL + reverse("public:open_data"),
         "licence": settings.OPEN_DATA_LICENCE,
         "licence_name": settings.OPEN_DATA_LICENCE_NAME,
     }

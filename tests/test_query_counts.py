@@ -77,6 +77,16 @@ count grows fetches something once per row: an N+1.
 | Action page                       | /actions/<pk>/                          | visitor   | its history                                  |
 | Action page (its owner)           | /actions/<pk>/                          | officer   | its history, and the update form             |
 | My actions                        | /actions/mine/                          | officer   | the officer's actions                        |
+| Officer decision, record          | /officer-decisions/new/                 | officer   | wards to choose from                         |
+| Officer decision, edit            | /officer-decisions/<pk>/edit/           | officer   | its wards, wards to choose from              |
+| Decision notice                   | /decisions/<pk>/                        | visitor   | call-in signatures, corrections (versions)   |
+| Decision notice (clerk)           | /decisions/<pk>/                        | clerk     | call-in signatures, corrections (versions)   |
+| Special meeting for a call-in     | /decisions/<pk>/special-meeting/        | clerk     | (fixed: one notice and its committee)        |
+| A meeting's decision notices      | /meetings/<pk>/notices/                 | clerk     | decided items, their notices                 |
+| API officer decisions             | /api/v1/officer-decisions/              | visitor   | published decisions with wards (50 a page)   |
+| API officer decision              | /api/v1/officer-decisions/<pk>/         | visitor   | its wards and background papers              |
+| API decision notices              | /api/v1/decision-notices/               | visitor   | notices (50 a page)                          |
+| API decision notice               | /api/v1/decision-notices/<pk>/          | visitor   | its corrections                              |
 """
 
 import datetime as dt
@@ -98,6 +108,7 @@ from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, 
 from boards.services import ensure_standard_items
 from decisions import demo as decisions_demo
 from decisions import services as notices
+from decisions.models import CallIn, Notice, NoticeVersion, Signature
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
@@ -111,7 +122,13 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 # Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
 # last 3), counted all the same.
-FIXED = {"packs", "my work as member", "api file", "api consultation"}  # one object each
+FIXED = {
+    "packs",
+    "my work as member",
+    "api file",
+    "api consultation",
+    "special meeting for a call-in",
+}  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
 # (name, who asks, the URL: a function of the council built below)
@@ -188,6 +205,26 @@ PAGES = [
     ("action page", None, lambda c: f"/actions/{c.action.pk}/"),
     ("action page as owner", "officer", lambda c: f"/actions/{c.action.pk}/"),
     ("my actions", "officer", lambda c: "/actions/mine/"),
+    ("officer decision new", "officer", lambda c: "/officer-decisions/new/"),
+    ("officer decision edit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/edit/"),
+    ("decision notice", None, lambda c: f"/decisions/{c.notice.pk}/"),
+    ("decision notice as clerk", "clerk", lambda c: f"/decisions/{c.notice.pk}/"),
+    ("special meeting for a call-in", "clerk", lambda c: f"/decisions/{c.notice.pk}/special-meeting/"),
+    ("meeting notices", "clerk", lambda c: f"/meetings/{c.cabinet_meeting.pk}/notices/"),
+    ("api officer decisions", None, lambda c: "/api/v1/officer-decisions/"),
+    ("api officer decision", None, lambda c: f"/api/v1/officer-decisions/{c.officer_decision.pk}/"),
+    (
+        "api officer decisions changed",
+        None,
+        lambda c: "/api/v1/officer-decisions/?modified_since=2000-01-01T00%3A00%3A00Z",
+    ),
+    ("api decision notices", None, lambda c: "/api/v1/decision-notices/"),
+    ("api decision notice", None, lambda c: f"/api/v1/decision-notices/{c.notice.pk}/"),
+    (
+        "api decision notices changed",
+        None,
+        lambda c: "/api/v1/decision-notices/?modified_since=2000-01-01T00%3A00%3A00Z",
+    ),
 ]
 
 
@@ -252,12 +289,20 @@ def build_council():
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
     # An executive board, its meeting held long ago: the decisions grown below are its.
     cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
-    Meeting.objects.create(
+    cabinet_meeting = Meeting.objects.create(
         board=cabinet, starts_at=timezone.now() - dt.timedelta(days=700), status=Meeting.Status.HELD,
         agenda_published_at=timezone.now() - dt.timedelta(days=710),
     )  # fmt: skip
     now = timezone.now()
     c = SimpleNamespace(users=users, board=board, post=Post.objects.get(holder=users["director"]))
+    # A notice of the Cabinet's, called in: it gains a signature and a correction with each unit grown.
+    c.cabinet_meeting = cabinet_meeting
+    called = AgendaItem.objects.create(meeting=cabinet_meeting, position=1, title="Called in", decision="Agreed.")
+    c.notice = notices.notice_publish(
+        item=called, user=users["clerk"], decision="Agreed.", reasons="R.", alternatives="A."
+    )
+    c.call_in = CallIn.objects.create(notice=c.notice, reasons="Not costed.", requested_by=users["member"])
+    Notice.objects.filter(pk=c.notice.pk).update(status=Notice.Status.CALLED_IN, effective_on=None)
     c.month = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
     published = now - dt.timedelta(days=420)
     c.past_big = Meeting.objects.create(
@@ -340,6 +385,13 @@ def grow(c, start, stop):
             own_is_exempt=n % 2 == 1, own_exempt_paragraph=3 if n % 2 else None,
         )  # fmt: skip
         notices.notice_publish(item=decided, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+        # The called-in notice: one more signature, one more correction.
+        Signature.objects.create(call_in=c.call_in, member=person)
+        NoticeVersion.objects.create(
+            notice=c.notice, version=n + 1, decision="Agreed.", reasons="R.", alternatives="A.", corrected_by=clerk,
+            correction=f"Correction {n}.",
+        )  # fmt: skip
+        Notice.objects.filter(pk=c.notice.pk).update(version=n + 2)
 
         # The big meetings' agendas: a public and an exempt report on the past one, a key decision
         # (public or exempt by turns) on the coming one.

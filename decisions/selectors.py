@@ -186,7 +186,7 @@ def story(report, *, now=None):
         if held and listed and board.is_executive and item.decision:
             add(notice_due_on(meeting), "The decision notice due to be published", done=False)
     else:
-        _notice_steps(notice, add)
+        _notice_steps(notice, add, now)
     if public and report.implementation_date.strip():
         # The report says when it is to be done; whether it has been is for the actions arising from it.
         if notice is not None:
@@ -200,7 +200,7 @@ def story(report, *, now=None):
     return _in_date_order(steps)
 
 
-def _notice_steps(notice, add):
+def _notice_steps(notice, add, now):
     """The decision notice's part of the story: published, in effect or called in, and what scrutiny decided."""
     link = notice.get_absolute_url()
     add(notice.published_at, f"Decision notice {notice.reference} published", link)
@@ -208,7 +208,7 @@ def _notice_steps(notice, add):
         add(notice.effective_on, "In effect at once: an urgent decision, not open to call-in", link)
         return
     if notice.status == Notice.Status.PUBLISHED:
-        if notice.is_open_to_call_in():
+        if notice.is_open_to_call_in(now):
             last_day = timezone.localtime(notice.call_in_closes_at - dt.timedelta(seconds=1)).date()
             add(
                 notice.effective_on,
@@ -224,21 +224,20 @@ def _notice_steps(notice, add):
     call_in = getattr(notice, "call_in", None)
     when = call_in.completed_at if call_in is not None else None
     add(when, f"Called in by members of {committee}: implementation suspended", link, done=True)
-    if scrutiny is not None:
-        considered = scrutiny.status in HELD or notice.status == Notice.Status.DECIDED
-        words = (
-            f"Considered by {committee} at its meeting"
-            if considered
-            else f"To be considered by {committee} at its meeting"
-        )
-        add(scrutiny.starts_at, words, scrutiny.get_absolute_url(), done=considered)
+    # An outcome recorded before the committee's next meeting was reached elsewhere (a special meeting):
+    # that meeting is then no part of the story.
+    decided = notice.status == Notice.Status.DECIDED
+    if scrutiny is not None and not (decided and notice.outcome_recorded_at < scrutiny.starts_at):
+        considered = decided or scrutiny.status in HELD or scrutiny.starts_at <= now
+        words = "Considered" if considered else "To be considered"
+        add(scrutiny.starts_at, f"{words} by {committee} at its meeting", scrutiny.get_absolute_url(), done=considered)
     elif notice.status == Notice.Status.CALLED_IN:
         add(None, f"To be considered by {committee} at a meeting still to be arranged", done=False)
     if notice.status == Notice.Status.DECIDED:
-        add(notice.outcome_recorded_at, f"The outcome: {notice.get_outcome_display()}", link, done=True)
+        add(notice.outcome_recorded_at, f"The outcome of the call-in: {notice.get_outcome_display()}", link, done=True)
         if notice.effective_on:
-            today = timezone.localdate()
-            add(notice.effective_on, "In effect" if notice.effective_on <= today else "Takes effect", link)
+            in_effect = notice.effective_on <= timezone.localdate(now)
+            add(notice.effective_on, "In effect" if in_effect else "Takes effect", link)
 
 
 def _in_date_order(steps):

@@ -71,6 +71,7 @@ count grows fetches something once per row: an N+1.
 | Officer decision page             | /officer-decisions/<pk>/                | visitor   | its wards and background papers              |
 | Officer decision, check and submit| /officer-decisions/<pk>/submit/         | officer   | its wards, papers and history                |
 | Follow by email                   | /follow/                                | visitor   | boards to choose from                        |
+| An issue's story                  | /issues/<pk>/                           | visitor   | (fixed: one decision, its notice, call-in)   |
 """
 
 import datetime as dt
@@ -91,6 +92,7 @@ from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, 
 from boards.services import ensure_standard_items
 from decisions import demo as decisions_demo
 from decisions import services as notices
+from decisions.models import CallIn, Notice
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
@@ -104,7 +106,7 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 # Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
 # last 3), counted all the same.
-FIXED = {"packs", "my work as member", "api file", "api consultation"}  # one object each
+FIXED = {"packs", "my work as member", "api file", "api consultation", "issue"}  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
 # (name, who asks, the URL: a function of the council built below)
@@ -124,6 +126,7 @@ PAGES = [
     ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
     ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
     ("forward plan", None, lambda c: "/forward-plan/"),
+    ("issue", None, lambda c: f"/issues/{c.issue.pk}/"),
     ("follow", None, lambda c: "/follow/"),
     ("forward plan as clerk", "clerk", lambda c: "/forward-plan/"),
     ("search", None, lambda c: f"/search/?q={WORD}"),
@@ -239,7 +242,7 @@ def build_council():
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
     # An executive board, its meeting held long ago: the decisions grown below are its.
     cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
-    Meeting.objects.create(
+    cabinet_meeting = Meeting.objects.create(
         board=cabinet, starts_at=timezone.now() - dt.timedelta(days=700), status=Meeting.Status.HELD,
         agenda_published_at=timezone.now() - dt.timedelta(days=710),
     )  # fmt: skip
@@ -267,9 +270,34 @@ def build_council():
     c.drafted = _report(c, 0, "being drafted")
     c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
     c.kinds = list(ConsulteeKind.objects.all())
+    c.issue = _issue(c, cabinet_meeting)
     c.officer_decision = _officer_decision(c, 900, status=OfficerDecision.Status.PUBLISHED, published_at=now)
     c.officer_draft = _officer_decision(c, 901)
     return c
+
+
+def _issue(c, cabinet_meeting):
+    """A key decision of the Cabinet with its whole story: on the Forward Plan, published, decided, its
+    notice published and called in, on the scrutiny committee's agenda."""
+    day = timezone.localdate() - dt.timedelta(days=740)
+    issue = _report(
+        c, 0, "issue", status=Report.Status.PUBLISHED, board=cabinet_meeting.board, meeting=cabinet_meeting,
+        is_key_decision=True, in_forward_plan=True, forward_plan_date=day, forward_plan_accepted_on=day,
+        implementation_date="At once.",
+    )  # fmt: skip
+    item = _item(cabinet_meeting, issue, 1)
+    AgendaItem.objects.filter(pk=item.pk).update(decision="Agreed.")
+    item.refresh_from_db()
+    clerk = c.users["clerk"]
+    notice = notices.notice_publish(item=item, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+    scrutiny = Board.objects.create(name="Scrutiny", slug="scrutiny")
+    scrutiny_meeting = Meeting.objects.create(board=scrutiny, starts_at=timezone.now() + dt.timedelta(days=9))
+    scrutiny_item = AgendaItem.objects.create(meeting=scrutiny_meeting, position=1, title="Call-in")
+    CallIn.objects.create(notice=notice, reasons="R.", requested_by=clerk, completed_at=timezone.now())
+    Notice.objects.filter(pk=notice.pk).update(
+        status=Notice.Status.CALLED_IN, effective_on=None, scrutiny_item=scrutiny_item
+    )
+    return issue
 
 
 def grow(c, start, stop):

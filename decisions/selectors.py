@@ -153,13 +153,18 @@ def story(report, *, now=None):
         )
     if listed:
         published_at = item.supplement.published_at if item.supplement_id else meeting.agenda_published_at
-        if public:
-            words, link = "The report published with the agenda", reverse("public:paper", args=[report.pk])
+        paper = reverse("public:paper", args=[report.pk])
+        # A paper first published as exempt, then released, was on the agenda in private until its release.
+        released = report.events.filter(action="released").order_by("-at", "-pk").first() if public else None
+        if public and released is None:
+            words, link = "The report published with the agenda", paper
         else:
             words, link = "Listed on the agenda, to be considered in private", meeting.get_absolute_url()
         if item.supplement_id:
             words += f" (supplementary agenda {item.supplement.number})"
         add(published_at, words, link)
+        if released is not None:
+            add(released.at, "The report released for publication: it is no longer exempt", paper)
     elif meeting is not None and not held:
         add(meeting.publication_deadline, "The agenda and the report due to be published", done=False)
     if meeting is None:

@@ -121,6 +121,21 @@ def test_an_exempt_decision_taken_in_private_shows_its_dates_and_not_its_words(
     )
 
 
+def test_a_released_paper_was_listed_in_private_then_released(client, demo, django_capture_on_commit_callbacks):
+    from reports.services import report_release
+
+    _, _, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_release(report=exempt, user=demo.clerk, reason="The contract is awarded.")
+    text = text_of(client.get(f"/issues/{exempt.pk}/").content.decode())
+    found = [
+        text.index(f"Done · {day(timezone.localdate())} Listed on the agenda, to be considered in private"),
+        text.index(f"Done · {day(timezone.localdate())} The report released for publication"),
+    ]
+    assert found == sorted(found)
+    assert EXEMPT_SUBJECT in text and "Read the report" in text
+
+
 # The demo's Cabinet decision: published, called in, decided -------------------------------------------
 
 

@@ -242,7 +242,8 @@ def _notice_steps(notice, add, now):
         add(notice.outcome_recorded_at, f"The outcome of the call-in: {notice.get_outcome_display()}", link, done=True)
         if notice.effective_on:
             in_effect = notice.effective_on <= timezone.localdate(now)
-            add(notice.effective_on, "In effect" if in_effect else "Takes effect", link)
+            words = "In effect: the decision can now be carried out" if in_effect else "Takes effect"
+            add(notice.effective_on, words, link)
 
 
 def _in_date_order(steps):

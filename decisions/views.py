@@ -13,6 +13,7 @@ from boards.views import get_meeting_to_manage, is_clerk
 from decisions import selectors, services
 from decisions.forms import CallInForm, ConveneForm, CorrectForm, OutcomeForm, PublishForm
 from decisions.models import Notice
+from public import queries
 
 PER_PAGE = 50
 
@@ -55,6 +56,7 @@ def notice(request, pk):
         "signed": signed,
         "clerk": is_clerk(request.user),
         "outcome_form": OutcomeForm() if is_clerk(request.user) and found.status == Notice.Status.CALLED_IN else None,
+        "has_story": bool(found.item.report_id) and queries.is_public_issue(found.item.report_id),
     }
     return render(request, "decisions/notice.html", context)
 

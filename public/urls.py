@@ -19,6 +19,7 @@ urlpatterns = [
     path("papers/<int:pk>/pdf/", views.paper_pdf, name="paper_pdf"),
     path("papers/<int:pk>/appendices/<int:appendix_pk>/", views.paper_appendix, name="paper_appendix"),
     path("forward-plan/", views.forward_plan, name="forward_plan"),
+    path("issues/<int:pk>/", views.issue, name="issue"),
     path("forward-plan.pdf", views.forward_plan_pdf, name="forward_plan_pdf"),
     path("search/", views.search, name="search"),
     path("open-data/", views.open_data, name="open_data"),

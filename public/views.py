@@ -168,6 +168,24 @@ def forward_plan(request):
 
 
 @require_safe
+@cached_public_page(forward_plan_stamp)
+def issue(request, pk):
+    """One issue's story: a key decision on the Forward Plan, or a public report, from notice to implementation."""
+    report = queries.get_public_issue(pk)
+    public = queries.is_public_report(report.pk)
+    context = {
+        "report": report,
+        # What the Forward Plan prints of it, and no more (an exempt report: title as its agenda gives it,
+        # board, date, the Schedule 12A paragraph).
+        "entry": queries.ForwardPlanEntry(report, {report.pk} if public else set()),
+        "story": decision_story(report),
+        # The agenda item whose decision any actions arise from: only a public (Part 1) report's.
+        "public_item": report.agenda_item if public else None,
+    }
+    return render(request, "public/issue.html", context)
+
+
+@require_safe
 def forward_plan_pdf(request):
     """The Forward Plan as a PDF, stored until what it prints changes."""
     from public.pdf import forward_plan_pdf as render_plan

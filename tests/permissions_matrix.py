@@ -13,6 +13,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
   approved     approved, on no agenda yet
   planned      officer's complete draft, a key decision in the Forward Plan democratic services have
                not accepted yet
+  accepted     officer's complete draft, a key decision democratic services have accepted onto the
+               Forward Plan (its report not published)
   exempt       the demo's exempt report (paragraph 3), published in Part 2 of `published`;
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
@@ -355,6 +357,20 @@ public:forward_plan              -                              GET   200      2
 public:forward_plan              -                              POST  405      405      405      405      405      405      405      405      405
 public:forward_plan_pdf          -                              GET   200      200      200      200      200      200      200      200      200
 public:forward_plan_pdf          -                              POST  405      405      405      405      405      405      405      405      405
+# The issue's story (issue 16): public for a key decision on the Forward Plan (exempt ones too, showing
+# what the plan shows) and for a public report; nobody's for a draft or an entry not yet accepted.
+public:issue                     seed                           GET   200      200      200      200      200      200      200      200      200
+public:issue                     seed                           POST  405      405      405      405      405      405      405      405      405
+public:issue                     exempt                         GET   200      200      200      200      200      200      200      200      200
+public:issue                     exempt                         POST  405      405      405      405      405      405      405      405      405
+public:issue                     accepted                       GET   200      200      200      200      200      200      200      200      200
+public:issue                     accepted                       POST  405      405      405      405      405      405      405      405      405
+public:issue                     draft                          GET   404      404      404      404      404      404      404      404      404
+public:issue                     draft                          POST  405      405      405      405      405      405      405      405      405
+public:issue                     planned                        GET   404      404      404      404      404      404      404      404      404
+public:issue                     planned                        POST  405      405      405      405      405      405      405      405      405
+public:issue                     approved                       GET   404      404      404      404      404      404      404      404      404
+public:issue                     approved                       POST  405      405      405      405      405      405      405      405      405
 public:search                    -                              GET   200      200      200      200      200      200      200      200      200
 public:search                    -                              POST  405      405      405      405      405      405      405      405      405
 public:open_data                 -                              GET   200      200      200      200      200      200      200      200      200

@@ -443,6 +443,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/reports/{exempt.pk}/figures/{figure.pk}/",
         f"/reports/{exempt.pk}/history/{exempt.version}/",
         f"/papers/{exempt.pk}/",
+        f"/issues/{exempt.pk}/",
         f"/meetings/{meeting.pk}/members-pack.pdf",
         f"/meetings/{demo.meeting.pk}/minutes/",
         f"/meetings/{demo.meeting.pk}/minutes.pdf",
@@ -460,6 +461,9 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/admin/reports/report/{exempt.pk}/change/",
     ]:
         assert must in urls, must
+
+    # The exempt report's story is public (it is on the Forward Plan): walked below, it must hold no marker.
+    assert Client().get(f"/issues/{exempt.pk}/").status_code == 200
 
     walked = {}
     for name, user in [("anonymous", None), ("outsider", demo.outsider), ("member of another board", planner)]:

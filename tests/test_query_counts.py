@@ -87,6 +87,7 @@ count grows fetches something once per row: an N+1.
 | API officer decision              | /api/v1/officer-decisions/<pk>/         | visitor   | its wards and background papers              |
 | API decision notices              | /api/v1/decision-notices/               | visitor   | notices (50 a page)                          |
 | API decision notice               | /api/v1/decision-notices/<pk>/          | visitor   | its corrections                              |
+| An issue's story                  | /issues/<pk>/                           | visitor   | (fixed: one decision, its notice, call-in)   |
 """
 
 import datetime as dt
@@ -128,6 +129,7 @@ FIXED = {
     "api file",
     "api consultation",
     "special meeting for a call-in",
+    "issue",
 }  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
@@ -148,6 +150,7 @@ PAGES = [
     ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
     ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
     ("forward plan", None, lambda c: "/forward-plan/"),
+    ("issue", None, lambda c: f"/issues/{c.issue.pk}/"),
     ("follow", None, lambda c: "/follow/"),
     ("forward plan as clerk", "clerk", lambda c: "/forward-plan/"),
     ("search", None, lambda c: f"/search/?q={WORD}"),
@@ -325,6 +328,7 @@ def build_council():
     c.drafted = _report(c, 0, "being drafted")
     c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
     c.kinds = list(ConsulteeKind.objects.all())
+    c.issue = _issue(c, cabinet_meeting)
     c.officer_decision = _officer_decision(c, 900, status=OfficerDecision.Status.PUBLISHED, published_at=now)
     c.officer_draft = _officer_decision(c, 901)
     # A decision of the big past meeting with an action arising, whose history grows below.
@@ -338,6 +342,30 @@ def _action(c, item, owner, n):
         item=item, description=f"Kelpie action {n}", owner=owner, due_on=dt.date(2025, 1, 1) + dt.timedelta(days=n),
         created_by=c.users["clerk"], status=Action.Status.values[n % 4],
     )  # fmt: skip
+
+
+def _issue(c, cabinet_meeting):
+    """A key decision of the Cabinet with its whole story: on the Forward Plan, published, decided, its
+    notice published and called in, on the scrutiny committee's agenda."""
+    day = timezone.localdate() - dt.timedelta(days=740)
+    issue = _report(
+        c, 0, "issue", status=Report.Status.PUBLISHED, board=cabinet_meeting.board, meeting=cabinet_meeting,
+        is_key_decision=True, in_forward_plan=True, forward_plan_date=day, forward_plan_accepted_on=day,
+        implementation_date="At once.",
+    )  # fmt: skip
+    item = _item(cabinet_meeting, issue, 1)
+    AgendaItem.objects.filter(pk=item.pk).update(decision="Agreed.")
+    item.refresh_from_db()
+    clerk = c.users["clerk"]
+    notice = notices.notice_publish(item=item, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+    scrutiny = Board.objects.create(name="Scrutiny", slug="scrutiny")
+    scrutiny_meeting = Meeting.objects.create(board=scrutiny, starts_at=timezone.now() + dt.timedelta(days=9))
+    scrutiny_item = AgendaItem.objects.create(meeting=scrutiny_meeting, position=1, title="Call-in")
+    CallIn.objects.create(notice=notice, reasons="R.", requested_by=clerk, completed_at=timezone.now())
+    Notice.objects.filter(pk=notice.pk).update(
+        status=Notice.Status.CALLED_IN, effective_on=None, scrutiny_item=scrutiny_item
+    )
+    return issue
 
 
 def grow(c, start, stop):

@@ -4,6 +4,7 @@ the meeting that is to decide it, the agenda, the decision, the decision notice,
 and implementation. An exempt report's page shows only what the Forward Plan shows of it."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -320,3 +321,22 @@ def test_it_answers_404_for_what_is_not_an_issue_yet(client, demo):
 def test_it_answers_get_and_head_only(client, demo):
     assert client.head(f"/issues/{demo.seed.pk}/").status_code == 200
     assert client.post(f"/issues/{demo.seed.pk}/").status_code == 405
+
+
+def test_the_story_of_a_public_decision_lists_the_actions_arising_and_keeps_up_with_them(client, demo):
+    from actions import demo as actions_demo
+    from actions import services as actions
+    from actions.models import Action
+
+    page = html.unescape(client.get(f"/issues/{demo.seed.pk}/").content.decode())
+    assert "Actions arising from this decision" in page
+    for description in (actions_demo.DONE, actions_demo.OVERDUE, actions_demo.IN_PROGRESS):
+        assert description in text_of(page)
+    assert "Overdue" in page
+
+    # The owner finishes one: the next visitor sees it, though the page is cached.
+    action = Action.objects.get(description=actions_demo.IN_PROGRESS)
+    actions.action_update(action=action, user=action.owner, status=Action.Status.DONE, note="Agreed: Netherton first.")
+    page = html.unescape(client.get(f"/issues/{demo.seed.pk}/").content.decode())
+    row = re.search(rf"<tr>(?:(?!</tr>).)*{re.escape(actions_demo.IN_PROGRESS)}.*?</tr>", page, re.S).group(0)
+    assert "Done" in text_of(row) and "In progress" not in text_of(row), row

@@ -311,6 +311,12 @@ def plant_decision_notice(demo):
         notice=notice, user=demo.clerk, **(texts | {"reasons": f"Corrected {MARKER}"}),
         correction=f"Correction {MARKER} {BESIDE}",
     )  # fmt: skip
+    # The scrutiny committee's outcome, with the note the clerk types (set directly: the call-in is
+    # tested elsewhere; here only what the pages print of it).
+    Notice.objects.filter(pk=notice.pk).update(
+        status=Notice.Status.DECIDED, outcome=Notice.Outcome.NO_FURTHER_ACTION, outcome_note=f"Outcome {MARKER} {BESIDE}",
+        outcome_recorded_at=timezone.now(), updated_at=timezone.now(),
+    )  # fmt: skip
     for edition in AgendaPack.Edition.values:  # its agenda is published: its packs are built
         pack, _ = AgendaPack.objects.get_or_create(meeting=held, edition=edition)
         build_pack_now(pack.pk)

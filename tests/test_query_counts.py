@@ -123,6 +123,8 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 # Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
 # last 3), counted all the same.
+# Pages that list only the first few of their rows (the public home: the coming meetings and the latest papers).
+CAPPED = {"public home"}
 FIXED = {
     "packs",
     "my work as member",
@@ -553,7 +555,9 @@ def test_it_costs_the_same_queries_with_3_rows_as_with_30(db, measured, name):
     small_status, small_body, small = measured[SMALL][name]
     large_status, large_body, large = measured[LARGE][name]
     assert small_status == large_status == 200, (small_status, large_status, large_body[:500])
-    if name not in FIXED:
+    if name in CAPPED:  # it lists the latest few: more rows change what it shows, not always its length
+        assert large_body != small_body
+    elif name not in FIXED:
         assert len(large_body) > len(small_body)  # the rows were there to list
     if len(small) != len(large):
         print(f"{name}: {len(small)} queries with {SMALL} rows")

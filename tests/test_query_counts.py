@@ -121,10 +121,10 @@ from votes.models import Method, Motion, Outcome
 pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 3, 30
-# Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
-# last 3), counted all the same.
 # Pages that list only the first few of their rows (the public home: the coming meetings and the latest papers).
 CAPPED = {"public home"}
+# Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
+# last 3), counted all the same.
 FIXED = {
     "packs",
     "my work as member",

@@ -144,8 +144,8 @@ def programme_rows(board, starts):
         clashes = []
         for meeting in by_day.get(day, []):
             if meeting.board_id == board.pk:
-                clashes.append((meeting, f"the {board} already meets that day, at {meeting.time_display}"))
+                clashes.append((meeting, f"The {board} already meets that day, at {meeting.time_display}"))
             elif meeting.starts_at == starts_at:
-                clashes.append((meeting, f"the {meeting.board} meets at the same time"))
+                clashes.append((meeting, f"The {meeting.board} meets at the same time"))
         rows.append({"starts_at": starts_at, "day": day, "holiday": bank_holiday(day), "clashes": clashes})
     return rows

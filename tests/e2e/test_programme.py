@@ -1,16 +1,23 @@
-"""Journey: the clerk makes next year's programme of the Health and Wellbeing Board from a rule (the first
+"""Journeys: the clerk makes next year's programme of the Health and Wellbeing Board from a rule (the first
 Monday of every month): a rule ending before it starts is refused beside its field, nothing typed lost;
 the preview marks May's bank holiday and a clash with the Planning Committee, left unticked; the clerk
-unticks one more date and creates the rest; then moves one of the new meetings to another venue."""
+unticks one more date and creates the rest; then moves one of the new meetings to another venue. And the
+clerk moves the board's next meeting, its agenda published, to another room: the members are emailed and
+the front sheet is issued again as a new edition."""
 
 import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from boards import clock
-from boards.models import Board, Meeting
+from boards import services as agenda
+from boards.models import AgendaPack, Board, Meeting
+from boards.tasks import build_pack_now
+from reports.models import Report
+from tests.test_public import PUBLIC_SUBJECT, pdf_text
 
 pytestmark = pytest.mark.e2e
 NEXT_YEAR = timezone.localdate().year + 1
@@ -90,3 +97,38 @@ def test_the_clerk_makes_next_years_programme_and_moves_a_meeting(people, e2e_de
     moving.refresh_from_db()
     assert moving.venue == "Council Chamber, Southport Town Hall" and moving.date == wanted[0]
     assert moving.events.filter(action="moved").exists()
+
+
+def test_the_clerk_moves_a_published_meeting_and_its_members_are_told(people, e2e_demo):
+    board = Board.objects.get(slug="health-and-wellbeing-board")
+    clerk_user = e2e_demo.users["clerk"]
+    meeting = board.meetings.get(starts_at__gt=timezone.now())
+    agenda.agenda_add_report(meeting=meeting, report=Report.objects.get(subject=PUBLIC_SUBJECT), user=clerk_user)
+    agenda.agenda_publish(meeting=meeting, user=clerk_user)
+    front = meeting.packs.get(edition=AgendaPack.Edition.FRONT_SHEET, supplement=None)
+    build_pack_now(front.pk)
+    front.refresh_from_db()
+    assert front.revision == 1 and board.default_venue in pdf_text(front.file.read())
+    mail.outbox.clear()
+
+    clerk = people("clerk").sign_in("clerk")
+    page = clerk.goto(f"/meetings/{meeting.pk}/")
+    page.get_by_role("link", name=re.compile("Move the meeting")).click()
+    page.wait_for_load_state()
+    clerk.check()
+    assert "The agenda is published" in page.content()
+    page.get_by_label("Venue").fill("Council Chamber, Southport Town Hall")
+    page.get_by_role("button", name="Move the meeting").click()
+    page.wait_for_load_state()
+    clerk.check()
+    assert "Its members are being emailed" in page.content()
+
+    members = sorted(seat.user.email for seat in board.memberships.current())
+    assert sorted(address for message in mail.outbox for address in message.to) == members
+    assert all("Council Chamber, Southport Town Hall" in message.body for message in mail.outbox)
+    front.refresh_from_db()
+    assert front.revision == 2 and front.state == AgendaPack.State.QUEUED
+    build_pack_now(front.pk)
+    front.refresh_from_db()
+    text = pdf_text(front.file.read())
+    assert "Council Chamber, Southport Town Hall" in text and "Edition 2" in text

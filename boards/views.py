@@ -302,6 +302,13 @@ def meeting_move(request, pk):
             messages.success(
                 request, f"Meeting moved: now {meeting.date_display}, {meeting.time_display}, {meeting.venue}.{told}"
             )
+            published_on = timezone.localdate(meeting.agenda_published_at) if meeting.is_published else None
+            if published_on and not clock.is_in_time(published_on, meeting.date):
+                messages.warning(
+                    request,
+                    f"The agenda was published on {published_on.day} {published_on:%B %Y}: that leaves fewer than five clear working "
+                    "days before the new date, so its items may need the chair's agreement as urgent.",
+                )
             return redirect(meeting)
     context = {"meeting": meeting, "form": form, "heading": "Move the meeting"}
     return render(request, "boards/meeting_move.html", context, status=400 if form.errors else 200)

@@ -292,3 +292,15 @@ def test_the_move_page_is_for_democratic_services_alone(demo, login, client):
     assert response.status_code == 200
     assert f'value="{meeting.date.isoformat()}"' in response.content.decode()
     assert 'value="Committee Room, Bootle Town Hall"' in response.content.decode()
+
+
+def test_moving_a_published_meeting_too_near_warns_of_the_notice(demo, login, django_capture_on_commit_callbacks):
+    meeting, _, _ = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    soon = clock.working_days_after(timezone.localdate(), 2)
+    client = login(demo.clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(move_url(meeting), {"date": soon.isoformat(), "time": "10:00", "venue": ""}, follow=True)
+    assert response.status_code == 200
+    assert "fewer than five clear working days before the new date" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.date == soon

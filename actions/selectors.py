@@ -3,10 +3,10 @@ actions of given agenda items (for the public story of an issue)."""
 
 from collections import defaultdict
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
 
 from accounts.models import User
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from boards.models import Board
 
 # What every list of actions prints: the action, its owner, the item, meeting and board it arises from.
@@ -64,3 +64,19 @@ def public_for_items(items):
     for action in Action.objects.public().filter(item__in=pks).select_related(*RELATED).order_by("due_on", "pk"):
         found[action.item_id].append(action)
     return dict(found)
+
+
+def stamp():
+    """A digest's worth of what any public page prints of actions: their rows in sum, their history,
+    and their owners' names and posts (a few rows: owners are officers). For the public page cache."""
+    actions = Action.objects.aggregate(
+        n=Count("pk"), pks=Sum("pk"), updated=Max("updated_at"), due=Max("due_on"), items=Sum("item_id")
+    )
+    updates = ActionUpdate.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    owners = list(
+        User.objects.filter(actions_owned__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name", "job_title")
+    )
+    return (actions, updates, owners)

@@ -3,15 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
 from actions import selectors, services
 from actions.forms import ActionForm, TrackerFilterForm, UpdateForm
-from actions.models import Action, ActionUpdate
+from actions.models import Action
 from actions.services import ActionRefused
 from boards.models import AgendaItem
 from boards.public_cache import cached_public_page, public_stamp
@@ -20,19 +18,8 @@ PER_PAGE = 50
 
 
 def actions_stamp():
-    """What the public tracker and action pages print beyond the public lists: the actions, their
-    history and their owners' names and posts (a few rows: owners are officers)."""
-    actions = Action.objects.aggregate(
-        n=Count("pk"), pks=Sum("pk"), updated=Max("updated_at"), due=Max("due_on"), items=Sum("item_id")
-    )
-    updates = ActionUpdate.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    owners = list(
-        User.objects.filter(actions_owned__isnull=False)
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", "first_name", "last_name", "job_title")
-    )
-    return (public_stamp(), actions, updates, owners)
+    """What the public tracker and action pages print: the public lists, and the actions themselves."""
+    return (public_stamp(), selectors.stamp())
 
 
 def _refused_beside(form, exc):

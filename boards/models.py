@@ -139,6 +139,9 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField("date and time")
     venue = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    is_special = models.BooleanField(
+        "special meeting", default=False, help_text="Convened for particular business (a call-in), outside the cycle."
+    )
     agenda_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     agenda_published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False

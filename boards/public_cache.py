@@ -40,6 +40,7 @@ from decisions.models import Notice
 from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from minutes.models import Minutes
+from officer_decisions.models import OfficerDecision
 from reports.models import Post, Report
 from votes.models import Amendment, MemberVote, Motion
 
@@ -58,7 +59,7 @@ def _forget_keys(**kwargs):
 for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
     Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange, Motion, Amendment, MemberVote,
-    Minutes, Notice, Action, ActionUpdate,
+    Minutes, Notice, Action, ActionUpdate, OfficerDecision,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
@@ -169,13 +170,17 @@ def public_stamp():
     )
     # The executive's decision notices (the decisions feed, the API's items): each change dates the row.
     notices = Notice.objects.aggregate(n=Count("pk"), versions=Sum("version"), updated=Max("updated_at"))
+    # The officer decisions register (its feeds, the API): publication, a change to a published one, its removal.
+    officer_decisions = OfficerDecision.objects.filter(status=OfficerDecision.Status.PUBLISHED).aggregate(
+        n=Count("pk"), pks=Sum("pk"), updated=Max("updated_at")
+    )
     names = list(
         User.objects.filter(councillor__isnull=False).order_by("pk").values_list("pk", "first_name", "last_name")
     )
     small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
     return _digest(
         [timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, minutes, motions,
-         notices, names, small]
+         notices, officer_decisions, names, small]
     )  # fmt: skip
 
 

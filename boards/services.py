@@ -413,8 +413,9 @@ def supplement_publish(*, meeting, user):
     return supplement
 
 
-def meeting_schedule(*, board, starts_at, venue, user):
-    """Put a meeting of `board` in the diary; its date must not have passed.
+def meeting_schedule(*, board, starts_at, venue, user, special_for=""):
+    """Put a meeting of `board` in the diary; its date must not have passed. `special_for` names the
+    business a special meeting is convened for (it is then marked special).
 
     A bank holiday is not refused here: the programme page shows it and leaves it unticked, and a
     clerk who ticks it (or types it on /meetings/new/) has chosen it."""
@@ -426,9 +427,12 @@ def meeting_schedule(*, board, starts_at, venue, user):
         same_time = board.meetings.filter(starts_at=starts_at).exclude(status=Meeting.Status.CANCELLED)
         if same_time.exists():
             raise AgendaRefused(f"The {board} already meets at that time.")
-        meeting = Meeting.objects.create(board=board, starts_at=starts_at, venue=venue or board.default_venue)
+        meeting = Meeting.objects.create(
+            board=board, starts_at=starts_at, venue=venue or board.default_venue, is_special=bool(special_for)
+        )
         ensure_standard_items(meeting)
-        _record(meeting, user, "scheduled", note=str(meeting))
+        note = f"Special meeting: {special_for}" if special_for else str(meeting)
+        _record(meeting, user, "scheduled", note=note)
     return meeting
 
 

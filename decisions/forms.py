@@ -1,5 +1,6 @@
 from django import forms
 
+from boards.forms import MeetingForm
 from decisions.models import Notice
 
 
@@ -39,3 +40,18 @@ class OutcomeForm(forms.Form):
         label="What the committee decided", choices=Notice.Outcome.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConveneForm(MeetingForm):
+    """A special meeting of the scrutiny committee to hear a call-in: its date, time and venue."""
+
+    board = None  # the committee that scrutinises the decision
+    venue = forms.CharField(
+        label="Venue", max_length=300, required=False, help_text="Leave blank for the committee's usual venue."
+    )
+    urgency_reason = forms.CharField(
+        label="Why it is urgent (only for a meeting at less than five clear working days' notice)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

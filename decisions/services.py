@@ -6,6 +6,7 @@ lock is taken, so a signature that waited for another at the last minute is judg
 actually written: the call-in deadline holds to the second.
 """
 
+import datetime as dt
 import logging
 from functools import partial
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from boards import clock
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting
 from decisions.models import CallIn, Notice, NoticeVersion, Signature, call_in_period
@@ -27,7 +29,11 @@ HELD = {Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED}
 
 
 class NoticeRefused(Exception):
-    """The step cannot be taken; the message says why in plain words."""
+    """The step cannot be taken; the message says why in plain words (`field`: the form field it is about)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def _require_clerk(user):
@@ -206,10 +212,9 @@ def _place_on_scrutiny_agenda(notice):
     clerk = clerk or User.objects.filter(is_active=True, is_democratic_services=True).order_by("pk").first()
     if clerk is None:
         return None
-    title = f"Call-in: {notice.title} ({notice.item.meeting.board}, {notice.item.meeting.date_display})"
     try:
         return agenda.agenda_add_item(
-            meeting=meeting, user=clerk, title=title,
+            meeting=meeting, user=clerk, title=_call_in_title(notice),
             description=f"Decision notice {notice.reference}, called in by members of the committee.",
             is_exempt=notice.item.is_exempt, exempt_paragraph=(notice.item.exempt_paragraphs or [None])[0],
             urgency_reason="A called-in decision is considered at the committee's next meeting."
@@ -220,6 +225,86 @@ def _place_on_scrutiny_agenda(notice):
         return None
 
 
+def earliest_with_notice(today=None):
+    """The first day a meeting convened today can be held with five clear working days' notice."""
+    day = (today or timezone.localdate()) + dt.timedelta(days=1)
+    while not clock.is_in_time(today or timezone.localdate(), day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def scrutiny_board_for(notice):
+    """The committee that hears the call-in: the one whose agenda has it, else the first active one
+    scrutinising the board; None when no committee scrutinises it."""
+    if notice.scrutiny_item_id:
+        return notice.scrutiny_item.meeting.board
+    return notice.item.meeting.board.scrutinised_by.filter(is_active=True).order_by("name", "pk").first()
+
+
+def call_in_convene_meeting(*, notice, user, starts_at, venue="", urgency_reason=""):
+    """Convene a special meeting of the scrutiny committee to hear a called-in decision, and put the
+    call-in on its agenda (taking it off the ordinary meeting it was on); returns the meeting.
+
+    The agenda must be open five clear working days before the meeting (Local Government Act 1972,
+    s. 100B); a meeting sooner than that needs the reason it is urgent, recorded on the item."""
+    _require_clerk(user)
+    urgency_reason = (urgency_reason or "").strip()
+    now = timezone.now()
+    if starts_at <= now:
+        raise NoticeRefused("That date and time have passed: choose a time still to come.", field="date")
+    day, today = timezone.localtime(starts_at).date(), timezone.localdate(now)
+    short_notice = not clock.is_in_time(today, day)
+    if short_notice and not urgency_reason:
+        earliest = earliest_with_notice(today)
+        raise NoticeRefused(
+            f"A meeting on {day:%A} {day.day} {day:%B %Y} gives less than five clear working days' notice: "
+            f"choose {earliest:%A} {earliest.day} {earliest:%B %Y} or later, or give the reason it is urgent.",
+            field="urgency_reason",
+        )
+    with transaction.atomic():
+        locked = (
+            Notice.objects.select_for_update(of=("self",))
+            .select_related("item__meeting__board", "scrutiny_item__meeting__board")
+            .get(pk=notice.pk)
+        )
+        if locked.status != Notice.Status.CALLED_IN:
+            raise NoticeRefused("Only a called-in decision waiting for the scrutiny committee needs a meeting.")
+        old = locked.scrutiny_item
+        if old is not None and old.meeting.is_special and old.meeting.status != Meeting.Status.CANCELLED:
+            raise NoticeRefused(f"A special meeting is already convened to hear it: {old.meeting}.")
+        board = scrutiny_board_for(locked)
+        if board is None:
+            raise NoticeRefused(f"No committee scrutinises the {locked.item.meeting.board}.")
+        if old is not None and old.meeting.status in HELD:
+            raise NoticeRefused(f"The call-in was heard at {old.meeting}: record the committee's outcome instead.")
+        reason = f"to hear the call-in of decision notice {locked.reference}"
+        if short_notice:
+            reason += f"; convened at less than five clear working days' notice, as it is urgent: {urgency_reason}"
+        try:
+            meeting = agenda.meeting_schedule(
+                board=board, starts_at=starts_at, venue=venue, user=user, special_for=reason
+            )
+            item = agenda.agenda_add_item(
+                meeting=meeting, user=user, title=_call_in_title(locked),
+                description=f"Decision notice {locked.reference}, called in by members of the committee.",
+                is_exempt=locked.item.is_exempt, exempt_paragraph=(locked.item.exempt_paragraphs or [None])[0],
+                urgency_reason=urgency_reason or ("A special meeting convened to hear a called-in decision."
+                                                  if agenda.is_late_now(meeting) else ""),
+            )  # fmt: skip
+            if old is not None and old.meeting.status != Meeting.Status.CANCELLED:
+                agenda.agenda_remove_item(item=old, user=user)  # it is heard at the special meeting instead
+        except agenda.AgendaRefused as refused:
+            raise NoticeRefused(str(refused), field="date") from None
+        locked.scrutiny_item = item
+        locked.save(update_fields=["scrutiny_item", "updated_at"])
+    log.info("Special meeting %s convened for the call-in of %s by %s", meeting, locked.reference, user)
+    return meeting
+
+
+def _call_in_title(notice):
+    return f"Call-in: {notice.title} ({notice.item.meeting.board}, {notice.item.meeting.date_display})"
+
+
 def _tell_democratic_services(pk):
     notice = Notice.objects.select_related("item__meeting__board", "scrutiny_item__meeting").get(pk=pk)
     recipients = [u.email for u in User.objects.filter(is_active=True, is_democratic_services=True) if u.email]
@@ -228,7 +313,8 @@ def _tell_democratic_services(pk):
     placed = (
         f"It is on the agenda of {notice.scrutiny_item.meeting}."
         if notice.scrutiny_item_id
-        else "No meeting of the scrutiny committee is coming: arrange a special meeting."
+        else "No meeting of the scrutiny committee is coming: convene a special meeting to hear it at "
+        f"{settings.SITE_URL}{reverse('decisions:convene', args=[pk])}"
     )
     body = (
         f"Decision notice {notice.reference} ({notice.title}, {notice.item.meeting}) has been called in by "

@@ -11,6 +11,7 @@ urlpatterns = [
     path("decisions/<int:pk>/call-in/", views.call_in, name="call_in"),
     path("decisions/<int:pk>/call-in/sign/", views.sign, name="sign"),
     path("decisions/<int:pk>/outcome/", views.outcome, name="outcome"),
+    path("decisions/<int:pk>/special-meeting/", views.convene, name="convene"),
     path("meetings/<int:pk>/notices/", views.meeting_notices, name="meeting_notices"),
     path("meetings/<int:pk>/items/<int:item_pk>/notice/", views.publish, name="publish"),
 ]

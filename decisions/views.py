@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST, require_safe
 from boards.models import AgendaItem, Board
 from boards.views import get_meeting_to_manage, is_clerk
 from decisions import selectors, services
-from decisions.forms import CallInForm, CorrectForm, OutcomeForm, PublishForm
+from decisions.forms import CallInForm, ConveneForm, CorrectForm, OutcomeForm, PublishForm
 from decisions.models import Notice
+from public import queries
 
 PER_PAGE = 50
 
@@ -33,7 +34,12 @@ def register(request):
 
 
 def _notice(pk):
-    return get_object_or_404(selectors.notices().prefetch_related("versions", "call_in__signatures__member"), pk=pk)
+    return get_object_or_404(
+        selectors.notices()
+        .select_related("scrutiny_item__meeting__board")
+        .prefetch_related("versions", "call_in__signatures__member"),
+        pk=pk,
+    )
 
 
 @require_safe
@@ -50,6 +56,7 @@ def notice(request, pk):
         "signed": signed,
         "clerk": is_clerk(request.user),
         "outcome_form": OutcomeForm() if is_clerk(request.user) and found.status == Notice.Status.CALLED_IN else None,
+        "has_story": bool(found.item.report_id) and queries.is_public_issue(found.item.report_id),
     }
     return render(request, "decisions/notice.html", context)
 
@@ -166,3 +173,31 @@ def outcome(request, pk):
     else:
         messages.error(request, "Choose what the committee decided.")
     return redirect(found)
+
+
+@login_required
+def convene(request, pk):
+    """Democratic services convene a special meeting of the scrutiny committee to hear a call-in."""
+    if not is_clerk(request.user):
+        raise Http404("No such page")
+    found = _notice(pk)
+    if found.status != Notice.Status.CALLED_IN:
+        messages.info(request, "Only a called-in decision waiting for the scrutiny committee needs a meeting.")
+        return redirect(found)
+    board = services.scrutiny_board_for(found)
+    initial = {"date": services.earliest_with_notice(), "time": "18:00"}
+    form = ConveneForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.call_in_convene_meeting(
+                notice=found, user=request.user, starts_at=form.starts_at(), venue=data["venue"],
+                urgency_reason=data["urgency_reason"],
+            )  # fmt: skip
+        except services.NoticeRefused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+        else:
+            messages.success(request, f"Special meeting convened: {meeting}. The call-in is on its agenda.")
+            return redirect(found)
+    context = {"notice": found, "form": form, "board": board, "earliest": services.earliest_with_notice()}
+    return render(request, "decisions/convene.html", context, status=400 if form.errors else 200)

@@ -83,6 +83,7 @@ class OfficerDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     keep_until = models.DateField(help_text="Six years after the decision: deleted the day after.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="The last change to the record, for the open data API.")
 
     objects = OfficerDecisionQuerySet.as_manager()
 

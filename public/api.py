@@ -7,7 +7,10 @@ of boards, meetings name the Persons who attended (`participant`) and, once publ
 (`resultsProtocol`). Every object's `id` is its own URL, lists are paginated with OParl's
 `pagination` and `links`. What is not public is not here: agenda items only of published agendas,
 exempt items by title and paragraph only (never their motion, result or decision), Papers only for
-reports `public_reports()` allows, Persons only for councillors. See /open-data/ for the documentation.
+reports `public_reports()` allows, Persons only for councillors. Two types of our own, which OParl
+lacks, carry decisions: DecisionNotice (the executive's notices) and OfficerDecision (the register of
+officer decisions), linked from the Body; an exempt one prints what its public page shows and no more.
+See /open-data/ for the documentation.
 
 Files, Locations and Consultations are printed inside the objects they belong to, each with an `id`
 that answers at its own URL (/files/<key>/ and so on). Every object has `created` and `modified`,
@@ -33,7 +36,9 @@ from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.public_cache import cached_public_page
 from boards.selectors import item_numbers, number_items, numbered_agendas
 from config.numbers import whole_number
+from decisions.models import Notice
 from members.models import Attendance, Councillor
+from officer_decisions.models import OfficerDecision
 from public import harvest, queries
 from public.models import ApiRecord
 from reports.models import SCHEDULE_12A_PARAGRAPHS, Appendix, appendix_letter, exempt_grounds
@@ -243,6 +248,8 @@ def body_object(url):
         "person": url("api:persons"),
         "membership": url("api:memberships"),
         "legislativeTerm": [],
+        VENDOR + "decisionNotices": url("api:decision_notices"),
+        VENDOR + "officerDecisions": url("api:officer_decisions"),
         "web": url("public:home"),
     }
 
@@ -429,6 +436,7 @@ def meeting_object(url, meeting, *, public_pks):
         "location": location_object(url, f"meeting-{meeting.pk}", meeting.venue or meeting.board.default_venue),
         "organization": [url("api:organization", meeting.board_id)],
         VENDOR + "agendaPublished": _iso(meeting.agenda_published_at) if published else None,
+        VENDOR + "special": True if meeting.is_special else None,  # convened for particular business
         "web": url("boards:meeting", meeting.pk),
     }
     if published:
@@ -501,6 +509,94 @@ def paper_object(url, report):
     }
 
 
+def officer_decision_object(url, decision):
+    """A published officer decision (a type of our own); an exempt one as its public page shows it: its
+    title, date, maker and the paragraph of Schedule 12A, nothing more."""
+    data = {
+        "id": url("api:officer_decision", decision.pk),
+        "type": harvest.type_url("OfficerDecision"),
+        "body": url("api:body", BODY_ID),
+        "name": decision.title,
+        "date": decision.decided_on.isoformat(),
+        "decisionMaker": str(decision.officer),
+        "post": decision.officer_title,
+        "published": _iso(decision.published_at),
+        "public": not decision.is_exempt,
+        "web": url("officer_decisions:detail", decision.pk),
+    }
+    if decision.is_exempt:  # read from the record now
+        data["exemptParagraph"] = decision.exempt_paragraph
+        data["exemptReason"] = (
+            f"{decision.not_for_publication} of Part 1 of Schedule 12A to the Local Government Act 1972"
+        )
+        return data
+    data.update(
+        {
+            "decision": decision.decision,
+            "delegatedPower": decision.delegated_power,
+            "reasons": decision.reasons,
+            "alternativesRejected": decision.alternatives or None,
+            "conflictOfInterest": decision.conflict_of_interest or None,
+            "dispensation": decision.dispensation or None,
+            "ward": [ward.name for ward in decision.wards.all()],  # prefetched
+            "backgroundPaper": list(decision.background_papers),
+        }
+    )
+    return data
+
+
+def decision_notice_object(url, notice, *, public_pks, public_items):
+    """An executive decision's notice (a type of our own), as its public page shows it: an exempt
+    decision by its title, dates and call-in status only."""
+    item, meeting = notice.item, notice.item.meeting
+    data = {
+        "id": url("api:decision_notice", notice.pk),
+        "type": harvest.type_url("DecisionNotice"),
+        "body": url("api:body", BODY_ID),
+        "name": notice.title,
+        "reference": notice.reference,
+        "organization": url("api:organization", meeting.board_id),
+        "meeting": url("api:meeting", meeting.pk),
+        "agendaItem": url("api:agenda_item", item.pk) if item.pk in public_items else None,
+        "date": meeting.date.isoformat(),
+        "published": _iso(notice.published_at),
+        "version": notice.version,
+        "state": notice.state_display,
+        "urgent": notice.is_urgent,
+        "callInCloses": _iso(notice.call_in_closes_at),
+        "effectiveFrom": notice.effective_on.isoformat() if notice.effective_on else None,
+        "public": not notice.is_exempt,
+        "web": url("decisions:notice", notice.pk),
+    }
+    call_in = getattr(notice, "call_in", None)  # read with the notice (select_related)
+    if call_in is not None and call_in.completed_at:
+        data["calledIn"] = _iso(call_in.completed_at)
+        if notice.scrutiny_item_id:
+            data["scrutinyMeeting"] = url("api:meeting", notice.scrutiny_item.meeting_id)
+    if notice.outcome:
+        data["outcome"] = notice.get_outcome_display()
+        data["outcomeRecorded"] = _iso(notice.outcome_recorded_at)
+    if notice.is_exempt:  # read from the item's report now
+        data["exemptReason"] = f"Not for publication {item.exempt_grounds}"
+        return data
+    data.update(
+        {
+            "decision": notice.decision,
+            "reasons": notice.reasons,
+            "alternativesRejected": notice.alternatives,
+            "conflicts": notice.conflicts or None,
+            "urgencyReason": notice.urgency_reason or None,
+            "outcomeNote": notice.outcome_note or None,
+            "paper": url("api:paper", item.report_id) if item.report_id in public_pks else None,
+            "correction": [
+                {"version": v.version, "replaced": _iso(v.corrected_at), "note": v.correction}
+                for v in notice.versions.all()  # prefetched
+            ],
+        }
+    )
+    return data
+
+
 def every_object(url):
     """Every object the API prints, as it prints it (public/harvest.py compares them); the embedded
     Files, Locations, Consultations and AgendaItems come inside their Meetings, Papers and Organizations."""
@@ -517,6 +613,11 @@ def every_object(url):
         yield clean(person_object(url, councillor))
     for seat in _public_memberships().order_by("pk"):
         yield clean(membership_object(url, seat))
+    for decision in _officer_decisions().order_by("pk").iterator(chunk_size=500):
+        yield clean(officer_decision_object(url, decision))
+    public_items = _notice_items()
+    for notice in _notices().order_by("pk").iterator(chunk_size=500):
+        yield clean(decision_notice_object(url, notice, public_pks=public_pks, public_items=public_items))
 
 
 # Views -------------------------------------------------------------------------------------------
@@ -797,3 +898,66 @@ def consultation(request, pk):
     url = Urls(request)
     report_id = _items().filter(pk=pk).values_list("report_id", flat=True).first()
     return _inside(paper_object(url, _paper(report_id)), url("api:consultation", pk))
+
+
+# Decisions: officer decisions and the executive's decision notices (types of our own) ----------
+
+
+def _officer_decisions():
+    """Officer decisions on the public register, with their wards."""
+    return OfficerDecision.objects.published().select_related("officer").prefetch_related("wards")
+
+
+@cached_public_page()
+@api_view
+def officer_decisions(request):
+    decisions = _officer_decisions().order_by("-decided_on", "-published_at", "-pk")
+    return _paginate(
+        request, decisions, officer_decision_object, "api:officer_decisions",
+        kind="officer-decisions", detail="api:officer_decision",
+    )  # fmt: skip
+
+
+@cached_public_page()
+@api_view
+def officer_decision(request, pk):
+    decision = _officer_decisions().filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    return officer_decision_object(Urls(request), decision)
+
+
+def _notices():
+    """Every published notice with what it prints, its call-in and corrections read with it."""
+    return Notice.objects.select_related("item__meeting", "item__report", "call_in", "scrutiny_item").prefetch_related(
+        "versions"
+    )
+
+
+def _notice_items():
+    """The agenda items with a notice that the API prints (those of published agendas)."""
+    return set(queries.public_items().filter(notice__isnull=False).values_list("pk", flat=True))
+
+
+@cached_public_page()
+@api_view
+def decision_notices(request):
+    notices = _notices().order_by("-published_at", "-pk")
+    public_pks, public_items = _public_pks(), _notice_items()
+    return _paginate(
+        request,
+        notices,
+        lambda url, n: decision_notice_object(url, n, public_pks=public_pks, public_items=public_items),
+        "api:decision_notices",
+        kind="decision-notices",
+        detail="api:decision_notice",
+    )
+
+
+@cached_public_page()
+@api_view
+def decision_notice(request, pk):
+    notice = _notices().filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return decision_notice_object(Urls(request), notice, public_pks=_public_pks(), public_items=_notice_items())

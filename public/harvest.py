@@ -26,6 +26,22 @@ from boards.public_cache import _remembered, public_stamp
 from public.models import ApiRecord, ApiState
 
 TIMES = ("created", "modified")
+OPARL = "https://schema.oparl.org/1.1/"
+# Object types of our own, beside OParl's: each is documented at its anchor on /open-data/.
+VENDOR_TYPES = {"OfficerDecision", "DecisionNotice"}
+
+
+def type_url(name):
+    """The `type` of an object: OParl's schema URL, or for a type of our own its documentation on /open-data/
+    (on the configured site, whatever host was asked, so it names the type the same everywhere)."""
+    if name in VENDOR_TYPES:
+        return f"{settings.SITE_URL}{reverse('public:open_data')}#{name}"
+    return OPARL + name
+
+
+def type_name(url):
+    """ "Meeting" of OParl's https://schema.oparl.org/1.1/Meeting, "OfficerDecision" of .../open-data/#OfficerDecision."""
+    return url.rsplit("#", 1)[-1] if "#" in url else url.rsplit("/", 1)[-1]
 
 
 def api_root():
@@ -70,7 +86,7 @@ def _printed(every_object):
     found = {}
     for top in every_object(SiteUrls()):
         for obj in objects_in(top):
-            found[address(obj["id"])] = (obj["type"].rsplit("/", 1)[-1], digest(obj))
+            found[address(obj["id"])] = (type_name(obj["type"]), digest(obj))
     return found
 
 
@@ -81,10 +97,10 @@ def compare(every_object, now=None):
     printed = _printed(every_object)
     records = {(r.kind, r.key): r for r in ApiRecord.objects.all()}
     new, changed = [], []
-    for (kind, key), (type_name, value) in printed.items():
+    for (kind, key), (type_, value) in printed.items():
         record = records.get((kind, key))
         if record is None:
-            new.append(ApiRecord(kind=kind, key=key, type=type_name, digest=value, created=now, modified=now))
+            new.append(ApiRecord(kind=kind, key=key, type=type_, digest=value, created=now, modified=now))
         elif record.digest != value or record.deleted:
             record.digest, record.deleted, record.modified = value, False, now
             changed.append(record)
@@ -135,7 +151,7 @@ def tombstone(url, record):
     """What stays of a deleted object at its URL: its id, type and times, and `deleted`."""
     return {
         "id": url,
-        "type": f"https://schema.oparl.org/1.1/{record.type}",
+        "type": type_url(record.type),
         "created": _moment(record.created),
         "modified": _moment(record.modified),
         "deleted": True,

@@ -56,6 +56,39 @@ def is_public_report(pk):
     return public_reports().filter(pk=pk).exists()
 
 
+def public_issues(today=None):
+    """Reports with a public story page (an "issue"): the key decisions democratic services have accepted
+    onto the Forward Plan, from the day the plan gives notice of them (and after they are taken), and the
+    public reports. Drafts and everything else are nobody's business but the people working on them."""
+    today = today or timezone.localdate()
+    on_plan = Report.objects.in_forward_plan().filter(
+        forward_plan_accepted_on__isnull=False, forward_plan_date__lte=today
+    )
+    return Report.objects.filter(Q(pk__in=on_plan.values("pk")) | Q(pk__in=public_reports().values("pk")))
+
+
+def get_public_issue(pk):
+    """The issue `pk` with everything its page prints (its Forward Plan entry, its agenda item, meeting,
+    decision notice, call-in and the scrutiny committee's meeting) in one query, or 404."""
+    report = (
+        public_issues()
+        .select_related(
+            "board", "meeting__board", "portfolio", "report_of", "agenda_item__meeting__board",
+            "agenda_item__supplement", "agenda_item__notice__call_in",
+            "agenda_item__notice__scrutiny_item__meeting__board",
+        )
+        .filter(pk=pk)
+        .first()
+    )  # fmt: skip
+    if report is None:
+        raise Http404("No such issue")
+    return report
+
+
+def is_public_issue(pk):
+    return public_issues().filter(pk=pk).exists()
+
+
 def public_items():
     """Agenda items of published agendas and supplements (both parts: Part 2 items are named, never opened)."""
     return AgendaItem.objects.issued().filter(meeting__in=public_meetings())

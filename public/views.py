@@ -14,6 +14,7 @@ from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from actions import selectors as actions
 from boards.models import Meeting
 from boards.public_cache import cached_public_page, forward_plan_stamp
 from decisions.selectors import story as decision_story
@@ -167,6 +168,32 @@ def forward_plan(request):
     return render(request, "public/forward_plan.html", context)
 
 
+def issue_stamp():
+    """What an issue's page prints: the Forward Plan's and the public lists' facts, and the actions."""
+    return (forward_plan_stamp(), actions.stamp())
+
+
+@require_safe
+@cached_public_page(issue_stamp)
+def issue(request, pk):
+    """One issue's story: a key decision on the Forward Plan, or a public report, from notice to implementation."""
+    report = queries.get_public_issue(pk)
+    public = queries.is_public_report(report.pk)
+    context = {
+        "report": report,
+        # What the Forward Plan prints of it, and no more (an exempt report: title as its agenda gives it,
+        # board, date, the Schedule 12A paragraph).
+        "entry": queries.ForwardPlanEntry(report, {report.pk} if public else set()),
+        "story": decision_story(report),
+        # The agenda item whose decision any actions arise from: only a public (Part 1) report's.
+        "public_item": report.agenda_item if public else None,
+    }
+    if context["public_item"] is not None:
+        item = context["public_item"]
+        context["arising"] = actions.public_for_items([item]).get(item.pk, [])
+    return render(request, "public/issue.html", context)
+
+
 @require_safe
 def forward_plan_pdf(request):
     """The Forward Plan as a PDF, stored until what it prints changes."""
@@ -213,6 +240,7 @@ def open_data(request):
     """How to use the open data: the API, the feeds and the calendars."""
     context = {
         "api_root": request.build_absolute_uri(reverse("api:system")),
+        "type_base": settings.SITE_URL + reverse("public:open_data"),
         "licence": settings.OPEN_DATA_LICENCE,
         "licence_name": settings.OPEN_DATA_LICENCE_NAME,
     }

@@ -13,6 +13,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
   approved     approved, on no agenda yet
   planned      officer's complete draft, a key decision in the Forward Plan democratic services have
                not accepted yet
+  accepted     officer's complete draft, a key decision democratic services have accepted onto the
+               Forward Plan (its report not published)
   exempt       the demo's exempt report (paragraph 3), published in Part 2 of `published`;
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
@@ -367,6 +369,20 @@ public:forward_plan              -                              GET   200      2
 public:forward_plan              -                              POST  405      405      405      405      405      405      405      405      405
 public:forward_plan_pdf          -                              GET   200      200      200      200      200      200      200      200      200
 public:forward_plan_pdf          -                              POST  405      405      405      405      405      405      405      405      405
+# The issue's story (issue 16): public for a key decision on the Forward Plan (exempt ones too, showing
+# what the plan shows) and for a public report; nobody's for a draft or an entry not yet accepted.
+public:issue                     seed                           GET   200      200      200      200      200      200      200      200      200
+public:issue                     seed                           POST  405      405      405      405      405      405      405      405      405
+public:issue                     exempt                         GET   200      200      200      200      200      200      200      200      200
+public:issue                     exempt                         POST  405      405      405      405      405      405      405      405      405
+public:issue                     accepted                       GET   200      200      200      200      200      200      200      200      200
+public:issue                     accepted                       POST  405      405      405      405      405      405      405      405      405
+public:issue                     draft                          GET   404      404      404      404      404      404      404      404      404
+public:issue                     draft                          POST  405      405      405      405      405      405      405      405      405
+public:issue                     planned                        GET   404      404      404      404      404      404      404      404      404
+public:issue                     planned                        POST  405      405      405      405      405      405      405      405      405
+public:issue                     approved                       GET   404      404      404      404      404      404      404      404      404
+public:issue                     approved                       POST  405      405      405      405      405      405      405      405      405
 public:search                    -                              GET   200      200      200      200      200      200      200      200      200
 public:search                    -                              POST  405      405      405      405      405      405      405      405      405
 public:open_data                 -                              GET   200      200      200      200      200      200      200      200      200
@@ -450,6 +466,22 @@ api:consultation                 seed_item                      GET   200      2
 api:consultation                 seed_item                      POST  405      405      405      405      405      405      405      405      405
 api:consultation                 exempt_item                    GET   404      404      404      404      404      404      404      404      404
 api:consultation                 exempt_item                    POST  405      405      405      405      405      405      405      405      405
+# Decisions in the open data API (types of our own): officer decisions on the register, an exempt one as
+# its page shows it; one never published never answered (404); the executive's decision notices.
+api:officer_decisions            -                              GET   200      200      200      200      200      200      200      200      200
+api:officer_decisions            -                              POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_published                   GET   200      200      200      200      200      200      200      200      200
+api:officer_decision             od_published                   POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_exempt                      GET   200      200      200      200      200      200      200      200      200
+api:officer_decision             od_exempt                      POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_draft                       GET   404      404      404      404      404      404      404      404      404
+api:officer_decision             od_draft                       POST  405      405      405      405      405      405      405      405      405
+api:officer_decision             od_submitted                   GET   404      404      404      404      404      404      404      404      404
+api:officer_decision             od_submitted                   POST  405      405      405      405      405      405      405      405      405
+api:decision_notices             -                              GET   200      200      200      200      200      200      200      200      200
+api:decision_notices             -                              POST  405      405      405      405      405      405      405      405      405
+api:decision_notice              notice                         GET   200      200      200      200      200      200      200      200      200
+api:decision_notice              notice                         POST  405      405      405      405      405      405      405      405      405
 
 # Decision notices of executive boards (decisions/): public register and notices; democratic services
 # publish from a held executive meeting, correct and record call-in outcomes; members of a committee that
@@ -470,6 +502,10 @@ decisions:sign                   notice                         GET   login    4
 decisions:sign                   notice                         POST  login    404      404      404      404      404      302      404      404
 decisions:outcome                notice                         GET   login    405      405      405      405      405      405      405      405
 decisions:outcome                notice                         POST  login    404      404      404      404      302      404      404      302
+# A special meeting to hear a call-in: democratic services only; `notice` is not called in, so they are sent
+# back to it with a message and nothing changes (tests/test_special_meeting.py convenes one).
+decisions:convene                notice                         GET   login    404      404      404      404      302      404      404      302
+decisions:convene                notice                         POST  login    404      404      404      404      302      404      404      302
 decisions:meeting_notices        cabinet_held                   GET   login    404      404      404      404      200      404      404      200
 decisions:meeting_notices        cabinet_held                   POST  login    405      405      405      405      405      405      405      405
 decisions:publish                cabinet_held/decided_item      GET   login    404      404      404      404      200      404      404      200

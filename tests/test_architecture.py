@@ -133,3 +133,14 @@ def test_it_has_one_writer_of_reports_and_their_events():
         if "ReportEvent.objects.create" in source or "report.save(" in source:
             writers.add(name)
     assert writers == {"reports.services"}
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comment ends at the line's end: one that spans lines is printed on the page."""
+    broken = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            start = line.find("{#")
+            if start >= 0 and "#}" not in line[start:]:
+                broken.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not broken, "use {% comment %} for these: " + ", ".join(broken)

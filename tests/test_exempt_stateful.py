@@ -508,6 +508,7 @@ class ExemptEverywhere(RuleBasedStateMachine):
             urls += [f"/api/v1/files/{kind}-{pk}/" for kind in ("agenda", "pack", "minutes")]
         for pk, _ in self.reports:
             urls += [f"/papers/{pk}/", f"/papers/{pk}/pdf/", f"/api/v1/papers/{pk}/", f"/api/v1/files/paper-{pk}/"]
+            urls += [f"/issues/{pk}/"]
             for a in Appendix.objects.filter(report_id=pk).values_list("pk", flat=True):
                 urls += [f"/papers/{pk}/appendices/{a}/", f"/api/v1/files/appendix-{a}/"]
         items = AgendaItem.objects.filter(meeting_id__in=self.world.meetings).values_list("pk", flat=True)

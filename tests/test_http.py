@@ -83,6 +83,7 @@ def test_it_answers_head_wherever_it_answers_get(client, demo, files):
     upcoming = Meeting.objects.filter(agenda_published_at__isnull=True).first()
     pages = ["/public/", "/calendar/", "/boards/", f"/boards/{demo.board.slug}/", "/meetings/", "/forward-plan/"]
     pages += [f"/meetings/{demo.meeting.pk}/", f"/papers/{demo.seed.pk}/", "/open-data/", "/search/?q=care"]
+    pages += [f"/issues/{demo.seed.pk}/"]
     if upcoming:
         pages.append(f"/meetings/{upcoming.pk}/")
     for url in [*pages, *open_data_urls(demo), *files]:

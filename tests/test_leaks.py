@@ -11,6 +11,7 @@ The marker must appear in no answer: HTML, JSON, iCalendar, RSS, Atom, PDF text,
 bookmarks, or any header. The board's own member, who may see the report, must find it.
 """
 
+import datetime as dt
 import io
 import itertools
 import re
@@ -27,8 +28,10 @@ from pypdf import PdfReader
 from accounts.models import User
 from actions import services as actions
 from actions.models import Action
-from boards.models import AgendaItem, AgendaPack, Meeting
+from boards.models import AgendaItem, AgendaPack, Board, Meeting
 from boards.tasks import build_pack_now
+from decisions import services as decisions
+from decisions.models import Notice
 from interests.models import Declaration
 from interests.services import declaration_record
 from minutes.models import Minutes
@@ -291,6 +294,35 @@ def plant_action(item, demo):
     actions.action_update(action=action, user=demo.director, status="in_progress", note=f"Progress {MARKER}")
 
 
+def plant_decision_notice(demo):
+    """The marker in every text of the notice of a Cabinet decision taken in private, and its correction."""
+    cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
+    held = Meeting.objects.create(
+        board=cabinet, starts_at=timezone.now() - dt.timedelta(days=1), status=Meeting.Status.HELD,
+        agenda_published_at=timezone.now() - dt.timedelta(days=10),
+    )  # fmt: skip
+    item = AgendaItem.objects.create(
+        meeting=held, position=1, title=f"Disposal of a depot {BESIDE}", own_is_exempt=True, own_exempt_paragraph=3,
+        decision=f"Cabinet decision {MARKER} {BESIDE}",
+    )  # fmt: skip
+    texts = {name: f"{name} {MARKER} {BESIDE}" for name in ("decision", "reasons", "alternatives", "conflicts")}
+    notice = decisions.notice_publish(item=item, user=demo.clerk, **texts)
+    decisions.notice_correct(
+        notice=notice, user=demo.clerk, **(texts | {"reasons": f"Corrected {MARKER}"}),
+        correction=f"Correction {MARKER} {BESIDE}",
+    )  # fmt: skip
+    # The scrutiny committee's outcome, with the note the clerk types (set directly: the call-in is
+    # tested elsewhere; here only what the pages print of it).
+    Notice.objects.filter(pk=notice.pk).update(
+        status=Notice.Status.DECIDED, outcome=Notice.Outcome.NO_FURTHER_ACTION, outcome_note=f"Outcome {MARKER} {BESIDE}",
+        outcome_recorded_at=timezone.now(), updated_at=timezone.now(),
+    )  # fmt: skip
+    for edition in AgendaPack.Edition.values:  # its agenda is published: its packs are built
+        pack, _ = AgendaPack.objects.get_or_create(meeting=held, edition=edition)
+        build_pack_now(pack.pk)
+    return notice
+
+
 @pytest.fixture
 def exempt_world(demo, django_capture_on_commit_callbacks):
     """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
@@ -325,6 +357,7 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
             pack, _ = AgendaPack.objects.get_or_create(meeting=each, edition=edition)
             build_pack_now(pack.pk)
     plant_officer_decisions(demo)
+    plant_decision_notice(demo)
     other_board, planner = other_board_member()
     return meeting, public, exempt, appendix, other_board, planner
 
@@ -339,6 +372,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     ints += list(OfficerDecision.objects.values_list("pk", flat=True))
     secret_action = Action.objects.get(description__contains=MARKER)
     ints += list(Action.objects.values_list("pk", flat=True))
+    ints += list(Notice.objects.values_list("pk", flat=True))
     pools = {
         "default": sorted(set(ints)),
         "pk": sorted(set(ints)),
@@ -387,8 +421,15 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         # The tracker of actions, filtered down to the board's actions in progress.
         f"/actions/?board={demo.board.slug}&status=in_progress",
         f"/actions/?owner={demo.director.pk}",
+        # Officer decisions and decision notices in the API, their changes too.
+        "/api/v1/officer-decisions/",
+        "/api/v1/officer-decisions/?modified_since=2000-01-01T00%3A00%3A00Z",
+        "/api/v1/decision-notices/",
+        "/api/v1/decision-notices/?modified_since=2000-01-01T00%3A00%3A00Z",
+        "/decisions/",
     ]
     od_exempt = OfficerDecision.objects.get(exempt_paragraph=3, title__contains=BESIDE)
+    exempt_notice = Notice.objects.get(title__contains=BESIDE)
     for must in [
         f"/officer-decisions/{od_exempt.pk}/",
         f"/actions/{secret_action.pk}/",
@@ -396,6 +437,10 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/meetings/{demo.meeting.pk}/items/{item.pk}/actions/new/",
         "/actions/",
         "/actions/mine/",
+        f"/api/v1/officer-decisions/{od_exempt.pk}/",
+        f"/api/v1/decision-notices/{exempt_notice.pk}/",
+        f"/decisions/{exempt_notice.pk}/",
+        "/feeds/decisions.rss",
         "/feeds/officer-decisions.rss",
         "/feeds/officer-decisions.atom",
         f"/reports/{exempt.pk}/",
@@ -404,6 +449,7 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/reports/{exempt.pk}/figures/{figure.pk}/",
         f"/reports/{exempt.pk}/history/{exempt.version}/",
         f"/papers/{exempt.pk}/",
+        f"/issues/{exempt.pk}/",
         f"/meetings/{meeting.pk}/members-pack.pdf",
         f"/meetings/{demo.meeting.pk}/minutes/",
         f"/meetings/{demo.meeting.pk}/minutes.pdf",
@@ -421,6 +467,9 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         f"/admin/reports/report/{exempt.pk}/change/",
     ]:
         assert must in urls, must
+
+    # The exempt report's story is public (it is on the Forward Plan): walked below, it must hold no marker.
+    assert Client().get(f"/issues/{exempt.pk}/").status_code == 200
 
     walked = {}
     for name, user in [("anonymous", None), ("outsider", demo.outsider), ("member of another board", planner)]:

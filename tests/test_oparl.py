@@ -15,12 +15,17 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from boards import services
-from boards.models import Board, Meeting
+from boards.models import AgendaItem, Board, Meeting
+from decisions import services as decisions
+from decisions.models import Notice
+from officer_decisions.models import OfficerDecision
 from reports.models import Report
+from tests.test_notices import cabinet, publish  # noqa: F401 (a fixture)
 from tests.test_public import EXEMPT_SUBJECT, build_packs, publish_upcoming
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +93,29 @@ SCHEMA = {
     "LegislativeTerm": (set(), {"body": "url", "name": str, "startDate": "date", "endDate": "date"}),
 }  # fmt: skip
 REQUIRED_EVEN_EMPTY = {("Body", "legislativeTerm")}
+# Our own types (documented at /open-data/#<name>): every property must be one of these, no prefix.
+OWN = {
+    "OfficerDecision": ({"body", "name", "date", "decisionMaker", "post", "published", "public", "web"}, {
+        "body": "url", "name": str, "date": "date", "decisionMaker": str, "post": str, "published": "date-time",
+        "public": bool, "exemptParagraph": int, "exemptReason": str, "decision": str, "delegatedPower": str,
+        "reasons": str, "alternativesRejected": str, "conflictOfInterest": str, "dispensation": str,
+        "ward": [str], "backgroundPaper": [str]}),
+    "DecisionNotice": ({"body", "name", "reference", "organization", "meeting", "date", "published", "version",
+                        "state", "urgent", "public", "web"}, {
+        "body": "url", "name": str, "reference": str, "organization": "url", "meeting": "url", "agendaItem": "url",
+        "date": "date", "published": "date-time", "version": int, "state": str, "urgent": bool,
+        "callInCloses": "date-time", "effectiveFrom": "date", "public": bool, "calledIn": "date-time",
+        "scrutinyMeeting": "url", "outcome": str, "outcomeRecorded": "date-time", "exemptReason": str,
+        "decision": str, "reasons": str, "alternativesRejected": str, "conflicts": str, "urgencyReason": str,
+        "outcomeNote": str, "paper": "url", "correction": [dict]}),
+}  # fmt: skip
+
+
+def own_type(type_url):
+    """The name of one of our own types from its `type` (its description on /open-data/), or None."""
+    base = f"{django_settings.SITE_URL}/open-data/#"
+    name = type_url.removeprefix(base)
+    return name if type_url.startswith(base) and name in OWN else None
 
 
 def path(url):
@@ -171,9 +199,10 @@ class Crawler:
         if "id" not in obj or "type" not in obj:
             return self.fail(where, "an object without id or type")
         type_url = obj["type"]
-        if not type_url.startswith(OPARL) or type_url.removeprefix(OPARL) not in SCHEMA:
+        name = own_type(type_url)
+        if name is None and (not type_url.startswith(OPARL) or type_url.removeprefix(OPARL) not in SCHEMA):
             return self.fail(where, f"unknown type {type_url}")
-        name = type_url.removeprefix(OPARL)
+        name = name or type_url.removeprefix(OPARL)
         if expected and name != expected:
             self.fail(where, f"a {name} where the schema wants a {expected}")
         if not obj["id"].startswith(ROOT):
@@ -183,14 +212,18 @@ class Crawler:
         remains = {"id", "type", "created", "modified", "deleted"}
         if obj.get("deleted") and set(obj) != remains:
             self.fail(where, f"a deleted object keeps {sorted(set(obj) - remains)}")
-        required, properties = SCHEMA[name]
+        required, properties = SCHEMA[name] if name in SCHEMA else OWN[name]
         for prop in ({"id", "type", "created", "modified"} | (set() if obj.get("deleted") else required)) - set(obj):
             self.fail(where, f"{name} without its {prop}")
         for prop, value in obj.items():
             kind = properties.get(prop, COMMON.get(prop))
             if kind is None:
-                if not prop.startswith(VENDOR):
+                if name in OWN:
+                    self.fail(where, f"{prop} is not a property of our {name}")
+                elif not prop.startswith(VENDOR):
                     self.fail(where, f"{prop} is not in OParl's {name} and has no vendor prefix")
+                elif isinstance(value, str) and value.startswith("http"):
+                    self.follow(value, f"{where}.{prop}")  # a link of our own: to the API or the site
                 continue
             if value is None or (value == [] and (name, prop) not in REQUIRED_EVEN_EMPTY):
                 self.fail(where, f"{prop} is {value!r}: leave it out")
@@ -224,12 +257,38 @@ class Crawler:
             self.fail(where, f"{value!r} is not a {kind.__name__}")
 
 
+EXEMPT_NOTICE = "Zephyr-bid-valuation-9921"  # only ever in an exempt decision's notice
+
+
+def decision_notices(demo, cabinet, capture):  # noqa: F811 (the fixture's value)
+    """The Cabinet's decisions: a notice corrected and called in (on the scrutiny committee's coming
+    agenda), and the notice of a decision taken in private."""
+    notice = publish(demo, cabinet["item"])
+    decisions.notice_correct(
+        notice=notice, user=demo.clerk, decision=notice.decision, reasons="The centres need urgent repair.",
+        alternatives=notice.alternatives, conflicts="", correction="The reasons were incomplete.",
+    )  # fmt: skip
+    users = cabinet["users"]
+    with capture(execute=True):
+        decisions.call_in_request(notice=notice, user=users["cllr.kenyon"], reasons="Not costed.")
+        decisions.call_in_sign(notice=notice, user=users["cllr.garside"])
+    private = AgendaItem.objects.create(
+        meeting=cabinet["meeting"], position=2, title="Disposal of the Crosby depot", own_is_exempt=True,
+        own_exempt_paragraph=3, decision=f"RESOLVED: sold at {EXEMPT_NOTICE}.",
+    )  # fmt: skip
+    exempt = publish(demo, private, decision=private.decision, reasons=EXEMPT_NOTICE, alternatives=EXEMPT_NOTICE)
+    return Notice.objects.get(pk=notice.pk), exempt
+
+
 @pytest.fixture
-def every_state(demo, django_capture_on_commit_callbacks):
+def every_state(demo, cabinet, django_capture_on_commit_callbacks):  # noqa: F811 (the fixture)
     """The demo, plus: a meeting cancelled after its agenda (a public and an exempt report) was
     published, those reports deferred and published again at a later meeting, a meeting only
-    scheduled, and an inactive board with a past meeting."""
+    scheduled, an inactive board with a past meeting, and the Cabinet's decision notices (one
+    corrected and called in, one exempt); the demo's officer decisions include an exempt one."""
     capture = django_capture_on_commit_callbacks
+    notice, exempt_notice = decision_notices(demo, cabinet, capture)
+    build_packs(cabinet["meeting"])  # its agenda is published: its PDFs open
     cancelled, public, exempt = publish_upcoming(demo, capture)
     build_packs(cancelled)
     services.meeting_cancel(meeting=cancelled, user=demo.clerk)
@@ -244,7 +303,10 @@ def every_state(demo, django_capture_on_commit_callbacks):
     services.meeting_schedule(board=demo.board, starts_at=later + dt.timedelta(days=56), venue="", user=demo.clerk)
     retired = Board.objects.create(name="Shadow Health & Care Board (closed)", slug="shadow-board", is_active=False)
     Meeting.objects.create(board=retired, starts_at=timezone.now() - dt.timedelta(days=400), venue="Southport")
-    return {"cancelled": cancelled, "again": again, "public": public, "exempt": exempt, "retired": retired}
+    return {
+        "cancelled": cancelled, "again": again, "public": public, "exempt": exempt, "retired": retired,
+        "notice": notice, "exempt_notice": exempt_notice,
+    }  # fmt: skip
 
 
 def test_a_crawl_from_the_system_object_finds_every_object_valid(client, every_state):
@@ -253,6 +315,13 @@ def test_a_crawl_from_the_system_object_finds_every_object_valid(client, every_s
     types = {obj["type"].removeprefix(OPARL) for obj in crawler.seen.values() if obj}
     assert types >= {"System", "Body", "Organization", "Meeting", "AgendaItem", "Paper", "File", "Location",
                      "Consultation", "Person", "Membership"}  # fmt: skip
+    own = {own_type(obj["type"]) for obj in crawler.seen.values() if obj}
+    assert own >= {"OfficerDecision", "DecisionNotice"}
+    # Every published officer decision and every notice is found from the Body's links.
+    for decision in OfficerDecision.objects.published():
+        assert f"{ROOT}officer-decisions/{decision.pk}/" in crawler.seen
+    for notice in (every_state["notice"], every_state["exempt_notice"]):
+        assert f"{ROOT}decision-notices/{notice.pk}/" in crawler.seen
     # The inactive board answers, as its meeting names it.
     retired = crawler.seen.get(f"{ROOT}organizations/{every_state['retired'].pk}/")
     assert retired and retired["name"] == "Shadow Health & Care Board (closed)"
@@ -264,6 +333,49 @@ def test_a_crawl_from_the_system_object_finds_every_object_valid(client, every_s
     text = repr(list(crawler.seen.values()))
     assert every_state["exempt"].summary not in text
     assert f"{ROOT}papers/{every_state['exempt'].pk}/" not in crawler.seen
+    # Nor an exempt decision's: the notice's text, the officer decision's record.
+    assert EXEMPT_NOTICE not in text
+    for decision in OfficerDecision.objects.published().filter(exempt_paragraph__isnull=False):
+        for private in (decision.decision, decision.reasons, decision.delegated_power, *decision.background_papers):
+            assert private not in text
+
+
+def test_an_exempt_officer_decision_prints_only_what_its_page_shows(client, demo):
+    exempt = OfficerDecision.objects.published().get(exempt_paragraph__isnull=False)
+    data = client.get(f"/api/v1/officer-decisions/{exempt.pk}/").json()
+    assert set(data) == {"id", "type", "created", "modified", "body", "name", "date", "decisionMaker", "post",
+                         "published", "public", "exemptParagraph", "exemptReason", "web"}  # fmt: skip
+    assert data["public"] is False and data["exemptParagraph"] == 3
+    assert data["exemptReason"].startswith("Not for publication: paragraph 3 of Part 1 of Schedule 12A")
+    page = client.get(f"/officer-decisions/{exempt.pk}/").content.decode()
+    for shown in (data["name"], data["decisionMaker"], data["post"]):
+        assert shown.replace("&", "&amp;") in page.replace("&#x27;", "'")
+    public = OfficerDecision.objects.published().filter(exempt_paragraph__isnull=True).first()
+    open_data = client.get(f"/api/v1/officer-decisions/{public.pk}/").json()
+    assert open_data["decision"] == public.decision and open_data["public"] is True
+    assert open_data.get("ward", []) == sorted(w.name for w in public.wards.all())
+
+
+def test_a_called_in_notice_names_its_scrutiny_meeting_and_its_correction(
+    client,
+    demo,
+    cabinet,  # noqa: F811 (the fixture)
+    django_capture_on_commit_callbacks,
+):
+    notice, exempt = decision_notices(demo, cabinet, django_capture_on_commit_callbacks)
+    data = client.get(f"/api/v1/decision-notices/{notice.pk}/").json()
+    assert data["state"] == "Called in: implementation suspended" and "effectiveFrom" not in data
+    assert data["scrutinyMeeting"] == f"{ROOT}meetings/{cabinet['coming'].pk}/"
+    assert data["version"] == 2 and data["correction"][0]["note"] == "The reasons were incomplete."
+    assert data["reasons"] == "The centres need urgent repair."
+    private = client.get(f"/api/v1/decision-notices/{exempt.pk}/").json()
+    assert private["public"] is False and private["exemptReason"].startswith("Not for publication by virtue of")
+    assert not {"decision", "reasons", "alternativesRejected", "conflicts", "correction"} & set(private)
+    listed = client.get("/api/v1/decision-notices/").json()
+    assert [n["id"] for n in listed["data"]] == [private["id"], data["id"]]  # newest first
+    body = client.get("/api/v1/bodies/1/").json()
+    assert body["committee:decisionNotices"] == f"{ROOT}decision-notices/"
+    assert body["committee:officerDecisions"] == f"{ROOT}officer-decisions/"
 
 
 def test_files_open_at_their_access_url_and_save_at_their_download_url(client, every_state):
@@ -285,7 +397,8 @@ def test_files_open_at_their_access_url_and_save_at_their_download_url(client, e
 def _harvest(client, since):
     """Every object listed as created or modified since `since`, by kind, following every page."""
     found = {}
-    for kind in ("organizations", "meetings", "agenda-items", "papers", "persons", "memberships"):
+    for kind in ("organizations", "meetings", "agenda-items", "papers", "persons", "memberships",
+                 "officer-decisions", "decision-notices"):  # fmt: skip
         url = f"/api/v1/{kind}/?{urlencode({'modified_since': since.isoformat()})}"
         while url:
             page = client.get(url).json()
@@ -384,3 +497,39 @@ def test_an_address_that_never_held_an_object_is_still_a_404(client, demo):
         assert response.status_code == 404 and response.json()["status"] == 404, url
     exempt = Report.objects.get(subject=EXEMPT_SUBJECT)
     assert client.get(f"/api/v1/files/paper-{exempt.pk}/").status_code == 404
+
+
+def test_an_officer_decision_corrected_moves_its_modified_and_one_taken_off_the_register_is_deleted(client, demo):
+    first, second = OfficerDecision.objects.published().filter(exempt_paragraph__isnull=True)[:2]
+    before = client.get(f"/api/v1/officer-decisions/{first.pk}/").json()
+    harvested_at = timezone.now().replace(microsecond=0) + dt.timedelta(seconds=1)
+    assert _harvest(client, harvested_at) == {}
+    with pytest.MonkeyPatch.context() as patch:  # both come after the harvest
+        patch.setattr(timezone, "now", lambda: harvested_at + dt.timedelta(seconds=5))
+        first.reasons = "Corrected: the reasons as the officer gave them."
+        first.save()
+        OfficerDecision.objects.filter(pk=second.pk).update(status=OfficerDecision.Status.RETURNED)
+        changed = _harvest(client, harvested_at)
+    corrected = changed[f"{ROOT}officer-decisions/{first.pk}/"]
+    assert corrected["reasons"] == "Corrected: the reasons as the officer gave them."
+    assert corrected["created"] == before["created"] and corrected["modified"] > before["modified"]
+    gone = changed[f"{ROOT}officer-decisions/{second.pk}/"]
+    assert gone["deleted"] is True and set(gone) == {"id", "type", "created", "modified", "deleted"}
+    assert gone["type"].endswith("/open-data/#OfficerDecision")
+    assert client.get(f"/api/v1/officer-decisions/{second.pk}/").json() == gone
+    assert len(changed) == 2  # nothing else changed
+
+
+def test_a_notice_corrected_reaches_an_incremental_harvest(client, demo, cabinet):  # noqa: F811
+    notice = publish(demo, cabinet["item"])
+    before = client.get(f"/api/v1/decision-notices/{notice.pk}/").json()
+    harvested_at = timezone.now().replace(microsecond=0) + dt.timedelta(seconds=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: harvested_at + dt.timedelta(seconds=5))
+        decisions.notice_correct(
+            notice=notice, user=demo.clerk, decision=notice.decision, reasons="Corrected reasons.",
+            alternatives=notice.alternatives, conflicts="", correction="A typing error.",
+        )  # fmt: skip
+        changed = _harvest(client, harvested_at)
+    after = changed[f"{ROOT}decision-notices/{notice.pk}/"]
+    assert after["version"] == 2 and after["modified"] > before["modified"]

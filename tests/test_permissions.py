@@ -128,6 +128,11 @@ def build_world(demo, capture):
     Report.objects.filter(pk=planned.pk).update(
         is_key_decision=True, in_forward_plan=True, forward_plan_date=timezone.localdate()
     )
+    accepted = report_in(demo, "draft", subject="A key decision on the Forward Plan, its report a draft")
+    Report.objects.filter(pk=accepted.pk).update(
+        is_key_decision=True, in_forward_plan=True, forward_plan_date=timezone.localdate(),
+        forward_plan_accepted_on=timezone.localdate(), forward_plan_accepted_by=demo.clerk,
+    )  # fmt: skip
     draft_appendix = add_appendix(demo.draft, "Draft appendix")
     consulting_appendix = add_appendix(consulting, "Appendix in consultation")
     seed_appendix = add_appendix(demo.seed, "Seed appendix")
@@ -197,6 +202,7 @@ def build_world(demo, capture):
         "signed": signed.pk,
         "approved": approved.pk,
         "planned": planned.pk,
+        "accepted": accepted.pk,
         "exempt": exempt.pk,
         "seed": demo.seed.pk,
         "draft_appendix": draft_appendix.pk,

@@ -49,10 +49,11 @@ def public_pages(demo):
         f"/councillors/{demo.member.pk}/",
         "/register/",
         f"/councillors/{demo.member.pk}/register/",
+        f"/issues/{demo.seed.pk}/",
     ]
 
 
-PAGES = list(range(27))
+PAGES = list(range(28))
 
 
 @pytest.mark.parametrize("index", PAGES)
@@ -90,12 +91,21 @@ LISTS = ["/search/?q=cities+inequalities", "/api/v1/papers/"]  # the agenda (and
 )
 def test_a_paper_that_stops_being_public_leaves_every_public_page_at_the_next_check(client, demo, change):
     """Made as another process or the admin would make it: no signal in this process, no version raised."""
-    paper = f"/papers/{demo.seed.pk}/"
-    assert client.get(paper).status_code == 200
+    paper, issue = f"/papers/{demo.seed.pk}/", f"/issues/{demo.seed.pk}/"
+    assert client.get(paper).status_code == 200 and client.get(issue).status_code == 200
     assert all(mentions(client, url) for url in LISTS)
     change(demo.seed)
     assert client.get(paper).status_code == 404
+    assert client.get(issue).status_code == 404  # the seed is no key decision: only its paper made it public
     assert not any(mentions(client, url) for url in LISTS)
+
+
+def test_a_forward_plan_entry_s_story_follows_the_plan_at_the_next_check(client, demo):
+    """An entry taken off the Forward Plan (as another process would: no signal here) loses its story page."""
+    entry = Report.objects.get(subject="Better Care Fund Plan 2025 to 2027")
+    assert client.get(f"/issues/{entry.pk}/").status_code == 200
+    Report.objects.filter(pk=entry.pk).update(in_forward_plan=False)
+    assert client.get(f"/issues/{entry.pk}/").status_code == 404
 
 
 def test_a_change_in_another_process_waits_for_the_window_and_a_save_here_does_not(client, demo, monkeypatch):

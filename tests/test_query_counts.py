@@ -78,6 +78,17 @@ count grows fetches something once per row: an N+1.
 | Action page                       | /actions/<pk>/                          | visitor   | its history                                  |
 | Action page (its owner)           | /actions/<pk>/                          | officer   | its history, and the update form             |
 | My actions                        | /actions/mine/                          | officer   | the officer's actions                        |
+| Officer decision, record          | /officer-decisions/new/                 | officer   | wards to choose from                         |
+| Officer decision, edit            | /officer-decisions/<pk>/edit/           | officer   | its wards, wards to choose from              |
+| Decision notice                   | /decisions/<pk>/                        | visitor   | call-in signatures, corrections (versions)   |
+| Decision notice (clerk)           | /decisions/<pk>/                        | clerk     | call-in signatures, corrections (versions)   |
+| Special meeting for a call-in     | /decisions/<pk>/special-meeting/        | clerk     | (fixed: one notice and its committee)        |
+| A meeting's decision notices      | /meetings/<pk>/notices/                 | clerk     | decided items, their notices                 |
+| API officer decisions             | /api/v1/officer-decisions/              | visitor   | published decisions with wards (50 a page)   |
+| API officer decision              | /api/v1/officer-decisions/<pk>/         | visitor   | its wards and background papers              |
+| API decision notices              | /api/v1/decision-notices/               | visitor   | notices (50 a page)                          |
+| API decision notice               | /api/v1/decision-notices/<pk>/          | visitor   | its corrections                              |
+| An issue's story                  | /issues/<pk>/                           | visitor   | (fixed: one decision, its notice, call-in)   |
 
 A programme's preview (/boards/<slug>/programme/?preview=1, as clerk) is counted by its own test at the end:
 its rows are the dates its rule gives, 3 or 24, each with a clash.
@@ -102,6 +113,7 @@ from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, 
 from boards.services import ensure_standard_items
 from decisions import demo as decisions_demo
 from decisions import services as notices
+from decisions.models import CallIn, Notice, NoticeVersion, Signature
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
@@ -115,7 +127,15 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 # Pages whose rows shown do not grow from 3 to 30 (a meeting's packs; a member's next 5 meetings and
 # last 3), counted all the same.
-FIXED = {"packs", "my work as member", "api file", "api consultation", "move meeting"}  # one object each
+FIXED = {
+    "packs",
+    "my work as member",
+    "api file",
+    "api consultation",
+    "special meeting for a call-in",
+    "issue",
+    "move meeting",
+}  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
 # (name, who asks, the URL: a function of the council built below)
@@ -136,6 +156,7 @@ PAGES = [
     ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
     ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
     ("forward plan", None, lambda c: "/forward-plan/"),
+    ("issue", None, lambda c: f"/issues/{c.issue.pk}/"),
     ("follow", None, lambda c: "/follow/"),
     ("forward plan as clerk", "clerk", lambda c: "/forward-plan/"),
     ("search", None, lambda c: f"/search/?q={WORD}"),
@@ -193,6 +214,26 @@ PAGES = [
     ("action page", None, lambda c: f"/actions/{c.action.pk}/"),
     ("action page as owner", "officer", lambda c: f"/actions/{c.action.pk}/"),
     ("my actions", "officer", lambda c: "/actions/mine/"),
+    ("officer decision new", "officer", lambda c: "/officer-decisions/new/"),
+    ("officer decision edit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/edit/"),
+    ("decision notice", None, lambda c: f"/decisions/{c.notice.pk}/"),
+    ("decision notice as clerk", "clerk", lambda c: f"/decisions/{c.notice.pk}/"),
+    ("special meeting for a call-in", "clerk", lambda c: f"/decisions/{c.notice.pk}/special-meeting/"),
+    ("meeting notices", "clerk", lambda c: f"/meetings/{c.cabinet_meeting.pk}/notices/"),
+    ("api officer decisions", None, lambda c: "/api/v1/officer-decisions/"),
+    ("api officer decision", None, lambda c: f"/api/v1/officer-decisions/{c.officer_decision.pk}/"),
+    (
+        "api officer decisions changed",
+        None,
+        lambda c: "/api/v1/officer-decisions/?modified_since=2000-01-01T00%3A00%3A00Z",
+    ),
+    ("api decision notices", None, lambda c: "/api/v1/decision-notices/"),
+    ("api decision notice", None, lambda c: f"/api/v1/decision-notices/{c.notice.pk}/"),
+    (
+        "api decision notices changed",
+        None,
+        lambda c: "/api/v1/decision-notices/?modified_since=2000-01-01T00%3A00%3A00Z",
+    ),
 ]
 
 
@@ -257,12 +298,20 @@ def build_council():
     board = Board.objects.get(slug=demo_data.BOARD["slug"])
     # An executive board, its meeting held long ago: the decisions grown below are its.
     cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
-    Meeting.objects.create(
+    cabinet_meeting = Meeting.objects.create(
         board=cabinet, starts_at=timezone.now() - dt.timedelta(days=700), status=Meeting.Status.HELD,
         agenda_published_at=timezone.now() - dt.timedelta(days=710),
     )  # fmt: skip
     now = timezone.now()
     c = SimpleNamespace(users=users, board=board, post=Post.objects.get(holder=users["director"]))
+    # A notice of the Cabinet's, called in: it gains a signature and a correction with each unit grown.
+    c.cabinet_meeting = cabinet_meeting
+    called = AgendaItem.objects.create(meeting=cabinet_meeting, position=1, title="Called in", decision="Agreed.")
+    c.notice = notices.notice_publish(
+        item=called, user=users["clerk"], decision="Agreed.", reasons="R.", alternatives="A."
+    )
+    c.call_in = CallIn.objects.create(notice=c.notice, reasons="Not costed.", requested_by=users["member"])
+    Notice.objects.filter(pk=c.notice.pk).update(status=Notice.Status.CALLED_IN, effective_on=None)
     c.month = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
     published = now - dt.timedelta(days=420)
     c.past_big = Meeting.objects.create(
@@ -285,6 +334,7 @@ def build_council():
     c.drafted = _report(c, 0, "being drafted")
     c.consulted = _report(c, 0, "consulted", status=Report.Status.CONSULTATION)
     c.kinds = list(ConsulteeKind.objects.all())
+    c.issue = _issue(c, cabinet_meeting)
     c.officer_decision = _officer_decision(c, 900, status=OfficerDecision.Status.PUBLISHED, published_at=now)
     c.officer_draft = _officer_decision(c, 901)
     # A decision of the big past meeting with an action arising, whose history grows below.
@@ -298,6 +348,30 @@ def _action(c, item, owner, n):
         item=item, description=f"Kelpie action {n}", owner=owner, due_on=dt.date(2025, 1, 1) + dt.timedelta(days=n),
         created_by=c.users["clerk"], status=Action.Status.values[n % 4],
     )  # fmt: skip
+
+
+def _issue(c, cabinet_meeting):
+    """A key decision of the Cabinet with its whole story: on the Forward Plan, published, decided, its
+    notice published and called in, on the scrutiny committee's agenda."""
+    day = timezone.localdate() - dt.timedelta(days=740)
+    issue = _report(
+        c, 0, "issue", status=Report.Status.PUBLISHED, board=cabinet_meeting.board, meeting=cabinet_meeting,
+        is_key_decision=True, in_forward_plan=True, forward_plan_date=day, forward_plan_accepted_on=day,
+        implementation_date="At once.",
+    )  # fmt: skip
+    item = _item(cabinet_meeting, issue, 1)
+    AgendaItem.objects.filter(pk=item.pk).update(decision="Agreed.")
+    item.refresh_from_db()
+    clerk = c.users["clerk"]
+    notice = notices.notice_publish(item=item, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+    scrutiny = Board.objects.create(name="Scrutiny", slug="scrutiny")
+    scrutiny_meeting = Meeting.objects.create(board=scrutiny, starts_at=timezone.now() + dt.timedelta(days=9))
+    scrutiny_item = AgendaItem.objects.create(meeting=scrutiny_meeting, position=1, title="Call-in")
+    CallIn.objects.create(notice=notice, reasons="R.", requested_by=clerk, completed_at=timezone.now())
+    Notice.objects.filter(pk=notice.pk).update(
+        status=Notice.Status.CALLED_IN, effective_on=None, scrutiny_item=scrutiny_item
+    )
+    return issue
 
 
 def grow(c, start, stop):
@@ -345,6 +419,13 @@ def grow(c, start, stop):
             own_is_exempt=n % 2 == 1, own_exempt_paragraph=3 if n % 2 else None,
         )  # fmt: skip
         notices.notice_publish(item=decided, user=clerk, decision="Agreed.", reasons="R.", alternatives="A.")
+        # The called-in notice: one more signature, one more correction.
+        Signature.objects.create(call_in=c.call_in, member=person)
+        NoticeVersion.objects.create(
+            notice=c.notice, version=n + 1, decision="Agreed.", reasons="R.", alternatives="A.", corrected_by=clerk,
+            correction=f"Correction {n}.",
+        )  # fmt: skip
+        Notice.objects.filter(pk=c.notice.pk).update(version=n + 2)
 
         # The big meetings' agendas: a public and an exempt report on the past one, a key decision
         # (public or exempt by turns) on the coming one.

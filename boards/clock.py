@@ -81,3 +81,28 @@ def working_days_after(day, count):
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def bank_holiday(day):
+    """The name of the bank holiday on `day` ("Christmas Day"), or "" on any other day."""
+    return _bank_holidays(day.year).get(day, "")
+
+
+PROGRAMME_WEEKS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def programme_dates(*, weekday, week, every, start, end):
+    """The dates of a programme of meetings: the `week`th `weekday` (Monday 0; week -1 the last) of
+    every `every`th month from the month of `start` to the month of `end`, both included."""
+    dates = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        if week == -1:
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            last = following - dt.timedelta(days=1)
+            dates.append(last - dt.timedelta(days=(last.weekday() - weekday) % 7))
+        else:
+            first = dt.date(year, month, 1)
+            dates.append(first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1)))
+        year, month = year + (month - 1 + every) // 12, (month - 1 + every) % 12 + 1
+    return dates

@@ -57,3 +57,105 @@ class DecisionsForm(forms.Form):
     def decisions(self):
         """{agenda item id: decision text} for the items posted (an item left out is left as it was)."""
         return {int(name.removeprefix("item_")): text for name, text in self.cleaned_data.items() if name in self.data}
+
+
+class MeetingMoveForm(MeetingForm):
+    """Moving a meeting: its new date, time and venue, and whether a bank holiday is meant."""
+
+    board = None
+    venue = forms.CharField(
+        label="Venue", max_length=300, required=False, help_text="Leave blank for the board's usual venue."
+    )
+    bank_holiday_ok = forms.BooleanField(
+        label="Meet on the bank holiday",
+        required=False,
+        help_text="Tick only if the meeting is meant to be held on a bank holiday.",
+    )
+
+
+MAX_PROGRAMME = 60
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+WEEKS = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (-1, "Last")]
+EVERY = [(1, "Every month"), (2, "Every other month"), (3, "Every three months"), (6, "Every six months")]
+MONTH_FORMATS = ["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"]
+
+
+class MonthField(forms.CharField):
+    """A month, typed as 2027-09 (what a month picker sends), 09/2027 or September 2027: its first day."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=20, widget=forms.TextInput(attrs={"type": "month", "placeholder": "2027-09"}), **kwargs
+        )
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        for format in MONTH_FORMATS:
+            try:
+                return dt.datetime.strptime(value, format).date().replace(day=1)
+            except ValueError:
+                continue
+        raise forms.ValidationError("Enter a month, like 2027-09 (September 2027).")
+
+
+def _month_display(day):
+    return f"{day:%B %Y}"
+
+
+class ProgrammeForm(forms.Form):
+    """A programme of meetings from a rule: "the second Wednesday of every other month, 2 pm,
+    September to July", at a venue. `dates()` are the dates it gives."""
+
+    week = forms.TypedChoiceField(label="Week of the month", choices=WEEKS, coerce=int)
+    weekday = forms.TypedChoiceField(label="Day of the week", choices=WEEKDAYS, coerce=int)
+    every = forms.TypedChoiceField(label="How often", choices=EVERY, coerce=int)
+    start = MonthField(label="First month")
+    end = MonthField(label="Last month")
+    time = forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H:%M", "%H.%M"],
+        error_messages={"invalid": "Enter a time, like 14:00"},
+    )
+    venue = forms.CharField(
+        label="Venue", max_length=300, required=False, help_text="Leave blank for the board's usual venue."
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start, end = data["start"], data["end"]
+        if end < start:
+            self.add_error("end", f"The last month is before the first month ({_month_display(start)}).")
+            return data
+        if start < timezone.localdate().replace(day=1):
+            self.add_error("start", f"{_month_display(start)} has passed: start this month or later.")
+            return data
+        dates = self.dates()
+        if not dates:
+            self.add_error("week", "This rule gives no dates between the first and the last month.")
+        elif len(dates) > MAX_PROGRAMME:
+            self.add_error(
+                "end",
+                f"This rule gives {len(dates)} meetings; at most {MAX_PROGRAMME} can be made at once: "
+                "choose an earlier last month.",
+            )
+        elif dates[0] < timezone.localdate():
+            first = dates[0]
+            self.add_error(
+                "start",
+                f"The rule's first date, {first:%A} {first.day} {first:%B %Y}, has passed: start next month.",
+            )
+        return data
+
+    def dates(self):
+        from boards.clock import programme_dates
+
+        data = self.cleaned_data
+        return programme_dates(
+            weekday=data["weekday"], week=data["week"], every=data["every"], start=data["start"], end=data["end"]
+        )
+
+    def starts_at(self, day):
+        return timezone.make_aware(dt.datetime.combine(day, self.cleaned_data["time"]))

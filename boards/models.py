@@ -403,6 +403,7 @@ class MeetingEvent(models.Model):
 
     LABELS = {
         "scheduled": "Scheduled",
+        "moved": "Moved (date, time or venue)",
         "report_added": "Report placed on the agenda",
         "item_added": "Item added to the agenda",
         "item_removed": "Item taken off the agenda",

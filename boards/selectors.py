@@ -120,3 +120,32 @@ def reports_not_on_an_agenda():
 def agenda_item_of(report):
     """The agenda item a report is on, with its meeting and board, or None."""
     return AgendaItem.objects.filter(report=report).select_related("meeting__board").first()
+
+
+def programme_rows(board, starts):
+    """For each start time of a programme of `board`'s meetings: the date, its bank holiday ("" on
+    a working day) and its clashes, (meeting, why) for each meeting of the board that day and each
+    meeting of any board at that very time (cancelled ones left out). One query for them all."""
+    from boards.clock import bank_holiday
+
+    days = {timezone.localtime(starts_at).date() for starts_at in starts}
+    others = (
+        Meeting.objects.filter(starts_at__date__in=days)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("board")
+        .order_by("starts_at", "pk")
+    )
+    by_day = {}
+    for meeting in others:
+        by_day.setdefault(meeting.date, []).append(meeting)
+    rows = []
+    for starts_at in starts:
+        day = timezone.localtime(starts_at).date()
+        clashes = []
+        for meeting in by_day.get(day, []):
+            if meeting.board_id == board.pk:
+                clashes.append((meeting, f"The {board} already meets that day, at {meeting.time_display}"))
+            elif meeting.starts_at == starts_at:
+                clashes.append((meeting, f"The {meeting.board} meets at the same time"))
+        rows.append({"starts_at": starts_at, "day": day, "holiday": bank_holiday(day), "clashes": clashes})
+    return rows

@@ -9,8 +9,11 @@ the order, an item withdrawn) is a new edition of its packs with a note of what 
 
 import logging
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from boards import clock
@@ -412,7 +415,10 @@ def supplement_publish(*, meeting, user):
 
 def meeting_schedule(*, board, starts_at, venue, user, special_for=""):
     """Put a meeting of `board` in the diary; its date must not have passed. `special_for` names the
-    business a special meeting is convened for (it is then marked special)."""
+    business a special meeting is convened for (it is then marked special).
+
+    A bank holiday is not refused here: the programme page shows it and leaves it unticked, and a
+    clerk who ticks it (or types it on /meetings/new/) has chosen it."""
     _require_clerk(user)
     if timezone.localtime(starts_at).date() < timezone.localdate():
         raise AgendaRefused("The meeting's date has passed; choose today or a later date.")
@@ -428,6 +434,92 @@ def meeting_schedule(*, board, starts_at, venue, user, special_for=""):
         note = f"Special meeting: {special_for}" if special_for else str(meeting)
         _record(meeting, user, "scheduled", note=note)
     return meeting
+
+
+def meeting_schedule_programme(*, board, starts, venue, user):
+    """Schedule a programme of meetings of `board` (one at each of `starts`), all or none, each as
+    `meeting_schedule` schedules one."""
+    _require_clerk(user)
+    if not starts:
+        raise AgendaRefused("Tick at least one date: no meeting was created.")
+    meetings = []
+    with transaction.atomic():
+        for starts_at in sorted(starts):
+            try:
+                meetings.append(meeting_schedule(board=board, starts_at=starts_at, venue=venue, user=user))
+            except AgendaRefused as exc:
+                day = timezone.localtime(starts_at).date()
+                raise AgendaRefused(f"{day:%A} {day.day} {day:%B %Y}: {exc} No meeting was created.") from None
+    return meetings
+
+
+def _where_and_when(meeting):
+    """ "Wednesday 14 September 2022, 2.00 pm, Town Hall": a meeting's date, time and venue in words."""
+    return f"{meeting.date_display}, {meeting.time_display}, {meeting.venue or 'venue to be confirmed'}"
+
+
+def meeting_move(*, meeting, starts_at, venue, user, bank_holiday_ok=False):
+    """Move a meeting not yet held to another date, time or venue. A published agenda's packs are
+    built again as a new edition saying so, and the board's members are emailed once this commits."""
+    _require_clerk(user)
+    day = timezone.localtime(starts_at).date()
+    if day < timezone.localdate():
+        raise AgendaRefused("That date has passed; choose today or a later date.")
+    holiday = clock.bank_holiday(day)
+    if holiday and not bank_holiday_ok:
+        raise AgendaRefused(
+            f"{day:%A} {day.day} {day:%B %Y} is a bank holiday ({holiday}): "
+            "tick “Meet on the bank holiday” to move the meeting there all the same."
+        )
+    with transaction.atomic():
+        Board.objects.select_for_update().get(pk=meeting.board_id)  # the same lock as meeting_schedule's
+        locked = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
+        if locked.status not in {Meeting.Status.SCHEDULED, Meeting.Status.AGENDA_PUBLISHED}:
+            raise AgendaRefused(f"{_where_it_stands(locked)}, so it cannot be moved.")
+        if locked.date < timezone.localdate():
+            raise AgendaRefused("This meeting's date has passed: record it as held, or cancel it, instead.")
+        venue = (venue or "").strip() or locked.board.default_venue
+        if locked.starts_at == starts_at and locked.venue == venue:
+            raise AgendaRefused("The date, time and venue are as they were: nothing to change.")
+        same_time = locked.board.meetings.filter(starts_at=starts_at).exclude(pk=locked.pk)
+        if same_time.exclude(status=Meeting.Status.CANCELLED).exists():
+            raise AgendaRefused(f"The {locked.board} already meets at that time.")
+        before = _where_and_when(locked)
+        locked.starts_at, locked.venue = starts_at, venue
+        locked.save(update_fields=["starts_at", "venue"])
+        after = _where_and_when(locked)
+        _record(locked, user, "moved", note=f"From {before} to {after}.")
+        if locked.is_published:
+            # The packs print the date, time and venue: their new edition says what changed.
+            agenda_changed(locked, f"The meeting was moved: it is now on {after}.")
+            transaction.on_commit(lambda: _tell_members_of_move(locked.pk, before))
+    return locked
+
+
+def _tell_members_of_move(meeting_id, before):
+    """Email each member of the board (on the new date) that the meeting moved; a mail server that is
+    down is logged, never raised into the move, which has committed."""
+    meeting = Meeting.objects.select_related("board").get(pk=meeting_id)
+    seats = meeting.board.memberships.current(meeting.date).filter(user__is_active=True).select_related("user")
+    addresses = sorted({seat.user.email for seat in seats if seat.user.email})
+    body = render_to_string(
+        "emails/meeting_moved.txt",
+        {
+            "meeting": meeting,
+            "before": before,
+            "url": settings.SITE_URL + meeting.get_absolute_url(),
+            "council_name": settings.COUNCIL_NAME,
+        },
+    )
+    subject = f"Meeting moved: {meeting.board}, now {meeting.date_display}, {meeting.time_display}"
+    # One email each: members do not see each other's addresses.
+    outgoing = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+    if not outgoing:
+        return
+    try:
+        get_connection(timeout=settings.EMAIL_TIMEOUT or 10).send_messages(outgoing)
+    except OSError:
+        log.exception("Could not tell the members of %s that it moved", meeting)
 
 
 def _where_it_stands(meeting):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from actions.selectors import counts_by_item as action_counts
 from boards import clock, selectors, services, tasks
-from boards.forms import DecisionsForm, MeetingForm
+from boards.forms import DecisionsForm, MeetingForm, MeetingMoveForm, ProgrammeForm
 from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
 from boards.public_cache import cached_for_visitors, cached_public_page, meeting_page_key
 from config.numbers import whole_number
@@ -43,6 +43,13 @@ def get_meeting_to_manage(user, pk):
     if not is_clerk(user):
         raise Http404("No such meeting")
     return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+
+
+def get_board_to_manage(user, slug):
+    """The active board `slug` for democratic services; 404 for everyone else."""
+    if not is_clerk(user):
+        raise Http404("No such page")
+    return get_object_or_404(Board, slug=slug, is_active=True)
 
 
 @require_safe
@@ -236,6 +243,75 @@ def meeting_new(request):
             messages.success(request, f"Meeting scheduled: {meeting.board}, {meeting.date_display}.")
             return redirect(meeting)
     return render(request, "boards/meeting_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def programme(request, slug):
+    """Democratic services make a programme of the board's meetings from a rule: "Preview" (a GET)
+    lists its dates with their bank holidays and clashes; "Create" (a POST) makes the ticked ones."""
+    board = get_board_to_manage(request.user, slug)
+    data = request.POST if request.method == "POST" else (request.GET if "preview" in request.GET else None)
+    form = ProgrammeForm(data, initial={"venue": board.default_venue, "time": "14:00"})
+    rows, ticked, dates_error = [], set(), ""
+    if data is not None and form.is_valid():
+        rows = selectors.programme_rows(board, [form.starts_at(day) for day in form.dates()])
+        if request.method == "POST":
+            ticked = {row["day"] for row in rows if row["day"].isoformat() in request.POST.getlist("dates")}
+            try:
+                made = services.meeting_schedule_programme(
+                    board=board,
+                    starts=[row["starts_at"] for row in rows if row["day"] in ticked],
+                    venue=form.cleaned_data["venue"],
+                    user=request.user,
+                )
+            except services.AgendaRefused as exc:
+                dates_error = str(exc)
+            else:
+                messages.success(request, f"{len(made)} meeting{'s' if len(made) != 1 else ''} of the {board} created.")
+                return redirect(board)
+        else:  # a date on a bank holiday or with a clash waits for the clerk to tick it
+            ticked = {row["day"] for row in rows if not row["holiday"] and not row["clashes"]}
+    context = {"board": board, "form": form, "rows": rows, "ticked": ticked, "dates_error": dates_error}
+    return render(request, "boards/programme.html", context, status=400 if form.errors or dates_error else 200)
+
+
+@login_required
+def meeting_move(request, pk):
+    """Democratic services move a meeting to another date, time or venue."""
+    meeting = get_meeting_to_manage(request.user, pk)
+    local = timezone.localtime(meeting.starts_at)
+    initial = {"date": local.date(), "time": local.time(), "venue": meeting.venue}
+    form = MeetingMoveForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_move(
+                meeting=meeting,
+                starts_at=form.starts_at(),
+                venue=form.cleaned_data["venue"],
+                user=request.user,
+                bank_holiday_ok=form.cleaned_data["bank_holiday_ok"],
+            )
+        except services.AgendaRefused as exc:
+            form.add_error("date", str(exc))
+        else:
+            told = (
+                " Its members are being emailed, and its papers issued again as a new edition."
+                if meeting.is_published
+                else ""
+            )
+            messages.success(
+                request, f"Meeting moved: now {meeting.date_display}, {meeting.time_display}, {meeting.venue}.{told}"
+            )
+            published_on = timezone.localdate(meeting.agenda_published_at) if meeting.is_published else None
+            if published_on and not clock.is_in_time(published_on, meeting.date):
+                messages.warning(
+                    request,
+                    f"The agenda was published on {published_on.day} {published_on:%B %Y}: that leaves fewer than five clear working "
+                    "days before the new date, so its items may need the chair's agreement as urgent.",
+                )
+            return redirect(meeting)
+    context = {"meeting": meeting, "form": form, "heading": "Move the meeting"}
+    return render(request, "boards/meeting_move.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -234,6 +234,10 @@ boards:meetings                  -                              GET   200      2
 boards:meetings                  -                              POST  405      405      405      405      405      405      405      405      405
 boards:meeting_new               -                              GET   login    404      404      404      404      200      404      404      200
 boards:meeting_new               -                              POST  login    404      404      404      404      302*     404      404      302*
+# A programme of meetings from a rule, for democratic services (and administrators, as /meetings/new/): GET
+# previews (it makes nothing), POST makes the ticked dates.
+boards:programme                 board                          GET   login    404      404      404      404      200      404      404      200
+boards:programme                 board                          POST  login    404      404      404      404      302*     404      404      302*
 boards:meeting                   published                      GET   200      200      200      200      200      200      200      200      200
 boards:meeting                   published                      POST  405      405      405      405      405      405      405      405      405
 # Not published: every meeting has a public page from the moment it is scheduled (calendars link to
@@ -241,6 +245,14 @@ boards:meeting                   published                      POST  405      4
 # nothing of its agenda (tests/test_public_cache.py, test_http.py). Its packs stay 404 below.
 boards:meeting                   scheduled                      GET   200      200      200      200      200      200      200      200      200
 boards:meeting                   scheduled                      POST  405      405      405      405      405      405      405      405      405
+# Moving a meeting (date, time, venue): the compiling one is moved; the published one too (its members
+# are emailed, its packs queued as a new edition); the held one is refused whole.
+boards:meeting_move              scheduled                      GET   login    404      404      404      404      200      404      404      200
+boards:meeting_move              scheduled                      POST  login    404      404      404      404      302*     404      404      302*
+boards:meeting_move              published                      GET   login    404      404      404      404      200      404      404      200
+boards:meeting_move              published                      POST  login    404      404      404      404      302*     404      404      302*
+boards:meeting_move              held                           GET   login    404      404      404      404      200      404      404      200
+boards:meeting_move              held                           POST  login    404      404      404      404      400      404      404      400
 boards:meeting_status            scheduled                      GET   login    405      405      405      405      405      405      405      405
 boards:meeting_status            scheduled                      POST  login    404      404      404      404      302*     404      404      302*
 # Decisions are recorded once a meeting is held (the demo's 14 September 2022); before, refused whole.

@@ -505,3 +505,22 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     # So are the motion and its amendment.
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert f"Motion {MARKER}" in page and f"Amendment {MARKER}" in page
+
+
+def test_the_email_telling_members_a_meeting_moved_holds_nothing_of_its_part_2(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from boards import services as agenda
+
+    meeting, _, exempt = publish_upcoming(demo, django_capture_on_commit_callbacks)
+    plant_marker(exempt)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        agenda.meeting_move(meeting=meeting, starts_at=meeting.starts_at, venue="Council Chamber", user=demo.clerk)
+    assert mail.outbox
+    for message in mail.outbox:
+        text = f"{message.subject} {message.body} {message.extra_headers}".lower()
+        assert MARKER not in text and BESIDE not in text
+        assert exempt.agenda_item.title.lower() not in text

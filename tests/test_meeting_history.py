@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from boards import clock
 from boards import services as agenda
 from boards.models import AgendaItem, Meeting, MeetingEvent
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent
@@ -166,6 +167,20 @@ def test_it_leaves_a_row_for_every_state_changing_service(demo, django_capture_o
         "report_release",
         ["report"],
         lambda: services.report_release(report=exempt, user=clerk, reason="The contract was awarded early."),
+    )
+    later = upcoming.starts_at + dt.timedelta(days=1)
+    while not clock.is_working_day(timezone.localtime(later).date()):
+        later += dt.timedelta(days=1)
+    step(
+        "meeting_move",
+        ["meeting"],
+        lambda: agenda.meeting_move(meeting=upcoming, starts_at=later, venue="Council Chamber", user=clerk),
+    )
+    next_year = dt.datetime(today.year + 1, 2, 3, 14, tzinfo=LONDON)
+    step(
+        "meeting_schedule_programme",
+        ["meeting"],
+        lambda: agenda.meeting_schedule_programme(board=demo.board, starts=[next_year], venue="", user=clerk),
     )
     step("meeting_cancel", ["meeting", "report"], lambda: agenda.meeting_cancel(meeting=upcoming, user=clerk))
     assert Report.objects.get(pk=waiting.pk).events.filter(action="deferred").exists()

@@ -31,6 +31,7 @@ from accounts.models import User
 from actions import demo as actions_demo
 from actions import services as actions
 from actions.models import Action
+from boards import clock
 from boards import services as agenda
 from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.tasks import build_pack_now
@@ -309,6 +310,23 @@ def new_order(world, kwargs):
     return {"order": ",".join(str(item.pk) for item in movable)}
 
 
+def moved(world, kwargs):
+    """The meeting on a later working day (not its own), in another room."""
+    meeting = Meeting.objects.get(pk=kwargs["pk"])
+    day = max(meeting.date, timezone.localdate()) + dt.timedelta(days=7)
+    while not clock.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return {"date": day.isoformat(), "time": "10:00", "venue": "Committee Room 2"}
+
+
+def programme(world, kwargs):
+    """The second Wednesday of every other month next year, the first of them ticked."""
+    year = timezone.localdate().year + 1
+    first = clock.programme_dates(weekday=2, week=2, every=2, start=dt.date(year, 1, 1), end=dt.date(year, 1, 1))[0]
+    return {"week": "2", "weekday": "2", "every": "2", "time": "14:00", "venue": "", "start": f"{year}-01",
+            "end": f"{year}-12", "dates": [first.isoformat()]}  # fmt: skip
+
+
 BODIES = {
     "reports:new": lambda world, kwargs: {"subject": "A report started by the permission test"},
     "reports:edit": edited_report,
@@ -332,6 +350,8 @@ BODIES = {
         "date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
         "time": "14:00",
     },
+    "boards:programme": programme,
+    "boards:meeting_move": moved,
     "boards:meeting_status": lambda world, kwargs: {"action": "cancel"},
     "boards:meeting_decisions": lambda world, kwargs: {
         f"item_{item.pk}": f"Decision on {item.title}" for item in Meeting.objects.get(pk=kwargs["pk"]).items.all()

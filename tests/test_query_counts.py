@@ -21,6 +21,7 @@ count grows fetches something once per row: an N+1.
 | Meeting page (a member)           | /meetings/<pk>/                         | member    | agenda items                                 |
 | Meeting page (agenda builder)     | /meetings/<pk>/                         | clerk     | items, reports to place, history             |
 | Decisions                         | /meetings/<pk>/decisions/               | clerk     | agenda items of a held meeting               |
+| Move a meeting                    | /meetings/<pk>/move/                    | clerk     | (fixed: one meeting's date, time and venue)  |
 | Packs (polled)                    | /meetings/<pk>/packs/                   | visitor   | (fixed: the packs of one meeting)            |
 | Public paper                      | /papers/<pk>/                           | visitor   | sections, recommendations, appendices        |
 | Forward Plan                      | /forward-plan/                          | visitor   | key decisions                                |
@@ -88,6 +89,9 @@ count grows fetches something once per row: an N+1.
 | API decision notices              | /api/v1/decision-notices/               | visitor   | notices (50 a page)                          |
 | API decision notice               | /api/v1/decision-notices/<pk>/          | visitor   | its corrections                              |
 | An issue's story                  | /issues/<pk>/                           | visitor   | (fixed: one decision, its notice, call-in)   |
+
+A programme's preview (/boards/<slug>/programme/?preview=1, as clerk) is counted by its own test at the end:
+its rows are the dates its rule gives, 3 or 24, each with a clash.
 """
 
 import datetime as dt
@@ -132,6 +136,7 @@ FIXED = {
     "api consultation",
     "special meeting for a call-in",
     "issue",
+    "move meeting",
 }  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
@@ -149,6 +154,7 @@ PAGES = [
     ("meeting page as member", "member", lambda c: f"/meetings/{c.past_big.pk}/"),
     ("agenda builder", "clerk", lambda c: f"/meetings/{c.coming_big.pk}/"),
     ("decisions", "clerk", lambda c: f"/meetings/{c.past_big.pk}/decisions/"),
+    ("move meeting", "clerk", lambda c: f"/meetings/{c.coming_big.pk}/move/"),
     ("packs", None, lambda c: f"/meetings/{c.past_big.pk}/packs/"),
     ("paper", None, lambda c: f"/papers/{c.paper.pk}/"),
     ("forward plan", None, lambda c: "/forward-plan/"),
@@ -602,3 +608,32 @@ def test_withheld_packs_are_those_holding_exempt_text(demo):
     withheld = {p.edition: p.withheld for p in mark_withheld(packs)}
     assert withheld == {p.edition: p.holds_exempt_text() for p in packs}
     assert withheld == {"public": True, "members": False, "front": True}
+
+
+# A programme's preview: its rows are the dates the rule gives -------------------------------------
+
+
+def test_a_programme_preview_costs_the_same_queries_for_3_dates_as_for_24(demo, client):
+    """Each date clashes with a meeting of another board at the same time and one of the board that day."""
+    from boards import clock
+
+    year = timezone.localdate().year + 1
+    other = Board.objects.create(name="Planning Committee", slug="planning-committee")
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 12, 1)
+    for day in clock.programme_dates(weekday=1, week=3, every=1, start=start, end=end):
+        Meeting.objects.create(board=other, starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(14))))
+        Meeting.objects.create(board=demo.board, starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))))
+    client.force_login(demo.clerk)
+    counts = {}
+    for last in (f"{year}-03", f"{year + 1}-12"):
+        query = {"preview": "1", "week": "3", "weekday": "1", "every": "1", "start": f"{year}-01", "end": last,
+                 "time": "14:00", "venue": ""}  # fmt: skip
+        client.get(f"/boards/{demo.board.slug}/programme/", query)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/boards/{demo.board.slug}/programme/", query)
+        assert response.status_code == 200
+        rows = response.context["rows"]
+        assert all(len(row["clashes"]) == 2 for row in rows)
+        counts[len(rows)] = len(queries)
+    assert list(counts) == [3, 24]
+    assert counts[3] == counts[24], counts

@@ -6,6 +6,23 @@ from django.utils import timezone
 from boards.models import Board
 
 
+def time_field():
+    """A meeting's time, as the browser's time picker sends it (or typed with a dot)."""
+    return forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H:%M", "%H.%M"],
+        error_messages={"invalid": "Enter a time, like 14:00"},
+    )
+
+
+def venue_field():
+    """A meeting's venue; blank for the board's usual one."""
+    return forms.CharField(
+        label="Venue", max_length=300, required=False, help_text="Leave blank for the board's usual venue."
+    )
+
+
 class MeetingForm(forms.Form):
     """Scheduling a meeting: the board, the date and time, the venue."""
 
@@ -16,15 +33,8 @@ class MeetingForm(forms.Form):
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": "Enter a real date, like 14/09/2026"},
     )
-    time = forms.TimeField(
-        label="Time",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        input_formats=["%H:%M", "%H.%M"],
-        error_messages={"invalid": "Enter a time, like 14:00"},
-    )
-    venue = forms.CharField(
-        label="Venue", max_length=300, required=False, help_text="Leave blank for the board's usual venue."
-    )
+    time = time_field()
+    venue = venue_field()
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -63,9 +73,6 @@ class MeetingMoveForm(MeetingForm):
     """Moving a meeting: its new date, time and venue, and whether a bank holiday is meant."""
 
     board = None
-    venue = forms.CharField(
-        label="Venue", max_length=300, required=False, help_text="Leave blank for the board's usual venue."
-    )
     bank_holiday_ok = forms.BooleanField(
         label="Meet on the bank holiday",
         required=False,
@@ -111,15 +118,8 @@ class ProgrammeForm(forms.Form):
     every = forms.TypedChoiceField(label="How often", choices=EVERY, coerce=int)
     start = MonthField(label="First month")
     end = MonthField(label="Last month")
-    time = forms.TimeField(
-        label="Time",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        input_formats=["%H:%M", "%H.%M"],
-        error_messages={"invalid": "Enter a time, like 14:00"},
-    )
-    venue = forms.CharField(
-        label="Venue", max_length=300, required=False, help_text="Leave blank for the board's usual venue."
-    )
+    time = time_field()
+    venue = venue_field()
 
     def clean(self):
         data = super().clean()

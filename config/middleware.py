@@ -11,7 +11,9 @@ from pathlib import Path
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.dispatch import receiver
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -109,6 +111,13 @@ class IdleTimeoutMiddleware:
         if session.session_key is not None and (session.modified or now - last >= settings.SESSION_REFRESH_SECONDS):
             session[self.KEY] = now
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="idle_timeout_fresh_session")
+def _fresh_session(sender, request, user, **kwargs):
+    """A new session starts its idle minute now, so the request after signing in writes nothing."""
+    if getattr(request, "session", None) is not None:
+        request.session[IdleTimeoutMiddleware.KEY] = int(time.time())
 
 
 class RequestSizeLimitMiddleware:

@@ -276,8 +276,7 @@ def test_it_signs_out_after_an_hour_idle(login, demo, settings):
     assert settings.SESSION_COOKIE_AGE == 60 * 60 and settings.SESSION_REFRESH_SECONDS == 60
     client = login(demo.officer)
     response = client.get("/")
-    assert response.status_code == 200
-    assert response.cookies["sessionid"]["max-age"] == 3600
+    assert response.status_code == 200 and "sessionid" not in response.cookies, "signing in started its minute"
     session = Session.objects.get(session_key=client.session.session_key)
     assert abs((session.expire_date - timezone.now()) - timedelta(hours=1)) < timedelta(minutes=1)
 

@@ -424,9 +424,7 @@ def meeting_schedule(*, board, starts_at, venue, user, special_for=""):
         raise AgendaRefused("The meeting's date has passed; choose today or a later date.")
     with transaction.atomic():
         Board.objects.select_for_update().get(pk=board.pk)  # two submits at once: one meeting
-        same_time = board.meetings.filter(starts_at=starts_at).exclude(status=Meeting.Status.CANCELLED)
-        if same_time.exists():
-            raise AgendaRefused(f"The {board} already meets at that time.")
+        _refuse_same_time(board, starts_at)
         meeting = Meeting.objects.create(
             board=board, starts_at=starts_at, venue=venue or board.default_venue, is_special=bool(special_for)
         )
@@ -434,6 +432,16 @@ def meeting_schedule(*, board, starts_at, venue, user, special_for=""):
         note = f"Special meeting: {special_for}" if special_for else str(meeting)
         _record(meeting, user, "scheduled", note=note)
     return meeting
+
+
+def _refuse_same_time(board, starts_at, moving=None):
+    """Refuse a second meeting of `board` at `starts_at` (a cancelled one, or the one `moving`, aside).
+    The caller holds the board's lock."""
+    same_time = board.meetings.filter(starts_at=starts_at).exclude(status=Meeting.Status.CANCELLED)
+    if moving is not None:
+        same_time = same_time.exclude(pk=moving.pk)
+    if same_time.exists():
+        raise AgendaRefused(f"The {board} already meets at that time.")
 
 
 def meeting_schedule_programme(*, board, starts, venue, user):
@@ -481,9 +489,7 @@ def meeting_move(*, meeting, starts_at, venue, user, bank_holiday_ok=False):
         venue = (venue or "").strip() or locked.board.default_venue
         if locked.starts_at == starts_at and locked.venue == venue:
             raise AgendaRefused("The date, time and venue are as they were: nothing to change.")
-        same_time = locked.board.meetings.filter(starts_at=starts_at).exclude(pk=locked.pk)
-        if same_time.exclude(status=Meeting.Status.CANCELLED).exists():
-            raise AgendaRefused(f"The {locked.board} already meets at that time.")
+        _refuse_same_time(locked.board, starts_at, moving=locked)
         before = _where_and_when(locked)
         locked.starts_at, locked.venue = starts_at, venue
         locked.save(update_fields=["starts_at", "venue"])

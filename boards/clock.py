@@ -63,6 +63,12 @@ def is_in_time(published_on, meeting_day):
     return clear_working_days_between(published_on, meeting_day) >= CLEAR_WORKING_DAYS
 
 
+def earliest_meeting_day(published_on):
+    """The first day a meeting can be held when its agenda is published on `published_on`: the day
+    after the fifth clear working day (any day of the week: the meeting day itself is not counted)."""
+    return working_days_after(published_on, CLEAR_WORKING_DAYS) + dt.timedelta(days=1)
+
+
 def forward_plan_clear_days(entered_on, decision_day):
     """Clear calendar days between a key decision entering the Forward Plan and its being taken."""
     return (decision_day - entered_on).days - 1

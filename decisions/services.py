@@ -6,7 +6,6 @@ lock is taken, so a signature that waited for another at the last minute is judg
 actually written: the call-in deadline holds to the second.
 """
 
-import datetime as dt
 import logging
 from functools import partial
 
@@ -213,13 +212,9 @@ def _place_on_scrutiny_agenda(notice):
     if clerk is None:
         return None
     try:
-        return agenda.agenda_add_item(
-            meeting=meeting, user=clerk, title=_call_in_title(notice),
-            description=f"Decision notice {notice.reference}, called in by members of the committee.",
-            is_exempt=notice.item.is_exempt, exempt_paragraph=(notice.item.exempt_paragraphs or [None])[0],
-            urgency_reason="A called-in decision is considered at the committee's next meeting."
-            if agenda.is_late_now(meeting) else "",
-        )  # fmt: skip
+        return _add_call_in_item(
+            notice, meeting, clerk, "A called-in decision is considered at the committee's next meeting."
+        )
     except agenda.AgendaRefused as refused:
         log.warning("Call-in of %s not placed on %s: %s", notice.reference, meeting, refused)
         return None
@@ -227,10 +222,7 @@ def _place_on_scrutiny_agenda(notice):
 
 def earliest_with_notice(today=None):
     """The first day a meeting convened today can be held with five clear working days' notice."""
-    day = (today or timezone.localdate()) + dt.timedelta(days=1)
-    while not clock.is_in_time(today or timezone.localdate(), day):
-        day += dt.timedelta(days=1)
-    return day
+    return clock.earliest_meeting_day(today or timezone.localdate())
 
 
 def scrutiny_board_for(notice):
@@ -284,13 +276,9 @@ def call_in_convene_meeting(*, notice, user, starts_at, venue="", urgency_reason
             meeting = agenda.meeting_schedule(
                 board=board, starts_at=starts_at, venue=venue, user=user, special_for=reason
             )
-            item = agenda.agenda_add_item(
-                meeting=meeting, user=user, title=_call_in_title(locked),
-                description=f"Decision notice {locked.reference}, called in by members of the committee.",
-                is_exempt=locked.item.is_exempt, exempt_paragraph=(locked.item.exempt_paragraphs or [None])[0],
-                urgency_reason=urgency_reason or ("A special meeting convened to hear a called-in decision."
-                                                  if agenda.is_late_now(meeting) else ""),
-            )  # fmt: skip
+            item = _add_call_in_item(
+                locked, meeting, user, urgency_reason or "A special meeting convened to hear a called-in decision."
+            )
             if old is not None and old.meeting.status != Meeting.Status.CANCELLED:
                 agenda.agenda_remove_item(item=old, user=user)  # it is heard at the special meeting instead
         except agenda.AgendaRefused as refused:
@@ -301,8 +289,17 @@ def call_in_convene_meeting(*, notice, user, starts_at, venue="", urgency_reason
     return meeting
 
 
-def _call_in_title(notice):
-    return f"Call-in: {notice.title} ({notice.item.meeting.board}, {notice.item.meeting.date_display})"
+def _add_call_in_item(notice, meeting, user, late_reason):
+    """The call-in of `notice` as an item of `meeting` (Part 2 if the decision was); `late_reason` is
+    recorded as its urgency if the meeting's agenda is already out or due."""
+    decided = notice.item
+    return agenda.agenda_add_item(
+        meeting=meeting, user=user,
+        title=f"Call-in: {notice.title} ({decided.meeting.board}, {decided.meeting.date_display})",
+        description=f"Decision notice {notice.reference}, called in by members of the committee.",
+        is_exempt=decided.is_exempt, exempt_paragraph=(decided.exempt_paragraphs or [None])[0],
+        urgency_reason=late_reason if agenda.is_late_now(meeting) else "",
+    )  # fmt: skip
 
 
 def _tell_democratic_services(pk):

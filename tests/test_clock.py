@@ -61,3 +61,17 @@ def test_it_needs_28_clear_days_on_the_forward_plan():
     assert clock.forward_plan_clear_days(D(2022, 8, 1), D(2022, 8, 30)) == 28
     assert clock.forward_plan_is_in_time(D(2022, 8, 1), D(2022, 8, 30))
     assert not clock.forward_plan_is_in_time(D(2022, 8, 2), D(2022, 8, 30))
+
+
+@pytest.mark.parametrize(
+    ("published", "earliest"),
+    [
+        (dt.date(2026, 12, 7), dt.date(2026, 12, 15)),  # Monday: Tue 8 to Mon 14 clear, so Tuesday 15
+        (dt.date(2026, 12, 4), dt.date(2026, 12, 12)),  # Friday: Mon 7 to Fri 11, so Saturday 12
+        (dt.date(2026, 12, 22), dt.date(2027, 1, 1)),  # 23, 24, 29, 30, 31: Christmas and Boxing Day left out
+    ],
+)
+def test_the_earliest_meeting_day_is_the_first_in_time(published, earliest):
+    assert clock.earliest_meeting_day(published) == earliest
+    assert clock.is_in_time(published, earliest)
+    assert not clock.is_in_time(published, earliest - dt.timedelta(days=1))

@@ -112,6 +112,13 @@ class OfficerDecision(models.Model):
         return f"Not for publication: paragraph {self.exempt_paragraph}" if self.is_exempt else ""
 
     @property
+    def exempt_reason(self):
+        """The grounds in full, as the register page and the open data print them."""
+        if not self.is_exempt:
+            return ""
+        return f"{self.not_for_publication} of Part 1 of Schedule 12A to the Local Government Act 1972"
+
+    @property
     def maker_display(self):
         return f"{self.officer}, {self.officer_title}"
 

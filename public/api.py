@@ -526,9 +526,7 @@ def officer_decision_object(url, decision):
     }
     if decision.is_exempt:  # read from the record now
         data["exemptParagraph"] = decision.exempt_paragraph
-        data["exemptReason"] = (
-            f"{decision.not_for_publication} of Part 1 of Schedule 12A to the Local Government Act 1972"
-        )
+        data["exemptReason"] = decision.exempt_reason
         return data
     data.update(
         {

@@ -89,6 +89,11 @@ def working_days_after(day, count):
     return current
 
 
+def in_words(day):
+    """A date as the council writes it: "Wednesday 14 September 2022"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def bank_holiday(day):
     """The name of the bank holiday on `day` ("Christmas Day"), or "" on any other day."""
     return _bank_holidays(day.year).get(day, "")

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from boards import clock
 from boards.models import Board
 
 
@@ -145,7 +146,7 @@ class ProgrammeForm(forms.Form):
             first = dates[0]
             self.add_error(
                 "start",
-                f"The rule's first date, {first:%A} {first.day} {first:%B %Y}, has passed: start next month.",
+                f"The rule's first date, {clock.in_words(first)}, has passed: start next month.",
             )
         return data
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from boards import clock
 from config.periods import in_force_on
 from reports.models import Report, exempt_grounds, paragraphs_display
 
@@ -216,8 +217,7 @@ class Meeting(models.Model):
     @property
     def date_display(self):
         """The date as the council prints it: "Wednesday 14 September 2022"."""
-        d = self.date
-        return f"{d:%A} {d.day} {d:%B %Y}"
+        return clock.in_words(self.date)
 
     @property
     def time_display(self):
@@ -232,16 +232,12 @@ class Meeting(models.Model):
     @property
     def publication_deadline(self):
         """The last working day the agenda can be published: 5 clear working days before the meeting."""
-        from boards.clock import publication_deadline
-
-        return publication_deadline(self.date)
+        return clock.publication_deadline(self.date)
 
     @property
     def report_deadline(self):
         """The day reports must be ready: the board's number of working days before publication."""
-        from boards.clock import working_days_before
-
-        return working_days_before(self.publication_deadline, self.board.report_deadline_days)
+        return clock.working_days_before(self.publication_deadline, self.board.report_deadline_days)
 
 
 class Supplement(models.Model):

@@ -457,7 +457,7 @@ def meeting_schedule_programme(*, board, starts, venue, user):
                 meetings.append(meeting_schedule(board=board, starts_at=starts_at, venue=venue, user=user))
             except AgendaRefused as exc:
                 day = timezone.localtime(starts_at).date()
-                raise AgendaRefused(f"{day:%A} {day.day} {day:%B %Y}: {exc} No meeting was created.") from None
+                raise AgendaRefused(f"{clock.in_words(day)}: {exc} No meeting was created.") from None
     return meetings
 
 
@@ -476,7 +476,7 @@ def meeting_move(*, meeting, starts_at, venue, user, bank_holiday_ok=False):
     holiday = clock.bank_holiday(day)
     if holiday and not bank_holiday_ok:
         raise AgendaRefused(
-            f"{day:%A} {day.day} {day:%B %Y} is a bank holiday ({holiday}): "
+            f"{clock.in_words(day)} is a bank holiday ({holiday}): "
             "tick “Meet on the bank holiday” to move the meeting there all the same."
         )
     with transaction.atomic():

@@ -115,10 +115,6 @@ def _is_listed(item):
     return meeting.agenda_published_at is not None and meeting.status != meeting.Status.CANCELLED and issued
 
 
-def _day(day):
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _board_name(board):
     return f"the {board}" if board else "a decision maker still to be confirmed"
 
@@ -217,7 +213,7 @@ def _notice_steps(notice, add, now):
             last_day = timezone.localtime(notice.call_in_closes_at - dt.timedelta(seconds=1)).date()
             add(
                 notice.effective_on,
-                f"Takes effect, unless it is called in by the end of {_day(last_day)}, when the call-in period ends",
+                f"Takes effect, unless it is called in by the end of {clock.in_words(last_day)}, when the call-in period ends",
                 link,
                 done=False,
             )

@@ -143,9 +143,7 @@ def _lock_open(notice, user):
         raise NoticeRefused("This decision has already been called in.")
     if not locked.is_open_to_call_in(timezone.now()):
         closed = timezone.localtime(locked.call_in_closes_at)
-        raise NoticeRefused(
-            f"The call-in period ended at midnight at the start of {closed:%A} {closed.day} {closed:%B %Y}."
-        )
+        raise NoticeRefused(f"The call-in period ended at midnight at the start of {clock.in_words(closed)}.")
     return locked
 
 
@@ -249,8 +247,8 @@ def call_in_convene_meeting(*, notice, user, starts_at, venue="", urgency_reason
     if short_notice and not urgency_reason:
         earliest = earliest_with_notice(today)
         raise NoticeRefused(
-            f"A meeting on {day:%A} {day.day} {day:%B %Y} gives less than five clear working days' notice: "
-            f"choose {earliest:%A} {earliest.day} {earliest:%B %Y} or later, or give the reason it is urgent.",
+            f"A meeting on {clock.in_words(day)} gives less than five clear working days' notice: "
+            f"choose {clock.in_words(earliest)} or later, or give the reason it is urgent.",
             field="urgency_reason",
         )
     with transaction.atomic():

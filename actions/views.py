@@ -13,6 +13,7 @@ from actions.models import Action
 from actions.services import ActionRefused
 from boards.models import AgendaItem
 from boards.public_cache import cached_public_page, public_stamp
+from config.forms import refuse_beside
 
 PER_PAGE = 50
 
@@ -20,11 +21,6 @@ PER_PAGE = 50
 def actions_stamp():
     """What the public tracker and action pages print: the public lists, and the actions themselves."""
     return (public_stamp(), selectors.stamp())
-
-
-def _refused_beside(form, exc):
-    """A service's refusal beside the field it is about, or above the form."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def get_action_for(user, pk):
@@ -80,7 +76,7 @@ def update(request, pk):
                 action=action, user=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
         except ActionRefused as exc:
-            _refused_beside(form, exc)
+            refuse_beside(form, exc)
         else:
             messages.success(request, "Update recorded.")
             return redirect(action)
@@ -102,7 +98,7 @@ def new(request, pk, item_pk):
     if reason := services.not_ready_reason(item):
         messages.error(request, reason)
         return redirect(item.meeting)
-    form = ActionForm(request.POST or None, meeting=item.meeting)
+    form = ActionForm(request.POST if request.method == "POST" else None, meeting=item.meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,7 +110,7 @@ def new(request, pk, item_pk):
                 due_on=data["due_on"],
             )
         except ActionRefused as exc:
-            _refused_beside(form, exc)
+            refuse_beside(form, exc)
         else:
             messages.success(request, f"Action recorded: {action.owner} is responsible, due {action.due_on:%-d %B %Y}.")
             return redirect(action)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from boards.models import AgendaItem, Board
 from boards.views import get_meeting_to_manage, is_clerk
+from config.forms import refuse_beside
 from decisions import selectors, services
 from decisions.forms import CallInForm, ConveneForm, CorrectForm, OutcomeForm, PublishForm
 from decisions.models import Notice
@@ -195,7 +196,7 @@ def convene(request, pk):
                 urgency_reason=data["urgency_reason"],
             )  # fmt: skip
         except services.NoticeRefused as refused:
-            form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+            refuse_beside(form, refused)
         else:
             messages.success(request, f"Special meeting convened: {meeting}. The call-in is on its agenda.")
             return redirect(found)

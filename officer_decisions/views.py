@@ -5,17 +5,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from config.forms import refuse_beside
 from officer_decisions import selectors, services
 from officer_decisions.forms import DecisionForm, RegisterFilterForm, ReturnForm
 from officer_decisions.models import OfficerDecision
 from officer_decisions.services import OfficerDecisionRefused
 
 PER_PAGE = 20
-
-
-def _refused_beside(form, exc):
-    """A service's refusal beside the field it is about, or above the form."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # The public register ------------------------------------------------------------------------------
@@ -79,7 +75,7 @@ def new(request):
         try:
             decision = services.officer_decision_record(user=request.user, fields=data, wards=data["wards"])
         except OfficerDecisionRefused as exc:
-            _refused_beside(form, exc)
+            refuse_beside(form, exc)
         else:
             messages.success(request, "Saved as a draft. Check it, then submit it to democratic services.")
             return redirect("officer_decisions:submit", pk=decision.pk)
@@ -101,7 +97,7 @@ def edit(request, pk):
         try:
             services.officer_decision_edit(decision=decision, user=request.user, fields=data, wards=data["wards"])
         except OfficerDecisionRefused as exc:
-            _refused_beside(form, exc)
+            refuse_beside(form, exc)
         else:
             messages.success(request, "Saved. Check it, then submit it to democratic services.")
             return redirect("officer_decisions:submit", pk=decision.pk)
@@ -191,7 +187,7 @@ def return_to_officer(request, pk):
         if exc.field != "comment":
             messages.error(request, exc.message)
             return redirect("officer_decisions:review")
-        _refused_beside(form, exc)
+        refuse_beside(form, exc)
         return _review_page(request, status=400, refused={"decision": decision.pk, "form": form})
     messages.success(request, f"Returned to {decision.officer} with your comment.")
     return redirect("officer_decisions:review")

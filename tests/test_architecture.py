@@ -144,3 +144,14 @@ def test_no_template_comment_spans_lines():
             if start >= 0 and "#}" not in line[start:]:
                 broken.append(f"{path.relative_to(ROOT)}:{number}")
     assert not broken, "use {% comment %} for these: " + ", ".join(broken)
+
+
+def test_no_view_binds_a_form_to_post_or_none():
+    """`request.POST or None` is None for a POST with an empty body, so an empty submission would show the
+    blank form again with no message (tests/test_empty_posts.py): bind to the POST whenever it is one."""
+    found = []
+    for app in [*APPS, "config"]:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "request.POST or None" in path.read_text(encoding="utf-8"):
+                found.append(str(path.relative_to(ROOT)))
+    assert not found, "bind to `request.POST if request.method == 'POST' else None` in: " + ", ".join(found)

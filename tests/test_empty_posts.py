@@ -21,6 +21,10 @@ PAGES = {
     "democratic services schedule a meeting": ("clerk", lambda demo: "/meetings/new/"),
     "democratic services record a declaration": ("clerk", lambda demo: f"/meetings/{demo.meeting.pk}/declarations/"),
     "an officer records a delegated decision": ("director", lambda demo: "/officer-decisions/new/"),
+    "democratic services record an action arising": (
+        "clerk",
+        lambda demo: f"/meetings/{demo.meeting.pk}/items/{demo.seed.agenda_item.pk}/actions/new/",
+    ),
 }
 
 

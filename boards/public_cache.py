@@ -196,10 +196,10 @@ def forward_plan_stamp():
     return _digest([public_stamp(), rows])
 
 
-def _remembered(stamp):
+def remembered(stamp):
     """`stamp()`, computed at most once per RECHECK_SECONDS in this process (and again at once
     after a save here), like the meeting page's key."""
-    known = f"public-stamp:{_generation[0]}:{stamp.__name__}"
+    known = f"public-stamp:{_generation[0]}:{stamp.__module__}.{stamp.__name__}"
     value = cache.get(known)
     if value is None:
         value = stamp()
@@ -232,7 +232,7 @@ def cached_public_page(stamp=public_stamp):
             if request.method not in ("GET", "HEAD") or request.user.is_authenticated or len(get_messages(request)):
                 return view(request, *args, **kwargs)
             address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-            key = f"public-page:{name}:{_digest([address, _remembered(stamp)])}"
+            key = f"public-page:{name}:{_digest([address, remembered(stamp)])}"
             kept = cache.get(key)
             if kept is not None:
                 content, headers = kept

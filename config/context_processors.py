@@ -1,10 +1,15 @@
 def council(request):
     """Make the council's name (from its branding, else COUNCIL_NAME) available to every template.
 
-    Read once per request: a feed renders a template per entry, each running this again.
+    Every page prints it, so it is read like the public pages' stamp: at most once a second per
+    process, and at once after the branding is saved in this process (boards.public_cache).
     """
+    from boards.public_cache import remembered
+
+    return {"council_name": remembered(_council_name)}
+
+
+def _council_name():
     from boards.models import Council
 
-    if not hasattr(request, "council_name"):
-        request.council_name = Council.current().display_name
-    return {"council_name": request.council_name}
+    return Council.current().display_name

@@ -166,6 +166,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.council",
             ],
+            # `{% url %}` that remembers what it found (config/template_builtins.py).
+            "builtins": ["config.template_builtins"],
         },
     },
 ]
@@ -218,7 +220,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # web processes share them); `manage.py axes_reset_username NAME` unlocks one early.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.auth.ModelBackend",  # Django's, finding the signed-in user more cheaply
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
@@ -246,9 +248,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "config.storage.StaticStorage"
         )
     },
 }
@@ -324,6 +324,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with one plain statement (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, minimum=1) * 60
 # An idle timeout: config.middleware.IdleTimeoutMiddleware moves a session's expiry on, by saving
 # it, at most once every SESSION_REFRESH_SECONDS of use (saving it on every request cost a signed-in

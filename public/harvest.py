@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.public_cache import _remembered, public_stamp
+from boards.public_cache import public_stamp, remembered
 from public.models import ApiRecord, ApiState
 
 TIMES = ("created", "modified")
@@ -116,7 +116,7 @@ def bring_up_to_date(every_object):
     """Compare once per state of the public record: at most one process compares, the others wait for it.
 
     `every_object(url)` yields every top-level object the API prints (public.api.every_object)."""
-    stamp = _remembered(public_stamp)
+    stamp = remembered(public_stamp)
     if ApiState.objects.filter(pk=1, stamp=stamp).exists():
         return
     with transaction.atomic():

@@ -29,6 +29,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.oidc import CouncilAccountBackend, SignInRefused
+from tests.test_settings import PRODUCTION, run
 
 CLIENT_ID = "committee-reports"
 START = "/accounts/oidc/start/"
@@ -445,3 +446,48 @@ def test_both_steps_from_outside(db, council):
     assert signed_in_as(visitor) is None
     assert signed_in_as(signed_in) == str(outsider.pk)
     assert list(User.objects.values_list("last_login", flat=True)) == [last_login]
+
+
+# Configured from the environment -------------------------------------------------------------------
+
+ENTRA = {
+    "OIDC_CLIENT_ID": "6731de76-14a6-49ae-97bc-6eba6914391e",
+    "OIDC_CLIENT_SECRET": "a client secret",
+    "OIDC_ISSUER": "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+    "OIDC_PROVIDER_NAME": "your Sefton Council account",
+}
+
+
+def test_it_is_configured_from_the_environment_and_passes_the_deployment_check():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.OIDC_ENABLED, s.OIDC_RP_CLIENT_ID, s.OIDC_OP_ISSUER, s.PASSWORD_SIGN_IN, "
+        "s.OIDC_PROVIDER_NAME]))"
+    )
+    result = run("-c", script, **PRODUCTION, **ENTRA, PASSWORD_SIGN_IN="off")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        '[true, "6731de76-14a6-49ae-97bc-6eba6914391e", '
+        '"https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0", false, '
+        '"your Sefton Council account"]'
+    )
+    result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **ENTRA)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"OIDC_CLIENT_SECRET": ""}, "OIDC_CLIENT_SECRET must be set when OIDC_CLIENT_ID is"),
+        ({"OIDC_ISSUER": ""}, "OIDC_CLIENT_ID needs OIDC_ISSUER, or OIDC_AUTHORIZATION_ENDPOINT"),
+        ({"OIDC_ISSUER": "http://login.example.gov.uk"}, "OIDC_ISSUER must be an https:// address"),
+        ({"OIDC_SIGN_ALGO": "HS256"}, "OIDC_SIGN_ALGO must be RS256/384/512 or ES256/384/512"),
+        ({"OIDC_SCOPES": "email profile"}, "OIDC_SCOPES must include openid"),
+        ({"OIDC_CLIENT_ID": ""}, "OIDC_CLIENT_ID must be set to sign in with the council's account"),
+        ({"OIDC_CLIENT_ID": "", "OIDC_ISSUER": "", "PASSWORD_SIGN_IN": "off"}, "PASSWORD_SIGN_IN can be off only"),
+    ],
+)
+def test_it_refuses_to_start_half_configured(overrides, message):
+    result = run("-c", "import config.settings", **(PRODUCTION | ENTRA | overrides))
+    assert result.returncode == 1
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr

@@ -2,14 +2,16 @@
 
 mozilla-django-oidc runs the flow (the state, nonce and PKCE kept in the session, the redirect to the
 provider, the code exchanged at its token endpoint); this module checks what comes back and finds the
-account. The library leaves the identity token's audience and issuer unchecked and answers an expired
-token or one without a key id with an error page of its own, so the token is checked here with PyJWT:
+account. The library (5.0) leaves the identity token's audience and issuer unchecked, and an expired
+token or one without a key id (`kid`) was a server error there, so the token is checked here with PyJWT:
 signature by the provider's published keys, issuer, audience (and `azp`), expiry, issue time, nonce.
 
 A person is matched by email address, in any case, to one existing account that is active. No account
 is created and nothing about one is changed from the provider's word: its roles are the
 administrators' to give. Any refusal is a `SignInRefused` with a reason the callback shows in plain words.
 """
+
+import logging
 
 import jwt
 import requests
@@ -19,6 +21,8 @@ from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.models import User
+
+log = logging.getLogger(__name__)
 
 DISCOVERY_CACHE_SECONDS = 3600
 
@@ -60,7 +64,14 @@ def discovery():
     if document is None:
         document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
         # The document must be the issuer's own (OpenID Connect Discovery 1.0, section 4.3).
-        if not isinstance(document, dict) or str(document.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
+        found = document.get("issuer") if isinstance(document, dict) else None
+        if str(found).rstrip("/") != issuer.rstrip("/"):
+            log.warning("The discovery document's issuer is %r, not OIDC_ISSUER %r", found, issuer)
+            raise SignInRefused("unavailable")
+        if not all(
+            isinstance(document.get(name), str) for name in ("authorization_endpoint", "token_endpoint", "jwks_uri")
+        ):
+            log.warning("The discovery document of %r lacks an endpoint", issuer)
             raise SignInRefused("unavailable")
         cache.set(key, document, DISCOVERY_CACHE_SECONDS)
     return document
@@ -81,8 +92,9 @@ def provider_settings(attr, *args):
 class CouncilAccountBackend(OIDCAuthenticationBackend):
     """Signs in the one active account whose email the council's identity provider vouches for.
 
-    Only the callback calls it (with a nonce); a password sign-in never reaches it, and it never
-    returns None after a failed attempt, so django-axes counts no "failed sign-in" against nobody.
+    Only the callback calls it (with a nonce): a password sign-in never reaches it. A failed attempt
+    raises SignInRefused rather than returning None, so Django sends no `user_login_failed` and
+    django-axes records no failure for an empty username.
     """
 
     get_settings = staticmethod(provider_settings)
@@ -92,8 +104,7 @@ class CouncilAccountBackend(OIDCAuthenticationBackend):
         # request of a signed-in person, so they are read only when a sign-in needs them.
         self.UserModel = User
 
-    OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
-    OIDC_RP_CLIENT_SECRET = property(lambda self: settings.OIDC_RP_CLIENT_SECRET)
+    # Read by the library's get_token, which posts the code to the provider.
     OIDC_OP_TOKEN_ENDPOINT = property(lambda self: endpoint("OIDC_OP_TOKEN_ENDPOINT"))
 
     def authenticate(self, request, *, nonce, code_verifier):

@@ -1,7 +1,11 @@
-"""The password strength check: zxcvbn's estimate of how many guesses a password would take."""
+"""Passwords: who may sign in with one, and the strength check (zxcvbn's estimate of how many
+guesses a password would take)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from zxcvbn import zxcvbn
+
+from config.auth import ModelBackend
 
 # zxcvbn refuses longer input; the characters past it only make a password harder to guess.
 ESTIMATED_LENGTH = 72
@@ -33,3 +37,14 @@ class PasswordStrengthValidator:
 
     def get_help_text(self):
         return "Your password must be hard to guess: several uncommon words together work well."
+
+
+class PasswordBackend(ModelBackend):
+    """Django's password sign-in, for everyone while PASSWORD_SIGN_IN is on, for administrators alone when off.
+
+    Every password route goes through it (the sign-in page, the Django admin's), and so does a session
+    signed in with a password: turning passwords off ends those of everyone but the administrators.
+    """
+
+    def user_can_authenticate(self, user):
+        return super().user_can_authenticate(user) and (settings.PASSWORD_SIGN_IN or user.is_superuser)

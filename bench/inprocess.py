@@ -102,7 +102,7 @@ def sign_in(user):
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "config.auth.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.passwords.PasswordBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key

@@ -546,7 +546,7 @@ def set_up_data(officers):
         draft.wards.set(wards)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "config.auth.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.passwords.PasswordBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         accounts.append(

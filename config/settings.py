@@ -220,7 +220,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # web processes share them); `manage.py axes_reset_username NAME` unlocks one early.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "config.auth.ModelBackend",  # Django's, finding the signed-in user more cheaply
+    # Django's password sign-in (finding the signed-in user more cheaply: config/auth.py), for
+    # administrators alone when PASSWORD_SIGN_IN is off.
+    "accounts.passwords.PasswordBackend",
+    # Sign in with the council's account (OpenID Connect): inert unless OIDC_CLIENT_ID is set.
+    "accounts.oidc.CouncilAccountBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
@@ -357,6 +361,60 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Sign in with the council's account: OpenID Connect (Microsoft Entra ID, or any provider), through
+# mozilla-django-oidc's views, with the identity token checked in accounts/oidc.py. Off unless
+# OIDC_CLIENT_ID is set. The provider is named by its issuer (its endpoints read from the issuer's
+# discovery document), or by its endpoints one by one; an endpoint set here wins over discovery.
+# A person is matched by email address to an existing, active account: no account is ever created
+# from the provider's word, and no role taken from it.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_URI", "").strip()
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email").strip()
+# Shown on the sign-in page's button: "Sign in with <name>".
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your council account"
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_CLIENT_SECRET must be set when OIDC_CLIENT_ID is")
+    if not OIDC_OP_ISSUER and not (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT):
+        raise ImproperlyConfigured(
+            "OIDC_CLIENT_ID needs OIDC_ISSUER, or OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT and OIDC_JWKS_URI"
+        )
+    if OIDC_RP_SIGN_ALGO not in {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}:
+        raise ImproperlyConfigured(f"OIDC_SIGN_ALGO must be RS256/384/512 or ES256/384/512; got {OIDC_RP_SIGN_ALGO!r}")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured(f"OIDC_SCOPES must include openid; got {OIDC_RP_SCOPES!r}")
+    for _name, _url in [
+        ("OIDC_ISSUER", OIDC_OP_ISSUER),
+        ("OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+        ("OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+        ("OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+        ("OIDC_JWKS_URI", OIDC_OP_JWKS_ENDPOINT),
+    ]:
+        if _url and not _url.startswith("https://" if HTTPS else ("https://", "http://")):
+            raise ImproperlyConfigured(f"{_name} must be an https:// address; got {_url!r}")
+elif OIDC_OP_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT or OIDC_OP_TOKEN_ENDPOINT or OIDC_OP_JWKS_ENDPOINT:
+    raise ImproperlyConfigured("OIDC_CLIENT_ID must be set to sign in with the council's account")
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# Seconds of difference between our clock and the provider's that an identity token's times allow.
+OIDC_LEEWAY_SECONDS = 60
+# Off: only the council's account signs in; administrators (superusers) keep a password, so that a
+# broken provider cannot lock everyone out (the sign-in page offers it under "Administrators").
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+if not PASSWORD_SIGN_IN and not OIDC_ENABLED:
+    raise ImproperlyConfigured("PASSWORD_SIGN_IN can be off only when OIDC_CLIENT_ID is set")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

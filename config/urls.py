@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
 from config import views
 from public.urls import api_patterns
 from reports import views as report_views
@@ -14,7 +15,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Sign in, sign out and change password. No self-service password reset by email: accounts
     # belong to council staff and councillors, whose passwords the administrators reset.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    # Sign in with the council's account (OpenID Connect): 404 unless configured. The callback is the
+    # redirect URI to register with the identity provider.
+    path("accounts/oidc/start/", account_views.CouncilSignInStart.as_view(), name="oidc_start"),
+    path("accounts/oidc/callback/", account_views.CouncilSignInCallback.as_view(), name="oidc_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

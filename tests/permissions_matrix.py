@@ -89,6 +89,12 @@ login                            -                              GET   200      2
 login                            -                              POST  200      200      200      200      200      200      200      200      200
 logout                           -                              GET   405      405      405      405      405      405      405      405      405
 logout                           -                              POST  302      302      302      302      302      302      302      302      302
+# Sign in with the council's account (OpenID Connect): off here (no OIDC_CLIENT_ID), so not found for
+# anyone; tests/test_council_sign_in.py walks both steps configured, against a real provider.
+oidc_start                       -                              GET   404      404      404      404      404      404      404      404      404
+oidc_start                       -                              POST  404      404      404      404      404      404      404      404      404
+oidc_callback                    -                              GET   404      404      404      404      404      404      404      404      404
+oidc_callback                    -                              POST  404      404      404      404      404      404      404      404      404
 password_change                  -                              GET   login    200      200      200      200      200      200      200      200
 password_change                  -                              POST  login    200      200      200      200      200      200      200      200
 password_change_done             -                              GET   login    200      200      200      200      200      200      200      200

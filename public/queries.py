@@ -94,12 +94,15 @@ def public_items():
     return AgendaItem.objects.issued().filter(meeting__in=public_meetings())
 
 
-def readable_reports(user):
-    """Reports `user` may open by any route: the public ones and those `visible_to` them."""
+def readable_reports(user, visible=None):
+    """Reports `user` may open by any route: the public ones and those `visible_to` them (`visible`,
+    when the caller has built it already: building it costs more than running it)."""
     public = public_reports().values("pk")
     if not user.is_authenticated:
         return Report.objects.filter(pk__in=public)
-    return Report.objects.filter(Q(pk__in=public) | Q(pk__in=Report.objects.visible_to(user).values("pk")))
+    if visible is None:
+        visible = Report.objects.visible_to(user)
+    return Report.objects.filter(Q(pk__in=public) | Q(pk__in=visible.values("pk")))
 
 
 def private_reason(report):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Value, Window
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -38,8 +38,13 @@ class Result:
 
 
 def search_reports(user, query, *, board=None, date_from=None, date_to=None):
-    """Reports `user` may open that match `query`, best first, as a queryset-like list of `Result`s."""
-    reports = readable_reports(user).select_related("board", "meeting", "meeting__board")
+    """Reports `user` may open that match `query`, best first, as a queryset-like list of `Result`s.
+
+    Each result says whether `user` opens the report inside (`internal`: /reports/<id>/) or as a
+    public paper, found in the same query as the page.
+    """
+    visible = Report.objects.visible_to(user) if user.is_authenticated and not user.sees_everything else None
+    reports = readable_reports(user, visible).select_related("board", "meeting", "meeting__board")
     if board is not None:
         reports = reports.filter(board=board)
     if date_from:
@@ -49,19 +54,38 @@ def search_reports(user, query, *, board=None, date_from=None, date_to=None):
     query = " ".join(query.split())
     if not query:
         return []
+    if not user.is_authenticated:
+        internal = Value(False)
+    elif user.sees_everything:
+        internal = Value(True)
+    else:
+        internal = Exists(visible.filter(pk=OuterRef("pk")))
+    reports = reports.annotate(internal=internal)
     if connection.vendor == "postgresql":
         return PostgresSearch(reports, query)
     return SqliteSearch(reports, query)
 
 
 class _LazyResults:
-    """Results a Paginator can count and slice, cutting extracts only for the page shown."""
+    """Results a Paginator can count and slice, cutting extracts only for the page shown.
+
+    `fetch(start, stop)` reads a page before the Paginator asks: on PostgreSQL the page's rows and
+    the number of all matches come in one query (a window count), so the gate that decides what this
+    visitor may open is run once, not once to count and again for the page.
+    """
 
     def __init__(self, reports):
         self.reports = reports  # the matching reports, unordered: what is counted
         self.matches = reports  # the same, best first
+        self._fetched = None  # (start, stop, rows, total) of the page read ahead
+
+    def fetch(self, start, stop):
+        rows = list(self.matches.annotate(total=Window(Count("pk")))[start:stop])
+        self._fetched = (start, stop, rows, rows[0].total if rows else None)
 
     def count(self):
+        if self._fetched and self._fetched[3] is not None:
+            return self._fetched[3]
         return self.reports.count()
 
     def __len__(self):
@@ -73,7 +97,11 @@ class _LazyResults:
         return self.page(index, index + 1)[0]
 
     def page(self, start, stop):
-        rows = list(self.matches[start:stop])
+        if self._fetched and self._fetched[0] <= start and stop <= self._fetched[1]:
+            first = self._fetched[0]  # the Paginator cuts the last page short of the page read ahead
+            rows = self._fetched[2][start - first : stop - first]
+        else:
+            rows = list(self.matches[start:stop])
         extracts = self.extracts([row.pk for row in rows]) if rows else {}
         return [Result(row, _marked(extracts.get(row.pk, "")), row.rank) for row in rows]
 
@@ -187,6 +215,9 @@ class SqliteSearch(_LazyResults):
                     cursor.execute(self.RANKED, [self.fts_query])
                     self._ranked = [(pk, score) for pk, score in cursor if pk in readable]
         return self._ranked
+
+    def fetch(self, start, stop):
+        """Nothing to read ahead: the ranking is one pass over the index, kept for count and page."""
 
     def count(self):
         return len(self.ranked())

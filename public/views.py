@@ -17,11 +17,11 @@ from django.views.decorators.http import require_safe
 from actions import selectors as actions
 from boards.models import Meeting
 from boards.public_cache import cached_public_page, forward_plan_stamp
+from config.numbers import whole_number
 from decisions.selectors import story as decision_story
 from public import queries
 from public.forms import CalendarForm, SearchForm
 from public.search import search_reports
-from reports.models import Report
 
 PER_PAGE = 20
 
@@ -222,13 +222,12 @@ def search(request):
     results = search_reports(
         request.user, data["q"], board=data["board"], date_from=data["date_from"], date_to=data["date_to"]
     )
+    if data["q"].strip():
+        number = whole_number(request.GET.get("page")) or 1
+        results.fetch((number - 1) * PER_PAGE, number * PER_PAGE)  # the page and the count in one query
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-    internal = set()
-    if request.user.is_authenticated and page.object_list:
-        pks = [r.report.pk for r in page.object_list]
-        internal = set(Report.objects.visible_to(request.user).filter(pk__in=pks).values_list("pk", flat=True))
     for result in page.object_list:
-        view = "reports:detail" if result.report.pk in internal else "public:paper"
+        view = "reports:detail" if result.report.internal else "public:paper"
         result.url = reverse(view, args=[result.report.pk])
     context.update({"query": data["q"], "page": page, "searched": bool(data["q"].strip())})
     return render(request, "public/search.html", context)

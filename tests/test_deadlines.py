@@ -219,6 +219,7 @@ def test_the_worker_queues_the_reminder_job_once_a_day_from_the_hour(db, setting
     assert [t.task_path for t in queued] == ["deadlines.tasks.send_due_reminders_task"] * 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as a process does
 def test_the_worker_runs_the_queued_job_and_the_consultees_get_their_reminders(demo, settings):
     from django_tasks_db.management.commands.db_worker import Worker
 

@@ -40,7 +40,7 @@ def send_due_reminders(*, today=None):
     sent = 0
     for report in reports:
         for step, due_on, person in selectors.due_steps(report, kinds):
-            if remind_on(due_on) > today or not person.email:
+            if remind_on(due_on) > today or not person.email or not person.is_active:
                 continue
             if (report.pk, person.pk, step, due_on) in sent_before:
                 continue

@@ -149,6 +149,18 @@ def test_it_reminds_only_consultees_who_have_not_signed_and_then_the_approver(de
     assert services.send_due_reminders(today=meeting.approval_due) == 0
 
 
+def test_nobody_whose_account_is_closed_or_has_no_email_is_reminded(demo):
+    meeting = meeting_on(demo.board, wednesday_in(60))
+    report = report_for(demo, meeting)
+    type(demo.legal).objects.filter(pk=demo.legal.pk).update(is_active=False)
+    type(demo.finance).objects.filter(pk=demo.finance.pk).update(email="")
+    assert services.send_due_reminders(today=services.remind_on(meeting.sign_off_due)) == 0
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.SIGNED_OFF)
+    type(demo.director).objects.filter(pk=demo.director.pk).update(is_active=False)
+    assert services.send_due_reminders(today=services.remind_on(meeting.approval_due)) == 0
+    assert not Reminder.objects.exists()
+
+
 def test_a_missed_reminder_day_is_caught_up_and_an_overdue_step_says_so(demo):
     meeting = meeting_on(demo.board, wednesday_in(60))
     report_for(demo, meeting)

@@ -239,6 +239,23 @@ class Meeting(models.Model):
         """The day reports must be ready: the board's number of working days before publication."""
         return clock.working_days_before(self.publication_deadline, self.board.report_deadline_days)
 
+    @property
+    def clear_days_left(self):
+        """Clear working days between today and the meeting: what publishing the agenda today would give."""
+        return clock.clear_working_days_between(timezone.localdate(), self.date)
+
+    @property
+    def approval_due(self):
+        """The day a report for this meeting must be approved by: REPORT_APPROVAL_DUE_WORKING_DAYS working
+        days before the report deadline (on it, by default)."""
+        return clock.working_days_before(self.report_deadline, settings.REPORT_APPROVAL_DUE_WORKING_DAYS)
+
+    @property
+    def sign_off_due(self):
+        """The day a report for this meeting must be signed off by: REPORT_SIGN_OFF_DUE_WORKING_DAYS working
+        days before its approval is due."""
+        return clock.working_days_before(self.approval_due, settings.REPORT_SIGN_OFF_DUE_WORKING_DAYS)
+
 
 class Supplement(models.Model):
     """A supplementary agenda: items added after the agenda was published, issued together with their own packs.

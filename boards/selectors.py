@@ -106,6 +106,21 @@ def coming_meetings(weeks=8, limit=10):
     return list(meetings[:limit])
 
 
+def meetings_clerked_by(user, weeks=8, limit=10):
+    """Democratic services' coming meetings: those of the boards `user` clerks (every board's, when
+    they clerk none) in the next `weeks` weeks, not cancelled, soonest first."""
+    soon = timezone.now() + timezone.timedelta(weeks=weeks)
+    meetings = (
+        Meeting.objects.upcoming()
+        .filter(starts_at__lte=soon)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("board")
+    )
+    if Board.objects.filter(clerk=user).exists():
+        meetings = meetings.filter(board__clerk=user)
+    return list(meetings[:limit])
+
+
 def reports_not_on_an_agenda():
     """Approved reports not yet on any agenda, for democratic services to place."""
     placed = AgendaItem.objects.filter(report__isnull=False).values("report_id")

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "officer_decisions",
     "follow",
     "actions",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +273,18 @@ if S3_BUCKET:
 
 # Draft minutes are due this many working days after the meeting (shown to democratic services).
 MINUTES_DRAFT_WORKING_DAYS = env_int("MINUTES_DRAFT_WORKING_DAYS", 10, minimum=1)
+
+# Due dates of a report on its way to a meeting (deadlines/), in working days: its approval is due
+# REPORT_APPROVAL_DUE_WORKING_DAYS before the meeting's report deadline (0: on the deadline itself),
+# its sign-offs REPORT_SIGN_OFF_DUE_WORKING_DAYS before its approval is due. A reminder goes to whoever
+# the step waits for REMINDER_WORKING_DAYS before each due date, by the daily job the worker runs once
+# a day from REMINDER_HOUR (local time) on, or `manage.py send_due_reminders`.
+REPORT_APPROVAL_DUE_WORKING_DAYS = env_int("REPORT_APPROVAL_DUE_WORKING_DAYS", 0)
+REPORT_SIGN_OFF_DUE_WORKING_DAYS = env_int("REPORT_SIGN_OFF_DUE_WORKING_DAYS", 3, minimum=1)
+REMINDER_WORKING_DAYS = env_int("REMINDER_WORKING_DAYS", 2)
+REMINDER_HOUR = env_int("REMINDER_HOUR", 7)
+if REMINDER_HOUR > 23:
+    raise ImproperlyConfigured(f"REMINDER_HOUR must be an hour of the day, 0 to 23; got {REMINDER_HOUR}")
 
 # Uploads: appendices are PDFs of at most this many megabytes and pages (reports/pdfcheck.py).
 APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)

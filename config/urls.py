@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("officer_decisions.urls")),
     path("", include("follow.urls")),
     path("", include("actions.urls")),
+    path("", include("deadlines.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

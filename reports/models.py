@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
@@ -281,6 +283,13 @@ class ReportQuerySet(models.QuerySet):
             return self.none()
         return self.filter(status=Report.Status.SIGNED_OFF, report_of__holder=user)
 
+    def on_their_way(self):
+        """Reports naming a meeting still to come (not cancelled), not yet approved: those with due dates."""
+        start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+        return self.filter(
+            status__in=Report.ON_THE_WAY, meeting__isnull=False, meeting__starts_at__gte=start_of_today
+        ).exclude(meeting__status="cancelled")
+
     def returned(self):
         """Drafts a consultee sent back and the author has not resubmitted yet.
 
@@ -301,6 +310,9 @@ class Report(models.Model):
         SIGNED_OFF = "signed_off", "Signed off"
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
+
+    # On its way to a meeting: not yet approved (DESIGN section 3), so it has sign-off and approval due dates.
+    ON_THE_WAY = (Status.DRAFT, Status.CONSULTATION, Status.SIGNED_OFF)
 
     class ClimateImpact(models.TextChoices):
         POSITIVE = "positive", "Have a positive impact"
@@ -467,6 +479,38 @@ class Report(models.Model):
         if self.all_wards:
             return "All Wards"
         return ", ".join(w.name for w in self.wards.all())
+
+    @property
+    def is_on_its_way(self):
+        """Whether it names a meeting still to come (not cancelled) and is not approved yet: it has due dates."""
+        return (
+            self.status in self.ON_THE_WAY
+            and self.meeting_id is not None
+            and self.meeting.status != "cancelled"
+            and self.meeting.date >= timezone.localdate()
+        )
+
+    @property
+    def sign_off_due(self):
+        """The day its sign-offs are due, from its meeting's report deadline; None when it is not on its way."""
+        return self.meeting.sign_off_due if self.is_on_its_way else None
+
+    @property
+    def approval_due(self):
+        """The day its approval is due, from its meeting's report deadline; None when it is not on its way."""
+        return self.meeting.approval_due if self.is_on_its_way else None
+
+    @property
+    def next_due(self):
+        """The due date of the step it waits for: sign-offs while a draft or in consultation, then approval."""
+        if not self.is_on_its_way:
+            return None
+        return self.approval_due if self.status == self.Status.SIGNED_OFF else self.sign_off_due
+
+    @property
+    def is_overdue(self):
+        due = self.next_due
+        return due is not None and due < timezone.localdate()
 
     @property
     def meeting_date_display(self):

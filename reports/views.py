@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from boards import selectors
 from config.middleware import keeps_fields_of_unreadable_upload
 from config.numbers import whole_number
+from deadlines import selectors as deadlines
 from public.decorators import public_or_login_required
 from public.queries import forward_plan_pending, member_panel, readable_reports
 from reports import services, versions
@@ -69,28 +70,60 @@ def report_queryset():
 
 
 def home(request):
-    """My work: what waits for me, my drafts, and coming report deadlines; the public site for visitors."""
+    """My work: first what this person acts on (their role's panels), then what waits for them, their
+    drafts and coming report deadlines; the public site for visitors."""
     if not request.user.is_authenticated:
         return redirect("public:home")
     user = request.user
     visible = Report.objects.visible_to(user).select_related("board", "meeting", "meeting__board")
-    returned = list(visible.filter(author=user).returned().with_latest_return())
-    my_drafts = visible.filter(author=user, status=Report.Status.DRAFT).exclude(pk__in=[r.pk for r in returned])
-    readings = dict(user.report_readings.values_list("report_id", "version"))
-    to_sign = list(visible.awaiting_sign_off_by(user).order_by("updated_at"))
+    members = member_panel(user)
+    is_consultee = user.consultee_kinds.filter(is_active=True).exists()
+    is_approver = user.posts.exists()
+    is_officer = user.is_author or user.sees_everything or is_consultee or is_approver
+    # A councillor (a member of boards who is not an officer) sees their boards' papers, nothing of drafts.
+    is_councillor = bool(members["member_boards"]) and not is_officer
+    readings = dict(user.report_readings.values_list("report_id", "version")) if is_consultee else {}
+    to_sign = deadlines.overdue_first(visible.awaiting_sign_off_by(user).order_by("updated_at"))
     for report in to_sign:
         report.last_read_version = readings.get(report.pk)
+    to_approve = deadlines.overdue_first(visible.awaiting_approval_by(user).order_by("updated_at"))
+    returned = my_drafts = my_reports = []
+    if not is_councillor:
+        returned = list(visible.filter(author=user).returned().with_latest_return())
+        drafts = visible.filter(author=user, status=Report.Status.DRAFT).exclude(pk__in=[r.pk for r in returned])
+        my_drafts = deadlines.overdue_first(drafts.order_by("pk"))
+        my_reports = deadlines.overdue_first(
+            visible.filter(author=user).exclude(status=Report.Status.DRAFT).order_by("-updated_at")[:20]
+        )
+    my_meetings = selectors.meetings_clerked_by(user) if user.sees_everything else []
+    due_counts = deadlines.due_counts(my_meetings) if my_meetings else {}
+    for meeting in my_meetings:
+        meeting.reports_due = due_counts.get(meeting.pk, 0)
+    # The panels of what this person acts on, in the order of their roles, before everything else.
+    first = []
+    if user.sees_everything:
+        first.append("reports/_home_meetings.html")
+    if is_approver or to_approve:
+        first.append("reports/_home_approvals.html")
+    if is_consultee or to_sign:
+        first.append("reports/_home_sign_offs.html")
+    if is_councillor:
+        first.append("public/_member_panel.html")
     context = {
+        "first_panels": first,
+        "is_councillor": is_councillor,
         "my_drafts": my_drafts,
         "to_sign": to_sign,
-        "to_approve": visible.awaiting_approval_by(user).order_by("updated_at"),
+        "to_approve": to_approve,
         "returned": returned,
-        "my_reports": visible.filter(author=user).exclude(status=Report.Status.DRAFT)[:20],
+        "my_reports": my_reports,
+        "my_meetings": my_meetings,
+        "today": timezone.localdate(),
         "to_place": _reports_to_place(user),
         "forward_plan_pending": forward_plan_pending(user),
         "exempt_due": _exempt_papers_due(user),
         "deadlines": _coming_deadlines() if (user.is_author or user.sees_everything) else [],
-        **member_panel(user),
+        **members,
     }
     return render(request, "reports/home.html", context)
 

@@ -289,6 +289,11 @@ boards:pack_build_again          published                      GET   login    4
 boards:pack_build_again          published                      POST  login    404      404      404      404      302      404      404      302
 boards:pack_build_again          scheduled                      GET   login    405      405      405      405      405      405      405      405
 boards:pack_build_again          scheduled                      POST  login    404      404      404      404      302      404      404      302
+# Reports due for a meeting, their state and whom they wait for (issue 17): democratic services only.
+deadlines:reports_due            scheduled                      GET   login    404      404      404      404      200      404      404      200
+deadlines:reports_due            scheduled                      POST  login    405      405      405      405      405      405      405      405
+deadlines:reports_due            published                      GET   login    404      404      404      404      200      404      404      200
+deadlines:reports_due            published                      POST  login    405      405      405      405      405      405      405      405
 boards:agenda_pdf                published                      GET   200      200      200      200      200      200      200      200      200
 boards:agenda_pdf                published                      POST  405      405      405      405      405      405      405      405      405
 boards:agenda_pdf                scheduled                      GET   404      404      404      404      404      503      404      404      503

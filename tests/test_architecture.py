@@ -28,6 +28,7 @@ APPS = [
     "officer_decisions",
     "follow",
     "actions",
+    "deadlines",
     "config",
 ]
 

@@ -78,6 +78,7 @@ count grows fetches something once per row: an N+1.
 | Action page                       | /actions/<pk>/                          | visitor   | its history                                  |
 | Action page (its owner)           | /actions/<pk>/                          | officer   | its history, and the update form             |
 | My actions                        | /actions/mine/                          | officer   | the officer's actions                        |
+| Reports due for a meeting         | /meetings/<pk>/reports-due/             | clerk     | reports on their way, whom each waits for    |
 | Officer decision, record          | /officer-decisions/new/                 | officer   | wards to choose from                         |
 | Officer decision, edit            | /officer-decisions/<pk>/edit/           | officer   | its wards, wards to choose from              |
 | Decision notice                   | /decisions/<pk>/                        | visitor   | call-in signatures, corrections (versions)   |
@@ -118,7 +119,17 @@ from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
 from reports import demo as demo_data
-from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section, Ward
+from reports.models import (
+    Appendix,
+    ConsulteeKind,
+    Post,
+    Recommendation,
+    Report,
+    ReportEvent,
+    Section,
+    SignOff,
+    Ward,
+)
 from reports.searchindex import reindex_report
 from votes.models import Method, Motion, Outcome
 
@@ -216,6 +227,7 @@ PAGES = [
     ("action page", None, lambda c: f"/actions/{c.action.pk}/"),
     ("action page as owner", "officer", lambda c: f"/actions/{c.action.pk}/"),
     ("my actions", "officer", lambda c: "/actions/mine/"),
+    ("reports due", "clerk", lambda c: f"/meetings/{c.coming_big.pk}/reports-due/"),
     ("officer decision new", "officer", lambda c: "/officer-decisions/new/"),
     ("officer decision edit", "officer", lambda c: f"/officer-decisions/{c.officer_draft.pk}/edit/"),
     ("decision notice", None, lambda c: f"/decisions/{c.notice.pk}/"),
@@ -483,6 +495,15 @@ def grow(c, start, stop):
         )
         _report(c, n, "consultation", status=Report.Status.CONSULTATION)
         _report(c, n, "signed off", status=Report.Status.SIGNED_OFF)
+        # On their way to the big coming meeting, with due dates (My work, the reports-due page): a draft,
+        # one in consultation signed off by finance, one signed off.
+        _report(c, n, "due draft", meeting=c.coming_big)
+        due = _report(c, n, "due for sign-off", status=Report.Status.CONSULTATION, meeting=c.coming_big)
+        SignOff.objects.create(
+            report=due, kind=c.kinds[0], signed_by=c.users["finance"], officer_title="Finance",
+            prefix=c.kinds[0].prefix, year=2099, number=n + 1, reference=f"{c.kinds[0].prefix}.{n + 1}/99",
+        )  # fmt: skip
+        _report(c, n, "due for approval", status=Report.Status.SIGNED_OFF, meeting=c.coming_big)
         _report(c, n, "approved", status=Report.Status.APPROVED, meeting=coming)
         _report(
             c,

@@ -110,6 +110,17 @@ def test_it_reads_the_limits_from_the_environment():
     assert values["SECURE_PROXY_SSL_HEADER"] == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
+def test_it_reads_the_due_dates_and_reminders_from_the_environment():
+    names = ["REPORT_APPROVAL_DUE_WORKING_DAYS", "REPORT_SIGN_OFF_DUE_WORKING_DAYS", "REMINDER_WORKING_DAYS"]
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([getattr(s, n) for n in " + repr([*names, "REMINDER_HOUR"]) + "]))"
+    )
+    assert json.loads(run("-c", script, **PRODUCTION).stdout.strip().splitlines()[-1]) == [0, 3, 2, 7]
+    changed = dict(zip(names, ["1", "5", "4"], strict=True), REMINDER_HOUR="18")
+    assert json.loads(run("-c", script, **(PRODUCTION | changed)).stdout.strip().splitlines()[-1]) == [1, 5, 4, 18]
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
@@ -120,6 +131,10 @@ def test_it_reads_the_limits_from_the_environment():
         ({"LOGIN_LOCKOUT_MINUTES": "0"}, "LOGIN_LOCKOUT_MINUTES must be at least 1"),
         ({"APPENDIX_MAX_PAGES": "-3"}, "APPENDIX_MAX_PAGES must be at least 1"),
         ({"HTTPS": "maybe"}, "HTTPS must be one of"),
+        ({"REMINDER_HOUR": "24"}, "REMINDER_HOUR must be an hour of the day, 0 to 23; got 24"),
+        ({"REMINDER_WORKING_DAYS": "two"}, "REMINDER_WORKING_DAYS must be a whole number"),
+        ({"REPORT_SIGN_OFF_DUE_WORKING_DAYS": "0"}, "REPORT_SIGN_OFF_DUE_WORKING_DAYS must be at least 1"),
+        ({"REPORT_APPROVAL_DUE_WORKING_DAYS": "-1"}, "REPORT_APPROVAL_DUE_WORKING_DAYS must be at least 0"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(overrides, message):

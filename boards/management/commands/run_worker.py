@@ -1,4 +1,5 @@
-"""`manage.py run_worker`: the background worker that builds agenda packs (see boards/worker.py).
+"""`manage.py run_worker`: the background worker that builds agenda packs (see boards/worker.py) and
+starts the daily reminder job (deadlines/tasks.py) once a day.
 
 Takes django-tasks-db's `db_worker` options. With `--supervise` it runs the worker as a child
 process and starts it again whenever it ends, so that one command keeps a worker alive
@@ -18,6 +19,7 @@ from django_tasks_db.management.commands import db_worker
 
 from boards.tasks import recover_stalled_packs
 from boards.worker import ResilientWorker, reclaim_lost_tasks
+from deadlines.tasks import queue_daily_reminders
 
 # Seconds before starting a worker that ended again; doubled while it keeps ending within a minute.
 RESTART_DELAY, RESTART_DELAY_MAX = 2, 60
@@ -49,7 +51,8 @@ class Command(db_worker.Command):
             max_tasks=options["max_tasks"],
             worker_id=options["worker_id"],
             excluded_queue_names=excluded,
-            sweeps=(reclaim_lost_tasks, recover_stalled_packs),
+            # The heartbeat's sweeps; the last queues the daily reminder job once a day.
+            sweeps=(reclaim_lost_tasks, recover_stalled_packs, queue_daily_reminders),
         )
         if options["reload"] and not options["batch"]:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":

@@ -49,7 +49,7 @@ def _democratic_services(report):
 
 def messages_for(event):
     """What to tell whom about `event`: a list of (recipients, subject, lead sentence, link)."""
-    report, actor = event.report, event.actor or "The system"
+    report, actor = event.report, event.by or "The system"
     title = f"“{report.title}”"
     detail, edit, consult = (
         _url("reports:detail", report),
@@ -85,11 +85,17 @@ def messages_for(event):
                 ),
             ]
         return [(author, "Signed off", f"{actor} has signed off {title}.", detail)]
+    # A stand-in's step is told to the post holder they took it for.
+    holder = [event.on_behalf_of] if event.on_behalf_of_id else []
     if action == "returned":
-        return [(author, "Returned to you", f"{actor} has returned {title} to you with comments.", edit)]
+        return [
+            (author, "Returned to you", f"{actor} has returned {title} to you with comments.", edit),
+            (holder, "Returned in your place", f"{actor} has returned {title} to its author with comments.", detail),
+        ]
     if action == "approved":
         return [
             (author, "Approved", f"{actor} has approved {title}.", detail),
+            (holder, "Approved in your place", f"{actor} has approved {title}.", detail),
             (
                 _democratic_services(report),
                 "Approved, ready for an agenda",
@@ -162,7 +168,13 @@ def messages_for(event):
 def send_event_emails(event_id):
     """Send the emails for one event, one message per person (never to the person who acted)."""
     event = ReportEvent.objects.select_related(
-        "actor", "report", "report__author", "report__board__clerk", "report__report_of__holder", "report__meeting"
+        "actor",
+        "on_behalf_of",
+        "report",
+        "report__author",
+        "report__board__clerk",
+        "report__report_of__holder",
+        "report__meeting",
     ).get(pk=event_id)
     # The step's comment is in the lead of these emails already.
     comment_in_lead = event.action in {"exemption_changed"}

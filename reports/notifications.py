@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import StandIn, User
 from reports.models import ReportEvent, SignOff
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,14 @@ def _consultees():
 
 def _approver(report):
     return [report.report_of.holder] if report.report_of_id and report.report_of.holder_id else []
+
+
+def _stand_ins(report):
+    """Those standing in for the approver today (never the report's own author, who may not approve it)."""
+    if not report.report_of_id:
+        return []
+    stand_ins = StandIn.objects.in_force().filter(post_id=report.report_of_id).exclude(deputy_id=report.author_id)
+    return [s.deputy for s in stand_ins.select_related("deputy")]
 
 
 def _democratic_services(report):
@@ -72,7 +80,7 @@ def messages_for(event):
         if event.to_status == report.Status.SIGNED_OFF:
             return [
                 (
-                    _approver(report),
+                    _approver(report) + _stand_ins(report),
                     "For your approval",
                     f"{title} has been signed off by every consultee and waits for your approval.",
                     detail,

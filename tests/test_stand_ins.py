@@ -147,6 +147,17 @@ def test_the_deputy_sees_and_approves_a_report_for_the_holder(demo, django_captu
     )
 
 
+def test_the_deputy_is_told_a_report_waits_for_approval(demo, django_capture_on_commit_callbacks):
+    report = report_in(demo, "consultation_signed_by_finance")
+    name(demo)
+    name(demo, deputy=demo.officer, starts_on=TODAY() + dt.timedelta(days=1))  # not yet, and its author anyway
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.report_sign_off(report=report, user=demo.legal)
+    waiting = sorted(m.to[0] for m in mail.outbox if m.subject.startswith("For your approval"))
+    assert waiting == sorted([demo.director.email, demo.outsider.email])
+
+
 def test_the_holder_still_approves_as_themselves(demo):
     report = report_in(demo, "signed_off")
     name(demo)

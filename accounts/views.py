@@ -1,148 +1,293 @@
-"""Signing in: the sign-in page, and signing in with the council's account (OpenID Connect).
+"""People and roles (administrators; democratic services for councillors), the invitation's set-password
+page, and each person's own account page, where a post holder names a stand-in."""
 
-The council account's two steps are mozilla-django-oidc's views: the first sends the browser to the
-identity provider with a fresh state, nonce and PKCE challenge kept in the session; the provider sends
-it back to the callback, which checks the state and has accounts.oidc.CouncilAccountBackend exchange the
-code and find the account. Every refusal is a page that says why (never a 500), and a line in the
-audit log.
-"""
-
-from django.conf import settings
-from django.contrib.auth import views as auth_views
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import render
-from django.views.generic import View
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.oidc import SignInRefused, endpoint, provider_settings
-from config.audit import audit
+from accounts import services
+from accounts.forms import ROLE_HELP, InviteForm, RolesForm, StandInForm
+from accounts.models import StandIn, User
+from accounts.services import PeopleRefused
+from boards.models import Membership
+from config.forms import refuse_beside
 
-# Why a council sign-in was refused, and what to do about it ({provider} and {email} filled in).
-REFUSALS = {
-    "state": (
-        "This sign-in could not be matched to this browser: it was started in another browser or window, "
-        "took too long, or was already used.",
-        "Start again from the sign-in page.",
-    ),
-    "cancelled": (
-        "Signing in with {provider} was cancelled or refused there.",
-        "Start again from the sign-in page, or ask your system administrator if it keeps happening.",
-    ),
-    "unavailable": (
-        "{provider} cannot be reached just now, or did not answer as expected.",
-        "Try again in a few minutes. If it keeps happening, tell your system administrator.",
-    ),
-    "token": (
-        "{provider} did not complete the sign-in: it refused the request or answered with something we could not read.",
-        "Start again from the sign-in page. If it keeps happening, tell your system administrator.",
-    ),
-    "audience": (
-        "The identity token from {provider} was issued for a different application, so it cannot sign you in here.",
-        "Tell your system administrator: the application's client ID may be set wrongly.",
-    ),
-    "issuer": (
-        "The identity token was issued by a different identity provider from the one this site trusts.",
-        "Tell your system administrator: the issuer may be set wrongly.",
-    ),
-    "expired": (
-        "The identity token from {provider} had expired, or was dated in the future.",
-        "Start again from the sign-in page. If it keeps happening, this server's clock or the "
-        "provider's may be wrong: tell your system administrator.",
-    ),
-    "signature": (
-        "The identity token's signature could not be verified with {provider}'s published keys.",
-        "Start again from the sign-in page. If it keeps happening, tell your system administrator.",
-    ),
-    "nonce": (
-        "The identity token was not issued for this sign-in.",
-        "Start again from the sign-in page.",
-    ),
-    "no_email": (
-        "{provider} did not give a confirmed email address for you, and accounts here are found by email address.",
-        "Ask your system administrator.",
-    ),
-    "unknown": (
-        "There is no account here for {email}. Signing in with {provider} does not make one.",
-        "Ask an administrator of committee reports to add you with this email address.",
-    ),
-    "inactive": (
-        "The account for {email} has been deactivated.",
-        "If you still need it, ask an administrator of committee reports to reactivate it.",
-    ),
-    "ambiguous": (
-        "More than one account here has the email address {email}, so we cannot tell which one is yours.",
-        "Ask an administrator of committee reports to give each account its own email address.",
-    ),
-    "failed": (
-        "Signing in with {provider} did not succeed.",
-        "Start again from the sign-in page.",
-    ),
-}
+PER_PAGE = 50
 
 
-def council_sign_in_refused(request, refusal):
-    """The page for a refused council sign-in (403; 503 when the provider cannot be reached)."""
-    audit("login_refused", request, method="council account", reason=refusal.reason, email=refusal.email)
-    what, next_step = REFUSALS[refusal.reason]
-    names = {"provider": settings.OIDC_PROVIDER_NAME, "email": refusal.email}
-    context = {"what": what.format(**names), "next_step": next_step.format(**names)}
-    status = 503 if refusal.reason == "unavailable" else 403
-    return render(request, "registration/council_sign_in_refused.html", context, status=status)
+def with_roles(people):
+    """`people` with everything User.roles reads, in a fixed number of queries however many there are."""
+    return people.prefetch_related(
+        "consultee_kinds",
+        "posts",
+        Prefetch(
+            "memberships", queryset=Membership.objects.current().select_related("board"), to_attr="current_memberships"
+        ),
+        Prefetch(
+            "stand_ins",
+            queryset=StandIn.objects.in_force().select_related("post", "holder"),
+            to_attr="stand_ins_in_force",
+        ),
+    ).select_related("councillor")
 
 
-class SignInView(auth_views.LoginView):
-    """Django's sign-in page, offering the council's account when configured, a password when allowed."""
+def _require_people_manager(user):
+    # Their screens only: anyone else is not told they exist.
+    if not services.may_manage_people(user):
+        raise Http404("No such page")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            council_sign_in=settings.OIDC_ENABLED,
-            provider_name=settings.OIDC_PROVIDER_NAME,
-            password_sign_in=settings.PASSWORD_SIGN_IN,
-            **kwargs,
+
+def get_person_for(user, pk):
+    """The account `pk` if `user` may manage it (administrators: anyone; democratic services: councillors), else 404."""
+    _require_people_manager(user)
+    return get_object_or_404(with_roles(services.manageable_people(user)), pk=pk)
+
+
+@login_required
+@require_safe
+def people_list(request):
+    """Everyone `request.user` manages, with their roles in words; found by name, user name or email."""
+    _require_people_manager(request.user)
+    people = services.manageable_people(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        people = people.filter(
+            Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(username__icontains=query)
+            | Q(email__icontains=query)
         )
+    show = request.GET.get("show", "active")
+    if show not in {"active", "deactivated"}:
+        show = "active"
+    people = people.filter(is_active=show == "active")
+    page = Paginator(with_roles(people).order_by("last_name", "first_name", "username"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "query": query, "show": show, "councillors_only": not request.user.is_superuser}
+    return render(request, "accounts/people_list.html", context)
 
 
-class CouncilSignInMixin:
-    """Both steps: 404 while the council's account is not configured; a refusal is its page."""
-
-    get_settings = staticmethod(provider_settings)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not settings.OIDC_ENABLED:
-            raise Http404("Signing in with the council's account is not configured.")
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_new(request):
+    """Add someone by email: they are sent a link to choose their own password."""
+    _require_people_manager(request.user)
+    councillors_only = not request.user.is_superuser
+    form = InviteForm(request.POST if request.method == "POST" else None, councillors_only=councillors_only)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            return super().dispatch(request, *args, **kwargs)
-        except SignInRefused as refusal:
-            return council_sign_in_refused(request, refusal)
+            person = services.user_invite(
+                by=request.user,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                job_title=data["job_title"],
+                username=data["username"],
+                councillor=councillors_only or data["councillor"],
+            )
+        except PeopleRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(
+                request,
+                f"{person} has been sent an invitation to {person.email} to choose a password "
+                f"(the link works for {services.INVITATION_DAYS} days). Their user name is {person.username}.",
+            )
+            return redirect("accounts:person", person.pk)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "councillors_only": councillors_only}
+    return render(request, "accounts/person_new.html", context, status=status)
 
 
-class CouncilSignInStart(CouncilSignInMixin, OIDCAuthenticationRequestView):
-    """Sends the browser to the identity provider (its address discovered when first needed)."""
+def _person_page(request, person, *, roles_form=None, status=200):
+    may_set_roles = request.user.is_superuser
+    if may_set_roles and roles_form is None:
+        roles_form = RolesForm(initial=RolesForm.initial_for(person))
+    context = {
+        "person": person,
+        "roles_form": roles_form if may_set_roles else None,
+        "memberships": person.current_memberships,
+        "board_member_help": ROLE_HELP["board_member"],
+        "stand_ins": person.stand_ins_in_force,
+        "events": person.person_events.select_related("actor"),
+        "invited": not person.has_usable_password() and person.person_events.filter(action="invited").exists(),
+        "invitation_days": services.INVITATION_DAYS,
+    }
+    return render(request, "accounts/person_detail.html", context, status=status)
 
-    def __init__(self, **kwargs):
-        # The library reads the endpoint here, where a provider that cannot be reached would be a 500.
-        View.__init__(self, **kwargs)
 
-    OIDC_OP_AUTH_ENDPOINT = property(lambda self: endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT"))
-    OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_detail(request, pk):
+    """A person's account, their roles in words and their history; administrators change the roles here."""
+    person = get_person_for(request.user, pk)
+    if request.method != "POST":
+        return _person_page(request, person)
+    if not request.user.is_superuser:
+        raise Http404("No such page")
+    form = RolesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_set_roles(user=person, by=request.user, **form.cleaned_data)
+        except PeopleRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(request, f"{person}'s roles are saved.")
+            return redirect("accounts:person", person.pk)
+    return _person_page(request, person, roles_form=form, status=400)
 
 
-class CouncilSignInCallback(CouncilSignInMixin, OIDCAuthenticationCallbackView):
-    """Where the provider sends the browser back: the state checked, then the backend signs the person in."""
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_deactivate(request, pk):
+    """Ask, then stop the person signing in; everything they did stays on record."""
+    person = get_person_for(request.user, pk)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            services.user_deactivate(user=person, by=request.user)
+        except PeopleRefused as refusal:
+            error, status = str(refusal), 409
+        else:
+            messages.success(request, f"{person} is deactivated: they can no longer sign in.")
+            return redirect("accounts:person", person.pk)
+    elif not person.is_active:
+        messages.info(request, f"{person} is already deactivated.")
+        return redirect("accounts:person", person.pk)
+    context = {"person": person, "error": error, "self": person.pk == request.user.pk}
+    return render(request, "accounts/person_deactivate.html", context, status=status)
 
-    def get(self, request):
-        states = request.session.get("oidc_states")
-        states = states if isinstance(states, dict) else {}
-        state = request.GET.get("state", "")
-        if request.GET.get("error"):
-            # The provider's own refusal (the person cancelled, or was not allowed): the state is spent.
-            if state in states:
-                del states[state]
-                request.session.modified = True
-            raise SignInRefused("cancelled")
-        if not request.GET.get("code") or state not in states:
-            raise SignInRefused("state")
-        return super().get(request)
 
-    def login_failure(self):
-        raise SignInRefused("failed")
+@login_required
+@require_POST
+def person_reactivate(request, pk):
+    """Let a deactivated person sign in again."""
+    person = get_person_for(request.user, pk)
+    try:
+        services.user_reactivate(user=person, by=request.user)
+    except PeopleRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{person} can sign in again.")
+    return redirect("accounts:person", person.pk)
+
+
+@login_required
+@require_POST
+def person_invite_again(request, pk):
+    """Send a new invitation link to someone who has not set a password; earlier links stop working."""
+    person = get_person_for(request.user, pk)
+    try:
+        services.user_invite_again(user=person, by=request.user)
+    except PeopleRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, f"A new invitation has been sent to {person.email}; the links sent before no longer work."
+        )
+    return redirect("accounts:person", person.pk)
+
+
+# The invitation's link -----------------------------------------------------------------------------------
+
+
+def _invited_user(uidb64):
+    try:
+        return User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request, uidb64, token):
+    """The invited person chooses their password. A used, replaced or expired link says so, and how to get another."""
+    user = _invited_user(uidb64)
+    state = services.invitation_tokens.state(user, token) if user is not None else "invalid"
+    if state != "valid" or not user.is_active:
+        used = state == "invalid" and user is not None and user.has_usable_password()
+        context = {"state": "used" if used else state, "days": services.INVITATION_DAYS}
+        return render(request, "accounts/invitation_refused.html", context, status=410 if state == "expired" else 404)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(user=user, token=token, password=form.cleaned_data["new_password1"])
+        except PeopleRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Your password is set. Sign in with your user name, {user.username}.")
+            return redirect("login")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/invitation.html", {"form": form, "person": user}, status=status)
+
+
+# My account: roles, and a post holder's stand-ins ------------------------------------------------------
+
+
+def _account_page(request, *, form=None, status=200):
+    user = request.user
+    posts = list(user.posts.all())
+    if posts and form is None:
+        form = StandInForm(holder=user)
+    named = StandIn.objects.filter(holder=user, ended_at__isnull=True).select_related("post", "deputy")
+    context = {
+        "posts": posts,
+        "form": form if posts else None,
+        "roles": with_roles(User.objects.filter(pk=user.pk)).get().roles,
+        "named": [s for s in named if s.ends_on >= timezone.localdate()],
+        "standing_in": user.stand_ins.in_force().select_related("post", "holder"),
+    }
+    return render(request, "accounts/my_account.html", context, status=status)
+
+
+@login_required
+@require_safe
+def my_account(request):
+    """Your roles in words, your password, and, for a post holder, who stands in for them."""
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def stand_in_new(request):
+    """A post holder names a deputy for dates."""
+    if not request.user.posts.exists():
+        raise Http404("No such page")
+    form = StandInForm(request.POST, holder=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            stand_in = services.stand_in_name(by=request.user, **data)
+        except PeopleRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(
+                request,
+                f"{stand_in.deputy} stands in for you as {stand_in.post} from {stand_in.starts_on:%-d %B %Y} "
+                f"to {stand_in.ends_on:%-d %B %Y}. They have been told by email.",
+            )
+            return redirect("accounts:my_account")
+    return _account_page(request, form=form, status=400)
+
+
+@login_required
+@require_POST
+def stand_in_end(request, pk):
+    """The holder ends a stand-in they named."""
+    stand_in = get_object_or_404(StandIn, pk=pk, holder=request.user)
+    try:
+        services.stand_in_end(stand_in=stand_in, by=request.user)
+    except PeopleRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{stand_in.deputy} no longer stands in for you.")
+    return redirect("accounts:my_account")

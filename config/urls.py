@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts import views as account_views
+from accounts import sign_in as account_views
 from config import views
 from public.urls import api_patterns
 from reports import views as report_views
@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("", include("boards.urls")),

@@ -1,4 +1,6 @@
-"""The one writer of attendance and apologies: each change is one function, in one transaction.
+"""The one writer of councillors, attendance and apologies: each change is one function, in one transaction.
+
+A councillor's record is made when someone is invited as one (accounts.services.user_invite).
 
 Attendance is democratic services' record of a meeting; apologies are the member's own, sent
 before the meeting and withdrawn by them until it starts. There is no boards.MeetingEvent kind
@@ -12,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from boards.models import Meeting
-from members.models import Apology, Attendance, OtherAttendee
+from members.models import Apology, Attendance, Councillor, OtherAttendee
 from members.selectors import expected_memberships, is_expected_at, substitute_candidates
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,12 @@ class AttendanceRefused(Exception):
     def __init__(self, message, errors=None):
         super().__init__(message)
         self.errors = errors or {}
+
+
+def councillor_create(*, user):
+    """Record that `user` is a councillor (party, wards and the rest are filled in later); returns the Councillor."""
+    councillor, _ = Councillor.objects.get_or_create(user=user)
+    return councillor
 
 
 def _lock_meeting_for_attendance(meeting):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.models import StandIn
 from config.periods import in_force_on
 from reports.html import numbered_sections, sanitize_html
 
@@ -215,6 +216,9 @@ class ReportQuerySet(models.QuerySet):
         at_or_after_consultation = ~Q(status=Report.Status.DRAFT)
         q = Q(author=user)
         q |= Q(report_of__holder=user) & at_or_after_consultation
+        q |= Q(report_of__in=StandIn.objects.in_force(today).filter(deputy=user).values("post")) & (
+            at_or_after_consultation
+        )
         q |= Q(sign_offs__signed_by=user)
         if user.consultee_kinds.exists():
             q |= at_or_after_consultation
@@ -264,7 +268,9 @@ class ReportQuerySet(models.QuerySet):
 
     def with_latest_return(self):
         """With each report's return events prefetched, newest first, for `Report.latest_return` to read."""
-        returns = ReportEvent.objects.filter(action="returned").select_related("actor").order_by("-at", "-pk")
+        returns = (
+            ReportEvent.objects.filter(action="returned").select_related("actor", "on_behalf_of").order_by("-at", "-pk")
+        )
         return self.prefetch_related(models.Prefetch("events", queryset=returns, to_attr="returns_newest_first"))
 
     def awaiting_sign_off_by(self, user):
@@ -278,10 +284,14 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(missing_one, status=Report.Status.CONSULTATION)
 
     def awaiting_approval_by(self, user):
-        """Signed-off reports "Report of" a post `user` holds."""
+        """Signed-off reports "Report of" a post `user` holds, or stands in for today (their own reports
+        aside: a stand-in never approves what they wrote)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(status=Report.Status.SIGNED_OFF, report_of__holder=user)
+        standing_in = StandIn.objects.in_force().filter(deputy=user).values("post")
+        return self.filter(status=Report.Status.SIGNED_OFF).filter(
+            Q(report_of__holder=user) | (Q(report_of__in=standing_in) & ~Q(author=user))
+        )
 
     def on_their_way(self):
         """Reports naming a meeting still to come (not cancelled), not yet approved: those with due dates."""
@@ -537,7 +547,9 @@ class Report(models.Model):
             return None
         if hasattr(self, "returns_newest_first"):  # ReportQuerySet.with_latest_return
             return next(iter(self.returns_newest_first), None)
-        return self.events.filter(action="returned").select_related("actor").order_by("-at", "-pk").first()
+        return (
+            self.events.filter(action="returned").select_related("actor", "on_behalf_of").order_by("-at", "-pk").first()
+        )
 
     def active_sign_offs(self):
         return [s for s in self.sign_offs.all() if s.voided_at is None]
@@ -876,6 +888,14 @@ class ReportEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The post holder a stand-in (accounts.StandIn) acted for: “approved by X for Y”.",
+    )
 
     # What each action is called on the report's timeline; other apps may record actions of their own.
     LABELS = {
@@ -903,6 +923,17 @@ class ReportEvent(models.Model):
     @property
     def label(self):
         return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+    @property
+    def by(self):
+        """Who took the step, as the record says it: "Jo Bloggs", or "Jo Bloggs for Margaret Ashworth
+        (Director of Public Health)" when a stand-in acted; "" when the system did."""
+        if self.actor_id is None:
+            return ""
+        if self.on_behalf_of_id is None:
+            return str(self.actor)
+        post = f" ({self.report.report_of})" if self.report.report_of_id else ""
+        return f"{self.actor} for {self.on_behalf_of}{post}"
 
     @property
     def status_change(self):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import StandIn, User
 from reports.models import ReportEvent, SignOff
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,14 @@ def _approver(report):
     return [report.report_of.holder] if report.report_of_id and report.report_of.holder_id else []
 
 
+def _stand_ins(report):
+    """Those standing in for the approver today (never the report's own author, who may not approve it)."""
+    if not report.report_of_id:
+        return []
+    stand_ins = StandIn.objects.in_force().filter(post_id=report.report_of_id).exclude(deputy_id=report.author_id)
+    return [s.deputy for s in stand_ins.select_related("deputy")]
+
+
 def _democratic_services(report):
     """The board's clerk, or all of democratic services when the board has none."""
     if report.board_id and report.board.clerk_id:
@@ -49,7 +57,7 @@ def _democratic_services(report):
 
 def messages_for(event):
     """What to tell whom about `event`: a list of (recipients, subject, lead sentence, link)."""
-    report, actor = event.report, event.actor or "The system"
+    report, actor = event.report, event.by or "The system"
     title = f"“{report.title}”"
     detail, edit, consult = (
         _url("reports:detail", report),
@@ -72,7 +80,7 @@ def messages_for(event):
         if event.to_status == report.Status.SIGNED_OFF:
             return [
                 (
-                    _approver(report),
+                    _approver(report) + _stand_ins(report),
                     "For your approval",
                     f"{title} has been signed off by every consultee and waits for your approval.",
                     detail,
@@ -85,11 +93,17 @@ def messages_for(event):
                 ),
             ]
         return [(author, "Signed off", f"{actor} has signed off {title}.", detail)]
+    # A stand-in's step is told to the post holder they took it for.
+    holder = [event.on_behalf_of] if event.on_behalf_of_id else []
     if action == "returned":
-        return [(author, "Returned to you", f"{actor} has returned {title} to you with comments.", edit)]
+        return [
+            (author, "Returned to you", f"{actor} has returned {title} to you with comments.", edit),
+            (holder, "Returned in your place", f"{actor} has returned {title} to its author with comments.", detail),
+        ]
     if action == "approved":
         return [
             (author, "Approved", f"{actor} has approved {title}.", detail),
+            (holder, "Approved in your place", f"{actor} has approved {title}.", detail),
             (
                 _democratic_services(report),
                 "Approved, ready for an agenda",
@@ -162,7 +176,13 @@ def messages_for(event):
 def send_event_emails(event_id):
     """Send the emails for one event, one message per person (never to the person who acted)."""
     event = ReportEvent.objects.select_related(
-        "actor", "report", "report__author", "report__board__clerk", "report__report_of__holder", "report__meeting"
+        "actor",
+        "on_behalf_of",
+        "report",
+        "report__author",
+        "report__board__clerk",
+        "report__report_of__holder",
+        "report__meeting",
     ).get(pk=event_id)
     # The step's comment is in the lead of these emails already.
     comment_in_lead = event.action in {"exemption_changed"}

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import StandIn
 from reports import notifications
 from reports.content import report_blocks
 from reports.history import blocks_at_version
@@ -586,9 +587,30 @@ def _outstanding_kinds(report):
     return list(ConsulteeKind.objects.filter(is_active=True).exclude(pk__in=signed))
 
 
-def is_approver(report, user):
-    """Whether `user` holds the post the report is "Report of": its approver."""
+def holds_report_of(report, user):
+    """Whether `user` holds the post the report is "Report of"."""
     return bool(user.is_authenticated and report.report_of_id and report.report_of.holder_id == user.pk)
+
+
+def stand_in_for(report, user):
+    """The stand-in in force today by which `user` acts for the holder of the report's "Report of" post, or None."""
+    if not (user.is_authenticated and report.report_of_id):
+        return None
+    return StandIn.objects.in_force().filter(post_id=report.report_of_id, deputy=user).select_related("holder").first()
+
+
+def is_approver(report, user):
+    """Whether `user` may approve (or return) the report in its approver's name: the holder of its
+    "Report of" post, or a stand-in the holder has named for today."""
+    return holds_report_of(report, user) or stand_in_for(report, user) is not None
+
+
+def _acting_for(report, user):
+    """The post holder `user` acts for on `report` (a stand-in), or None when they act as themselves."""
+    if holds_report_of(report, user):
+        return None
+    stand_in = stand_in_for(report, user)
+    return stand_in.holder if stand_in else None
 
 
 def _require_status(report, action, *statuses):
@@ -625,8 +647,14 @@ def check_sign_off(report, user):
 
 
 def check_return(report, user):
-    """A consultee may send a report in consultation back to its author; its approver, one signed off."""
+    """A consultee may send a report in consultation back to its author; its approver (or their
+    stand-in, the report's author aside), one signed off."""
     if report.status == Report.Status.SIGNED_OFF and is_approver(report, user):
+        if not holds_report_of(report, user) and report.author_id == user.pk:
+            raise TransitionRefused(
+                f"You wrote this report, so you cannot act on it for {report.report_of.holder}: "
+                "it goes to them or another stand-in."
+            )
         return
     _require_status(report, "return", Report.Status.CONSULTATION)
     if not _consultee_kinds_of(user):
@@ -634,17 +662,23 @@ def check_return(report, user):
 
 
 def check_approve(report, user):
-    """The holder of the post the report is "Report of" approves it once it is signed off."""
+    """The holder of the post the report is "Report of" approves it once it is signed off, or a stand-in
+    they named for today, unless the stand-in wrote the report."""
     _require_status(report, "approve", Report.Status.SIGNED_OFF)
     if not is_approver(report, user):
         who = f"the {report.report_of}" if report.report_of_id else "the officer named in Report of"
-        raise TransitionRefused(f"Only {who} can approve this report.")
+        raise TransitionRefused(f"Only {who} (or a stand-in they have named) can approve this report.")
+    if not holds_report_of(report, user) and report.author_id == user.pk:
+        raise TransitionRefused(
+            f"You wrote this report, so you cannot approve it for {report.report_of.holder}: "
+            "its approval must come from them or another stand-in."
+        )
 
 
 def check_withdraw_approval(report, user):
-    """The approver or democratic services may withdraw an approval before publication."""
+    """The approver (the post's holder) or democratic services may withdraw an approval before publication."""
     _require_status(report, "withdraw_approval", Report.Status.APPROVED)
-    if not (is_approver(report, user) or getattr(user, "is_democratic_services", False)):
+    if not (holds_report_of(report, user) or getattr(user, "is_democratic_services", False)):
         raise TransitionRefused("Only the report's approver or democratic services can withdraw its approval.")
 
 
@@ -704,11 +738,12 @@ def _lock_and_expect(report, expected_status, expected_version, expected_revisio
     return locked
 
 
-def _move(locked, user, action, to_status, comment=""):
+def _move(locked, user, action, to_status, comment="", on_behalf_of=None):
     """Record one step: the new status, an event row, and the emails to send on commit.
 
     The report is saved even when its status stays (a first sign-off), so its history has a row
-    after the step: the version as it stood then includes the sign-off.
+    after the step: the version as it stood then includes the sign-off. `on_behalf_of` is the post
+    holder a stand-in acted for.
     """
     from_status = locked.status
     locked.status = to_status
@@ -716,7 +751,13 @@ def _move(locked, user, action, to_status, comment=""):
     locked._change_reason = action
     locked.save(update_fields=["status", *_close_session(locked)])  # a step ends any editing session
     event = ReportEvent.objects.create(
-        report=locked, actor=user, action=action, from_status=from_status, to_status=to_status, comment=comment
+        report=locked,
+        actor=user,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
     )
     notifications.queue(event)
     return event
@@ -820,8 +861,9 @@ def report_return(*, report, user, comment, expected_status=None, expected_versi
         check_return(locked, user)
         if not comment:
             raise TransitionRefused("Say what the author needs to change: returning a report needs a comment.")
+        acting_for = _acting_for(locked, user) if locked.status == Report.Status.SIGNED_OFF else None
         void_sign_offs(locked, reason="Report returned to the author", user=user)
-        _move(locked, user, "returned", Report.Status.DRAFT, comment)
+        _move(locked, user, "returned", Report.Status.DRAFT, comment, on_behalf_of=acting_for)
     return locked
 
 
@@ -835,7 +877,9 @@ def report_approve(*, report, user, comment="", expected_status=None, expected_v
             raise TransitionRefused(
                 "The report still needs signing off by " + ", ".join(k.name for k in outstanding) + "."
             )
-        _move(locked, user, "approved", Report.Status.APPROVED, _comment(comment))
+        _move(
+            locked, user, "approved", Report.Status.APPROVED, _comment(comment), on_behalf_of=_acting_for(locked, user)
+        )
         queue_report_pdf(locked)  # stored by the worker, so the first download is served from storage
     return locked
 

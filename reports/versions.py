@@ -57,7 +57,7 @@ def report_versions(report):
 def timeline(report):
     """Versions and workflow events in one list, newest first: ("version", Version) or ("event", ReportEvent)."""
     entries = [(v.saved_at, 0, "version", v) for v in report_versions(report)]
-    entries += [(e.at, 1, "event", e) for e in report.events.select_related("actor")]
+    entries += [(e.at, 1, "event", e) for e in report.events.select_related("actor", "on_behalf_of")]
     entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     return [(kind, item) for _, _, kind, item in entries]
 

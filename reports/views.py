@@ -465,7 +465,7 @@ def _detail_page(request, pk, *, status=200, decision=None):
         "sections": report.numbered_sections(),
         "can_edit": report.is_editable and (report.author_id == request.user.pk or request.user.sees_everything),
         "missing": report.missing_items() if report.status == Report.Status.DRAFT else [],
-        "events": report.events.select_related("actor"),
+        "events": report.events.select_related("actor", "on_behalf_of"),
         "actions": services.available_actions(report, request.user),
         "is_party": report.is_party(request.user),
         "latest_return": report.latest_return,
@@ -697,7 +697,7 @@ def _consult_page(request, report, *, comment="", error="", status=200):
         "kinds": _sign_off_progress(report),
         "comment": comment,
         "error": error,
-        "returns": report.events.filter(action="returned").select_related("actor").order_by("-at"),
+        "returns": report.events.filter(action="returned").select_related("actor", "on_behalf_of").order_by("-at"),
     }
     return render(request, "reports/report_consult.html", context, status=status)
 

@@ -100,6 +100,39 @@ password_change                  -                              POST  login    2
 password_change_done             -                              GET   login    200      200      200      200      200      200      200      200
 password_change_done             -                              POST  login    405      405      405      405      405      405      405      405
 
+# People and roles (accounts/): administrators manage everyone, democratic services (clerk) councillors only
+# (councillor: member's account; invitee: a councillor clerk invited, no password chosen yet); no one else is
+# told the pages exist. The invitation's link answers whoever holds it (setting the password sends them to sign in);
+# a wrong token says the link does not work.
+# Everyone's own account page; a post holder (director) names stand-ins there (stand_in: officer for director,
+# from tomorrow).
+accounts:people                  -                              GET   login    404      404      404      404      200      404      404      200
+accounts:people                  -                              POST  login    405      405      405      405      405      405      405      405
+accounts:person_new              -                              GET   login    404      404      404      404      200      404      404      200
+accounts:person_new              -                              POST  login    404      404      404      404      302*     404      404      302*
+accounts:person                  councillor                     GET   login    404      404      404      404      200      404      404      200
+accounts:person                  councillor                     POST  login    404      404      404      404      404      404      404      302*
+accounts:person                  officer                        GET   login    404      404      404      404      404      404      404      200
+accounts:person                  officer                        POST  login    404      404      404      404      404      404      404      302*
+accounts:person_deactivate       councillor                     GET   login    404      404      404      404      200      404      404      200
+accounts:person_deactivate       councillor                     POST  login    404      404      404      404      302*     404      404      302*
+accounts:person_deactivate       officer                        GET   login    404      404      404      404      404      404      404      200
+accounts:person_deactivate       officer                        POST  login    404      404      404      404      404      404      404      302*
+accounts:person_reactivate       councillor                     GET   login    405      405      405      405      405      405      405      405
+accounts:person_reactivate       councillor                     POST  login    404      404      404      404      302      404      404      302
+accounts:person_invite_again     invitee                        GET   login    405      405      405      405      405      405      405      405
+accounts:person_invite_again     invitee                        POST  login    404      404      404      404      302*     404      404      302*
+accounts:invitation              invitee_uid/invitee_token      GET   200      200      200      200      200      200      200      200      200
+accounts:invitation              invitee_uid/invitee_token      POST  login*   login*   login*   login*   login*   login*   login*   login*   login*
+accounts:invitation              invitee_uid/not-a-token        GET   404      404      404      404      404      404      404      404      404
+accounts:invitation              invitee_uid/not-a-token        POST  404      404      404      404      404      404      404      404      404
+accounts:my_account              -                              GET   login    200      200      200      200      200      200      200      200
+accounts:my_account              -                              POST  login    405      405      405      405      405      405      405      405
+accounts:stand_in_new            -                              GET   login    405      405      405      405      405      405      405      405
+accounts:stand_in_new            -                              POST  login    404      404      404      302*     404      404      404      404
+accounts:stand_in_end            stand_in                       GET   login    405      405      405      405      405      405      405      405
+accounts:stand_in_end            stand_in                       POST  login    404      404      404      302*     404      404      404      404
+
 # Reports: a draft (officer's, not yet submitted), one in consultation, the exempt report (published in
 # Part 2 of the board's next meeting), the seed (published on 14 September 2022). Someone with no part
 # in a report gets 404; a visitor asking for a public one is sent to its public page (302).

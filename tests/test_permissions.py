@@ -26,7 +26,10 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts import services as people
 from accounts.models import User
 from actions import demo as actions_demo
 from actions import services as actions
@@ -41,7 +44,7 @@ from follow.models import Subscription
 from interests import services as interests
 from officer_decisions import services as officer_decisions
 from officer_decisions.models import OfficerDecision
-from reports.models import Report
+from reports.models import Post, Report
 from reports.pdf import store_report_pdf
 from tests import images
 from tests.appendices import stored_appendix
@@ -195,7 +198,20 @@ def build_world(demo, capture):
         follow_subscription(demo, f"{name}@example.org", confirm=name == "confirmed")
         for name in ("pending", "confirmed")
     )
+    # Someone democratic services invited as a councillor, who has not chosen a password yet; and a stand-in
+    # director named for officer from tomorrow (so no report's approvers change today).
+    invitee = people.user_invite(
+        by=demo.clerk, email="invitee@example.org", first_name="Ivy", last_name="Invited", councillor=True
+    )
+    stand_in = people.stand_in_name(
+        post=Post.objects.get(holder=demo.director), deputy=demo.officer, by=demo.director,
+        starts_on=timezone.localdate() + dt.timedelta(days=1), ends_on=timezone.localdate() + dt.timedelta(days=9),
+    )  # fmt: skip
     ids = {
+        "invitee": invitee.pk,
+        "invitee_uid": urlsafe_base64_encode(force_bytes(invitee.pk)),
+        "invitee_token": people.invitation_tokens.make_token(invitee),
+        "stand_in": stand_in.pk,
         "draft": demo.draft.pk,
         "complete": complete.pk,
         "consulting": consulting.pk,
@@ -328,6 +344,20 @@ def programme(world, kwargs):
 
 
 BODIES = {
+    "accounts:person_new": lambda world, kwargs: {
+        "email": "asked@example.org",
+        "first_name": "Asa",
+        "last_name": "Asked",
+        "councillor": "on",
+    },
+    "accounts:person": lambda world, kwargs: {"is_author": "on", "is_monitoring_officer": "on"},
+    "accounts:invitation": lambda world, kwargs: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    "accounts:stand_in_new": lambda world, kwargs: {
+        "post": Post.objects.get(title="Director of Public Health").pk,
+        "deputy": world.demo.outsider.pk,
+        "starts_on": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
+        "ends_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+    },
     "reports:new": lambda world, kwargs: {"subject": "A report started by the permission test"},
     "reports:edit": edited_report,
     "reports:return": lambda world, kwargs: {"comment": "Please say where the money comes from."},

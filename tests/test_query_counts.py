@@ -90,6 +90,10 @@ count grows fetches something once per row: an N+1.
 | API decision notices              | /api/v1/decision-notices/               | visitor   | notices (50 a page)                          |
 | API decision notice               | /api/v1/decision-notices/<pk>/          | visitor   | its corrections                              |
 | An issue's story                  | /issues/<pk>/                           | visitor   | (fixed: one decision, its notice, call-in)   |
+| People                            | /people/                                | admin     | people with their roles (50 a page)          |
+| People (democratic services)      | /people/                                | clerk     | councillors with their roles (50 a page)     |
+| A person's page                   | /people/<pk>/                           | admin     | their history; posts in the role picker      |
+| My account (a post holder)        | /my/account/                            | director  | the stand-ins they named, deputies to choose |
 
 A programme's preview (/boards/<slug>/programme/?preview=1, as clerk) is counted by its own test at the end:
 its rows are the dates its rule gives, 3 or 24, each with a clash.
@@ -108,7 +112,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import PersonEvent, StandIn, User
 from actions.models import Action, ActionUpdate
 from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, Membership
 from boards.services import ensure_standard_items
@@ -241,6 +245,10 @@ PAGES = [
         None,
         lambda c: "/api/v1/officer-decisions/?modified_since=2000-01-01T00%3A00%3A00Z",
     ),
+    ("people", "admin", lambda c: "/people/"),
+    ("people as clerk", "clerk", lambda c: "/people/"),
+    ("person page", "admin", lambda c: f"/people/{c.users['director'].pk}/"),
+    ("my account", "director", lambda c: "/my/account/"),
     ("api decision notices", None, lambda c: "/api/v1/decision-notices/"),
     ("api decision notice", None, lambda c: f"/api/v1/decision-notices/{c.notice.pk}/"),
     (
@@ -400,6 +408,14 @@ def grow(c, start, stop):
         party = Party.objects.create(name=f"Party {n:02d}")
         Councillor.objects.create(user=person, party=party, email=f"councillor-{n}@example.org")
         Membership.objects.create(board=Board.objects.get(slug=f"committee-{n:02d}"), user=person)
+        # People and roles: each a consultee, each standing in for the director (named by them), and a line of
+        # the director's account history.
+        ConsulteeKind.objects.get(prefix="FD").officers.add(person)
+        StandIn.objects.create(post=c.post, holder=c.users["director"], deputy=person, starts_on=now.date(),
+                               ends_on=now.date() + dt.timedelta(days=5))  # fmt: skip
+        PersonEvent.objects.create(
+            user=c.users["director"], actor=c.users["admin"], action="roles_changed", note=f"{n}"
+        )
         Attendance.objects.create(meeting=c.past_big, member=person, status=Attendance.Status.PRESENT)
 
         # A past meeting in one month, its agenda published (a standard agenda and an exempt item of its own),

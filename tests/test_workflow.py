@@ -543,7 +543,10 @@ def test_someone_with_a_part_but_not_this_step_gets_a_message(demo, client):
     sign_in(client, demo.officer)  # the author may see it but not approve it
     response = client.post(reverse("reports:approve", args=[report.pk]), state_fields(report), follow=True)
     assert response.status_code == 200
-    assert "Only the Director of Public Health can approve this report." in response.content.decode()
+    assert (
+        "Only the Director of Public Health (or a stand-in they have named) can approve this report."
+        in response.content.decode()
+    )
     assert snapshot(report) == before
 
 

@@ -273,6 +273,17 @@ def test_every_link_in_the_calendar_opens(client, demo):
         assert client.get(url.removeprefix("http://testserver")).status_code == 200, url
 
 
+def test_every_meeting_link_on_the_forward_plan_opens(client, demo):
+    """A key decision is on the Forward Plan before its meeting's agenda is published: the link to
+    that meeting (only scheduled) must open, as the link of a published one does."""
+    page = client.get("/forward-plan/").content.decode()
+    links = set(re.findall(r'href="(/meetings/\d+/)"', page))
+    scheduled = {f"/meetings/{m.pk}/" for m in Meeting.objects.filter(agenda_published_at__isnull=True)}
+    assert links & scheduled, links
+    for url in links:
+        assert client.get(url).status_code == 200, url
+
+
 # iCalendar ----------------------------------------------------------------------------------------
 
 

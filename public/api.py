@@ -20,17 +20,19 @@ Nulls and empty lists are left out; properties of our own carry the `committee:`
 """
 
 from functools import wraps
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import CharField, Prefetch
+from django.db.models.functions import Cast
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.public_cache import cached_public_page
@@ -78,22 +80,44 @@ def clean(data):
     return data
 
 
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def error_object(status, message):
+    """OParl's error object (its chapter on exception handling): `type`, a `message` for people and `debug`."""
+    return {"type": OPARL + "Error", "message": message, "debug": f"HTTP {status} {HTTPStatus(status).phrase}"}
+
+
+def _json(data, status):
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def api_view(view):
     """GET and HEAD; JSON out, every object with its `created` and `modified`; an object no longer
-    public as OParl's deleted object; errors as JSON with their status, never an HTML page or a 500."""
+    public as OParl's deleted object; errors as OParl's error object with their status, never an HTML
+    page or a 500.
 
-    @require_safe
+    Exempt from the CSRF check: no answer here changes anything, and a client's POST (which carries no
+    token) is to learn that only GET and HEAD are answered (405, as JSON), not that a token is missing.
+    """
+
+    @csrf_exempt
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:
+            response = _json(error_object(405, "Only GET and HEAD are answered here."), 405)
+            response["Allow"] = ", ".join(SAFE_METHODS)
+            return response
         try:
             harvest.bring_up_to_date(every_object)
             data, status = harvest.add_times(clean(view(request, *args, **kwargs))), 200
         except ApiError as error:
-            data, status = {"error": error.message, "status": error.status}, error.status
+            data, status = error_object(error.status, error.message), error.status
         except Http404:
             data, status = _deleted(request)
-        response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False, "indent": 1})
-        response["Access-Control-Allow-Origin"] = "*"
+        response = _json(data, status)
         response["Cache-Control"] = "public, max-age=60"
         return response
 
@@ -106,8 +130,17 @@ def _deleted(request):
     kind, key = harvest.address(url)
     record = harvest.deleted_record(kind, key) if key else None
     if record is None:
-        return {"error": "There is no such object.", "status": 404}, 404
+        return error_object(404, NO_SUCH_OBJECT), 404
     return harvest.tombstone(url, record), 200
+
+
+NO_SUCH_OBJECT = "There is no such object."
+
+
+@api_view
+def not_found(request, rest):
+    """Any other address under the API: OParl's error object, not the site's HTML page."""
+    raise Http404
 
 
 class Urls:
@@ -153,12 +186,16 @@ def _page_number(request):
     return number
 
 
-def _paginate(request, queryset, serialise, list_name, *, query="", prepare=None, kind=None, detail=None, key="pk"):
+def _paginate(
+    request, queryset, serialise, list_name, *, query="", prepare=None, kind=None, detail=None, key="pk", keys=None
+):
     """One page of `queryset` as OParl's list; `prepare(objects)`, if given, reads what the page's
     objects need in bulk before each is serialised.
 
     With a date filter the list is of the objects created or modified in that time, deleted ones
-    included (their remains), oldest change first, so an aggregator can harvest what changed.
+    included (their remains), oldest change first, so an aggregator can harvest what changed. A list
+    narrowed by more than the date (one board's meetings) gives `keys`, the keys of every object it
+    may hold, deleted ones too, so that its pages hold only those and count only those.
     """
     lookups, filter_query = _time_filters(request)
     query += filter_query
@@ -166,6 +203,8 @@ def _paginate(request, queryset, serialise, list_name, *, query="", prepare=None
     url = Urls(request)
     if lookups:
         records = ApiRecord.objects.filter(kind=kind, **lookups).order_by("modified", "pk")
+        if keys is not None:
+            records = records.filter(key__in=keys)
         paginator = Paginator(records, PER_PAGE)
     else:
         paginator = Paginator(queryset, PER_PAGE)
@@ -696,7 +735,7 @@ def _meetings():
 @api_view
 def meetings(request):
     meetings = _meetings().order_by("-starts_at", "pk")
-    query = ""
+    query, keys = "", None
     raw = request.GET.get("organization")
     if raw is not None:
         board_id = whole_number(raw)
@@ -704,6 +743,8 @@ def meetings(request):
             raise ApiError(400, "organization must be the number of a board.")
         meetings = meetings.filter(board_id=board_id)
         query = f"&organization={board_id}"
+        # The board's meetings, cancelled ones too: the keys of its records, live or deleted.
+        keys = Meeting.objects.filter(board_id=board_id).annotate(key=Cast("pk", CharField())).values("key")
     public_pks = _public_pks()
     return _paginate(
         request,
@@ -713,6 +754,7 @@ def meetings(request):
         query=query,
         kind="meetings",
         detail="api:meeting",
+        keys=keys,
     )
 
 

@@ -64,4 +64,7 @@ api_patterns = [
     path("files/<slug:key>/", api.file, name="file"),
     path("locations/<slug:key>/", api.location, name="location"),
     path("consultations/<int:pk>/", api.consultation, name="consultation"),
+    # Last: any other address under the API is OParl's error object (404), not the site's HTML page.
+    # Only with a closing slash, so that one without it is still sent to its slash first.
+    path("<path:rest>/", api.not_found, name="not_found"),
 ]

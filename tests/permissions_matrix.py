@@ -34,6 +34,9 @@ The ids column names the objects that fill the URL's arguments, in the order the
                of a File: a report's PDF (paper-<report>), an appendix's (appendix-<appendix>), the
                published meeting's agenda (agenda-<meeting>)
   meeting_location, board_location    the keys of the published meeting's Location and the board's
+  cancelled    a meeting cancelled after its agenda was published (and read from the API) with withdrawn,
+               a public report, as withdrawn_item: the API's Paper, AgendaItem, Consultation and File
+               (withdrawn_file) of that report answer as deleted objects
   cabinet_held a held meeting of the Cabinet (an executive board) with decided_item, a decision without
                a notice yet, and notice, the published notice of another of its decisions; member sits on
                the Overview and Scrutiny Committee, which scrutinises the Cabinet
@@ -510,6 +513,20 @@ api:consultation                 seed_item                      GET   200      2
 api:consultation                 seed_item                      POST  405      405      405      405      405      405      405      405      405
 api:consultation                 exempt_item                    GET   404      404      404      404      404      404      404      404      404
 api:consultation                 exempt_item                    POST  405      405      405      405      405      405      405      405      405
+# What stays of the objects of a meeting cancelled after publication: deleted objects, public to all.
+api:meeting                      cancelled                      GET   200      200      200      200      200      200      200      200      200
+api:meeting                      cancelled                      POST  405      405      405      405      405      405      405      405      405
+api:paper                        withdrawn                      GET   200      200      200      200      200      200      200      200      200
+api:paper                        withdrawn                      POST  405      405      405      405      405      405      405      405      405
+api:agenda_item                  withdrawn_item                 GET   200      200      200      200      200      200      200      200      200
+api:agenda_item                  withdrawn_item                 POST  405      405      405      405      405      405      405      405      405
+api:consultation                 withdrawn_item                 GET   200      200      200      200      200      200      200      200      200
+api:consultation                 withdrawn_item                 POST  405      405      405      405      405      405      405      405      405
+api:file                         withdrawn_file                 GET   200      200      200      200      200      200      200      200      200
+api:file                         withdrawn_file                 POST  405      405      405      405      405      405      405      405      405
+# Any other address under the API: OParl's error object.
+api:not_found                    nothing                        GET   404      404      404      404      404      404      404      404      404
+api:not_found                    nothing                        POST  405      405      405      405      405      405      405      405      405
 # Decisions in the open data API (types of our own): officer decisions on the register, an exempt one as
 # its page shows it; one never published never answered (404); the executive's decision notices.
 api:officer_decisions            -                              GET   200      200      200      200      200      200      200      200      200

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from boards.models import AgendaItem, Board, Membership
 from minutes import demo as minutes_demo
@@ -91,18 +92,41 @@ def test_it_pages_lists_as_oparl_does(client, demo):
     assert len(second["data"]) == 6 and "next" not in second["links"]
     assert path(second["links"]["prev"]) == "/api/v1/organizations/?page=1"
     past_the_end = get(client, "/api/v1/organizations/?page=3", status=404)
-    assert past_the_end["error"] == "There is no page 3; the last page is 2."
+    assert past_the_end == {
+        "type": OPARL + "Error", "message": "There is no page 3; the last page is 2.", "debug": "HTTP 404 Not Found"
+    }  # fmt: skip
     for bad in ["abc", "0", "-1", "1.5", "²", "%00", "9" * 30]:
-        assert get(client, f"/api/v1/organizations/?page={bad}", status=400)["status"] == 400
+        error = get(client, f"/api/v1/organizations/?page={bad}", status=400)
+        assert error["type"] == OPARL + "Error" and error["debug"] == "HTTP 400 Bad Request"
 
 
 def test_it_answers_unknown_objects_and_other_methods_with_json(client, demo):
     for url in ["/api/v1/meetings/999999/", "/api/v1/papers/999999/", "/api/v1/organizations/999999/",
                 "/api/v1/agenda-items/999999/", "/api/v1/bodies/2/", "/api/v1/papers/99999999999999999999999/"]:  # fmt: skip
-        assert get(client, url, status=404)["error"] == "There is no such object."
+        assert get(client, url, status=404)["message"] == "There is no such object."
     assert get(client, f"/api/v1/papers/{demo.draft.pk}/", status=404)
     assert client.post("/api/v1/meetings/").status_code == 405
     assert client.get("/api/v1/meetings/")["Access-Control-Allow-Origin"] == "*"
+
+
+def test_it_answers_any_address_and_method_with_oparls_error_object(demo):
+    """As a client outside the site asks: a POST carries no CSRF token (and no cookie), an address
+    may be mistyped. Each answer is OParl's error object with its status, never the site's HTML page."""
+    client = Client(enforce_csrf_checks=True)
+    for method in ("post", "put", "patch", "delete"):
+        for url in ["/api/v1/", "/api/v1/meetings/", f"/api/v1/meetings/{demo.meeting.pk}/", "/api/v1/nothing/"]:
+            response = getattr(client, method)(url)
+            assert response.status_code == 405, (method, url)
+            assert response["Content-Type"] == "application/json" and response["Allow"] == "GET, HEAD"
+            assert response.json()["type"] == OPARL + "Error", (method, url)
+            assert response["Access-Control-Allow-Origin"] == "*"
+    for url in ["/api/v1/nothing/", "/api/v1/meetings/abc/", "/api/v1/meetings/1/agenda/", "/api/v1/files/"]:
+        error = get(client, url, status=404)
+        assert error == {"type": OPARL + "Error", "message": "There is no such object.", "debug": "HTTP 404 Not Found"}
+        assert client.head(url).status_code == 404
+    # An address without its closing slash is still sent to it first.
+    assert client.get("/api/v1/meetings")["Location"] == "/api/v1/meetings/"
+    assert client.get("/api/v1/nothing")["Location"] == "/api/v1/nothing/"
 
 
 def test_it_filters_meetings_by_board(client, demo):
@@ -172,7 +196,7 @@ def test_it_publishes_contact_details_only_when_the_council_does(client, demo):
 
 def test_only_councillors_are_persons(client, demo):
     for user in [demo.officer, demo.clerk]:
-        assert get(client, f"/api/v1/persons/{user.pk}/", status=404)["error"] == "There is no such object."
+        assert get(client, f"/api/v1/persons/{user.pk}/", status=404)["message"] == "There is no such object."
     officer_seat = Membership.objects.create(board=demo.board, user=demo.officer)
     get(client, f"/api/v1/memberships/{officer_seat.pk}/", status=404)
     assert officer_seat.pk not in [

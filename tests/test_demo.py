@@ -98,6 +98,17 @@ def test_it_is_idempotent(demo):
     assert counts() == before
 
 
+def test_every_published_agenda_has_its_packs_queued(demo_executive):
+    """The Cabinet's held meeting too: its page and the open data link to its front sheet and pack."""
+    from boards.models import AgendaPack, Meeting
+
+    published = Meeting.objects.filter(agenda_published_at__isnull=False)
+    assert published.filter(board__slug="cabinet").exists()
+    for meeting in published:
+        editions = set(AgendaPack.objects.filter(meeting=meeting).values_list("edition", flat=True))
+        assert editions == set(AgendaPack.Edition.values), meeting
+
+
 def test_it_refuses_to_run_with_debug_off(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):

@@ -53,7 +53,21 @@ def open_data_urls(demo):
         "/feeds/agendas.atom",
         f"/feeds/boards/{slug}/agendas.rss",
         f"/feeds/boards/{slug}/agendas.atom",
+        *NEWS_FEEDS,
+        f"/feeds/boards/{slug}/minutes.rss",
+        f"/feeds/boards/{slug}/minutes.atom",
     ]
+
+
+# Every kind of news feed, beside the agendas': minutes, the executive's decisions, officer decisions.
+NEWS_FEEDS = [
+    "/feeds/minutes.rss",
+    "/feeds/minutes.atom",
+    "/feeds/decisions.rss",
+    "/feeds/decisions.atom",
+    "/feeds/officer-decisions.rss",
+    "/feeds/officer-decisions.atom",
+]
 
 
 def pdf_urls(meeting, public, appendix):
@@ -73,7 +87,11 @@ def files(demo, published):
     meeting, public, _ = published
     appendix = stored_appendix(public, "Scheme list", text_pdf("The scheme list"))
     store_report_pdf_now(public.pk)  # after the appendix, which its PDF lists
-    return [*pdf_urls(meeting, public, appendix), f"/meetings/{demo.meeting.pk}/minutes.pdf"]
+    # A File's downloadUrl too: the same PDF, saved rather than opened.
+    return [*pdf_urls(meeting, public, appendix), f"/meetings/{demo.meeting.pk}/minutes.pdf"] + [
+        f"/papers/{public.pk}/pdf/?download=1",
+        f"/meetings/{meeting.pk}/pack.pdf?download=1",
+    ]
 
 
 # HEAD ---------------------------------------------------------------------------------------------
@@ -129,8 +147,12 @@ def test_the_etag_changes_when_the_content_does(client, demo):
 
 
 def test_the_feeds_answer_if_modified_since(client, demo):
-    for url in ("/feeds/agendas.rss", "/feeds/agendas.atom"):
+    for url in ("/feeds/agendas.rss", "/feeds/agendas.atom", *NEWS_FEEDS):
         response = client.get(url)
+        if not response.has_header("Last-Modified"):
+            # A feed without entries has no date (the demo has no decision notices).
+            assert url.startswith("/feeds/decisions."), url
+            continue
         last_modified = response["Last-Modified"]
         assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304, url
         assert client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200, url
@@ -249,6 +271,17 @@ def test_every_link_in_the_calendar_opens(client, demo):
     assert len(urls) == Meeting.objects.count()
     for url in urls:
         assert client.get(url.removeprefix("http://testserver")).status_code == 200, url
+
+
+def test_every_meeting_link_on_the_forward_plan_opens(client, demo):
+    """A key decision is on the Forward Plan before its meeting's agenda is published: the link to
+    that meeting (only scheduled) must open, as the link of a published one does."""
+    page = client.get("/forward-plan/").content.decode()
+    links = set(re.findall(r'href="(/meetings/\d+/)"', page))
+    scheduled = {f"/meetings/{m.pk}/" for m in Meeting.objects.filter(agenda_published_at__isnull=True)}
+    assert links & scheduled, links
+    for url in links:
+        assert client.get(url).status_code == 200, url
 
 
 # iCalendar ----------------------------------------------------------------------------------------

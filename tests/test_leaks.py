@@ -28,6 +28,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from actions import services as actions
 from actions.models import Action
+from boards import services as agenda
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
 from boards.tasks import build_pack_now
 from decisions import services as decisions
@@ -45,6 +46,7 @@ from tests.appendices import stored_appendix
 from tests.images import figure_html, stored_figure
 from tests.test_packs import text_pdf
 from tests.test_public import other_board_member, publish_upcoming
+from tests.test_workflow import report_in
 from votes.models import Amendment, Choice, MemberVote, Method, Motion, Outcome
 
 
@@ -323,6 +325,26 @@ def plant_decision_notice(demo):
     return notice
 
 
+def cancelled_after_publication(demo, capture):
+    """A meeting whose agenda (a public report, and a Part 2 item with the marker in its description) was
+    published and read from the API, then cancelled: what stays of its objects are deleted objects."""
+    report = report_in(demo, "approved", subject=f"Published, then its meeting cancelled {BESIDE}")
+    day = timezone.localdate() + dt.timedelta(days=70)
+    meeting = Meeting.objects.create(
+        board=demo.board, starts_at=timezone.make_aware(dt.datetime(day.year, day.month, day.day, 14)), venue="Bootle"
+    )
+    agenda.agenda_add_report(meeting=meeting, report=report, user=demo.clerk)
+    part_2 = agenda.agenda_add_item(
+        meeting=meeting, user=demo.clerk, title="Staffing matter", description=f"Part 2 {MARKER} {BESIDE}",
+        is_exempt=True, exempt_paragraph=1,
+    )  # fmt: skip
+    with capture(execute=True):
+        agenda.agenda_publish(meeting=meeting, user=demo.clerk)
+    assert Client().get(f"/api/v1/agenda-items/{part_2.pk}/").json()["public"] is False  # the API has printed them
+    agenda.meeting_cancel(meeting=meeting, user=demo.clerk)
+    return meeting, report, part_2
+
+
 @pytest.fixture
 def exempt_world(demo, django_capture_on_commit_callbacks):
     """The upcoming agenda published with the exempt report, the marker planted, every pack built."""
@@ -359,6 +381,7 @@ def exempt_world(demo, django_capture_on_commit_callbacks):
     plant_officer_decisions(demo)
     plant_decision_notice(demo)
     other_board, planner = other_board_member()
+    cancelled_after_publication(demo, django_capture_on_commit_callbacks)
     return meeting, public, exempt, appendix, other_board, planner
 
 
@@ -373,6 +396,11 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     secret_action = Action.objects.get(description__contains=MARKER)
     ints += list(Action.objects.values_list("pk", flat=True))
     ints += list(Notice.objects.values_list("pk", flat=True))
+    # What stays of a cancelled meeting's objects (deleted objects): its meeting, report and items.
+    cancelled = Meeting.objects.get(status=Meeting.Status.CANCELLED)
+    withdrawn = Report.objects.get(subject__startswith="Published, then its meeting cancelled")
+    withdrawn_items = list(cancelled.items.values_list("pk", flat=True))
+    ints += [cancelled.pk, withdrawn.pk, *withdrawn_items]
     pools = {
         "default": sorted(set(ints)),
         "pk": sorted(set(ints)),
@@ -391,7 +419,8 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         "token": ["set-password"],
         # The open data's Files and Locations, by key: the exempt report's, its appendix's, the meeting's.
         "key": [f"paper-{exempt.pk}", f"appendix-{appendix.pk}", f"pack-{meeting.pk}", f"agenda-{meeting.pk}",
-                f"minutes-{demo.meeting.pk}", f"meeting-{meeting.pk}", f"board-{demo.board.pk}"],
+                f"minutes-{demo.meeting.pk}", f"meeting-{meeting.pk}", f"board-{demo.board.pk}",
+                f"paper-{withdrawn.pk}", f"agenda-{cancelled.pk}", f"pack-{cancelled.pk}", f"meeting-{cancelled.pk}"],
     }  # fmt: skip
     pattern_count, urls = every_url(pools)
     # Searches, feeds and API pages with the words of the report and its marker.
@@ -442,6 +471,12 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
         "/my/account/",
         f"/api/v1/officer-decisions/{od_exempt.pk}/",
         f"/api/v1/decision-notices/{exempt_notice.pk}/",
+        # Deleted objects: what stays of a cancelled meeting's paper, items, files and consultation.
+        f"/api/v1/papers/{withdrawn.pk}/",
+        f"/api/v1/files/paper-{withdrawn.pk}/",
+        f"/api/v1/files/agenda-{cancelled.pk}/",
+        *(f"/api/v1/agenda-items/{pk}/" for pk in withdrawn_items),
+        *(f"/api/v1/consultations/{pk}/" for pk in withdrawn_items),
         f"/decisions/{exempt_notice.pk}/",
         "/feeds/decisions.rss",
         "/feeds/officer-decisions.rss",
@@ -471,6 +506,8 @@ def test_it_keeps_every_word_of_an_exempt_report_from_everyone_not_allowed(demo,
     ]:
         assert must in urls, must
 
+    for url in [f"/api/v1/papers/{withdrawn.pk}/", *(f"/api/v1/agenda-items/{pk}/" for pk in withdrawn_items)]:
+        assert Client().get(url).json()["deleted"] is True, url
     # The exempt report's story is public (it is on the Forward Plan): walked below, it must hold no marker.
     assert Client().get(f"/issues/{exempt.pk}/").status_code == 200
 

@@ -129,6 +129,7 @@ class Crawler:
         self.client = client
         self.seen = {}  # id -> the object as fetched at its URL
         self.embedded = []  # (object, where it was printed)
+        self.listed = []  # (object, the list that printed it)
         self.queue = [ROOT]
         self.lists = set()
         self.problems = []
@@ -159,13 +160,13 @@ class Crawler:
             else:
                 self.seen[url] = data
                 self.check_object(data, url, expected=None, top=True)
-        for obj, where in self.embedded:
+        for obj, where in self.embedded + self.listed:
             fetched = self.seen.get(obj["id"])
             if fetched is None:
                 data = self.fetch(obj["id"])
                 fetched = self.seen[obj["id"]] = data
             if fetched != obj:
-                self.fail(where, f"{obj['id']} printed inside differs from the object at its URL")
+                self.fail(where, f"{obj['id']} as printed there differs from the object at its URL")
         return self
 
     def check_list(self, url, data):
@@ -179,6 +180,7 @@ class Crawler:
             self.follow(link, url)
         for obj in data["data"]:
             self.check_object(obj, url, expected=None, top=True)
+            self.listed.append((obj, url))
             if obj["id"] not in self.seen:
                 self.queue.append(obj["id"])
 
@@ -464,7 +466,7 @@ def test_a_bad_date_filter_is_a_json_400(client, demo, value):
     for name in ("created_since", "created_until", "modified_since", "modified_until"):
         response = client.get(f"/api/v1/meetings/?{name}={value}")
         assert response.status_code == 400 and response["Content-Type"] == "application/json"
-        assert name in response.json()["error"]
+        assert name in response.json()["message"] and response.json()["type"] == OPARL + "Error"
 
 
 def test_the_date_filters_select_by_created_and_modified(client, demo):
@@ -475,6 +477,18 @@ def test_the_date_filters_select_by_created_and_modified(client, demo):
     assert since["pagination"]["totalElements"] == everything
     assert since["links"]["first"].endswith("created_since=2000-01-01T00%3A00%3A00%2B00%3A00")
     assert client.get("/api/v1/bodies/?modified_since=2999-01-01T00:00:00Z").json()["data"] == []
+
+
+def test_one_boards_meetings_changed_since_a_date_are_that_boards_only(client, demo):
+    other = Board.objects.create(name="Planning Committee", slug="planning-committee")
+    Meeting.objects.create(board=other, starts_at=timezone.now() + dt.timedelta(days=9), venue="Bootle Town Hall")
+    since = "modified_since=2000-01-01T00%3A00%3A00Z"
+    everything = client.get(f"/api/v1/meetings/?{since}").json()["pagination"]["totalElements"]
+    for board in (demo.board, other):
+        listed = client.get(f"/api/v1/meetings/?organization={board.pk}&{since}").json()
+        assert listed["pagination"]["totalElements"] == len(listed["data"]) == board.meetings.count() < everything
+        assert {m["organization"][0] for m in listed["data"]} == {f"{ROOT}organizations/{board.pk}/"}
+        assert f"organization={board.pk}" in listed["links"]["self"] and since in listed["links"]["self"]
 
 
 def test_the_system_and_body_name_the_licence_and_the_product(client, demo, settings):
@@ -494,7 +508,7 @@ def test_an_address_that_never_held_an_object_is_still_a_404(client, demo):
     for url in ["/api/v1/files/paper-999999/", "/api/v1/files/nonsense/", "/api/v1/files/pack-x/",
                 "/api/v1/locations/meeting-999999/", "/api/v1/consultations/999999/"]:  # fmt: skip
         response = client.get(url)
-        assert response.status_code == 404 and response.json()["status"] == 404, url
+        assert response.status_code == 404 and response.json()["type"] == OPARL + "Error", url
     exempt = Report.objects.get(subject=EXEMPT_SUBJECT)
     assert client.get(f"/api/v1/files/paper-{exempt.pk}/").status_code == 404
 

@@ -167,6 +167,19 @@ def build_world(demo, capture):
     )
     placed_item = agenda.agenda_add_report(meeting=scheduled, report=placed, user=demo.clerk)
     agenda.agenda_add_item(meeting=scheduled, user=demo.clerk, title="An update from the Director")
+    # A meeting cancelled after its agenda (a public report) was published and read from the API: its
+    # paper, agenda item, file and consultation stay at their addresses as deleted objects (issue 22).
+    withdrawn = report_in(demo, "approved", subject="Published, then its meeting cancelled")
+    day = timezone.localdate() + dt.timedelta(days=70)
+    cancelled = Meeting.objects.create(
+        board=demo.board, starts_at=timezone.make_aware(dt.datetime(day.year, day.month, day.day, 14)), venue="Bootle"
+    )
+    withdrawn_item = agenda.agenda_add_report(meeting=cancelled, report=withdrawn, user=demo.clerk)
+    with capture(execute=True):
+        agenda.agenda_publish(meeting=cancelled, user=demo.clerk)
+    assert "deleted" not in Client().get(f"/api/v1/papers/{withdrawn.pk}/").json()
+    agenda.meeting_cancel(meeting=cancelled, user=demo.clerk)
+    assert Client().get(f"/api/v1/papers/{withdrawn.pk}/").json()["deleted"] is True
     change = interests.register_propose_add(member=demo.member, user=demo.member, fields=INTEREST)
     # The Cabinet, scrutinised by a committee member sits on: a held meeting with one decision noticed.
     cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
@@ -251,6 +264,10 @@ def build_world(demo, capture):
         "agenda_file": f"agenda-{published.pk}",
         "meeting_location": f"meeting-{published.pk}",
         "board_location": f"board-{demo.board.pk}",
+        "cancelled": cancelled.pk,
+        "withdrawn": withdrawn.pk,
+        "withdrawn_item": withdrawn_item.pk,
+        "withdrawn_file": f"paper-{withdrawn.pk}",
         "cabinet_held": cabinet_held.pk,
         "decided_item": decided_item.pk,
         "notice": notice.pk,

@@ -78,6 +78,12 @@ class Command(BaseCommand):
         decisions_demo.load(self, users)  # the Cabinet and the scrutiny committee (decisions/demo.py)
         officer_decisions_demo.load(users)
         actions_demo.load(users, meeting)  # actions arising from the decision of 14 September 2022
+        # Every published agenda's packs (the Cabinet's too): the meeting pages and the open data link
+        # to its front sheet and pack, which must open once the worker has built them.
+        for published in Meeting.objects.filter(agenda_published_at__isnull=False).exclude(
+            status=Meeting.Status.CANCELLED
+        ):
+            self.queue_demo_packs(published)
 
     def load_past_agenda(self, users, meeting):
         from boards.models import STANDARD_ITEMS, AgendaItem

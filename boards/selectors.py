@@ -94,28 +94,26 @@ def meetings_for_reports():
     return Meeting.objects.exclude(status=Meeting.Status.CANCELLED).select_related("board").order_by("starts_at")
 
 
-def coming_meetings(weeks=8, limit=10):
-    """The next `weeks` weeks' meetings (not cancelled), soonest first, for their deadlines."""
+def _coming(weeks):
+    """The next `weeks` weeks' meetings, not cancelled, soonest first."""
     soon = timezone.now() + timezone.timedelta(weeks=weeks)
-    meetings = (
+    return (
         Meeting.objects.upcoming()
         .filter(starts_at__lte=soon)
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("board")
     )
-    return list(meetings[:limit])
+
+
+def coming_meetings(weeks=8, limit=10):
+    """The next `weeks` weeks' meetings (not cancelled), soonest first, for their deadlines."""
+    return list(_coming(weeks)[:limit])
 
 
 def meetings_clerked_by(user, weeks=8, limit=10):
     """Democratic services' coming meetings: those of the boards `user` clerks (every board's, when
     they clerk none) in the next `weeks` weeks, not cancelled, soonest first."""
-    soon = timezone.now() + timezone.timedelta(weeks=weeks)
-    meetings = (
-        Meeting.objects.upcoming()
-        .filter(starts_at__lte=soon)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("board")
-    )
+    meetings = _coming(weeks)
     if Board.objects.filter(clerk=user).exists():
         meetings = meetings.filter(board__clerk=user)
     return list(meetings[:limit])

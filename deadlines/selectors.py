@@ -3,14 +3,15 @@
 A report on its way to a meeting (it names one still to come and is not approved yet) has two due
 dates, read from the meeting (`Meeting.sign_off_due`, `Meeting.approval_due`, from its report
 deadline). It waits for its author while a draft, for the consultees who have not signed it off while
-in consultation, and for the holder of its "Report of" post once signed off.
+in consultation, and for the holder of its "Report of" post once signed off (and for any deputy the
+holder has named who stands in today, accounts.StandIn, unless the deputy wrote the report).
 """
 
 import datetime as dt
 
 from django.db.models import Count, Prefetch
 
-from accounts.models import User
+from accounts.models import StandIn, User
 from deadlines.models import Reminder
 from reports.models import ConsulteeKind, Report, SignOff
 
@@ -26,8 +27,10 @@ def active_kinds():
 def with_waiting_parts(reports):
     """Reports with what `waiting_for` reads fetched in a fixed number of queries."""
     live = SignOff.objects.filter(voided_at__isnull=True)
+    standing_in = StandIn.objects.in_force().select_related("deputy").order_by("deputy__last_name", "pk")
     return reports.select_related("author", "report_of__holder", "meeting__board", "board").prefetch_related(
-        Prefetch("sign_offs", queryset=live, to_attr="live_sign_offs")
+        Prefetch("sign_offs", queryset=live, to_attr="live_sign_offs"),
+        Prefetch("report_of__stand_ins", queryset=standing_in, to_attr="stand_ins_in_force"),
     )
 
 
@@ -58,7 +61,12 @@ def waiting_for(report, kinds):
         holder = report.report_of.holder if report.report_of_id else None
         if holder is None:
             return [(None, "approval: its “Report of” post has no holder")]
-        return [(holder, "approval")]
+        deputies = [
+            (stand_in.deputy, f"approval, standing in for {holder}")
+            for stand_in in getattr(report.report_of, "stand_ins_in_force", [])
+            if stand_in.deputy.is_active and stand_in.deputy_id != report.author_id
+        ]
+        return [(holder, "approval"), *deputies]
     return []
 
 

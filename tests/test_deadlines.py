@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts import services as people
 from boards.models import Meeting
 from deadlines import services, tasks
 from deadlines.models import DailyRun, Reminder
@@ -147,6 +148,29 @@ def test_it_reminds_only_consultees_who_have_not_signed_and_then_the_approver(de
     assert [m.to for m in mail.outbox] == [[demo.director.email]]
     assert mail.outbox[0].subject.startswith("Reminder: approval due")
     assert services.send_due_reminders(today=meeting.approval_due) == 0
+
+
+def test_a_deputy_standing_in_today_is_reminded_of_the_approval_too_but_never_of_their_own_report(demo, login):
+    meeting = meeting_on(demo.board, wednesday_in(60))
+    report = report_for(demo, meeting, state="signed_off")
+    post = report.report_of
+    assert post.holder == demo.director
+    # Named through the service a post holder uses, from today for as long as the reminder day needs.
+    people.stand_in_name(
+        post=post, deputy=demo.clerk, starts_on=timezone.localdate(), ends_on=meeting.approval_due, by=demo.director
+    )
+    mail.outbox.clear()
+    assert services.send_due_reminders(today=services.remind_on(meeting.approval_due)) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([demo.director.email, demo.clerk.email])
+    assert services.send_due_reminders(today=services.remind_on(meeting.approval_due)) == 0
+    html = login(demo.clerk).get(f"/meetings/{meeting.pk}/reports-due/").content.decode()
+    assert "standing in for Margaret Ashworth" in html
+    # A deputy who wrote the report cannot approve it, so is not told to.
+    own = report_for(demo, meeting, state="signed_off", subject="Written by the deputy")
+    Report.objects.filter(pk=own.pk).update(author=demo.clerk)
+    mail.outbox.clear()
+    services.send_due_reminders(today=services.remind_on(meeting.approval_due))
+    assert [m.to for m in mail.outbox] == [[demo.director.email]]
 
 
 def test_nobody_whose_account_is_closed_or_has_no_email_is_reminded(demo):

@@ -43,7 +43,15 @@ def search_reports(user, query, *, board=None, date_from=None, date_to=None):
     Each result says whether `user` opens the report inside (`internal`: /reports/<id>/) or as a
     public paper, found in the same query as the page.
     """
-    visible = Report.objects.visible_to(user) if user.is_authenticated and not user.sees_everything else None
+    # The visitor's gate is built once: readable_reports takes it, and so does `internal`.
+    visible = None
+    if not user.is_authenticated:
+        internal = Value(False)
+    elif user.sees_everything:
+        internal = Value(True)
+    else:
+        visible = Report.objects.visible_to(user)
+        internal = Exists(visible.filter(pk=OuterRef("pk")))
     reports = readable_reports(user, visible).select_related("board", "meeting", "meeting__board")
     if board is not None:
         reports = reports.filter(board=board)
@@ -54,12 +62,6 @@ def search_reports(user, query, *, board=None, date_from=None, date_to=None):
     query = " ".join(query.split())
     if not query:
         return []
-    if not user.is_authenticated:
-        internal = Value(False)
-    elif user.sees_everything:
-        internal = Value(True)
-    else:
-        internal = Exists(visible.filter(pk=OuterRef("pk")))
     reports = reports.annotate(internal=internal)
     if connection.vendor == "postgresql":
         return PostgresSearch(reports, query)

@@ -11,6 +11,7 @@ from accounts.models import User
 from boards.models import Board, Meeting
 from reports import demo as demo_data
 from reports.models import Report
+from tests import demo_snapshot
 
 PASSWORD = "committee-demo"
 
@@ -19,8 +20,15 @@ SUMMARY = []
 
 
 def pytest_terminal_summary(terminalreporter):
+    stats = demo_snapshot.STATS
+    if stats["loaded"] or stats["copied"]:
+        terminalreporter.write_line(f"demo council: loaded {stats['loaded']} times, copied {stats['copied']} times")
     for line in SUMMARY:
         terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session):
+    demo_snapshot.cleanup()
 
 
 @pytest.fixture(autouse=True)
@@ -59,14 +67,14 @@ def without_the_executive(monkeypatch):
 def demo(db, monkeypatch):
     """The demo council, loaded by the management command (tests run with DEBUG off, hence --force)."""
     without_the_executive(monkeypatch)
-    call_command("load_demo", "--force", stdout=StringIO())
+    demo_snapshot.load("demo", load_demo)
     return cast()
 
 
 @pytest.fixture
 def demo_executive(db):
     """The demo council as `make run` loads it: the Cabinet and the scrutiny committee too."""
-    call_command("load_demo", "--force", stdout=StringIO())
+    demo_snapshot.load("demo_executive", load_demo)
     return cast()
 
 
@@ -80,8 +88,13 @@ def demo_record_open(db, monkeypatch):
 
     monkeypatch.setattr(minutes_demo, "load", lambda users, meeting: None)
     without_the_executive(monkeypatch)
-    call_command("load_demo", "--force", stdout=StringIO())
+    demo_snapshot.load("demo_record_open", load_demo)
     return cast()
+
+
+def load_demo():
+    """What the fixtures above run the first time (tests/demo_snapshot.py copies its result after)."""
+    call_command("load_demo", "--force", stdout=StringIO())
 
 
 def cast():

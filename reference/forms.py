@@ -26,7 +26,7 @@ class EntryForm(forms.ModelForm):
             twin = twin.first()
             if twin is not None:
                 state = "" if twin.is_active else " (retired: restore it instead)"
-                self.add_error(name_field, f"There is already a {self.ref.noun} called “{twin}”{state}.")
+                self.add_error(name_field, f"There is already {self.ref.a_noun} called “{twin}”{state}.")
         return data
 
     def validate_unique(self):

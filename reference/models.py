@@ -27,6 +27,11 @@ class RefList:
     ordered: bool = True
     name_field: str = "name"
 
+    @property
+    def a_noun(self):
+        """ "an implication type", "a ward"."""
+        return f"{'an' if self.noun[0] in 'aeiou' else 'a'} {self.noun}"
+
     def entries(self):
         """Every entry of the list, in its order (retired ones too)."""
         order = ["position", self.name_field, "pk"] if self.ordered else [self.name_field, "pk"]

@@ -49,7 +49,7 @@ def _save(ref, entry, fields):
     twin = _duplicate(ref, _name(ref, entry), entry.pk)
     if twin is not None:
         state = "" if twin.is_active else " (retired: restore it instead)"
-        raise ReferenceRefused(f"There is already a {ref.noun} called “{_name(ref, twin)}”{state}.", ref.name_field)
+        raise ReferenceRefused(f"There is already {ref.a_noun} called “{_name(ref, twin)}”{state}.", ref.name_field)
     try:
         entry.full_clean()
     except ValidationError as error:

@@ -281,6 +281,29 @@ def user_set_roles(
     return locked
 
 
+def post_set_holder(*, post, holder, by):
+    """Name who holds a post (administrators only, from the reference lists' screen), or no one; the person
+    it leaves and the person it goes to each have it in their history. A councillor cannot hold one."""
+    if not (by.is_authenticated and by.is_superuser):
+        raise PeopleRefused("Only administrators can name a post's holder.", field="holder")
+    if holder is not None and (not holder.is_active or holder.is_councillor):
+        raise PeopleRefused("Choose an officer whose account is in use.", field="holder")
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().select_related("holder").get(pk=post.pk)
+        before = locked.holder
+        if (before.pk if before else None) == (holder.pk if holder else None):
+            return locked
+        locked.holder = holder
+        locked.save(update_fields=["holder"])
+        if before is not None:
+            moved = f" (moved to {holder})" if holder else ""
+            _record(before, by, "roles_changed", f"No longer: Approver: {locked.title}{moved}")
+        if holder is not None:
+            moved = f"; {locked.title} moved from {before}" if before else ""
+            _record(holder, by, "roles_changed", f"Now: Approver: {locked.title}{moved}")
+    return locked
+
+
 def user_deactivate(*, user, by):
     """Stop someone signing in. Their account, roles and everything they did stay on record."""
     _require_manager_of(by, user)

@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import Q
 
+from accounts.models import User
 from reports.models import ConsulteeKind, CorePurpose, Directorate, ImplicationType, Portfolio, Post, Ward
 
 
@@ -46,6 +47,13 @@ def name_form(model):
 
 class PostForm(EntryForm):
     directorate = forms.ModelChoiceField(Directorate.objects.none(), required=False, label="Directorate")
+    holder = forms.ModelChoiceField(
+        User.objects.filter(is_active=True, councillor__isnull=True).order_by("last_name", "first_name", "username"),
+        required=False,
+        label="Holder",
+        empty_label="No one",
+        help_text="Approves the reports made in this post's name. It is recorded in their history on the People screen.",
+    )
 
     class Meta:
         model = Post
@@ -58,6 +66,7 @@ class PostForm(EntryForm):
         self.fields["directorate"].queryset = Directorate.objects.filter(
             Q(is_active=True) | Q(pk=self.instance.directorate_id)
         ).order_by("position", "name")
+        self.fields["holder"].initial = self.instance.holder_id
 
 
 class ConsulteeKindForm(EntryForm):

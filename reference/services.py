@@ -6,7 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from accounts import services as people
+from accounts.services import PeopleRefused
 from reference.models import ReferenceEvent
+
+UNCHANGED = object()
 
 
 class ReferenceRefused(Exception):
@@ -62,8 +66,16 @@ def _save(ref, entry, fields):
         raise ReferenceRefused(f"That {ref.noun} already exists.", ref.name_field) from error
 
 
-def entry_add(*, ref, by, values):
-    """Add an entry at the end of the list, active."""
+def _set_holder(entry, holder, by):
+    # Who holds a post is a role: accounts/services.py writes it and the people's history.
+    try:
+        return people.post_set_holder(post=entry, holder=holder, by=by)
+    except PeopleRefused as refusal:
+        raise ReferenceRefused(str(refusal), "holder") from refusal
+
+
+def entry_add(*, ref, by, values, holder=None):
+    """Add an entry at the end of the list, active (a post with its holder, if one is named)."""
     _require(by)
     with transaction.atomic():
         entry = ref.model(**values)
@@ -72,14 +84,18 @@ def entry_add(*, ref, by, values):
             entry.position = (last or 0) + 1
         _save(ref, entry, None)
         _record(ref, entry, by, "added")
+        if holder is not None:
+            _set_holder(entry, holder, by)
     return entry
 
 
-def entry_edit(*, ref, entry, by, values):
-    """Rename or otherwise change an entry; the reports that use it print its new name from now on."""
+def entry_edit(*, ref, entry, by, values, holder=UNCHANGED):
+    """Rename or otherwise change an entry (a post's holder too); the reports that use it print the new name."""
     _require(by)
     with transaction.atomic():
         locked = ref.model.objects.select_for_update().get(pk=entry.pk)
+        if holder is not UNCHANGED:
+            locked.holder = _set_holder(locked, holder, by).holder
         before = {name: getattr(locked, name) for name in values}
         changed = [name for name, value in values.items() if before[name] != value]
         if not changed:

@@ -39,6 +39,11 @@ def _with_details(ref, entries):
     return entries
 
 
+def _holder(form):
+    """A post's holder, as chosen on its form (other lists have none)."""
+    return {"holder": form.cleaned_data["holder"]} if "holder" in form.fields else {}
+
+
 @login_required
 @require_safe
 def index(request):
@@ -74,7 +79,7 @@ def list_page(request, kind):
     if form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            entry = services.entry_add(ref=ref, by=request.user, values=values)
+            entry = services.entry_add(ref=ref, by=request.user, values=values, **_holder(form))
         except ReferenceRefused as refusal:
             refuse_beside(form, refusal)
         else:
@@ -92,7 +97,7 @@ def entry_edit(request, kind, pk):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            entry = services.entry_edit(ref=ref, entry=entry, by=request.user, values=values)
+            entry = services.entry_edit(ref=ref, entry=entry, by=request.user, values=values, **_holder(form))
         except ReferenceRefused as refusal:
             refuse_beside(form, refusal)
         else:

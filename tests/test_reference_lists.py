@@ -161,7 +161,7 @@ def test_it_edits_a_post_and_a_consultee_kind(demo, login):
     assert f'held by <a href="/people/{demo.director.pk}/">' in html
     directorate = LISTS["directorates"].model.objects.first()
     response = client.post(f"/manage/lists/posts/{post.pk}/", {"title": "Director of Public Health and Wellbeing",
-                                                             "directorate": directorate.pk})  # fmt: skip
+                                                             "directorate": directorate.pk, "holder": demo.director.pk})  # fmt: skip
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.title == "Director of Public Health and Wellbeing" and post.holder == demo.director
@@ -169,6 +169,31 @@ def test_it_edits_a_post_and_a_consultee_kind(demo, login):
     data = {"name": kind.name, "officer_title": "Executive Director of Resources", "prefix": "FD"}
     assert client.post(f"/manage/lists/consultee-kinds/{kind.pk}/", data).status_code == 302
     assert ConsulteeKind.objects.get(pk=kind.pk).officer_title == "Executive Director of Resources"
+
+
+def test_it_names_a_posts_holder_and_both_peoples_histories_say_so(demo, login):
+    client = login(demo.admin)
+    post = Post.objects.get(title="Director of Public Health")
+    html = client.get(f"/manage/lists/posts/{post.pk}/").content.decode()
+    assert re.search(rf'<option value="{demo.director.pk}" selected>', html)
+    assert f'<option value="{demo.member.pk}"' not in html  # a councillor holds no post
+    data = {"title": post.title, "directorate": post.directorate_id or "", "holder": demo.outsider.pk}
+    assert client.post(f"/manage/lists/posts/{post.pk}/", data).status_code == 302
+    post.refresh_from_db()
+    assert post.holder == demo.outsider
+    assert demo.director.person_events.get().note == f"No longer: Approver: {post.title} (moved to {demo.outsider})"
+    assert demo.outsider.person_events.get().note == (
+        f"Now: Approver: {post.title}; {post.title} moved from {demo.director}"
+    )
+    response = client.post(f"/manage/lists/posts/{post.pk}/", {**data, "holder": demo.member.pk})
+    assert response.status_code == 400
+    assert "Select a valid choice" in field_error(response.content.decode(), "id_holder")
+    with pytest.raises(ReferenceRefused) as caught:
+        services.entry_edit(ref=LISTS["posts"], entry=post, by=demo.admin, values={}, holder=demo.member)
+    assert caught.value.field == "holder"
+    assert Post.objects.get(pk=post.pk).holder == demo.outsider
+    response = client.post("/manage/lists/posts/", {"title": "Head of Leisure", "holder": demo.officer.pk})
+    assert response.status_code == 302 and Post.objects.get(title="Head of Leisure").holder == demo.officer
 
 
 @pytest.mark.parametrize(

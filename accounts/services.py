@@ -254,9 +254,13 @@ def user_set_roles(
         locked.save(
             update_fields=["is_author", "is_democratic_services", "is_monitoring_officer", "is_superuser", "is_staff"]
         )
-        locked.consultee_kinds.set(ConsulteeKind.objects.filter(pk__in=[k.pk for k in consultee_kinds]))
+        # The picker offers the kinds and posts in use: those retired since (reference lists) stay as they are,
+        # so the reports made in a retired post's name can still be approved by its holder.
+        retired_kinds = list(locked.consultee_kinds.filter(is_active=False))
+        chosen_kinds = ConsulteeKind.objects.filter(pk__in=[k.pk for k in consultee_kinds], is_active=True)
+        locked.consultee_kinds.set([*chosen_kinds, *retired_kinds])
         chosen = {post.pk for post in posts}
-        for post in Post.objects.select_for_update().filter(holder=locked).exclude(pk__in=chosen):
+        for post in Post.objects.select_for_update().filter(holder=locked, is_active=True).exclude(pk__in=chosen):
             post.holder = None
             post.save(update_fields=["holder"])
         for post in Post.objects.select_for_update().filter(pk__in=chosen).exclude(holder=locked):

@@ -340,3 +340,11 @@ def test_the_editor_and_the_pdf_follow_the_lists_order(demo, login):
     assert [html.index(f">{name}<") for name in order] == sorted(html.index(f">{name}<") for name in order)
     text = " ".join(text_of(pdf.render_report_pdf(report)).split())
     assert [text.index(f"{name}:") for name in order] == sorted(text.index(f"{name}:") for name in order)
+
+
+def test_saving_a_persons_roles_keeps_a_retired_post_they_hold(demo, login):
+    post = Post.objects.get(title="Director of Public Health")
+    services.entry_retire(ref=LISTS["posts"], entry=post, by=demo.admin)
+    response = login(demo.admin).post(f"/people/{demo.director.pk}/", {"is_author": "on"})
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).holder == demo.director

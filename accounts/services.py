@@ -293,7 +293,7 @@ def post_set_holder(*, post, holder, by):
     if holder is not None and (not holder.is_active or holder.is_councillor):
         raise PeopleRefused("Choose an officer whose account is in use.", field="holder")
     with transaction.atomic():
-        locked = Post.objects.select_for_update().select_related("holder").get(pk=post.pk)
+        locked = Post.objects.select_for_update(of=("self",)).select_related("holder").get(pk=post.pk)
         before = locked.holder
         if (before.pk if before else None) == (holder.pk if holder else None):
             return locked

@@ -254,9 +254,13 @@ def user_set_roles(
         locked.save(
             update_fields=["is_author", "is_democratic_services", "is_monitoring_officer", "is_superuser", "is_staff"]
         )
-        locked.consultee_kinds.set(ConsulteeKind.objects.filter(pk__in=[k.pk for k in consultee_kinds]))
+        # The picker offers the kinds and posts in use: those retired since (reference lists) stay as they are,
+        # so the reports made in a retired post's name can still be approved by its holder.
+        retired_kinds = list(locked.consultee_kinds.filter(is_active=False))
+        chosen_kinds = ConsulteeKind.objects.filter(pk__in=[k.pk for k in consultee_kinds], is_active=True)
+        locked.consultee_kinds.set([*chosen_kinds, *retired_kinds])
         chosen = {post.pk for post in posts}
-        for post in Post.objects.select_for_update().filter(holder=locked).exclude(pk__in=chosen):
+        for post in Post.objects.select_for_update().filter(holder=locked, is_active=True).exclude(pk__in=chosen):
             post.holder = None
             post.save(update_fields=["holder"])
         for post in Post.objects.select_for_update().filter(pk__in=chosen).exclude(holder=locked):
@@ -278,6 +282,29 @@ def user_set_roles(
                 if part
             )
             _record(locked, by, "roles_changed", note)
+    return locked
+
+
+def post_set_holder(*, post, holder, by):
+    """Name who holds a post (administrators only, from the reference lists' screen), or no one; the person
+    it leaves and the person it goes to each have it in their history. A councillor cannot hold one."""
+    if not (by.is_authenticated and by.is_superuser):
+        raise PeopleRefused("Only administrators can name a post's holder.", field="holder")
+    if holder is not None and (not holder.is_active or holder.is_councillor):
+        raise PeopleRefused("Choose an officer whose account is in use.", field="holder")
+    with transaction.atomic():
+        locked = Post.objects.select_for_update(of=("self",)).select_related("holder").get(pk=post.pk)
+        before = locked.holder
+        if (before.pk if before else None) == (holder.pk if holder else None):
+            return locked
+        locked.holder = holder
+        locked.save(update_fields=["holder"])
+        if before is not None:
+            moved = f" (moved to {holder})" if holder else ""
+            _record(before, by, "roles_changed", f"No longer: Approver: {locked.title}{moved}")
+        if holder is not None:
+            moved = f"; {locked.title} moved from {before}" if before else ""
+            _record(holder, by, "roles_changed", f"Now: Approver: {locked.title}{moved}")
     return locked
 
 

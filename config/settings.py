@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "follow",
     "actions",
     "deadlines",
+    "reference",
 ]
 
 MIDDLEWARE = [

@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("follow.urls")),
     path("", include("actions.urls")),
     path("", include("deadlines.urls")),
+    path("", include("reference.urls")),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db.models import Q
 from django.utils.functional import lazy
 from django_prose_editor.widgets import ProseEditorWidget
 
@@ -15,6 +16,8 @@ from reports.imagecheck import ImageProblem, check_image
 from reports.models import (
     SCHEDULE_12A_CHOICES,
     CorePurpose,
+    CorePurposeContribution,
+    Implication,
     ImplicationType,
     Portfolio,
     Post,
@@ -104,6 +107,10 @@ PROSE_FIELDS = [
     "implementation_date",
     "background_papers",
 ]
+
+
+def _retired_marked(entry):
+    return str(entry) if entry.is_active else f"{entry} (retired)"
 
 
 class ReportForm(forms.ModelForm):
@@ -212,8 +219,21 @@ class ReportForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["revision"].initial = self.instance.revision
-        self.implication_types = list(ImplicationType.objects.filter(is_active=True))
-        self.core_purposes = list(CorePurpose.objects.filter(is_active=True))
+        self._keep_retired_choices()
+        # The rows in use, and those retired since that this report has written in (kept, and shown to edit).
+        in_report = self.instance.pk or 0
+        self.implication_types = list(
+            ImplicationType.objects.filter(
+                Q(is_active=True)
+                | Q(pk__in=Implication.objects.filter(report=in_report).exclude(text="").values("type"))
+            )
+        )
+        self.core_purposes = list(
+            CorePurpose.objects.filter(
+                Q(is_active=True)
+                | Q(pk__in=CorePurposeContribution.objects.filter(report=in_report).exclude(text="").values("purpose"))
+            )
+        )
         existing_implications = {}
         existing_purposes = {}
         if self.instance.pk and not self.is_bound:  # a bound form shows and saves what was posted
@@ -235,6 +255,21 @@ class ReportForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=existing_purposes.get(purpose.pk, ""),
             )
+
+    def _keep_retired_choices(self):
+        """A report keeps the post, portfolio and wards it has even once they are retired: they stay
+        offered on its own form (marked retired), so saving it does not drop them. New reports are
+        offered only the entries in use."""
+        report = self.instance
+        if not report.pk:
+            return
+        self.fields["report_of"].queryset = Post.objects.filter(Q(is_active=True) | Q(pk=report.report_of_id))
+        self.fields["portfolio"].queryset = Portfolio.objects.filter(Q(is_active=True) | Q(pk=report.portfolio_id))
+        self.fields["wards"].queryset = Ward.objects.filter(
+            Q(is_active=True) | Q(pk__in=Report.wards.through.objects.filter(report=report).values("ward"))
+        )
+        for name in ("report_of", "portfolio", "wards"):
+            self.fields[name].label_from_instance = _retired_marked
 
     def _get_validation_exclusions(self):
         # Each choice of a record was checked against its field's queryset already; the model's

@@ -136,6 +136,22 @@ accounts:stand_in_new            -                              POST  login    4
 accounts:stand_in_end            stand_in                       GET   login    405      405      405      405      405      405      405      405
 accounts:stand_in_end            stand_in                       POST  login    404      404      404      302*     404      404      404      404
 
+# Reference lists (reference/): administrators only, like the People screens no one else is told they exist.
+# ward: Sefton's Ainsdale; itype: the implication type Equality Implications (last, so it moves up); retired_portfolio: a
+# portfolio retired before the test.
+reference:index                  -                              GET   login    404      404      404      404      404      404      404      200
+reference:index                  -                              POST  login    405      405      405      405      405      405      405      405
+reference:list                   implication-types              GET   login    404      404      404      404      404      404      404      200
+reference:list                   implication-types              POST  login    404      404      404      404      404      404      404      302*
+reference:edit                   wards/ward                     GET   login    404      404      404      404      404      404      404      200
+reference:edit                   wards/ward                     POST  login    404      404      404      404      404      404      404      302*
+reference:retire                 wards/ward                     GET   login    405      405      405      405      405      405      405      405
+reference:retire                 wards/ward                     POST  login    404      404      404      404      404      404      404      302*
+reference:restore                portfolios/retired_portfolio   GET   login    405      405      405      405      405      405      405      405
+reference:restore                portfolios/retired_portfolio   POST  login    404      404      404      404      404      404      404      302*
+reference:move                   implication-types/itype        GET   login    405      405      405      405      405      405      405      405
+reference:move                   implication-types/itype        POST  login    404      404      404      404      404      404      404      302*
+
 # Reports: a draft (officer's, not yet submitted), one in consultation, the exempt report (published in
 # Part 2 of the board's next meeting), the seed (published on 14 September 2022). Someone with no part
 # in a report gets 404; a visitor asking for a public one is sent to its public page (302).

@@ -29,6 +29,7 @@ APPS = [
     "follow",
     "actions",
     "deadlines",
+    "reference",
     "config",
 ]
 

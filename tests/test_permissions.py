@@ -44,7 +44,7 @@ from follow.models import Subscription
 from interests import services as interests
 from officer_decisions import services as officer_decisions
 from officer_decisions.models import OfficerDecision
-from reports.models import Post, Report
+from reports.models import ImplicationType, Portfolio, Post, Report, Ward
 from reports.pdf import store_report_pdf
 from tests import images
 from tests.appendices import stored_appendix
@@ -220,7 +220,12 @@ def build_world(demo, capture):
         post=Post.objects.get(holder=demo.director), deputy=demo.officer, by=demo.director,
         starts_on=timezone.localdate() + dt.timedelta(days=1), ends_on=timezone.localdate() + dt.timedelta(days=9),
     )  # fmt: skip
+    # Reference lists: a portfolio retired before the test, for restoring.
+    retired_portfolio = Portfolio.objects.create(name="A retired portfolio", position=99, is_active=False)
     ids = {
+        "ward": Ward.objects.get(name="Ainsdale").pk,
+        "itype": ImplicationType.objects.get(name="Equality Implications").pk,
+        "retired_portfolio": retired_portfolio.pk,
         "invitee": invitee.pk,
         "invitee_uid": urlsafe_base64_encode(force_bytes(invitee.pk)),
         "invitee_token": people.invitation_tokens.make_token(invitee),
@@ -375,6 +380,9 @@ BODIES = {
         "starts_on": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
         "ends_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
     },
+    "reference:list": lambda world, kwargs: {"name": "Climate Implications"},
+    "reference:edit": lambda world, kwargs: {"name": "Ainsdale and Woodvale"},
+    "reference:move": lambda world, kwargs: {"direction": "up"},
     "reports:new": lambda world, kwargs: {"subject": "A report started by the permission test"},
     "reports:edit": edited_report,
     "reports:return": lambda world, kwargs: {"comment": "Please say where the money comes from."},

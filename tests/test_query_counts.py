@@ -94,6 +94,11 @@ count grows fetches something once per row: an N+1.
 | People (democratic services)      | /people/                                | clerk     | councillors with their roles (50 a page)     |
 | A person's page                   | /people/<pk>/                           | admin     | their history; posts in the role picker      |
 | My account (a post holder)        | /my/account/                            | director  | the stand-ins they named, deputies to choose |
+| Reference lists                   | /manage/lists/                          | admin     | (fixed: seven lists, their entries counted)  |
+| A reference list: wards           | /manage/lists/wards/                    | admin     | wards, in use and retired; its history       |
+| A reference list: posts           | /manage/lists/posts/                    | admin     | posts with directorate and holder            |
+| A reference list: consultee kinds | /manage/lists/consultee-kinds/          | admin     | the kinds' officers                          |
+| A reference entry: a post         | /manage/lists/posts/<pk>/               | admin     | directorates to choose from                  |
 
 A programme's preview (/boards/<slug>/programme/?preview=1, as clerk) is counted by its own test at the end:
 its rows are the dates its rule gives, 3 or 24, each with a clash.
@@ -122,10 +127,12 @@ from decisions.models import CallIn, Notice, NoticeVersion, Signature
 from members.models import Attendance, Councillor, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent, keep_until
+from reference.models import ReferenceEvent
 from reports import demo as demo_data
 from reports.models import (
     Appendix,
     ConsulteeKind,
+    Directorate,
     Post,
     Recommendation,
     Report,
@@ -152,6 +159,7 @@ FIXED = {
     "special meeting for a call-in",
     "issue",
     "move meeting",
+    "reference lists",
 }  # one object each
 WORD = "kelpie"  # in every report made here, so a search for it finds them all
 
@@ -249,6 +257,11 @@ PAGES = [
     ("people as clerk", "clerk", lambda c: "/people/"),
     ("person page", "admin", lambda c: f"/people/{c.users['director'].pk}/"),
     ("my account", "director", lambda c: "/my/account/"),
+    ("reference lists", "admin", lambda c: "/manage/lists/"),
+    ("reference list, wards", "admin", lambda c: "/manage/lists/wards/"),
+    ("reference list, posts", "admin", lambda c: "/manage/lists/posts/"),
+    ("reference list, consultee kinds", "admin", lambda c: "/manage/lists/consultee-kinds/"),
+    ("reference entry, a post", "admin", lambda c: f"/manage/lists/posts/{c.post.pk}/"),
     ("api decision notices", None, lambda c: "/api/v1/decision-notices/"),
     ("api decision notice", None, lambda c: f"/api/v1/decision-notices/{c.notice.pk}/"),
     (
@@ -538,7 +551,13 @@ def grow(c, start, stop):
         )
         waiting = _officer_decision(c, n, status=OfficerDecision.Status.SUBMITTED, submitted_at=now)
         waiting.wards.set(Ward.objects.all()[:2])
-        ward = Ward.objects.create(name=f"Kelpie ward {n}")
+        ward = Ward.objects.create(name=f"Kelpie ward {n}", is_active=n % 2 == 0)
+        # Reference lists: a retired ward every other one, a post held in a directorate, a line of history.
+        directorate = Directorate.objects.create(name=f"Kelpie directorate {n}", position=100 + n)
+        Post.objects.create(title=f"Kelpie post {n}", directorate=directorate, holder=person)
+        ReferenceEvent.objects.create(
+            list_slug="wards", entry_id=ward.pk, entry_name=ward.name, actor=c.users["admin"], action="added"
+        )
         for decision in (c.officer_decision, c.officer_draft):
             decision.wards.add(ward)
             decision.background_papers.append(f"Background paper {n}")

@@ -643,11 +643,18 @@ class BoardRefused(Exception):
         self.field = field
 
 
-# What a board's settings page changes, in the order its history names them.
-BOARD_SETTINGS = [
-    "name", "default_venue", "default_time", "clerk", "contact_email", "contact_phone", "quorum",
-    "report_deadline_days", "is_executive",
-]  # fmt: skip
+# What a board's settings page changes, with the names its history gives them, in the order it lists them.
+BOARD_SETTINGS = {
+    "name": "Name",
+    "default_venue": "Usual venue",
+    "default_time": "Usual time",
+    "clerk": "Clerk",
+    "contact_email": "Contact email",
+    "contact_phone": "Contact telephone",
+    "quorum": "Quorum",
+    "report_deadline_days": "Report deadline (working days)",
+    "is_executive": "Executive",
+}
 
 
 def _require_board_manager(user):
@@ -724,8 +731,7 @@ def board_update(*, board, user, scrutinises=None, **changes):
             before = _shown(locked, field)
             setattr(locked, field, value)
             if _shown(locked, field) != before:
-                label = Board._meta.get_field(field).verbose_name
-                notes.append(f"{label.capitalize()}: {before} → {_shown(locked, field)}")
+                notes.append(f"{BOARD_SETTINGS[field]}: {before} → {_shown(locked, field)}")
         if scrutinises is not None:
             scrutinises = [b for b in scrutinises if b.pk != locked.pk]
             before = sorted(b.name for b in locked.scrutinises.all())

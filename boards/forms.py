@@ -208,6 +208,8 @@ class BoardForm(forms.ModelForm):
         ].help_text = (
             "For an overview and scrutiny committee: the executive boards whose decisions its members may call in."
         )
+        if not executives.exists():
+            del self.fields["scrutinises"]  # no executive board to scrutinise: nothing to choose
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -596,7 +596,7 @@ def board_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             board = services.board_create(
-                user=request.user, scrutinises=form.cleaned_data["scrutinises"], **form.settings()
+                user=request.user, scrutinises=form.cleaned_data.get("scrutinises", ()), **form.settings()
             )
         except services.BoardRefused as refusal:
             refuse_beside(form, refusal)
@@ -615,7 +615,7 @@ def board_settings(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             board, changed = services.board_update(
-                board=board, user=request.user, scrutinises=form.cleaned_data["scrutinises"], **form.settings()
+                board=board, user=request.user, scrutinises=form.cleaned_data.get("scrutinises"), **form.settings()
             )
         except services.BoardRefused as refusal:
             refuse_beside(form, refusal)

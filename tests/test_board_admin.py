@@ -261,3 +261,17 @@ def test_garbage_is_refused_without_an_error(demo, login, path):
     )
     assert response.status_code == 400
     assert client.get(f"/boards/{demo.board.slug}/members/999999/").status_code == 404
+
+
+def test_a_committee_is_set_to_scrutinise_an_executive_board(demo, login):
+    cabinet = Board.objects.create(name="Cabinet", slug="cabinet", is_executive=True)
+    client = login(demo.clerk)
+    assert "Cabinet" in client.get(f"/boards/{demo.board.slug}/settings/").content.decode()
+    response = client.post(f"/boards/{demo.board.slug}/settings/", settings_of(demo.board, scrutinises=[cabinet.pk]))
+    assert response.status_code == 302
+    assert list(Board.objects.get(pk=demo.board.pk).scrutinises.all()) == [cabinet]
+    assert BoardEvent.objects.get(action="settings_changed").note == "Scrutinises: none → Cabinet"
+    # Without executive boards the choice is not offered (and saving leaves it as it was).
+    Board.objects.filter(pk=cabinet.pk).update(is_executive=False)
+    page = client.get(f"/boards/{demo.board.slug}/settings/").content.decode()
+    assert "id_scrutinises" not in page

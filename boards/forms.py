@@ -195,6 +195,7 @@ class BoardForm(forms.ModelForm):
         self.fields["name"].max_length = 200
         self.fields["default_time"].label = "Usual time"
         self.fields["default_time"].help_text = Board._meta.get_field("default_time").help_text
+        self.fields["default_time"].initial = Board._meta.get_field("default_time").default  # for a new board
         self.fields["clerk"].queryset = User.objects.filter(is_active=True, is_democratic_services=True).order_by(
             "last_name", "first_name"
         )

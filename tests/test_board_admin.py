@@ -92,6 +92,7 @@ def test_it_refuses_bad_settings_beside_the_field_and_keeps_what_was_typed(demo,
 def test_a_board_is_added_and_retired(demo, login):
     client = login(demo.clerk)
     assert "Add a board" in client.get("/boards/").content.decode()
+    assert 'value="14:00"' in client.get("/boards/new/").content.decode()  # the usual time to start from
     data = settings_of(Board(), name="Licensing Committee", default_time="18:00", quorum="3", report_deadline_days="5")
     response = client.post("/boards/new/", data)
     board = Board.objects.get(name="Licensing Committee")

@@ -39,6 +39,11 @@ class PasswordStrengthValidator:
         return "Your password must be hard to guess: several uncommon words together work well."
 
 
+def may_use_password(user):
+    """Whether `user` signs in with a password here: everyone while PASSWORD_SIGN_IN is on, administrators alone when off."""
+    return settings.PASSWORD_SIGN_IN or user.is_superuser
+
+
 class PasswordBackend(ModelBackend):
     """Django's password sign-in, for everyone while PASSWORD_SIGN_IN is on, for administrators alone when off.
 
@@ -47,4 +52,4 @@ class PasswordBackend(ModelBackend):
     """
 
     def user_can_authenticate(self, user):
-        return super().user_can_authenticate(user) and (settings.PASSWORD_SIGN_IN or user.is_superuser)
+        return super().user_can_authenticate(user) and may_use_password(user)

@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from accounts.models import PersonEvent, StandIn, User
+from accounts.passwords import may_use_password
 from members import services as members_services
 from reports.models import ConsulteeKind, Post
 
@@ -126,6 +127,8 @@ def send_invitation(user_id, invited_by_id):
             "days": INVITATION_DAYS,
             "council_name": settings.COUNCIL_NAME,
             "login_url": settings.SITE_URL + reverse("login"),
+            "password_sign_in": may_use_password(user),
+            "provider_name": settings.OIDC_PROVIDER_NAME,
         },
     )
     message = EmailMessage(
@@ -214,6 +217,8 @@ def invitation_accept(*, user, token, password):
         state = invitation_tokens.state(locked, token)
         if state != "valid" or not locked.is_active:
             raise PeopleRefused("This link has been used already or has expired.")
+        if not may_use_password(locked):
+            raise PeopleRefused(f"There is no password to choose: sign in with {settings.OIDC_PROVIDER_NAME}.")
         locked.set_password(password)
         locked.save(update_fields=["password"])
         _record(locked, locked, "password_set")

@@ -15,6 +15,7 @@ from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from accounts.oidc import SignInRefused, endpoint, provider_settings
+from accounts.passwords import may_use_password
 from config.audit import audit
 
 # Why a council sign-in was refused, and what to do about it ({provider} and {email} filled in).
@@ -100,6 +101,24 @@ class SignInView(auth_views.LoginView):
             password_sign_in=settings.PASSWORD_SIGN_IN,
             **kwargs,
         )
+
+
+class PasswordsOnlyMixin:
+    """A password page: 404 for someone who does not sign in with a password (PASSWORD_SIGN_IN off, not an
+    administrator); Django's sign-in redirect first for someone not signed in."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_use_password(request.user):
+            raise Http404("You sign in with your council account: there is no password to change here.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordChangeView(PasswordsOnlyMixin, auth_views.PasswordChangeView):
+    """Django's change-password page, for those who sign in with a password."""
+
+
+class PasswordChangeDoneView(PasswordsOnlyMixin, auth_views.PasswordChangeDoneView):
+    """Django's "password changed" page, for those who sign in with a password."""
 
 
 class CouncilSignInMixin:

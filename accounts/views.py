@@ -1,12 +1,13 @@
 """People and roles (administrators; democratic services for councillors), the invitation's set-password
 page, and each person's own account page, where a post holder names a stand-in."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import services
 from accounts.forms import ROLE_HELP, InviteForm, RolesForm, StandInForm
 from accounts.models import StandIn, User
+from accounts.passwords import may_use_password
 from accounts.services import PeopleRefused
 from boards.models import Membership
 from config.forms import refuse_beside
@@ -98,11 +100,14 @@ def person_new(request):
         except PeopleRefused as refusal:
             refuse_beside(form, refusal)
         else:
-            messages.success(
-                request,
-                f"{person} has been sent an invitation to {person.email} to choose a password "
-                f"(the link works for {services.INVITATION_DAYS} days). Their user name is {person.username}.",
-            )
+            if settings.PASSWORD_SIGN_IN:
+                sent = (
+                    f"an invitation to {person.email} to choose a password "
+                    f"(the link works for {services.INVITATION_DAYS} days)"
+                )
+            else:
+                sent = f"an email to {person.email} telling them to sign in with {settings.OIDC_PROVIDER_NAME}"
+            messages.success(request, f"{person} has been sent {sent}. Their user name is {person.username}.")
             return redirect("accounts:person", person.pk)
     status = 400 if form.is_bound else 200
     context = {"form": form, "councillors_only": councillors_only}
@@ -210,13 +215,20 @@ def _invited_user(uidb64):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request, uidb64, token):
-    """The invited person chooses their password. A used, replaced or expired link says so, and how to get another."""
+    """The invited person chooses their password, or (PASSWORD_SIGN_IN off) is shown how to sign in with
+    their council account. A used, replaced or expired link says so, and how to get another."""
     user = _invited_user(uidb64)
     state = services.invitation_tokens.state(user, token) if user is not None else "invalid"
     if state != "valid" or not user.is_active:
         used = state == "invalid" and user is not None and user.has_usable_password()
         context = {"state": "used" if used else state, "days": services.INVITATION_DAYS}
         return render(request, "accounts/invitation_refused.html", context, status=410 if state == "expired" else 404)
+    if not may_use_password(user):
+        # Council sign-in only: no password to choose; the invitation points to the council's sign-in.
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        context = {"person": user, "provider_name": settings.OIDC_PROVIDER_NAME}
+        return render(request, "accounts/invitation_council.html", context)
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,6 +257,8 @@ def _account_page(request, *, form=None, status=200):
         "roles": with_roles(User.objects.filter(pk=user.pk)).get().roles,
         "named": [s for s in named if s.ends_on >= timezone.localdate()],
         "standing_in": user.stand_ins.in_force().select_related("post", "holder"),
+        "uses_password": may_use_password(user),
+        "provider_name": settings.OIDC_PROVIDER_NAME,
     }
     return render(request, "accounts/my_account.html", context, status=status)
 

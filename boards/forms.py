@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from boards import clock
-from boards.models import Board
+from boards.models import Board, Membership
 
 
 def time_field():
@@ -160,3 +160,111 @@ class ProgrammeForm(forms.Form):
 
     def starts_at(self, day):
         return timezone.make_aware(dt.datetime.combine(day, self.cleaned_data["time"]))
+
+
+def date_field(label, **kwargs):
+    """A day, as the browser's date picker sends it (or typed as 14/09/2026)."""
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter a real date, like 14/09/2026"},
+        **kwargs,
+    )
+
+
+class BoardForm(forms.ModelForm):
+    """A board's settings, for democratic services; the service saves them (`boards.services.board_update`)."""
+
+    default_time = time_field()
+
+    class Meta:
+        model = Board
+        fields = [
+            "name", "default_venue", "default_time", "clerk", "contact_email", "contact_phone", "quorum",
+            "report_deadline_days", "is_executive", "scrutinises",
+        ]  # fmt: skip
+        labels = {"default_venue": "Usual venue", "contact_phone": "Contact telephone", "is_executive": "Executive"}
+        widgets = {"scrutinises": forms.CheckboxSelectMultiple}
+        error_messages = {"name": {"unique": "There is already a board with this name: choose another name."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["name"].max_length = 200
+        self.fields["default_time"].label = "Usual time"
+        self.fields["default_time"].help_text = Board._meta.get_field("default_time").help_text
+        self.fields["default_time"].initial = Board._meta.get_field("default_time").default  # for a new board
+        self.fields["clerk"].queryset = User.objects.filter(is_active=True, is_democratic_services=True).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["clerk"].empty_label = "No clerk named"
+        executives = Board.objects.filter(is_active=True, is_executive=True)
+        if self.instance.pk:
+            executives = executives.exclude(pk=self.instance.pk)
+        self.fields["scrutinises"].queryset = executives
+        self.fields[
+            "scrutinises"
+        ].help_text = (
+            "For an overview and scrutiny committee: the executive boards whose decisions its members may call in."
+        )
+        if not executives.exists():
+            del self.fields["scrutinises"]  # no executive board to scrutinise: nothing to choose
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the board a name.")
+        others = Board.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(f"There is already a board called “{name}”: choose another name.")
+        return name
+
+    def settings(self):
+        """The cleaned settings, as the services take them (without `scrutinises`)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "scrutinises"}
+
+    def _post_clean(self):
+        # Validated here, saved by the service: the instance is not touched, so a refused form leaves the
+        # board shown as it was.
+        pass
+
+
+class MembershipForm(forms.Form):
+    """A new seat on a board: a councillor, their role and dates."""
+
+    user = forms.ModelChoiceField(queryset=None, label="Councillor")
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    starts_on = date_field("From")
+    ends_on = date_field("To", required=False, help_text="Leave blank while the seat has no end date.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["user"].queryset = User.objects.filter(is_active=True, councillor__isnull=False).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["user"].empty_label = "Choose a councillor"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The last day is before the first: choose a later last day.")
+        return data
+
+
+class RoleChangeForm(forms.Form):
+    """A seat's new role, from a day."""
+
+    role = forms.ChoiceField(label="New role", choices=Membership.Role.choices)
+    on = date_field("From", help_text="The first day in the new role.")
+
+
+class MembershipEndForm(forms.Form):
+    """The last day of a seat."""
+
+    ends_on = date_field("Last day")

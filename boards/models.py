@@ -18,6 +18,11 @@ class Board(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     default_venue = models.CharField(max_length=300, blank=True)
+    default_time = models.TimeField(
+        "usual time",
+        default=datetime.time(14, 0),
+        help_text="When its meetings usually start: the programme and a new meeting start from it.",
+    )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -78,6 +83,23 @@ class MembershipQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.filter(in_force_on(on))
 
+    def past(self, on=None):
+        """Memberships that ended before a date (today by default)."""
+        return self.filter(ends_on__lt=on or timezone.localdate())
+
+    def future(self, on=None):
+        """Memberships that start after a date (today by default)."""
+        return self.filter(starts_on__gt=on or timezone.localdate())
+
+    def overlapping(self, starts_on, ends_on):
+        """Memberships whose period shares a day with `starts_on`..`ends_on` (either end open)."""
+        rows = self
+        if ends_on is not None:
+            rows = rows.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=ends_on))
+        if starts_on is not None:
+            rows = rows.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        return rows
+
     def in_role_order(self):
         """Chair, vice-chair, members, then substitutes, each by surname: the order agendas print them."""
         order = models.Case(
@@ -115,6 +137,40 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.board})"
+
+
+class BoardEvent(models.Model):
+    """A change to a board's settings or membership: who did what, when (seats are ended, never deleted)."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="events")
+    # The seat changed, if any; the note names it, so the row reads on its own.
+    membership = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    note = models.TextField(blank=True)
+
+    LABELS = {
+        "created": "Board added",
+        "settings_changed": "Settings changed",
+        "retired": "Retired",
+        "reinstated": "Reinstated",
+        "member_added": "Member added",
+        "role_changed": "Role changed",
+        "membership_ended": "Membership ended",
+    }
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.board}: {self.label}"
+
+    @property
+    def label(self):
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
 
 
 class MeetingQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ when democratic services publish it; a correction to the published agenda (an it
 the order, an item withdrawn) is a new edition of its packs with a note of what changed.
 """
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -15,9 +16,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from boards import clock
-from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting, MeetingEvent, Supplement
+from boards.models import STANDARD_ITEMS, AgendaItem, Board, BoardEvent, Meeting, MeetingEvent, Membership, Supplement
 from boards.selectors import numbered_items
 from boards.tasks import agenda_changed
 from follow import services as follow
@@ -628,3 +630,233 @@ def meeting_record_decisions(*, meeting, user, decisions):
     if changed:
         log.info("Decisions recorded: meeting %s, items %s, by %s", meeting.pk, [i.pk for i in changed], user)
     return len(changed)
+
+
+# Boards and their members ------------------------------------------------------------------------------
+
+
+class BoardRefused(Exception):
+    """The change to a board or a seat may not be made; `field` is the form field the reason belongs beside."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# What a board's settings page changes, with the names its history gives them, in the order it lists them.
+BOARD_SETTINGS = {
+    "name": "Name",
+    "default_venue": "Usual venue",
+    "default_time": "Usual time",
+    "clerk": "Clerk",
+    "contact_email": "Contact email",
+    "contact_phone": "Contact telephone",
+    "quorum": "Quorum",
+    "report_deadline_days": "Report deadline (working days)",
+    "is_executive": "Executive",
+}
+
+
+def _require_board_manager(user):
+    if not (user.is_authenticated and user.sees_everything):
+        raise BoardRefused("Only democratic services can change boards and their members.")
+
+
+def _record_board(board, user, action, *, membership=None, note=""):
+    """Write the board's event row for one change (in the caller's transaction)."""
+    return BoardEvent.objects.create(
+        board=board, membership=membership, actor=user if user.is_authenticated else None, action=action, note=note
+    )
+
+
+def _refuse_taken_name(name, board=None):
+    others = Board.objects.filter(name__iexact=name)
+    if board is not None:
+        others = others.exclude(pk=board.pk)
+    if others.exists():
+        raise BoardRefused(f"There is already a board called “{name}”: choose another name.", field="name")
+
+
+def _free_slug(name):
+    """A slug for a new board's address, unused and not one of the boards pages' own words ("new")."""
+    base = slugify(name)[:190] or "board"
+    candidate, number = base, 1
+    while candidate == "new" or Board.objects.filter(slug=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _shown(board, field):
+    """A setting's value as the history prints it."""
+    value = getattr(board, field)
+    if field == "default_time":
+        return f"{value:%H:%M}"
+    if field == "is_executive":
+        return "yes" if value else "no"
+    return str(value) if value not in (None, "") else "none"
+
+
+def board_create(*, user, name, scrutinises=(), **settings_):
+    """Add a board (active, no members yet) with its settings."""
+    _require_board_manager(user)
+    name = name.strip()
+    if not name:
+        raise BoardRefused("Give the board a name.", field="name")
+    with transaction.atomic():
+        _refuse_taken_name(name)
+        board = Board(name=name, slug=_free_slug(name), **settings_)
+        board.full_clean()
+        board.save()
+        board.scrutinises.set(scrutinises)
+        _record_board(board, user, "created", note=name)
+    return board
+
+
+def board_update(*, board, user, scrutinises=None, **changes):
+    """Change a board's settings (any of BOARD_SETTINGS, and the boards it scrutinises); the history says what changed."""
+    _require_board_manager(user)
+    if set(changes) - set(BOARD_SETTINGS):
+        raise BoardRefused("Those are not settings of a board.")
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise BoardRefused("Give the board a name.", field="name")
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().get(pk=board.pk)
+        if "name" in changes:
+            _refuse_taken_name(changes["name"], locked)
+        notes = []
+        for field, value in changes.items():
+            before = _shown(locked, field)
+            setattr(locked, field, value)
+            if _shown(locked, field) != before:
+                notes.append(f"{BOARD_SETTINGS[field]}: {before} → {_shown(locked, field)}")
+        if scrutinises is not None:
+            scrutinises = [b for b in scrutinises if b.pk != locked.pk]
+            before = sorted(b.name for b in locked.scrutinises.all())
+            after = sorted(b.name for b in scrutinises)
+            if before != after:
+                locked.scrutinises.set(scrutinises)
+                notes.append(f"Scrutinises: {', '.join(before) or 'none'} → {', '.join(after) or 'none'}")
+        if notes:
+            locked.full_clean(exclude=["slug", "scrutinises"])
+            locked.save()
+            _record_board(locked, user, "settings_changed", note="; ".join(notes))
+    return locked, notes
+
+
+def board_set_active(*, board, user, active):
+    """Retire a board (it keeps its page, meetings and papers, and leaves the lists) or reinstate it."""
+    _require_board_manager(user)
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().get(pk=board.pk)
+        if locked.is_active == active:
+            raise BoardRefused(f"The {locked} is {'active' if active else 'retired'} already.")
+        if not active and locked.meetings.upcoming().exclude(status=Meeting.Status.CANCELLED).exists():
+            raise BoardRefused(f"The {locked} has meetings to come: move or cancel them before retiring it.")
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        _record_board(locked, user, "reinstated" if active else "retired")
+    return locked
+
+
+def _period_words(starts_on, ends_on):
+    start = clock.in_words(starts_on) if starts_on else "the start"
+    return f"from {start}" + (f" to {clock.in_words(ends_on)}" if ends_on else "")
+
+
+def _refuse_clashing_seats(board, user, role, starts_on, ends_on, leaving=None):
+    """Refuse a seat that overlaps the person's other seat on the board, or a second chair or vice-chair.
+    The caller holds the board's lock; `leaving` is the seat this one replaces (not counted)."""
+    others = board.memberships.overlapping(starts_on, ends_on).select_related("user")
+    if leaving is not None:
+        others = others.exclude(pk=leaving.pk)
+    own = others.filter(user=user).first()
+    if own is not None:
+        raise BoardRefused(
+            f"{user} already has a seat on the {board} ({own.get_role_display()}, "
+            f"{_period_words(own.starts_on, own.ends_on)}): change or end that one instead.",
+            field="user",
+        )
+    if role in {Membership.Role.CHAIR, Membership.Role.VICE_CHAIR}:
+        holder = others.filter(role=role).first()
+        if holder is not None:
+            raise BoardRefused(
+                f"{holder.user} is {holder.get_role_display()} {_period_words(holder.starts_on, holder.ends_on)}: "
+                f"a board has one {holder.get_role_display().lower()} at a time. End that seat or change its role first.",
+                field="role",
+            )
+
+
+def membership_add(*, board, user, member, role, starts_on, ends_on=None):
+    """Give a councillor a seat on a board, in a role, from a date (to a date, or open)."""
+    _require_board_manager(user)
+    if ends_on is not None and ends_on < starts_on:
+        raise BoardRefused("The last day is before the first: choose a later last day.", field="ends_on")
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().get(pk=board.pk)
+        _refuse_clashing_seats(locked, member, role, starts_on, ends_on)
+        seat = Membership.objects.create(board=locked, user=member, role=role, starts_on=starts_on, ends_on=ends_on)
+        _record_board(
+            locked, user, "member_added", membership=seat,
+            note=f"{member}, {seat.get_role_display()}, {_period_words(starts_on, ends_on)}",
+        )  # fmt: skip
+    return seat
+
+
+def membership_change_role(*, membership, user, role, on):
+    """Change a seat's role from a date: the seat ends the day before and a new one in the new role
+    starts that day (so the record says who was chair when); a seat not yet begun by then just changes."""
+    _require_board_manager(user)
+    with transaction.atomic():
+        Board.objects.select_for_update().get(pk=membership.board_id)
+        seat = Membership.objects.select_related("board", "user").get(pk=membership.pk)
+        if seat.role == role:
+            raise BoardRefused(f"{seat.user} is {seat.get_role_display()} already.", field="role")
+        if seat.ends_on is not None and on > seat.ends_on:
+            raise BoardRefused(f"The seat ends on {clock.in_words(seat.ends_on)}: choose a day up to then.", field="on")
+        before = seat.get_role_display()
+        if seat.starts_on is None or on > seat.starts_on:
+            _refuse_clashing_seats(seat.board, seat.user, role, on, seat.ends_on, leaving=seat)
+            new = Membership.objects.create(
+                board=seat.board, user=seat.user, role=role, starts_on=on, ends_on=seat.ends_on
+            )
+            seat.ends_on = on - dt.timedelta(days=1)
+            seat.save(update_fields=["ends_on"])
+        else:
+            if on < seat.starts_on:
+                raise BoardRefused(
+                    f"The seat starts on {clock.in_words(seat.starts_on)}: choose that day or later.", field="on"
+                )
+            _refuse_clashing_seats(seat.board, seat.user, role, seat.starts_on, seat.ends_on, leaving=seat)
+            seat.role = role
+            seat.save(update_fields=["role"])
+            new = seat
+        _record_board(
+            seat.board, user, "role_changed", membership=new,
+            note=f"{seat.user}: {before} → {new.get_role_display()} from {clock.in_words(on)}",
+        )  # fmt: skip
+    return new
+
+
+def membership_end(*, membership, user, on):
+    """End a seat on a date (its last day). Never deleted: attendance and declarations refer to it."""
+    _require_board_manager(user)
+    with transaction.atomic():
+        Board.objects.select_for_update().get(pk=membership.board_id)
+        seat = Membership.objects.select_related("board", "user").get(pk=membership.pk)
+        if seat.starts_on is not None and on < seat.starts_on:
+            raise BoardRefused(
+                f"The seat starts on {clock.in_words(seat.starts_on)}: its last day cannot be before that.",
+                field="ends_on",
+            )
+        if seat.ends_on is not None and seat.ends_on <= on:
+            raise BoardRefused(f"The seat ends on {clock.in_words(seat.ends_on)} already.", field="ends_on")
+        seat.ends_on = on
+        seat.save(update_fields=["ends_on"])
+        _record_board(
+            seat.board, user, "membership_ended", membership=seat,
+            note=f"{seat.user} ({seat.get_role_display()}): last day {clock.in_words(on)}",
+        )  # fmt: skip
+    return seat

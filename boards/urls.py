@@ -6,7 +6,14 @@ app_name = "boards"
 
 urlpatterns = [
     path("boards/", views.board_list, name="list"),
+    path("boards/new/", views.board_new, name="new"),
     path("boards/<slug:slug>/", views.board_detail, name="detail"),
+    path("boards/<slug:slug>/settings/", views.board_settings, name="settings"),
+    path("boards/<slug:slug>/retire/", views.board_retire, name="retire"),
+    path("boards/<slug:slug>/members/", views.board_members, name="members"),
+    path("boards/<slug:slug>/members/<int:pk>/", views.membership_detail, name="membership"),
+    path("boards/<slug:slug>/members/<int:pk>/role/", views.membership_role, name="membership_role"),
+    path("boards/<slug:slug>/members/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("boards/<slug:slug>/programme/", views.programme, name="programme"),
     path("meetings/", views.meeting_list, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),

@@ -7,13 +7,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions.selectors import counts_by_item as action_counts
 from boards import clock, selectors, services, tasks
-from boards.forms import DecisionsForm, MeetingForm, MeetingMoveForm, ProgrammeForm
-from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting
+from boards.forms import (
+    BoardForm,
+    DecisionsForm,
+    MeetingForm,
+    MeetingMoveForm,
+    MembershipEndForm,
+    MembershipForm,
+    ProgrammeForm,
+    RoleChangeForm,
+)
+from boards.models import EXCLUSION_RESOLUTION, AgendaItem, AgendaPack, Board, Meeting, Membership
 from boards.public_cache import cached_for_visitors, cached_public_page, meeting_page_key
+from config.forms import refuse_beside
 from config.numbers import whole_number
 from interests.selectors import declarations_by_item
 from minutes import services as minutes_services
@@ -45,11 +55,18 @@ def get_meeting_to_manage(user, pk):
     return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
 
 
-def get_board_to_manage(user, slug):
-    """The active board `slug` for democratic services; 404 for everyone else."""
+def get_board_to_manage(user, slug, retired_too=False):
+    """The active board `slug` (or a retired one, `retired_too`) for democratic services; 404 for everyone else."""
     if not is_clerk(user):
         raise Http404("No such page")
-    return get_object_or_404(Board, slug=slug, is_active=True)
+    boards = Board.objects.all() if retired_too else Board.objects.filter(is_active=True)
+    return get_object_or_404(boards.select_related("clerk"), slug=slug)
+
+
+def get_membership_to_manage(user, slug, pk):
+    """A seat on the board `slug` for democratic services; 404 for everyone else."""
+    board = get_board_to_manage(user, slug, retired_too=True)
+    return get_object_or_404(Membership.objects.select_related("board", "user"), pk=pk, board=board)
 
 
 @require_safe
@@ -57,7 +74,8 @@ def get_board_to_manage(user, slug):
 def board_list(request):
     """Every active board."""
     boards = Board.objects.filter(is_active=True).select_related("clerk")
-    return render(request, "boards/board_list.html", {"boards": boards})
+    retired = Board.objects.filter(is_active=False) if is_clerk(request.user) else []
+    return render(request, "boards/board_list.html", {"boards": boards, "retired": retired})
 
 
 @require_safe
@@ -228,7 +246,9 @@ def meeting_new(request):
     """Democratic services schedule a meeting."""
     if not is_clerk(request.user):
         raise Http404("No such page")
-    form = MeetingForm(request.POST if request.method == "POST" else None, initial={"board": request.GET.get("board")})
+    board = Board.objects.filter(is_active=True, slug=request.GET.get("board", "")[:200]).first()
+    initial = {"board": board, "time": board.default_time, "venue": board.default_venue} if board else {}
+    form = MeetingForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_schedule(
@@ -251,7 +271,7 @@ def programme(request, slug):
     lists its dates with their bank holidays and clashes; "Create" (a POST) makes the ticked ones."""
     board = get_board_to_manage(request.user, slug)
     data = request.POST if request.method == "POST" else (request.GET if "preview" in request.GET else None)
-    form = ProgrammeForm(data, initial={"venue": board.default_venue, "time": "14:00"})
+    form = ProgrammeForm(data, initial={"venue": board.default_venue, "time": board.default_time})
     rows, ticked, dates_error = [], set(), ""
     if data is not None and form.is_valid():
         rows = selectors.programme_rows(board, [form.starts_at(day) for day in form.dates()])
@@ -561,3 +581,163 @@ def supplement_publish(request, pk):
         return _refused(request, meeting, exc)
     messages.success(request, f"{supplement.title} published. Its packs are being built; they appear below when ready.")
     return redirect(meeting)
+
+
+# Boards and their members, for democratic services ---------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def board_new(request):
+    """Democratic services add a board."""
+    if not is_clerk(request.user):
+        raise Http404("No such page")
+    form = BoardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            board = services.board_create(
+                user=request.user, scrutinises=form.cleaned_data.get("scrutinises", ()), **form.settings()
+            )
+        except services.BoardRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(request, f"The {board} is added. Now add its members.")
+            return redirect("boards:members", board.slug)
+    return render(request, "boards/board_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def board_settings(request, slug):
+    """Democratic services change a board's settings; its history of changes is listed below them."""
+    board = get_board_to_manage(request.user, slug, retired_too=True)
+    form = BoardForm(request.POST if request.method == "POST" else None, instance=board)
+    if request.method == "POST" and form.is_valid():
+        try:
+            board, changed = services.board_update(
+                board=board, user=request.user, scrutinises=form.cleaned_data.get("scrutinises"), **form.settings()
+            )
+        except services.BoardRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            if changed:
+                messages.success(request, f"The {board}'s settings are saved.")
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect("boards:settings", board.slug)
+    context = {"board": board, "form": form, "history": _board_history(board)}
+    return render(request, "boards/board_settings.html", context, status=400 if form.errors else 200)
+
+
+def _board_history(board):
+    return board.events.select_related("actor").order_by("-at", "-pk")[:30]
+
+
+@login_required
+@require_POST
+def board_retire(request, slug):
+    """Retire a board (it keeps its page and papers) or reinstate a retired one."""
+    board = get_board_to_manage(request.user, slug, retired_too=True)
+    active = request.POST.get("action") == "reinstate"
+    try:
+        services.board_set_active(board=board, user=request.user, active=active)
+    except services.BoardRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"The {board} is {'reinstated' if active else 'retired: it no longer appears in the lists of boards'}.",
+        )
+    return redirect("boards:settings", board.slug)
+
+
+def _members_page(request, board, *, form=None, status=200):
+    today = timezone.localdate()
+    seats = board.memberships.select_related("user")
+    context = {
+        "board": board,
+        "current": seats.current(today).in_role_order(),
+        "future": seats.future(today).in_role_order(),
+        "past": seats.past(today).order_by("-ends_on", "user__last_name", "user__first_name"),
+        "form": form or MembershipForm(initial={"starts_on": today}),
+        "history": _board_history(board),
+    }
+    return render(request, "boards/board_members.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def board_members(request, slug):
+    """A board's members in role order (those to come and past ones apart), and adding one."""
+    board = get_board_to_manage(request.user, slug, retired_too=True)
+    if request.method != "POST":
+        return _members_page(request, board)
+    form = MembershipForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            seat = services.membership_add(
+                board=board, user=request.user, member=data["user"], role=data["role"],
+                starts_on=data["starts_on"], ends_on=data["ends_on"],
+            )  # fmt: skip
+        except services.BoardRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(request, f"{seat.user} is added to the {board} as {seat.get_role_display()}.")
+            return redirect("boards:members", board.slug)
+    return _members_page(request, board, form=form, status=400)
+
+
+def _seat_page(request, seat, *, role_form=None, end_form=None, status=200):
+    today = timezone.localdate()
+    context = {
+        "board": seat.board,
+        "seat": seat,
+        "role_form": role_form or RoleChangeForm(initial={"on": max(today, seat.starts_on or today)}),
+        "end_form": end_form or MembershipEndForm(initial={"ends_on": max(today, seat.starts_on or today)}),
+        "history": seat.board.events.filter(membership__user=seat.user).select_related("actor").order_by("-at", "-pk"),
+    }
+    return render(request, "boards/membership.html", context, status=status)
+
+
+@login_required
+@require_safe
+def membership_detail(request, slug, pk):
+    """One seat: change its role from a day, or end it."""
+    return _seat_page(request, get_membership_to_manage(request.user, slug, pk))
+
+
+@login_required
+@require_POST
+def membership_role(request, slug, pk):
+    seat = get_membership_to_manage(request.user, slug, pk)
+    form = RoleChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.membership_change_role(
+                membership=seat, user=request.user, role=form.cleaned_data["role"], on=form.cleaned_data["on"]
+            )
+        except services.BoardRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(
+                request, f"{new.user} is {new.get_role_display()} from {clock.in_words(form.cleaned_data['on'])}."
+            )
+            return redirect("boards:members", seat.board.slug)
+    return _seat_page(request, seat, role_form=form, status=400)
+
+
+@login_required
+@require_POST
+def membership_end(request, slug, pk):
+    seat = get_membership_to_manage(request.user, slug, pk)
+    form = MembershipEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_end(membership=seat, user=request.user, on=form.cleaned_data["ends_on"])
+        except services.BoardRefused as refusal:
+            refuse_beside(form, refusal)
+        else:
+            messages.success(request, f"{seat.user}'s seat ends on {clock.in_words(form.cleaned_data['ends_on'])}.")
+            return redirect("boards:members", seat.board.slug)
+    return _seat_page(request, seat, end_form=form, status=400)

@@ -21,8 +21,13 @@ urlpatterns = [
     path("accounts/oidc/start/", account_views.CouncilSignInStart.as_view(), name="oidc_start"),
     path("accounts/oidc/callback/", account_views.CouncilSignInCallback.as_view(), name="oidc_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Changing one's password: 404 for those who sign in with the council's account (PASSWORD_SIGN_IN off).
+    path("accounts/password_change/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        account_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),

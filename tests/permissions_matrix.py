@@ -296,6 +296,23 @@ boards:meeting_new               -                              POST  login    4
 # previews (it makes nothing), POST makes the ticked dates.
 boards:programme                 board                          GET   login    404      404      404      404      200      404      404      200
 boards:programme                 board                          POST  login    404      404      404      404      302*     404      404      302*
+# A board's settings and members, for democratic services (issue 17): the board's own settings saved, a
+# councillor (invitee) added as a substitute, member's seat given another role from tomorrow or ended today.
+# Retiring the board is refused (it has meetings to come): back to its settings with the reason.
+boards:new                       -                              GET   login    404      404      404      404      200      404      404      200
+boards:new                       -                              POST  login    404      404      404      404      302*     404      404      302*
+boards:settings                  board                          GET   login    404      404      404      404      200      404      404      200
+boards:settings                  board                          POST  login    404      404      404      404      302*     404      404      302*
+boards:retire                    board                          GET   login    405      405      405      405      405      405      405      405
+boards:retire                    board                          POST  login    404      404      404      404      302      404      404      302
+boards:members                   board                          GET   login    404      404      404      404      200      404      404      200
+boards:members                   board                          POST  login    404      404      404      404      302*     404      404      302*
+boards:membership                board/seat                     GET   login    404      404      404      404      200      404      404      200
+boards:membership                board/seat                     POST  login    405      405      405      405      405      405      405      405
+boards:membership_role           board/seat                     GET   login    405      405      405      405      405      405      405      405
+boards:membership_role           board/seat                     POST  login    404      404      404      404      302*     404      404      302*
+boards:membership_end            board/seat                     GET   login    405      405      405      405      405      405      405      405
+boards:membership_end            board/seat                     POST  login    404      404      404      404      302*     404      404      302*
 boards:meeting                   published                      GET   200      200      200      200      200      200      200      200      200
 boards:meeting                   published                      POST  405      405      405      405      405      405      405      405      405
 # Not published: every meeting has a public page from the moment it is scheduled (calendars link to

@@ -491,3 +491,105 @@ def test_it_refuses_to_start_half_configured(overrides, message):
     result = run("-c", "import config.settings", **(PRODUCTION | ENTRA | overrides))
     assert result.returncode == 1
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+# Invitations and password pages with passwords off (issue 17) ------------------------------------------
+
+
+def invite(by, email="new.officer@sefton.gov.uk"):
+    """`by` invites an officer (the email goes once the caller's commit callbacks run)."""
+    from accounts import services as people
+
+    return people.user_invite(by=by, email=email, first_name="Nia", last_name="New")
+
+
+def invitation_path(user):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts import services as people
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/invitation/{uid}/{people.invitation_tokens.make_token(user)}/"
+
+
+def test_with_passwords_off_the_invitation_sends_to_the_council_sign_in_and_sets_no_password(
+    db, council, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.PASSWORD_SIGN_IN = False
+    root = User.objects.create_superuser("root", email="root@sefton.gov.uk", password="a long password of words")
+    with django_capture_on_commit_callbacks(execute=True):
+        nia = invite(root)
+    body = mail.outbox[-1].body
+    assert "There is no password to choose: sign in with your Sefton Council account" in body
+    assert "/accounts/invitation/" not in body and "Choose your password" not in body
+    client = Client()
+    page = client.get(invitation_path(nia))
+    html = " ".join(page.content.decode().split())
+    assert page.status_code == 200
+    assert f'href="{START}"' in html and "Sign in with your Sefton Council account" in html
+    assert 'name="new_password1"' not in html
+    # A password posted anyway is refused and sets nothing.
+    posted = client.post(
+        invitation_path(nia), {"new_password1": "a long password of words", "new_password2": "a long password of words"}
+    )
+    assert posted.status_code == 405
+    nia.refresh_from_db()
+    assert not nia.has_usable_password()
+    # The button signs them in with the council account, matched by the invitation's email address.
+    assert sign_in(client, person(council, "new.officer@sefton.gov.uk")).status_code == 302
+    assert signed_in_as(client) == str(nia.pk)
+
+
+def test_with_passwords_off_the_service_refuses_to_set_a_password(db, council, settings):
+    from accounts import services as people
+
+    settings.PASSWORD_SIGN_IN = False
+    root = User.objects.create_superuser("root", email="root@sefton.gov.uk", password="a long password of words")
+    nia = invite(root)
+    token = people.invitation_tokens.make_token(nia)
+    with pytest.raises(people.PeopleRefused, match="no password to choose"):
+        people.invitation_accept(user=nia, token=token, password="a long password of words")
+    nia.refresh_from_db()
+    assert not nia.has_usable_password()
+
+
+def test_with_passwords_on_the_invitation_still_asks_for_a_password(db, council, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    root = User.objects.create_superuser("root", email="root@sefton.gov.uk", password="a long password of words")
+    with django_capture_on_commit_callbacks(execute=True):
+        nia = invite(root)
+    assert "Choose your password by following this link" in mail.outbox[-1].body
+    html = Client().get(invitation_path(nia)).content.decode()
+    assert 'name="new_password1"' in html and "Choose your password" in html
+
+
+def test_with_passwords_off_password_change_is_not_found_nor_linked_but_for_administrators(db, council, settings):
+    settings.PASSWORD_SIGN_IN = False
+    eleanor = officer()
+    root = User.objects.create_superuser("root", email="root@sefton.gov.uk", password="a long password of words")
+    theirs, ours = Client(), Client()
+    assert sign_in(theirs, person(council, "eleanor.moulton@sefton.gov.uk")).status_code == 302
+    ours.force_login(root)
+    for path in ("/accounts/password_change/", "/accounts/password_change/done/"):
+        assert theirs.get(path).status_code == 404
+        assert ours.get(path).status_code == 200
+    assert theirs.post("/accounts/password_change/", {"old_password": "x", "new_password1": "y"}).status_code == 404
+    account = theirs.get("/my/account/").content.decode()
+    assert "/accounts/password_change/" not in account
+    assert "You sign in with your Sefton Council account" in account
+    assert "/accounts/password_change/" in ours.get("/my/account/").content.decode()
+    assert eleanor.pk
+    # Not signed in: the sign-in page first, as before.
+    assert Client().get("/accounts/password_change/").status_code == 302
+
+
+def test_with_passwords_on_everyone_may_change_their_password(db, council):
+    eleanor = officer(password="a long password of words")
+    client = Client()
+    client.force_login(eleanor)
+    assert client.get("/accounts/password_change/").status_code == 200
+    assert "/accounts/password_change/" in client.get("/my/account/").content.decode()

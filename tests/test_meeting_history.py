@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from boards import clock
 from boards import services as agenda
-from boards.models import AgendaItem, Meeting, MeetingEvent
+from boards.models import AgendaItem, Board, BoardEvent, Meeting, MeetingEvent, Membership
 from officer_decisions.models import OfficerDecision, OfficerDecisionEvent
 from reports import services
 from reports.models import Report, ReportEvent, ReportReading
@@ -27,6 +27,8 @@ HISTORIES = {
     Meeting: MeetingEvent,
     AgendaItem: MeetingEvent,
     OfficerDecision: OfficerDecisionEvent,  # tested in tests/test_officer_decisions.py
+    Board: BoardEvent,  # a board's settings and seats: tested in tests/test_board_admin.py
+    Membership: BoardEvent,
 }
 
 

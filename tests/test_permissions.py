@@ -406,6 +406,30 @@ BODIES = {
         "time": "14:00",
     },
     "boards:programme": programme,
+    "boards:new": lambda world, kwargs: {
+        "name": "Licensing Committee",
+        "default_time": "18:00",
+        "quorum": "3",
+        "report_deadline_days": "5",
+    },
+    "boards:settings": lambda world, kwargs: {
+        "name": world.demo.board.name,
+        "default_venue": "Bootle Town Hall",
+        "default_time": "10:00",
+        "quorum": "4",
+        "report_deadline_days": "5",
+    },
+    "boards:retire": lambda world, kwargs: {"action": "retire"},
+    "boards:members": lambda world, kwargs: {
+        "user": world.ids["invitee"],
+        "role": "substitute",
+        "starts_on": timezone.localdate().isoformat(),
+    },
+    "boards:membership_role": lambda world, kwargs: {
+        "role": "substitute",
+        "on": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+    },
+    "boards:membership_end": lambda world, kwargs: {"ends_on": timezone.localdate().isoformat()},
     "boards:meeting_move": moved,
     "boards:meeting_status": lambda world, kwargs: {"action": "cancel"},
     "boards:meeting_decisions": lambda world, kwargs: {

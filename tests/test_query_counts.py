@@ -101,7 +101,11 @@ count grows fetches something once per row: an N+1.
 | A reference entry: a post         | /manage/lists/posts/<pk>/               | admin     | directorates to choose from                  |
 
 A programme's preview (/boards/<slug>/programme/?preview=1, as clerk) is counted by its own test at the end:
-its rows are the dates its rule gives, 3 or 24, each with a clash.
+its rows are the dates its rule gives, 3 or 24, each with a clash. So are a board's pages for democratic
+services (as clerk): its settings (/boards/<slug>/settings/: history rows, clerks and executive boards to
+choose), its members (/boards/<slug>/members/: seats now, to come and past, councillors to choose, history),
+one seat (/boards/<slug>/members/<pk>/: the councillor's history on the board) and adding a board
+(/boards/new/: clerks and executive boards to choose), with 3 and then 30 of each.
 """
 
 import datetime as dt
@@ -119,7 +123,7 @@ from django.utils import timezone
 
 from accounts.models import PersonEvent, StandIn, User
 from actions.models import Action, ActionUpdate
-from boards.models import AgendaItem, AgendaPack, Board, Meeting, MeetingEvent, Membership
+from boards.models import AgendaItem, AgendaPack, Board, BoardEvent, Meeting, MeetingEvent, Membership
 from boards.services import ensure_standard_items
 from decisions import demo as decisions_demo
 from decisions import services as notices
@@ -693,3 +697,42 @@ def test_a_programme_preview_costs_the_same_queries_for_3_dates_as_for_24(demo, 
         counts[len(rows)] = len(queries)
     assert list(counts) == [3, 24]
     assert counts[3] == counts[24], counts
+
+
+# A board's pages for democratic services: seats and their history grow -------------------------------
+
+
+def _grow_board(demo, start, stop):
+    """Seats start..stop on the demo board (now, to come and past), each with its history row, a democratic
+    services officer each (the clerk's choices), an executive board each (the scrutiny choices) and a row of
+    member's history on the board."""
+    today = timezone.localdate()
+    for n in range(start, stop):
+        user = User.objects.create_user(f"cllr{n}", first_name="Councillor", last_name=f"Number {n}")
+        Councillor.objects.create(user=user)
+        User.objects.create_user(f"dso{n}", last_name=f"Clerk {n}", is_democratic_services=True)
+        Board.objects.create(name=f"Cabinet {n}", slug=f"cabinet-{n}", is_executive=True)
+        for starts_on, ends_on in [(None, None), (today + dt.timedelta(days=9), None), (None, dt.date(2020, 1, 1))]:
+            seat = Membership.objects.create(board=demo.board, user=user, starts_on=starts_on, ends_on=ends_on)
+            BoardEvent.objects.create(board=demo.board, membership=seat, actor=demo.clerk, action="member_added")
+        BoardEvent.objects.create(board=demo.board, actor=demo.clerk, action="settings_changed", note=f"change {n}")
+        member_seat = Membership.objects.get(board=demo.board, user=demo.member)
+        BoardEvent.objects.create(board=demo.board, membership=member_seat, actor=demo.clerk, action="role_changed")
+
+
+@pytest.mark.parametrize("page", ["settings/", "members/", "members/{seat}/", "/boards/new/"])
+def test_a_boards_pages_cost_the_same_queries_with_3_seats_as_with_30(demo, client, page):
+    client.force_login(demo.clerk)
+    seat = Membership.objects.filter(board=demo.board, user=demo.member).get()
+    BoardEvent.objects.create(board=demo.board, membership=seat, actor=demo.clerk, action="role_changed")
+    path = page if page.startswith("/") else f"/boards/{demo.board.slug}/" + page.format(seat=seat.pk)
+    counts, lengths = {}, {}
+    for size, (start, stop) in {3: (0, 3), 30: (3, 30)}.items():
+        _grow_board(demo, start, stop)
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        counts[size], lengths[size] = len(queries), len(response.content)
+    assert lengths[30] > lengths[3]  # the rows were there to list
+    assert counts[3] == counts[30], counts

@@ -68,3 +68,32 @@ def test_with_passwords_off_the_sign_in_page_offers_the_council_account_and_admi
     page.wait_for_load_state()
     admin.check()
     expect(page.get_by_text("Signed in as")).to_have_count(1)
+
+
+def test_with_passwords_off_an_invited_officer_signs_in_with_the_council_account(people, e2e_demo, settings, provider):
+    """No password to choose: the invitation's page sends the person to the council's sign-in; My account
+    offers no password change (at 1280 px, and the invitation at 390 px)."""
+    from accounts import services as accounts
+    from accounts.models import User
+    from tests.test_council_sign_in import invitation_path
+
+    configure(settings, provider, PASSWORD_SIGN_IN=False)
+    admin = User.objects.get(username="admin")
+    nia = accounts.user_invite(by=admin, email="nia.new@sefton.gov.uk", first_name="Nia", last_name="New")
+    path = invitation_path(nia)
+    phone = people("invited, on a phone", viewport={"width": 390, "height": 844})
+    phone.goto(path)
+    phone.page.screenshot(path="test-results/invitation-council-390.png", full_page=True)
+    invited = people("invited")
+    page = invited.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome")
+    expect(page.get_by_label("New password")).to_have_count(0)
+    page.screenshot(path="test-results/invitation-council.png", full_page=True)
+    page.get_by_role("link", name="Sign in with your Sefton Council account").click()
+    at_provider(invited, person(provider, "nia.new@sefton.gov.uk"))
+    expect(page.locator("nav")).to_contain_text("Nia New")
+    invited.goto("/my/account/")
+    expect(page.get_by_text("You sign in with your Sefton Council account")).to_have_count(1)
+    expect(page.get_by_role("link", name="Change my password")).to_have_count(0)
+    nia.refresh_from_db()
+    assert not nia.has_usable_password()

@@ -20,6 +20,7 @@ or the day changes (the demo's dates count from today), the demo is loaded for r
 the copy is taken afresh. tests/test_demo_snapshot.py checks that a copy equals a real load.
 """
 
+import datetime as dt
 import hashlib
 import io
 import shutil
@@ -99,7 +100,8 @@ def _capture(load_demo, state):
                     tables[table] = buffer.getvalue()
             else:
                 cursor.execute(_select(table))
-                rows = cursor.fetchall()
+                # As stored: Django's SQLite backend reads times as datetime.time, which sqlite3 cannot write.
+                rows = [tuple(v.isoformat() if isinstance(v, dt.time) else v for v in row) for row in cursor.fetchall()]
                 if rows:
                     columns = [c[0] for c in cursor.description]
                     tables[table] = (columns, rows)

@@ -10,14 +10,16 @@ the load left behind:
 - the files it wrote under MEDIA_ROOT;
 - the background jobs it queued (the dummy task backend's results), appended again on each copy.
 Each later test of that variant gets the same rows, ids included, inside its own transaction
-(rolled back as usual), the sequences moved past them, the files copied into its own MEDIA_ROOT,
-and the jobs queued again, which is what `load_demo` would have left, without running it.
+(rolled back as usual), the sequences moved past them, the times the load wrote as "now" moved on
+to the copy's now, the files copied into its own MEDIA_ROOT, and the jobs queued again (with the
+dummy task backend; the snapshot is per task backend), which is what `load_demo` would have left,
+without running it.
 
 A copy is made only onto the database state the load started from: the tables the load found
 empty must be empty, and the tables it found filled (content types, permissions, migrations) must
 hold the same rows. Otherwise, as after a transactional test's flush renumbers the content types,
-or the day changes (the demo's dates count from today), the demo is loaded for real again and
-the copy is taken afresh. tests/test_demo_snapshot.py checks that a copy equals a real load.
+or the day changes (the demo's dates count from today), or the copy is older than MAX_AGE, the
+demo is loaded for real again and the copy is taken afresh. tests/test_demo_snapshot.py checks that a copy equals a real load.
 """
 
 import datetime as dt
@@ -30,21 +32,25 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 FTS_TABLE = "reports_search_fts"
 _SNAPSHOTS = {}
 _ROOT = None
 STATS = {"loaded": 0, "copied": 0}
+# The times the load wrote ("now" as it ran: a pack's request, an event) are moved on to the copy's
+# "now"; times the demo reckons from now plus or minus a while are not, so a copy is taken afresh
+# after this long, and such a time is never more than this far from where a load would put it.
+MAX_AGE = dt.timedelta(minutes=5)
 
 
 def load(variant, load_demo):
     """Leave the demo council of `variant` in the test's database, as `load_demo()` does."""
-    key = (variant, timezone.localdate())
+    key = (variant, timezone.localdate(), repr(settings.TASKS))
     snapshot = _SNAPSHOTS.get(key)
     state = _state()
-    if snapshot is not None and snapshot["state"] == state:
+    if snapshot is not None and snapshot["state"] == state and timezone.now() - snapshot["ended"] < MAX_AGE:
         _restore(snapshot)
         STATS["copied"] += 1
         return
@@ -85,9 +91,12 @@ def _state():
 def _capture(load_demo, state):
     from django_tasks import default_task_backend
 
-    jobs_before = len(default_task_backend.results)
+    queued = getattr(default_task_backend, "results", None)  # the dummy backend's; others run them at once
+    jobs_before = len(queued) if queued is not None else 0
+    started = timezone.now()
     load_demo()
-    jobs = list(default_task_backend.results[jobs_before:])
+    ended = timezone.now()
+    jobs = list(queued[jobs_before:]) if queued is not None else []
     tables = {}
     with connection.cursor() as cursor:
         for table, before in state.items():
@@ -109,7 +118,21 @@ def _capture(load_demo, state):
     after = _state()
     if any(after[table] != state[table] for table in filled):
         return {"state": None}  # the demo changed rows that were there before: never copied, always loaded
-    return {"state": state, "tables": tables, "jobs": jobs, "media": _keep_media()}
+    return {
+        "state": state,
+        "tables": tables,
+        "jobs": jobs,
+        "media": _keep_media(),
+        "started": started,
+        "ended": ended,
+        "moments": [
+            (model._meta.db_table, field.column)
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.db_table in tables
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.DateTimeField)
+        ],
+    }
 
 
 def _keep_media():
@@ -127,25 +150,39 @@ def _keep_media():
 def _restore(snapshot):
     from django_tasks import default_task_backend
 
+    started, ended = snapshot["started"], snapshot["ended"]
+    later = timezone.now() - ended
     # One transaction (a savepoint inside a test's), so that foreign keys are checked once all rows are
     # in, as they are deferred; a transactional test would otherwise check them row by row.
     with transaction.atomic(), connection.cursor() as cursor:
-        for table, data in snapshot["tables"].items():
-            if connection.vendor == "postgresql":
-                cursor.cursor.copy_expert(f"COPY {_quote(table)} FROM STDIN", io.StringIO(data))
-            else:
-                columns, rows = data
-                names = ", ".join(
-                    ["rowid"] + [_quote(c) for c in columns[1:]] if table == FTS_TABLE else map(_quote, columns)
-                )
-                marks = ", ".join(["?"] * len(columns))
-                cursor.cursor.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
         if connection.vendor == "postgresql":
+            for table, data in snapshot["tables"].items():
+                cursor.cursor.copy_expert(f"COPY {_quote(table)} FROM STDIN", io.StringIO(data))
+            moved = [
+                f"UPDATE {_quote(table)} SET {_quote(column)} = {_quote(column)} + interval '{later.total_seconds()} seconds' "
+                f"WHERE {_quote(column)} BETWEEN '{started.isoformat()}' AND '{ended.isoformat()}'"
+                for table, column in snapshot["moments"]
+            ]
             restored = set(snapshot["tables"])
-            models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in restored]
-            for sql in connection.ops.sequence_reset_sql(no_style(), models):
-                cursor.execute(sql)
-    default_task_backend.results.extend(snapshot["jobs"])
+            models_restored = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in restored]
+            cursor.execute(";\n".join(moved + connection.ops.sequence_reset_sql(no_style(), models_restored)))
+        else:
+            # SQLite keeps UTC times without their zone, which its Django backend reads as naive datetimes.
+            first, last = timezone.make_naive(started, dt.UTC), timezone.make_naive(ended, dt.UTC)
+
+            def moved(value):
+                return value + later if isinstance(value, dt.datetime) and first <= value <= last else value
+
+            for table, (columns, rows) in snapshot["tables"].items():
+                names = ["rowid", *map(_quote, columns[1:])] if table == FTS_TABLE else list(map(_quote, columns))
+                marks = ", ".join(["?"] * len(columns))
+                cursor.cursor.executemany(
+                    f"INSERT INTO {_quote(table)} ({', '.join(names)}) VALUES ({marks})",  # noqa: S608
+                    [tuple(moved(v) for v in row) for row in rows],
+                )
+    queued = getattr(default_task_backend, "results", None)
+    if queued is not None:
+        queued.extend(snapshot["jobs"])
     if snapshot["media"] is not None:
         shutil.copytree(snapshot["media"], settings.MEDIA_ROOT, dirs_exist_ok=True)
 

@@ -1,5 +1,7 @@
 """The demo council copied into a test (tests/demo_snapshot.py) is the demo `load_demo` leaves."""
 
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.db import connection, transaction
 from django_tasks import default_task_backend
 
 from accounts.models import User
+from boards.models import AgendaPack
 from reports.models import Report
 from tests import demo_snapshot
 from tests.conftest import cast, load_demo, without_the_executive
@@ -35,14 +38,17 @@ def test_a_copy_of_the_demo_holds_what_loading_it_leaves(db, monkeypatch):
         jobs_before = len(default_task_backend.results)
         demo_snapshot.load("demo", load_demo)
         loaded = _what_is_there(jobs_before)
+        requested = list(AgendaPack.objects.order_by("pk").values_list("requested_at", flat=True))
         transaction.set_rollback(True)
     for path in sorted(Path(settings.MEDIA_ROOT).rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
 
+    time.sleep(1)
     with transaction.atomic():
         jobs_before = len(default_task_backend.results)
         demo_snapshot.load("demo", load_demo)
         copied = _what_is_there(jobs_before)
+        requested_again = list(AgendaPack.objects.order_by("pk").values_list("requested_at", flat=True))
         # New rows take ids past the copied ones (the sequences were moved on).
         User.objects.create(username="after-the-copy")
         Report.objects.create(subject="After the copy", author=User.objects.get(username="officer"))
@@ -52,6 +58,9 @@ def test_a_copy_of_the_demo_holds_what_loading_it_leaves(db, monkeypatch):
     counts, _files, jobs, *_ = loaded
     assert counts["reports_report"] >= 4 and counts["accounts_user"] >= 8 and counts["reports_section"] and jobs
     assert copied == loaded
+    # What the load stamped "now" (the packs it asked for) is stamped with the copy's now, a second on.
+    later = {after - before for before, after in zip(requested, requested_again, strict=True)}
+    assert requested and len(later) == 1 and later.pop() >= timedelta(seconds=1)
 
 
 def test_a_database_that_is_not_as_the_demo_found_it_gets_the_demo_loaded_again(db, monkeypatch):

@@ -127,6 +127,7 @@ def _person_page(request, person, *, roles_form=None, status=200):
         "events": person.person_events.select_related("actor"),
         "invited": not person.has_usable_password() and person.person_events.filter(action="invited").exists(),
         "invitation_days": services.INVITATION_DAYS,
+        "uses_password": may_use_password(person),
     }
     return render(request, "accounts/person_detail.html", context, status=status)
 

@@ -538,9 +538,17 @@ def test_with_passwords_off_the_invitation_sends_to_the_council_sign_in_and_sets
     assert posted.status_code == 405
     nia.refresh_from_db()
     assert not nia.has_usable_password()
+    # Their page says how they sign in, not that a password is still to be chosen.
+    admin = Client()
+    admin.force_login(root)
+    page = " ".join(admin.get(f"/people/{nia.pk}/").content.decode().split())
+    assert "they sign in with the council account (invited; not signed in yet)" in page
+    assert "Not set yet" not in page
     # The button signs them in with the council account, matched by the invitation's email address.
     assert sign_in(client, person(council, "new.officer@sefton.gov.uk")).status_code == 302
     assert signed_in_as(client) == str(nia.pk)
+    page = " ".join(admin.get(f"/people/{nia.pk}/").content.decode().split())
+    assert "None: they sign in with the council account</dd>" in page
 
 
 def test_with_passwords_off_the_service_refuses_to_set_a_password(db, council, settings):

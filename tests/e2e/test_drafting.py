@@ -168,6 +168,8 @@ def test_it_lets_an_officer_draft_a_whole_report(people, e2e_demo, hands):
     with page.expect_navigation():
         hands.press(page.get_by_role("link", name="Start a new report").first)
     officer.check()
+    # Nothing is saved yet, so there is nothing to preview (the links appear once the draft is saved).
+    assert not page.get_by_role("link", name="Preview PDF").is_visible()
     fill_report(page, hands)
     with page.expect_navigation():
         hands.press(page.get_by_role("button", name="Save draft"))

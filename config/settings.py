@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "actions",
     "deadlines",
     "reference",
+    "wordio",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    path("reports/", include("wordio.urls")),
     path("", include("boards.urls")),
     path("", include("public.urls")),
     path("", include("members.urls")),

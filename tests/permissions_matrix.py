@@ -181,6 +181,14 @@ reports:pdf                      exempt                         GET   login    2
 reports:pdf                      exempt                         POST  login    405      405      405      405      405      405      405      405
 reports:pdf                      seed                           GET   302      200      200      200      200      200      200      404      200
 reports:pdf                      seed                           POST  302      405      405      405      405      405      405      405      405
+wordio:export                    draft                          GET   login    200      404      404      404      200      404      404      200
+wordio:export                    draft                          POST  login    405      405      405      405      405      405      405      405
+wordio:export                    exempt                         GET   login    200      200      200      200      200      200      404      200
+wordio:export                    exempt                         POST  login    405      405      405      405      405      405      405      405
+wordio:export                    seed                           GET   login    200      200      200      200      200      200      404      200
+wordio:export                    seed                           POST  login    405      405      405      405      405      405      405      405
+wordio:import                    -                              GET   login    405      405      405      405      405      405      405      405
+wordio:import                    -                              POST  login    200*     404      404      200*     200*     404      200*     200*
 reports:print_preview            draft                          GET   login    200      404      404      404      200      404      404      200
 reports:print_preview            draft                          POST  login    405      405      405      405      405      405      405      405
 reports:print_preview            exempt                         GET   login    200      200      200      200      200      200      404      200

@@ -30,6 +30,7 @@ APPS = [
     "actions",
     "deadlines",
     "reference",
+    "wordio",
     "config",
 ]
 

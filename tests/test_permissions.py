@@ -365,6 +365,20 @@ def programme(world, kwargs):
             "end": f"{year}-12", "dates": [first.isoformat()]}  # fmt: skip
 
 
+def _word_report():
+    """A small .docx on the template, for wordio:import."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Summary:")
+    document.add_paragraph("A report imported by the permission test.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 BODIES = {
     "accounts:person_new": lambda world, kwargs: {
         "email": "asked@example.org",
@@ -384,6 +398,7 @@ BODIES = {
     "reference:edit": lambda world, kwargs: {"name": "Ainsdale and Woodvale"},
     "reference:move": lambda world, kwargs: {"direction": "up"},
     "reports:new": lambda world, kwargs: {"subject": "A report started by the permission test"},
+    "wordio:import": lambda world, kwargs: {"file": SimpleUploadedFile("report.docx", _word_report())},
     "reports:edit": edited_report,
     "reports:return": lambda world, kwargs: {"comment": "Please say where the money comes from."},
     "reports:withdraw_approval": lambda world, kwargs: {"reason": "The figures have changed."},

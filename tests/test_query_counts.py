@@ -198,6 +198,7 @@ PAGES = [
     ("my work as member", "member", lambda c: "/"),
     ("reports mine", "officer", lambda c: "/reports/"),
     ("reports all", "clerk", lambda c: "/reports/?scope=all"),
+    ("report as word", "clerk", lambda c: f"/reports/{c.paper.pk}/report.docx"),
     ("report page", "officer", lambda c: f"/reports/{c.paper.pk}/"),
     ("report page with events", "officer", lambda c: f"/reports/{c.versioned.pk}/"),
     ("editor", "officer", lambda c: f"/reports/{c.drafted.pk}/edit/"),

@@ -1,0 +1,219 @@
+"""Making a draft from a Word document (issue 18): the one writer of what wordio imports.
+
+The draft is made by the reports app's own writer (reports.services.report_save_draft), so it is
+versioned, indexed and recorded as "Created" like a report started in the editor.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from boards import selectors as boards
+from reports import services as report_services
+from reports.forms import TEXT_MAX, Row
+from reports.models import CorePurpose, ImplicationType, Portfolio, Post, Report, Ward
+from wordio import reader
+from wordio.safety import Refused, check_docx
+
+HEADER_NAMES = {
+    "board": "Report to",
+    "meeting": "Date of Meeting",
+    "subject": "Subject",
+    "report_of": "Report of",
+    "wards": "Wards Affected",
+    "portfolio": "Portfolio",
+    "is_key_decision": "Is this a Key Decision",
+    "in_forward_plan": "Included in Forward Plan",
+    "is_exempt": "Exempt / Confidential Report",
+}
+FIELD_NAMES = {name: Report._meta.get_field(name).verbose_name for name in [
+    "summary", "reasons", "alternatives", "revenue_costs", "capital_costs", "external_consultations",
+    "implementation_date", "contact_officer", "contact_phone", "contact_email", "background_papers",
+]}  # fmt: skip
+FIELD_NAMES["alternatives"] = "Alternative Options Considered and Rejected"
+
+# The fewest template labels a document must have to be taken as written on the template.
+TEMPLATE_LABELS = 3
+
+
+class Imported:
+    """What an import made: the draft, the fields filled (label, value), what was not placed, and
+    whether the document looked like the template at all."""
+
+    def __init__(self, report, filled, unplaced, on_template):
+        self.report = report
+        self.filled = filled
+        self.unplaced = unplaced
+        self.on_template = on_template
+
+
+def _yes_no(text):
+    key = reader.norm(text)
+    if key in {"y", "yes"} or key.startswith("y "):
+        return True
+    if key in {"n", "no"} or key.startswith("n "):
+        return False
+    return None
+
+
+def _by_name(queryset, attribute, text):
+    key = reader.norm(text)
+    if not key:
+        return None
+    return next((obj for obj in queryset if reader.norm(getattr(obj, attribute)) == key), None)
+
+
+def _header(reading, fields, filled, unplaced):
+    """The header grid's values as the report's fields; what names nothing known is not placed."""
+    header = reading.header
+
+    def fail(name, why):
+        unplaced.append((f"{HEADER_NAMES[name]} ({why})", header[name]))
+
+    if header.get("subject"):
+        if len(header["subject"]) <= Report._meta.get_field("subject").max_length:
+            fields["subject"] = header["subject"]
+        else:
+            fail("subject", "too long for the Subject")
+    board = None
+    if header.get("board"):
+        board = _by_name(boards.active_boards(), "name", header["board"])
+        if board:
+            fields["board"] = board
+        else:
+            fail("board", "no board of that name")
+    if header.get("meeting"):
+        day = reader.parse_date(header["meeting"])
+        meetings = [m for m in boards.meetings_for_reports() if day and m.date == day]
+        meeting = next((m for m in meetings if board is None or m.board_id == board.pk), None)
+        if meeting:
+            fields["meeting"] = meeting
+            fields.setdefault("board", meeting.board)
+        else:
+            fail("meeting", "no meeting of the board on that date")
+    if header.get("report_of"):
+        post = _by_name(Post.objects.filter(is_active=True), "title", header["report_of"])
+        if post:
+            fields["report_of"] = post
+        else:
+            fail("report_of", "no post of that title")
+    if header.get("portfolio"):
+        portfolio = _by_name(Portfolio.objects.filter(is_active=True), "name", header["portfolio"])
+        if portfolio:
+            fields["portfolio"] = portfolio
+        else:
+            fail("portfolio", "no portfolio of that name")
+    if header.get("wards"):
+        if "all wards" in reader.norm(header["wards"]):
+            fields["all_wards"] = True
+        else:
+            wards, unknown = [], []
+            active = list(Ward.objects.filter(is_active=True))
+            for name in header["wards"].replace(";", ",").split(","):
+                if name.strip():
+                    ward = _by_name(active, "name", name)
+                    (wards.append(ward) if ward else unknown.append(name.strip()))
+            if wards:
+                fields["wards"] = wards
+            if unknown:
+                unplaced.append(("Wards Affected (no ward of that name)", ", ".join(unknown)))
+    for name in ("is_key_decision", "in_forward_plan", "is_exempt"):
+        if header.get(name):
+            value = _yes_no(header[name])
+            if value is None:
+                fail(name, "neither yes nor no")
+            else:
+                fields[name] = value
+    if fields.get("is_exempt") and "paragraph" in header["is_exempt"].lower():
+        listed = re.search(r"paragraphs?\s+([\d,\sand]+)", header["is_exempt"], re.I)
+        numbers = sorted({int(n) for n in re.findall(r"\b([1-7])\b", listed.group(1))}) if listed else []
+        if numbers:
+            fields["exempt_paragraphs"] = numbers
+    for name, value in fields.items():
+        label = HEADER_NAMES.get(name, "All Wards" if name == "all_wards" else name)
+        if name == "wards":
+            value = ", ".join(w.name for w in value)
+        elif name == "meeting":
+            value = value.date_display
+        elif name == "exempt_paragraphs":
+            label, value = "Schedule 12A paragraph(s)", ", ".join(str(n) for n in value)
+        elif isinstance(value, bool):
+            value = "Yes" if value else "No"
+        filled.append((label, str(value)))
+
+
+def import_docx(*, data, filename, user):
+    """Check and read the .docx `data`, make a draft by `user` of what it says: an Imported.
+
+    Raises Refused (with the officer's message) when the file is not one to read; then nothing is made.
+    """
+    check_docx(data, filename)
+    reading = reader.read(reader.open_document(data))
+    if not (reading.labels_found or reading.sections or reading.unplaced):
+        raise Refused("The document has no text to import.")
+    fields, filled, unplaced = {}, [], list(reading.unplaced)
+    _header(reading, fields, filled, unplaced)
+    for name, value in reading.fields.items():
+        value = value.strip("\n")
+        model_field = Report._meta.get_field(name)
+        limit = model_field.max_length or TEXT_MAX
+        if len(value) > limit:
+            unplaced.append((f"{FIELD_NAMES[name]} (too long for the field)", value))
+            continue
+        if name == "contact_email" and value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                unplaced.append((f"{FIELD_NAMES[name]} (not an email address)", value))
+                continue
+        fields[name] = value
+        if value:
+            filled.append((FIELD_NAMES[name], value))
+    climate = reading.climate
+    if "climate_impact" in climate:
+        fields["climate_impact"] = climate["climate_impact"]
+        filled.append(
+            (
+                "The recommendations within this report will",
+                dict(Report.ClimateImpact.choices)[climate["climate_impact"]],
+            )
+        )
+    if "climate_training" in climate:
+        fields["climate_training"] = climate["climate_training"]
+        filled.append(("Climate Emergency training", "Yes" if climate["climate_training"] else "No"))
+    if climate.get("climate_explanation"):
+        fields["climate_explanation"] = climate["climate_explanation"]
+        filled.append(("Climate Emergency Implications: explanation", climate["climate_explanation"]))
+
+    implications, core_purposes = {}, {}
+    for rows, model, target, what in [
+        (reading.implications, ImplicationType, implications, "Implications"),
+        (reading.core_purposes, CorePurpose, core_purposes, "Core Purpose"),
+    ]:
+        known = {reader.norm(item.name): item for item in model.objects.filter(is_active=True)}
+        for key, (name, text) in rows.items():
+            item = known.get(key)
+            if item is None:
+                unplaced.append((f"{what}: {name} (not one of the council's list)", text or name))
+            elif text:
+                target[item] = text
+                filled.append((f"{item.name}", text))
+
+    recommendations = [Row(None, {"text": text}) for text in reading.recommendations if text]
+    filled += [(f"Recommendation ({n})", row["text"]) for n, row in enumerate(recommendations, start=1)]
+    sections = []
+    for heading, body in reading.sections:
+        sections.append(Row(None, {"heading": heading[:250], "body": body}))
+        filled.append((f"Section {len(sections)}", heading))
+    report, _ = report_services.report_save_draft(
+        report=Report(author=user),
+        fields=fields,
+        recommendations=recommendations,
+        sections=sections,
+        implications=implications,
+        core_purposes=core_purposes,
+        user=user,
+        expected_version=None,
+    )
+    return Imported(report, filled, unplaced, reading.labels_found >= TEMPLATE_LABELS)

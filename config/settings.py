@@ -314,7 +314,13 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [lazy(_static_url, str)("js/report-figure.js")],
         "extensions": {"ReportFigure": lambda config, shared: None},
-    }
+    },
+    # A paste from Word keeps its headings (as the section's levels) and its numbered and bulleted lists
+    # (static/js/report-paste.js). It writes no tags of its own.
+    {
+        "js": [lazy(_static_url, str)("js/report-paste.js")],
+        "extensions": {"WordPaste": lambda config, shared: None},
+    },
 ]
 
 # Background jobs (agenda packs) go through a queue kept in the database: nothing else to run

@@ -55,6 +55,8 @@ _SECTION_WIDGET = ProseEditorWidget(
             "ReportFigure": True,
             "Image": True,
             "Caption": True,
+            # Word's headings and list paragraphs, pasted, as the headings and lists above (static/js/report-paste.js).
+            "WordPaste": True,
             "History": True,
         }
     },

@@ -545,4 +545,4 @@ def test_it_offers_the_figure_dialog_and_module_in_the_editor(demo, login):
     assert 'id="figure-dialog"' in page and 'name="figure-alt_text"' in page and 'name="figure-file"' in page
     config = json.loads(page.split('data-editor-config="', 1)[1].split('"', 1)[0].replace("&quot;", '"'))
     assert {"ReportFigure", "Image", "Caption"} <= set(config["extensions"])
-    assert config["js_modules"] == ["/static/js/report-figure.js"]
+    assert config["js_modules"] == ["/static/js/report-figure.js", "/static/js/report-paste.js"]

@@ -82,3 +82,24 @@ def test_it_numbers_top_level_list_items_as_paragraphs():
     assert [n for n in ["2.1", "2.2", "2.3"] if f">{n}<" in numbered] == ["2.1", "2.2", "2.3"]
     assert ">2.4<" not in numbered  # the nested list is not a numbered paragraph
     assert html_to_text(numbered).splitlines()[:2] == ["2.1", "a"]
+
+
+def test_it_keeps_what_a_paste_from_word_becomes_in_the_editor():
+    # The editor's HTML after the paste in tests/e2e/test_paste.py: Word's headings as the section's
+    # levels, its list paragraphs as lists, its table as it was.
+    editor = (
+        '<h3>Background</h3><ol start="1" type="1" data-type="decimal" style="list-style-type: decimal;">'
+        "<li><p>The strategy was agreed in 2019.</p></li><li><p>It is reviewed every year.</p></li></ol>"
+        '<h4>Costs by ward</h4><table style="min-width: 50px;"><colgroup><col style="min-width: 25px;">'
+        '<col style="min-width: 25px;"></colgroup><tbody><tr><td colspan="1" rowspan="1"><p>Ward</p></td>'
+        '<td colspan="1" rowspan="1"><p>Cost</p></td></tr><tr><td><p>Bootle</p></td><td><p>£12,000</p></td></tr>'
+        "</tbody></table><ul><li><p>Met from the grant.</p></li></ul>"
+    )
+    assert sanitize_html(editor) == (
+        '<h3>Background</h3><ol start="1" type="1">'
+        "<li><p>The strategy was agreed in 2019.</p></li><li><p>It is reviewed every year.</p></li></ol>"
+        "<h4>Costs by ward</h4><table><tbody><tr>"
+        '<td colspan="1" rowspan="1"><p>Ward</p></td><td colspan="1" rowspan="1"><p>Cost</p></td></tr>'
+        "<tr><td><p>Bootle</p></td><td><p>£12,000</p></td></tr></tbody></table>"
+        "<ul><li><p>Met from the grant.</p></li></ul>"
+    )

@@ -92,18 +92,16 @@ def _header(reading, fields, filled, unplaced):
             fields.setdefault("board", meeting.board)
         else:
             fail("meeting", "no meeting of the board on that date")
-    if header.get("report_of"):
-        post = _by_name(Post.objects.filter(is_active=True), "title", header["report_of"])
-        if post:
-            fields["report_of"] = post
-        else:
-            fail("report_of", "no post of that title")
-    if header.get("portfolio"):
-        portfolio = _by_name(Portfolio.objects.filter(is_active=True), "name", header["portfolio"])
-        if portfolio:
-            fields["portfolio"] = portfolio
-        else:
-            fail("portfolio", "no portfolio of that name")
+    for field, entries, attribute, missing in (
+        ("report_of", Post.objects.filter(is_active=True), "title", "no post of that title"),
+        ("portfolio", Portfolio.objects.filter(is_active=True), "name", "no portfolio of that name"),
+    ):
+        if header.get(field):
+            entry = _by_name(entries, attribute, header[field])
+            if entry:
+                fields[field] = entry
+            else:
+                fail(field, missing)
     if header.get("wards"):
         if "all wards" in reader.norm(header["wards"]):
             fields["all_wards"] = True

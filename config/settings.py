@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "deadlines",
     "reference",
     "wordio",
+    "insight",
 ]
 
 MIDDLEWARE = [

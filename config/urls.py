@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import sign_in as account_views
 from config import views
+from insight.urls import api_patterns as insight_api_patterns
 from public.urls import api_patterns
 from reports import views as report_views
 
@@ -44,5 +45,8 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("deadlines.urls")),
     path("", include("reference.urls")),
+    path("", include("insight.urls")),
+    # Before the API's own patterns, whose last answers any other address under it with a 404.
+    path("api/v1/", include((insight_api_patterns, "insight_api"))),
     path("api/v1/", include((api_patterns, "api"))),
 ]

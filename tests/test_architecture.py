@@ -31,6 +31,7 @@ APPS = [
     "deadlines",
     "reference",
     "wordio",
+    "insight",
     "config",
 ]
 

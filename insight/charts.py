@@ -6,9 +6,10 @@ carries its figures as a text alternative (and the page prints the same figures 
 
 from dataclasses import dataclass
 
-from insight.selectors import CLIMATE
+from insight.selectors import CLIMATE, quarter_short
 
 WIDTH = 640
+WIDE = 960  # the trend by quarter, across the page
 BAR_AREA = 520  # the widest bar; its count is printed after it
 ROW = 42
 # Fills with at least 3:1 contrast against white (WCAG 2.2, 1.4.11), told apart by the legend and table too.
@@ -61,6 +62,10 @@ class Column:
     segments: list
     show_label: bool
 
+    @property
+    def centre(self):
+        return round(self.x + self.width / 2, 1)
+
 
 HEIGHT = 200
 TOP = 10
@@ -70,13 +75,13 @@ def stacked_columns(table):
     """The trend by quarter: a column per quarter as tall as its decisions, split by climate declaration."""
     rows = table.rows
     if not rows:
-        return {"columns": [], "width": WIDTH, "height": HEIGHT + 40, "alt": f"{table.title}: no decisions to count."}
+        return {"columns": [], "width": WIDE, "height": HEIGHT + 40, "alt": f"{table.title}: no decisions to count."}
     tallest = max(row[3] for row in rows) or 1
-    step = WIDTH / len(rows)
-    every = max(1, len(rows) // 8)  # at most about eight labels along the bottom
+    step = WIDE / len(rows)
+    every = -(-len(rows) // 8)  # at most eight labels along the bottom
     columns = []
     for i, row in enumerate(rows):
-        label, total, counts = row[0], row[3], row[4:]
+        total, counts = row[3], row[4:]
         y = TOP + HEIGHT
         segments = []
         for (key, _), n in zip(CLIMATE, counts, strict=True):
@@ -84,7 +89,14 @@ def stacked_columns(table):
             y -= h
             segments.append(Segment(round(y, 1), round(h, 1), CLIMATE_COLOURS[key]))
         columns.append(
-            Column(label, round(i * step + step * 0.15, 1), round(step * 0.7, 1), total, segments, i % every == 0)
+            Column(
+                quarter_short(row[1]),
+                round(i * step + step * 0.15, 1),
+                round(step * 0.7, 1),
+                total,
+                segments,
+                i % every == 0,
+            )
         )
     words = "; ".join(
         f"{row[0]}: {row[3]} decisions ("
@@ -94,7 +106,7 @@ def stacked_columns(table):
     )
     return {
         "columns": columns,
-        "width": WIDTH,
+        "width": WIDE,
         "height": TOP + HEIGHT + 40,
         "baseline": TOP + HEIGHT,
         "tallest": tallest,

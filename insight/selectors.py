@@ -149,7 +149,16 @@ def by_quarter(reports):
         .annotate(total=Count("pk"), **_counts_by("climate", CLIMATE))
         .order_by("quarter")
     )
-    return [dict(row, quarter=_as_date(row["quarter"])) for row in rows]
+    found = {_as_date(row["quarter"]): row for row in rows}
+    if not found:
+        return []
+    # Every quarter from the first to the last, those without a decision as zeros: a trend has no gaps.
+    quarters, start, last = [], min(found), max(found)
+    while start <= last:
+        empty = {"total": 0, **{key: 0 for key, _ in CLIMATE}}
+        quarters.append(dict(found.get(start, empty), quarter=start))
+        start = quarter_end(start) + dt.timedelta(days=1)
+    return quarters
 
 
 def _as_date(value):
@@ -234,6 +243,11 @@ QUARTER_NAMES = {1: "Jan to Mar", 4: "Apr to Jun", 7: "Jul to Sep", 10: "Oct to 
 
 def quarter_label(start):
     return f"{QUARTER_NAMES[start.month]} {start.year}"
+
+
+def quarter_short(start):
+    """A quarter as a chart's axis says it: "Q1 2023" for January to March 2023."""
+    return f"Q{(start.month + 2) // 3} {start.year}"
 
 
 def figures(reports):

@@ -155,6 +155,7 @@ def _page_context(request, form):
         "sentences": summary_sentences(counted, tables, scope, public),
         "presets": _presets(request, years),
         "query": _query(request),
+        "all_dates": _query(request, date_from=None, date_to=None),
         "current_year": financial_year(timezone.localdate()),
         "climate_legend": [(label, charts.CLIMATE_COLOURS[key]) for key, label in charts.CLIMATE],
     }

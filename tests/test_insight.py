@@ -311,3 +311,28 @@ def test_it_costs_the_same_queries_with_3_reports_as_with_30(client, login, demo
                 exempt=n % 5 == 0, purposes=(n % 8,))  # fmt: skip
     assert _count(client, url, **query) == visitor_small
     assert _count(login(demo.member), url, **query) == member_small
+
+
+def test_the_trend_has_every_quarter_from_the_first_to_the_last(demo, mixed):
+    _, tables = figures(decisions_for(None))
+    quarters = [row[0] for row in tables["quarters"].rows]
+    assert quarters[0] == "Jul to Sep 2022"  # the seed's meeting of 14 September 2022
+    assert quarters[-1] == "Apr to Jun 2023"
+    assert len(quarters) == 4 and [row[3] for row in tables["quarters"].rows] == [1, 0, 3, 1]
+
+
+def test_the_demo_history_is_made_through_the_services_once(demo):
+    from insight.demo import load_history
+
+    today = dt.date(2026, 12, 6)
+    made = load_history(demo.users, months=3, today=today)
+    history = Report.objects.filter(summary__contains="Demo history")
+    assert made == history.count() > 0
+    assert set(history.values_list("status", flat=True)) == {"published"}
+    assert all(r.history.exists() for r in history)  # saved through report_save_draft: its history kept
+    assert not history.filter(agenda_item__meeting__agenda_published_at__isnull=True).exists()
+    days = {r.agenda_item.meeting.date for r in history}
+    assert min(days) >= dt.date(2026, 9, 1) and max(days) < dt.date(2026, 12, 1)
+    assert load_history(demo.users, months=3, today=today) == 0  # a second run adds nothing
+    public = decisions_for(None).filter(pk__in=history)
+    assert public.count() == history.filter(is_exempt=False).count()

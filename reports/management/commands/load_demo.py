@@ -47,8 +47,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a live system).")
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Also add two years of invented past meetings and reports on the demo boards (insight/demo.py).",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, history=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "load_demo creates users with a published password; it refuses to run with DEBUG off. "
@@ -62,6 +67,11 @@ class Command(BaseCommand):
             self.load_draft(users, board)
             self.extend(users, board, meeting)
             self.queue_report_pdfs()
+        if history:
+            from insight.demo import load_history
+
+            made = load_history(users)
+            self.stdout.write(f"Demo history: {made} past reports added (none if it was there already).")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo user's password is {PASSWORD!r}."))
 
     def extend(self, users, board, meeting):

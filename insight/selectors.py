@@ -12,12 +12,12 @@ names.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, FilteredRelation, Max, Min, Q, Value, When
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
 from public.queries import public_reports
-from reports.models import CorePurpose, Implication, Report
+from reports.models import CorePurpose, ImplicationType, Report
 
 DECIDED = (Report.Status.APPROVED, Report.Status.PUBLISHED)
 
@@ -85,13 +85,21 @@ def _any_of(field, words):
     return q
 
 
-def with_outcomes(reports):
-    """The reports with `climate` (CLIMATE's keys), `training` (TRAINING's) and `equality` (EQUALITY's)."""
-    equality_text = Implication.objects.filter(report=OuterRef("pk"), type__name__icontains="equality").order_by(
-        "type__position", "type__pk"
-    )
+def equality_type():
+    """The implications matrix's equality row (the first type whose name says "equality"), or None."""
+    return ImplicationType.objects.filter(name__icontains="equality").order_by("position", "pk").first()
+
+
+def with_outcomes(reports, equality=None):
+    """The reports with `climate` (CLIMATE's keys), `training` (TRAINING's) and `equality` (EQUALITY's).
+
+    The equality row is joined (one row a report: one implication per type), not a subquery, which the
+    database would run again for every time a count names it.
+    """
+    equality = equality if equality is not None else equality_type()
+    text = "equality_row__text"
     return reports.annotate(
-        equality_text=Subquery(equality_text.values("text")[:1]),
+        equality_row=FilteredRelation("implications", condition=Q(implications__type=equality)),
         climate=Case(When(climate_impact="", then=Value("none")), default="climate_impact", output_field=CharField()),
         training=Case(
             When(climate_training=True, then=Value("yes")),
@@ -100,9 +108,9 @@ def with_outcomes(reports):
             output_field=CharField(),
         ),
         equality=Case(
-            When(Q(equality_text__isnull=True) | Q(equality_text=""), then=Value("not_stated")),
-            When(_any_of("equality_text", ASSESSMENT), then=Value("assessed")),
-            When(_any_of("equality_text", NO_IMPLICATIONS), then=Value("none")),
+            When(Q(**{f"{text}__isnull": True}) | Q(**{text: ""}), then=Value("not_stated")),
+            When(_any_of(text, ASSESSMENT), then=Value("assessed")),
+            When(_any_of(text, NO_IMPLICATIONS), then=Value("none")),
             default=Value("described"),
             output_field=CharField(),
         ),

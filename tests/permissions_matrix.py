@@ -732,6 +732,24 @@ actions:new                      held/seed_item                 POST  login    4
 actions:new                      published/exempt_item          GET   login    404      404      404      404      302      404      404      302
 actions:new                      published/exempt_item          POST  login    404      404      404      404      302      404      404      302
 
+# Insight (insight/): what the reports' climate, equality and core purpose answers add up to. Public: a visitor
+# gets the public's figures (published, non-exempt reports), a signed-in person those of every report they may
+# read; the drill-down, each table's CSV and .ods, the scorecard PDF and the open data figures the same.
+insight:page                     -                              GET   200      200      200      200      200      200      200      200      200
+insight:page                     -                              POST  405      405      405      405      405      405      405      405      405
+insight:reports                  -                              GET   200      200      200      200      200      200      200      200      200
+insight:reports                  -                              POST  405      405      405      405      405      405      405      405      405
+insight:scorecard                -                              GET   200      200      200      200      200      200      200      200      200
+insight:scorecard                -                              POST  405      405      405      405      405      405      405      405      405
+insight:export                   climate/csv                    GET   200      200      200      200      200      200      200      200      200
+insight:export                   climate/csv                    POST  405      405      405      405      405      405      405      405      405
+insight:export                   quarters/ods                   GET   200      200      200      200      200      200      200      200      200
+insight:export                   quarters/ods                   POST  405      405      405      405      405      405      405      405      405
+insight:export                   nothing/csv                    GET   404      404      404      404      404      404      404      404      404
+insight:export                   nothing/csv                    POST  405      405      405      405      405      405      405      405      405
+insight_api:insight              -                              GET   200      200      200      200      200      200      200      200      200
+insight_api:insight              -                              POST  405      405      405      405      405      405      405      405      405
+
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200
 admin:index                      -                              POST  login    login    login    login    login    login    login    login    200

@@ -16,8 +16,9 @@ from django.db.models import Case, CharField, Count, FilteredRelation, Max, Min,
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
+from boards.models import Meeting
 from public.queries import public_reports
-from reports.models import CorePurpose, ImplicationType, Report
+from reports.models import CorePurpose, CorePurposeContribution, ImplicationType, Report
 
 DECIDED = (Report.Status.APPROVED, Report.Status.PUBLISHED)
 
@@ -117,50 +118,65 @@ def with_outcomes(reports, equality=None):
     )
 
 
-def _counts_by(key, choices):
-    return {name: Count("pk", filter=Q(**{key: name})) for name, _ in choices}
+def answer_groups(reports):
+    """The reports counted in one query, grouped by quarter and by their three answers (climate, training,
+    equality): at most 48 groups a quarter, so the database works out each report's outcomes once and
+    `summary` and `by_quarter` add the groups up."""
+    return list(
+        with_outcomes(reports)
+        .annotate(quarter=TruncQuarter("decided_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("quarter", "climate", "training", "equality")
+        .annotate(n=Count("pk"), exempt=Count("pk", filter=Q(is_exempt=True)), first=Min("decided_at"),
+                  last=Max("decided_at"))
+    )  # fmt: skip
 
 
-def summary(reports):
-    """Totals in one query: decisions, exempt ones, climate split, training, and the first and last date."""
-    counted = with_outcomes(reports).aggregate(
-        total=Count("pk"),
-        exempt=Count("pk", filter=Q(is_exempt=True)),
-        first=Min("decided_at"),
-        last=Max("decided_at"),
-        **{f"climate_{k}": v for k, v in _counts_by("climate", CLIMATE).items()},
-        **{f"training_{k}": v for k, v in _counts_by("training", TRAINING).items()},
-        **{f"equality_{k}": v for k, v in _counts_by("equality", EQUALITY).items()},
-    )
+def summary(reports, groups=None):
+    """Totals: decisions, exempt ones, the climate, training and equality splits, the first and last meeting."""
+    groups = answer_groups(reports) if groups is None else groups
+    counted = {"total": 0, "exempt": 0, "first": None, "last": None}
+    for prefix, choices in (("climate", CLIMATE), ("training", TRAINING), ("equality", EQUALITY)):
+        counted.update({f"{prefix}_{key}": 0 for key, _ in choices})
+    for group in groups:
+        counted["total"] += group["n"]
+        counted["exempt"] += group["exempt"]
+        for prefix in ("climate", "training", "equality"):
+            counted[f"{prefix}_{group[prefix]}"] += group["n"]
+        counted["first"] = min(filter(None, [counted["first"], group["first"]]), default=None)
+        counted["last"] = max(filter(None, [counted["last"], group["last"]]), default=None)
     return counted
 
 
 def core_purposes(reports):
     """Each core purpose (active ones, and retired ones some report here contributes to) with the number of
-    reports that say what they contribute to it: one query."""
-    contributing = Q(corepurposecontribution__report__in=reports.values("pk")) & ~Q(corepurposecontribution__text="")
-    return list(
-        CorePurpose.objects.annotate(n=Count("corepurposecontribution__report", filter=contributing, distinct=True))
-        .filter(Q(is_active=True) | Q(n__gt=0))
-        .order_by("position", "name")
-        .values("pk", "name", "n")
-    )
-
-
-def by_quarter(reports):
-    """Decisions and their climate split by quarter of the year, oldest first: one query."""
-    rows = (
-        with_outcomes(reports)
-        .annotate(quarter=TruncQuarter("decided_at", tzinfo=timezone.get_current_timezone()))
+    reports that say what they contribute to it: two queries, the counts grouped in the database."""
+    counts = dict(
+        CorePurposeContribution.objects.filter(report__in=reports.values("pk"))
+        .exclude(text="")
         .order_by()
-        .values("quarter")
-        .annotate(total=Count("pk"), **_counts_by("climate", CLIMATE))
-        .order_by("quarter")
+        .values("purpose")
+        .annotate(n=Count("report", distinct=True))
+        .values_list("purpose", "n")
     )
-    found = {_as_date(row["quarter"]): row for row in rows}
+    return [
+        {"pk": purpose.pk, "name": purpose.name, "n": counts.get(purpose.pk, 0)}
+        for purpose in CorePurpose.objects.order_by("position", "name")
+        if purpose.is_active or purpose.pk in counts
+    ]
+
+
+def by_quarter(reports, groups=None):
+    """Decisions and their climate split by quarter of the year, oldest first, every quarter from the first
+    to the last (those without a decision as zeros: a trend has no gaps)."""
+    groups = answer_groups(reports) if groups is None else groups
+    found = {}
+    for group in groups:
+        quarter = found.setdefault(_as_date(group["quarter"]), {"total": 0, **{key: 0 for key, _ in CLIMATE}})
+        quarter["total"] += group["n"]
+        quarter[group["climate"]] += group["n"]
     if not found:
         return []
-    # Every quarter from the first to the last, those without a decision as zeros: a trend has no gaps.
     quarters, start, last = [], min(found), max(found)
     while start <= last:
         empty = {"total": 0, **{key: 0 for key, _ in CLIMATE}}
@@ -187,9 +203,11 @@ def financial_year(day):
     return day.year if day.month >= 4 else day.year - 1
 
 
-def years_available(reports):
-    """The financial years (first year of each) from the earliest decision to the latest, newest first."""
-    span = reports.aggregate(first=Min("decided_at"), last=Max("decided_at"))
+def years_available(public):
+    """The financial years (first year of each) of the meetings, newest first: the page's presets. Read from
+    the meetings (a small table), published ones for the public, not from the reports."""
+    meetings = Meeting.objects.published() if public else Meeting.objects.exclude(status=Meeting.Status.CANCELLED)
+    span = meetings.aggregate(first=Min("starts_at"), last=Max("starts_at"))
     if span["first"] is None:
         return []
     first, last = (financial_year(_as_date(span[k])) for k in ("first", "last"))
@@ -260,7 +278,8 @@ def quarter_short(start):
 
 def figures(reports):
     """Every figure block of the insight page for `reports`: four queries, whatever their number."""
-    counted = summary(reports)
+    groups = answer_groups(reports)
+    counted = summary(reports, groups)
     total = counted["total"]
     tables = {
         "climate": Table(
@@ -292,7 +311,7 @@ def figures(reports):
             total,
         ),
     }
-    quarters = by_quarter(reports)
+    quarters = by_quarter(reports, groups)
     tables["quarters"] = Table(
         "quarters",
         "Decisions and their climate declarations by quarter",

@@ -142,7 +142,7 @@ def _page_context(request, form):
     public = _is_public(request, form)
     scope, reports = _scoped(request, form)
     counted, tables = figures(reports)
-    years = years_available(decisions_for(None if public else request.user))
+    years = years_available(public)
     colours = {"climate": charts.CLIMATE_COLOURS}
     for key, table in tables.items():
         table.chart = charts.stacked_columns(table) if key == "quarters" else charts.bars(table, colours.get(key))

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from insight.selectors import CLIMATE, quarter_short
 
-WIDTH = 640
+WIDTH = 480
 WIDE = 960  # the trend by quarter, across the page
-BAR_AREA = 520  # the widest bar; its count is printed after it
+BAR_AREA = WIDTH - 120  # the widest bar; its count is printed after it
 ROW = 42
 # Fills with at least 3:1 contrast against white (WCAG 2.2, 1.4.11), told apart by the legend and table too.
 CLIMATE_COLOURS = {"positive": "#1b7a3d", "neutral": "#56606b", "negative": "#b3261e", "none": "#8a6d00"}

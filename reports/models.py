@@ -53,6 +53,7 @@ def internal_consultations_sentence(sign_offs):
     return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
 
 
+
 def appendix_letter(index):
     """The letter of the appendix at `index` (0 first): A, B, C ... Z, then 27, 28 ..."""
     return chr(ord("A") + index) if index < 26 else str(index + 1)
@@ -737,13 +738,41 @@ def appendix_upload_to(appendix, filename):
     return f"reports/appendices/{appendix.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.pdf"
 
 
+def appendix_original_upload_to(appendix, filename):
+    # The office file as uploaded, under a name of ours with its format's extension.
+    return f"reports/appendices/{appendix.report_id}/originals/{timezone.now():%Y%m%d%H%M%S%f}.{appendix.source_format}"
+
+
+def appendix_thumbnail_upload_to(appendix, filename):
+    return f"reports/appendices/{appendix.report_id}/thumbnails/{timezone.now():%Y%m%d%H%M%S%f}.png"
+
+
 class Appendix(models.Model):
-    """A PDF appended to the report, with its title."""
+    """A PDF appended to the report, with its title; an office file is kept too, converted to that PDF."""
+
+    class Conversion(models.TextChoices):
+        NOT_NEEDED = "", "Uploaded as PDF"
+        PENDING = "pending", "Waiting to be converted to PDF"
+        CONVERTING = "converting", "Being converted to PDF"
+        DONE = "done", "Converted to PDF"
+        FAILED = "failed", "Could not be converted to PDF"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="appendices")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=250)
-    file = models.FileField(upload_to=appendix_upload_to)
+    file = models.FileField(
+        upload_to=appendix_upload_to, blank=True, help_text="The PDF; empty while an office file is converted."
+    )
+    original = models.FileField(
+        upload_to=appendix_original_upload_to,
+        blank=True,
+        help_text="The office file as uploaded (reports.officeconvert).",
+    )
+    source_format = models.CharField(max_length=10, blank=True, help_text="docx, xlsx, ... ; empty for a PDF.")
+    conversion = models.CharField(max_length=12, choices=Conversion.choices, blank=True, default=Conversion.NOT_NEEDED)
+    thumbnail = models.FileField(
+        upload_to=appendix_thumbnail_upload_to, blank=True, help_text="The converted PDF's first page, as PNG."
+    )
     original_filename = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     page_count = models.PositiveIntegerField(default=0)
@@ -778,6 +807,18 @@ class Appendix(models.Model):
         """
         index = [appendix.pk for appendix in self.report.appendices.all()].index(self.pk)
         return appendix_letter(index)
+
+    @property
+    def is_converting(self):
+        """An office file still on its way to PDF: the editor's page asks again until it is not."""
+        return self.conversion in (self.Conversion.PENDING, self.Conversion.CONVERTING)
+
+    @property
+    def format_name(self):
+        """What the officer uploaded, in words ("Word", "Excel"); "PDF" for a PDF."""
+        from reports.officeconvert import FORMAT_NAMES
+
+        return FORMAT_NAMES.get(self.source_format, "PDF")
 
 
 def figure_upload_to(figure, filename):

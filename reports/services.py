@@ -438,6 +438,100 @@ def appendix_add(*, report, title, pdf, filename, user, page=""):
     return appendix
 
 
+def appendix_add_office(*, report, title, upload, source_format, filename, user, page=""):
+    """Attach an office file (checked by reports.officeconvert.precheck) as the report's last appendix,
+    kept as uploaded, and queue its conversion to PDF once the transaction commits."""
+    from reports.tasks import convert_appendix_task
+
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_editable:
+            raise ReportLocked()
+        position = (locked.appendices.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        appendix = Appendix(
+            report=locked,
+            title=title,
+            position=position,
+            original_filename=(filename or "")[:255],
+            source_format=source_format,
+            conversion=Appendix.Conversion.PENDING,
+            size=upload.size,
+        )
+        upload.seek(0)
+        appendix.original.save(f"original.{source_format}", File(upload), save=False)
+        appendix._history_user = user
+        appendix.save()
+        _bump(locked, user, reason="Appendix added", page=page)
+        reindex_report(locked)
+        appendix_id = appendix.pk
+        transaction.on_commit(lambda: convert_appendix_task.enqueue(appendix_id))
+    return appendix
+
+
+def appendix_convert(*, appendix_id):
+    """Convert an office appendix to PDF, check and rebuild that PDF as an upload's, and keep it.
+
+    Run by the worker (reports.tasks.convert_appendix_task). The appendix shows "converting" while
+    it runs and "done" (with its pages and a first-page thumbnail) or "failed" with the reason after;
+    a failed one is neither served nor joined into packs, as a PDF that could not be rebuilt. The
+    report does not change: the file is the one its author added.
+    """
+    import shutil
+    import tempfile
+
+    from reports.officeconvert import OfficeProblem, convert_to_pdf, first_page_png
+    from reports.pdfcheck import PdfProblem, disarm_pdf
+
+    with transaction.atomic():
+        appendix = Appendix.objects.select_for_update().filter(pk=appendix_id).first()
+        if appendix is None or appendix.conversion not in (Appendix.Conversion.PENDING, Appendix.Conversion.CONVERTING):
+            return None
+        appendix.conversion = Appendix.Conversion.CONVERTING
+        appendix.skip_history_when_saving = True
+        appendix.save(update_fields=["conversion"])
+    original = appendix.original.name
+    workdir = tempfile.mkdtemp(prefix="office-appendix-")
+    thumbnail = None
+    try:
+        source = f"{workdir}/appendix.{appendix.source_format}"
+        with appendix.original.open("rb") as handle, open(source, "wb") as copy:
+            shutil.copyfileobj(handle, copy)
+        pdf_path = convert_to_pdf(source, workdir)
+        with open(pdf_path, "rb") as handle:
+            pdf = disarm_pdf(handle)
+        thumbnail = first_page_png(pdf_path, workdir)
+        problem = ""
+    except (OfficeProblem, PdfProblem) as exc:
+        problem, pdf = str(exc), None
+    except OSError:
+        log.exception("Appendix %s could not be converted", appendix_id)
+        problem, pdf = "The uploaded file is missing from storage. Remove the appendix and upload it again.", None
+    except Exception:  # noqa: BLE001 - shown as failed, never left "converting" for ever
+        log.exception("Appendix %s could not be converted", appendix_id)
+        problem, pdf = "The conversion to PDF failed. Save the file as PDF yourself and upload that.", None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    with transaction.atomic():
+        locked = Appendix.objects.select_for_update().filter(pk=appendix_id).first()
+        if locked is None or locked.original.name != original:
+            return None  # removed meanwhile
+        locked.skip_history_when_saving = True  # the same appendix, now as PDF: not an edit of the report
+        if pdf is None:
+            locked.conversion, locked.problem = Appendix.Conversion.FAILED, problem[:500]
+            locked.save(update_fields=["conversion", "problem"])
+            return locked
+        locked.file.save("appendix.pdf", File(pdf.file), save=False)
+        if thumbnail:
+            locked.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
+        locked.page_count, locked.disarmed_version, locked.problem = pdf.pages, pdf.rules_version, ""
+        locked.conversion = Appendix.Conversion.DONE
+        locked.save(update_fields=["file", "thumbnail", "page_count", "disarmed_version", "problem", "conversion"])
+        report = locked.report
+        if report.status in (Report.Status.APPROVED, Report.Status.PUBLISHED):
+            queue_report_pdf(report)  # approved while it converted: its stored PDF now lacks the appendix
+    return locked
+
+
 def appendix_remove(*, appendix, user, page=""):
     """Remove an appendix from its report (it stays in the report's history)."""
     with transaction.atomic():

@@ -44,3 +44,11 @@ def queue_report_pdf(report):
     """Queue the report's PDF to be stored once the current transaction commits."""
     report_id = report.pk
     transaction.on_commit(lambda: store_report_pdf_task.enqueue(report_id))
+
+
+@task()
+def convert_appendix_task(appendix_id):
+    """Convert an office appendix to PDF (reports.services.appendix_convert), bounded in time and memory."""
+    from reports.services import appendix_convert
+
+    appendix_convert(appendix_id=appendix_id)

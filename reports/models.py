@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -52,6 +53,17 @@ def internal_consultations_sentence(sign_offs):
     verb = "has" if len(parts) == 1 else "have"
     return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
 
+
+def is_internal_consultations_sentence(text):
+    """Whether `text` is the sentence internal_consultations_sentence writes, as printed on any report
+    (its officers and references aside): an imported report's (A) block, written again from its own sign-offs."""
+    flat = " ".join((text or "").split()).lower()
+    return bool(
+        re.match(
+            r"^the .{3,400} (?:has|have) been consulted and any comments have been incorporated into the report\.?$",
+            flat,
+        )
+    )
 
 
 def appendix_letter(index):

@@ -29,7 +29,7 @@ def png():
     return out
 
 
-def seed_docx():
+def seed_docx(changes=()):
     """The seed as an officer types it on the template: tab-separated lines are table rows (the header
     grid, the implications and climate answers, the contact details), "1. Introduction" a Heading 1,
     "- 1.1 ..." a numbered paragraph, "- ..." a bullet; after "What did we learn?" the figure."""
@@ -46,7 +46,10 @@ def seed_docx():
             table_rows.clear()
 
     in_body = False
-    for raw in seed_text().splitlines():
+    text = seed_text()
+    for old, new in changes:  # (old, new): the seed as a particular officer typed it
+        text = text.replace(old, new)
+    for raw in text.splitlines():
         line = raw.strip(" ")
         if "\t" in line:
             table_rows.append(line.rstrip("\t").split("\t"))

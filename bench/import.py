@@ -61,8 +61,7 @@ from pypdf import PdfReader  # noqa: E402
 from accounts.models import User  # noqa: E402
 from reports.demo import SEED  # noqa: E402
 from reports.models import Appendix, Report  # noqa: E402
-from reports.officeconvert import convert_to_pdf  # noqa: E402
-from reports.services import appendix_convert  # noqa: E402
+from reports.officeconvert import appendix_convert, convert_to_pdf  # noqa: E402
 from tests.officefiles import xlsx_bytes  # noqa: E402
 from wordio.export import report_docx  # noqa: E402
 

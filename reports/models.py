@@ -750,6 +750,18 @@ def appendix_upload_to(appendix, filename):
     return f"reports/appendices/{appendix.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.pdf"
 
 
+OFFICE_FORMAT_NAMES = {
+    "docx": "Word",
+    "doc": "Word 97-2003",
+    "xlsx": "Excel",
+    "xls": "Excel 97-2003",
+    "pptx": "PowerPoint",
+    "odt": "OpenDocument text",
+    "ods": "OpenDocument spreadsheet",
+    "odp": "OpenDocument presentation",
+}
+
+
 def appendix_original_upload_to(appendix, filename):
     # The office file as uploaded, under a name of ours with its format's extension.
     return f"reports/appendices/{appendix.report_id}/originals/{timezone.now():%Y%m%d%H%M%S%f}.{appendix.source_format}"
@@ -828,9 +840,7 @@ class Appendix(models.Model):
     @property
     def format_name(self):
         """What the officer uploaded, in words ("Word", "Excel"); "PDF" for a PDF."""
-        from reports.officeconvert import FORMAT_NAMES
-
-        return FORMAT_NAMES.get(self.source_format, "PDF")
+        return OFFICE_FORMAT_NAMES.get(self.source_format, "PDF")
 
 
 def figure_upload_to(figure, filename):

@@ -35,22 +35,20 @@ import resource
 import shutil
 import signal
 import subprocess
+import tempfile
 import zipfile
 from functools import cache
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from reports.models import Appendix
+from reports.pdfcheck import PdfProblem, disarm_pdf
 
 log = logging.getLogger(__name__)
 
 OFFICE_EXTENSIONS = ("docx", "xlsx", "pptx", "odt", "ods", "odp", "doc", "xls")
-FORMAT_NAMES = {
-    "docx": "Word",
-    "doc": "Word 97-2003",
-    "xlsx": "Excel",
-    "xls": "Excel 97-2003",
-    "pptx": "PowerPoint",
-    "odt": "OpenDocument text",
-    "ods": "OpenDocument spreadsheet",
-    "odp": "OpenDocument presentation",
-}
 OFFICE_CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
@@ -410,3 +408,63 @@ def sniff_is_pdf(fileobj):
     head = fileobj.read(1024)
     fileobj.seek(0)
     return b"%PDF-" in head
+
+
+# The worker's job ----------------------------------------------------------------------------------
+
+
+def appendix_convert(*, appendix_id):
+    """Convert an office appendix to PDF, check and rebuild that PDF as an upload's, and keep it.
+
+    Run by the worker (reports.tasks.convert_appendix_task). Like reports.pdf.store_report_pdf, the
+    background job that makes the file is the one that stores it: the Appendix row is otherwise
+    written by reports.services (added, removed). The appendix shows "converting" while
+    it runs and "done" (with its pages and a first-page thumbnail) or "failed" with the reason after;
+    a failed one is neither served nor joined into packs, as a PDF that could not be rebuilt. The
+    report does not change: the file is the one its author added.
+    """
+    with transaction.atomic():
+        appendix = Appendix.objects.select_for_update().filter(pk=appendix_id).first()
+        if appendix is None or appendix.conversion not in (Appendix.Conversion.PENDING, Appendix.Conversion.CONVERTING):
+            return None
+        appendix.conversion = Appendix.Conversion.CONVERTING
+        appendix.skip_history_when_saving = True
+        appendix.save(update_fields=["conversion"])
+    original = appendix.original.name
+    workdir = tempfile.mkdtemp(prefix="office-appendix-")
+    thumbnail = None
+    try:
+        source = f"{workdir}/appendix.{appendix.source_format}"
+        with appendix.original.open("rb") as handle, open(source, "wb") as copy:
+            shutil.copyfileobj(handle, copy)
+        pdf_path = convert_to_pdf(source, workdir)
+        with open(pdf_path, "rb") as handle:
+            pdf = disarm_pdf(handle)
+        thumbnail = first_page_png(pdf_path, workdir)
+        problem = ""
+    except (OfficeProblem, PdfProblem) as exc:
+        problem, pdf = str(exc), None
+    except OSError:
+        log.exception("Appendix %s could not be converted", appendix_id)
+        problem, pdf = "The uploaded file is missing from storage. Remove the appendix and upload it again.", None
+    except Exception:  # noqa: BLE001 - shown as failed, never left "converting" for ever
+        log.exception("Appendix %s could not be converted", appendix_id)
+        problem, pdf = "The conversion to PDF failed. Save the file as PDF yourself and upload that.", None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    with transaction.atomic():
+        locked = Appendix.objects.select_for_update().filter(pk=appendix_id).first()
+        if locked is None or locked.original.name != original:
+            return None  # removed meanwhile
+        locked.skip_history_when_saving = True  # the same appendix, now as PDF: not an edit of the report
+        if pdf is None:
+            locked.conversion, locked.problem = Appendix.Conversion.FAILED, problem[:500]
+            locked.save(update_fields=["conversion", "problem"])
+            return locked
+        locked.file.save("appendix.pdf", File(pdf.file), save=False)
+        if thumbnail:
+            locked.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
+        locked.page_count, locked.disarmed_version, locked.problem = pdf.pages, pdf.rules_version, ""
+        locked.conversion = Appendix.Conversion.DONE
+        locked.save(update_fields=["file", "thumbnail", "page_count", "disarmed_version", "problem", "conversion"])
+    return locked

@@ -48,7 +48,13 @@ def queue_report_pdf(report):
 
 @task()
 def convert_appendix_task(appendix_id):
-    """Convert an office appendix to PDF (reports.services.appendix_convert), bounded in time and memory."""
-    from reports.services import appendix_convert
+    """Convert an office appendix to PDF (reports.officeconvert.appendix_convert), bounded in time and memory."""
+    from reports.officeconvert import appendix_convert
 
-    appendix_convert(appendix_id=appendix_id)
+    appendix = appendix_convert(appendix_id=appendix_id)
+    if (
+        appendix
+        and appendix.is_disarmed
+        and appendix.report.status in (Report.Status.APPROVED, Report.Status.PUBLISHED)
+    ):
+        queue_report_pdf(appendix.report)  # approved while it converted: its stored PDF lacks the appendix

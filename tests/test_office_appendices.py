@@ -22,8 +22,8 @@ from boards import services as agenda
 from boards.models import AgendaPack
 from boards.packs import build_pack
 from reports.models import Appendix, Report
+from reports.officeconvert import appendix_convert
 from reports.pdf import render_report_pdf
-from reports.services import appendix_convert
 from reports.tasks import convert_appendix_task
 from tests.officefiles import (
     docx_bytes,
@@ -336,3 +336,24 @@ def test_the_status_costs_the_same_queries_with_one_appendix_or_six(demo, login)
     for position in range(2, 7):
         office_appendix(demo.draft, b"x", "xlsx", f"Appendix {position}", position)
     assert count() == one
+
+
+def test_the_worker_task_converts_and_queues_again_the_pdf_of_a_report_approved_meanwhile(
+    demo, django_capture_on_commit_callbacks
+):
+    from reports.tasks import store_report_pdf_task
+
+    report = Report.objects.get(subject="Better Care Fund Plan 2025 to 2027")
+    assert report.status == Report.Status.APPROVED
+    appendix = office_appendix(report, docx_bytes(WORD_WORDS), "docx", "Needs assessment", 1)
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        convert_appendix_task.call(appendix.pk)
+    appendix.refresh_from_db()
+    assert appendix.conversion == "done"
+    queued = [
+        r.args[0] for r in default_task_backend.results if r.task.module_path == store_report_pdf_task.module_path
+    ]
+    assert queued == [report.pk]
+    convert_appendix_task.call(appendix.pk)  # run twice (a worker taken for dead): nothing more to do
+    assert Appendix.objects.get(pk=appendix.pk).file.name == appendix.file.name

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from reports.models import Report
-from reports.services import appendix_convert
+from reports.officeconvert import appendix_convert
 from tests.officefiles import docx_bytes
 
 

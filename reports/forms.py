@@ -24,7 +24,7 @@ from reports.models import (
     Report,
     Ward,
 )
-from reports.officeconvert import OFFICE_EXTENSIONS, OfficeProblem, is_office_name, precheck, sniff_is_pdf
+from reports.officeconvert import OFFICE_EXTENSIONS, OfficeProblem, precheck, sniff_is_pdf
 from reports.pdfcheck import PdfProblem, disarm_pdf
 
 # Generous, but bounded: a report block is prose, not a data dump.
@@ -440,7 +440,7 @@ class AppendixForm(forms.Form):
                 f"The file is {math.ceil(upload.size / 1024 / 1024 * 10) / 10:.1f} MB; appendices can be at most "
                 f"{settings.APPENDIX_MAX_MB} MB."
             )
-        if not sniff_is_pdf(upload) and (is_office_name(upload.name) or not upload.name.lower().endswith(".pdf")):
+        if not sniff_is_pdf(upload):  # by content: a Word file named .pdf is converted too
             try:
                 self.office = precheck(upload, upload.name)
             except OfficeProblem as problem:

@@ -109,11 +109,6 @@ class OfficeProblem(Exception):
     """The office file is refused before conversion, or its conversion failed; the message says why."""
 
 
-def is_office_name(filename):
-    """Whether `filename` ends like an office file this app converts (only a hint: the content decides)."""
-    return (filename or "").rsplit(".", 1)[-1].lower() in OFFICE_EXTENSIONS
-
-
 def precheck(fileobj, filename=""):
     """The office format of `fileobj` ("docx", "xls", ...) if it may be converted, or OfficeProblem."""
     extension = (filename or "").rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
@@ -464,7 +459,10 @@ def appendix_convert(*, appendix_id):
         locked.file.save("appendix.pdf", File(pdf.file), save=False)
         if thumbnail:
             locked.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
-        locked.page_count, locked.disarmed_version, locked.problem = pdf.pages, pdf.rules_version, ""
+        locked.page_count, locked.size = pdf.pages, pdf.size  # the PDF's, as for an uploaded PDF
+        locked.disarmed_version, locked.problem = pdf.rules_version, ""
         locked.conversion = Appendix.Conversion.DONE
-        locked.save(update_fields=["file", "thumbnail", "page_count", "disarmed_version", "problem", "conversion"])
+        locked.save(
+            update_fields=["file", "thumbnail", "page_count", "size", "disarmed_version", "problem", "conversion"]
+        )
     return locked

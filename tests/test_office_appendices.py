@@ -215,6 +215,11 @@ def test_a_hostile_office_file_is_refused_by_the_field_with_nothing_kept(demo, l
     assert demo.draft.appendices.count() == 0 and queued_conversions() == []
 
 
+def test_a_word_file_named_pdf_is_taken_by_its_content(demo, login):
+    assert upload(login(demo.officer), demo.draft, docx_bytes("Named wrongly"), "appendix.pdf").status_code == 302
+    assert demo.draft.appendices.get().source_format == "docx"
+
+
 def test_hyperlinks_are_not_external_content(demo, login):
     rels = (
         b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -357,3 +362,14 @@ def test_the_worker_task_converts_and_queues_again_the_pdf_of_a_report_approved_
     assert queued == [report.pk]
     convert_appendix_task.call(appendix.pk)  # run twice (a worker taken for dead): nothing more to do
     assert Appendix.objects.get(pk=appendix.pk).file.name == appendix.file.name
+
+
+def test_rebuilding_appendices_after_a_deploy_leaves_a_waiting_office_file_to_its_conversion(demo):
+    from django.core.management import call_command
+
+    appendix = office_appendix(demo.draft, docx_bytes("Waiting"), "docx", "Waiting", 1)
+    out = io.StringIO()
+    call_command("disarm_appendices", stdout=out, stderr=io.StringIO())
+    assert "0 rebuilt, 0 refused" in out.getvalue()
+    appendix.refresh_from_db()
+    assert appendix.conversion == "pending" and appendix.problem == ""

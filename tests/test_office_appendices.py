@@ -150,6 +150,19 @@ def _docx_with(extra, types=None):
     return with_parts(docx_bytes("A document"), extra, types=types)
 
 
+def _odt(extra=None, content=b"", manifest=b""):
+    return zip_bytes(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.text",
+            "META-INF/manifest.xml": b"<manifest:manifest>" + manifest + b"</manifest:manifest>",
+            "content.xml": b"<office:document-content><office:body><office:text>"
+            + content
+            + b"<text:p>Words</text:p></office:text></office:body></office:document-content>",
+            **(extra or {}),
+        }
+    )
+
+
 def _huge_sheet(declared):
     return xlsx_bytes({"Data": [[1]]}, raw={"Data": sheet_xml([[1]]).replace('ref="A1:A1"', f'ref="{declared}"')})
 
@@ -198,6 +211,21 @@ REFUSED = {
         "takes content from outside itself",
     ),
     "a sheet of 1,000,000 rows": (lambda: _huge_sheet("A1:C1000000"), "big.xlsx", "1,000,000 rows"),
+    "Basic macros in an OpenDocument text": (
+        lambda: _odt({"Basic/Standard/Module1.xml": b"<script:module/>"}),
+        "report.odt",
+        "contains macros",
+    ),
+    "a linked section in an OpenDocument text": (
+        lambda: _odt(content=b'<text:section-source xlink:href="http://example.com/evil.odt"/>'),
+        "report.odt",
+        "takes content from outside itself",
+    ),
+    "an OLE object in an OpenDocument text": (
+        lambda: _odt(manifest=b'<manifest:file-entry manifest:media-type="application/vnd.sun.star.oleobject"/>'),
+        "report.odt",
+        "embedded objects",
+    ),
 }
 OLE_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
 
@@ -373,3 +401,24 @@ def test_rebuilding_appendices_after_a_deploy_leaves_a_waiting_office_file_to_it
     assert "0 rebuilt, 0 refused" in out.getvalue()
     appendix.refresh_from_db()
     assert appendix.conversion == "pending" and appendix.problem == ""
+
+
+def _opendocument(data, source, target, tmp_path):
+    """`data` (a .docx or .xlsx) saved as OpenDocument by LibreOffice, as an officer's office suite would."""
+    import subprocess
+
+    (tmp_path / f"in.{source}").write_bytes(data)
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    command = ["soffice", "--headless", profile, "--convert-to", target, "--outdir", str(tmp_path), f"in.{source}"]
+    subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120, check=True)
+    return (tmp_path / f"in.{target}").read_bytes()
+
+
+@pytest.mark.parametrize("source, target", [("docx", "odt"), ("xlsx", "ods")])
+def test_opendocument_files_are_accepted_and_converted(demo, login, tmp_path, source, target):
+    data = docx_bytes(WORD_WORDS) if source == "docx" else workbook()
+    document = _opendocument(data, source, target, tmp_path)
+    appendix = appendix_convert(appendix_id=_added(demo, login, document, f"appendix.{target}").pk)
+    assert appendix.source_format == target and appendix.conversion == "done", appendix.problem
+    words = pdf_words(render_report_pdf(Report.objects.get(pk=demo.draft.pk)))
+    assert (WORD_WORDS if source == "docx" else EXCEL_WORDS) in words

@@ -180,13 +180,15 @@ def _odf_format(archive, lower):
     if "content.xml" not in lower or archive.getinfo("content.xml").file_size > ODF_CONTENT_SCAN:
         return kind  # a very large content.xml is bounded by the conversion's time and memory instead
     content = archive.read("content.xml")
+    if b"vnd.sun.star.script" in content or b"script:macro-name" in content:
+        raise OfficeProblem(MACROS)  # an event bound to a script, even one not in the file
     if re.search(rb"<(table:table-source|office:dde-source|text:section-source)\b", content):
         raise OfficeProblem(EXTERNAL)
     # A picture or object linked from outside: an xlink:href, on anything but a hyperlink, to
     # something that is not a part inside the file ("Pictures/...", "./Object 1").
     for match in re.finditer(rb"<(\w+:[\w-]+)\b[^>]*?xlink:href=\"([^\"]*)\"", content):
         tag, target = match.group(1), match.group(2)
-        if tag in (b"text:a", b"draw:a", b"presentation:event-listener", b"script:event-listener"):
+        if tag in (b"text:a", b"draw:a"):
             continue
         if b":" in target or target.startswith((b"/", b"../")):
             raise OfficeProblem(EXTERNAL)

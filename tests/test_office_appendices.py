@@ -216,6 +216,15 @@ REFUSED = {
         "report.odt",
         "contains macros",
     ),
+    "a script bound to an event in an OpenDocument text": (
+        lambda: _odt(
+            content=b'<office:event-listeners><script:event-listener script:language="ooo:script" '
+            b'script:event-name="dom:load" xlink:href="vnd.sun.star.script:Standard.Module1.Run?language=Basic'
+            b'&amp;location=application"/></office:event-listeners>'
+        ),
+        "report.odt",
+        "contains macros",
+    ),
     "a linked section in an OpenDocument text": (
         lambda: _odt(content=b'<text:section-source xlink:href="http://example.com/evil.odt"/>'),
         "report.odt",

@@ -423,8 +423,8 @@ def _opendocument(data, source, target, tmp_path):
     return (tmp_path / f"in.{target}").read_bytes()
 
 
-@pytest.mark.parametrize("source, target", [("docx", "odt"), ("xlsx", "ods")])
-def test_opendocument_files_are_accepted_and_converted(demo, login, tmp_path, source, target):
+@pytest.mark.parametrize("source, target", [("docx", "odt"), ("xlsx", "ods"), ("docx", "doc"), ("xlsx", "xls")])
+def test_opendocument_and_97_2003_files_are_accepted_and_converted(demo, login, tmp_path, source, target):
     data = docx_bytes(WORD_WORDS) if source == "docx" else workbook()
     document = _opendocument(data, source, target, tmp_path)
     appendix = appendix_convert(appendix_id=_added(demo, login, document, f"appendix.{target}").pk)

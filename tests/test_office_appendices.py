@@ -28,6 +28,7 @@ from reports.tasks import convert_appendix_task
 from tests.officefiles import (
     docx_bytes,
     encrypted_docx,
+    odp_bytes,
     rows,
     sheet_xml,
     with_parts,
@@ -423,11 +424,19 @@ def _opendocument(data, source, target, tmp_path):
     return (tmp_path / f"in.{target}").read_bytes()
 
 
-@pytest.mark.parametrize("source, target", [("docx", "odt"), ("xlsx", "ods"), ("docx", "doc"), ("xlsx", "xls")])
-def test_opendocument_and_97_2003_files_are_accepted_and_converted(demo, login, tmp_path, source, target):
-    data = docx_bytes(WORD_WORDS) if source == "docx" else workbook()
-    document = _opendocument(data, source, target, tmp_path)
+SLIDE_WORDS = "PPT-4412"  # short: a slide's text box prints what fits it
+
+
+@pytest.mark.parametrize(
+    "source, target",
+    [("docx", "odt"), ("xlsx", "ods"), ("odp", "odp"), ("odp", "pptx"), ("docx", "doc"), ("xlsx", "xls")],
+)
+def test_opendocument_powerpoint_and_97_2003_files_are_accepted_and_converted(demo, login, tmp_path, source, target):
+    data = {"docx": docx_bytes(WORD_WORDS), "xlsx": workbook(), "odp": odp_bytes(SLIDE_WORDS, "Second slide")}[source]
+    document = data if source == target else _opendocument(data, source, target, tmp_path)
     appendix = appendix_convert(appendix_id=_added(demo, login, document, f"appendix.{target}").pk)
     assert appendix.source_format == target and appendix.conversion == "done", appendix.problem
     words = pdf_words(render_report_pdf(Report.objects.get(pk=demo.draft.pk)))
-    assert (WORD_WORDS if source == "docx" else EXCEL_WORDS) in words
+    assert {"docx": WORD_WORDS, "xlsx": EXCEL_WORDS, "odp": SLIDE_WORDS}[source] in words
+    if source == "odp":
+        assert appendix.page_count == 2  # a page a slide

@@ -292,6 +292,10 @@ if REMINDER_HOUR > 23:
 # Uploads: appendices are PDFs of at most this many megabytes and pages (reports/pdfcheck.py).
 APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)
 APPENDIX_MAX_PAGES = env_int("APPENDIX_MAX_PAGES", 1000, minimum=1)
+# An office appendix (Word, Excel, ...) is converted to PDF by LibreOffice in the worker, in a child
+# process stopped after this many seconds and limited to this much address space (reports.officeconvert).
+OFFICE_CONVERT_SECONDS = env_int("OFFICE_CONVERT_SECONDS", 120, minimum=5)
+OFFICE_CONVERT_MEMORY_MB = env_int("OFFICE_CONVERT_MEMORY_MB", 2048, minimum=512)
 # Figures in the body are PNG, JPEG or SVG files of at most this many megabytes (reports/imagecheck.py).
 FIGURE_MAX_MB = env_int("FIGURE_MAX_MB", 10, minimum=1)
 # A request body larger than this is refused (413) before any of it is read: the largest

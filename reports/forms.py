@@ -24,6 +24,7 @@ from reports.models import (
     Report,
     Ward,
 )
+from reports.officeconvert import OFFICE_EXTENSIONS, OfficeProblem, precheck, sniff_is_pdf
 from reports.pdfcheck import PdfProblem, disarm_pdf
 
 # Generous, but bounded: a report block is prose, not a data dump.
@@ -411,14 +412,25 @@ def image_problem(body, report):
     return ""
 
 
-class AppendixForm(forms.Form):
-    """An appendix upload: a title and a PDF, checked by its content and rebuilt without active content.
+APPENDIX_ACCEPT = ",".join(["application/pdf", ".pdf", *(f".{extension}" for extension in OFFICE_EXTENSIONS)])
 
-    Once valid, `self.disarmed` is the rebuilt file (reports.pdfcheck.DisarmedPdf): the one to keep.
+
+class AppendixForm(forms.Form):
+    """An appendix upload: a title and a PDF or an office file, checked by its content.
+
+    Once valid, either `self.disarmed` is the rebuilt PDF (reports.pdfcheck.DisarmedPdf), the one to
+    keep, or `self.office` names the office format ("docx", "xlsx", ...) of a file that passed
+    reports.officeconvert.precheck and is to be kept and converted to PDF in the background.
     """
 
     title = forms.CharField(label="Appendix title", max_length=250)
-    file = forms.FileField(label="PDF file", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    file = forms.FileField(
+        label="File (PDF, Word, Excel, PowerPoint or OpenDocument)",
+        widget=forms.ClearableFileInput(attrs={"accept": APPENDIX_ACCEPT}),
+    )
+
+    disarmed = None
+    office = ""
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -428,6 +440,12 @@ class AppendixForm(forms.Form):
                 f"The file is {math.ceil(upload.size / 1024 / 1024 * 10) / 10:.1f} MB; appendices can be at most "
                 f"{settings.APPENDIX_MAX_MB} MB."
             )
+        if not sniff_is_pdf(upload):  # by content: a Word file named .pdf is converted too
+            try:
+                self.office = precheck(upload, upload.name)
+            except OfficeProblem as problem:
+                raise forms.ValidationError(str(problem)) from None
+            return upload
         try:
             self.disarmed = disarm_pdf(upload)
         except PdfProblem as problem:

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -51,6 +52,18 @@ def internal_consultations_sentence(sign_offs):
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     verb = "has" if len(parts) == 1 else "have"
     return f"{joined} {verb} been consulted and any comments have been incorporated into the report."
+
+
+def is_internal_consultations_sentence(text):
+    """Whether `text` is the sentence internal_consultations_sentence writes, as printed on any report
+    (its officers and references aside): an imported report's (A) block, written again from its own sign-offs."""
+    flat = " ".join((text or "").split()).lower()
+    return bool(
+        re.match(
+            r"^the .{3,400} (?:has|have) been consulted and any comments have been incorporated into the report\.?$",
+            flat,
+        )
+    )
 
 
 def appendix_letter(index):
@@ -737,13 +750,53 @@ def appendix_upload_to(appendix, filename):
     return f"reports/appendices/{appendix.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.pdf"
 
 
+OFFICE_FORMAT_NAMES = {
+    "docx": "Word",
+    "doc": "Word 97-2003",
+    "xlsx": "Excel",
+    "xls": "Excel 97-2003",
+    "pptx": "PowerPoint",
+    "odt": "OpenDocument text",
+    "ods": "OpenDocument spreadsheet",
+    "odp": "OpenDocument presentation",
+}
+
+
+def appendix_original_upload_to(appendix, filename):
+    # The office file as uploaded, under a name of ours with its format's extension.
+    return f"reports/appendices/{appendix.report_id}/originals/{timezone.now():%Y%m%d%H%M%S%f}.{appendix.source_format}"
+
+
+def appendix_thumbnail_upload_to(appendix, filename):
+    return f"reports/appendices/{appendix.report_id}/thumbnails/{timezone.now():%Y%m%d%H%M%S%f}.png"
+
+
 class Appendix(models.Model):
-    """A PDF appended to the report, with its title."""
+    """A PDF appended to the report, with its title; an office file is kept too, converted to that PDF."""
+
+    class Conversion(models.TextChoices):
+        NOT_NEEDED = "", "Uploaded as PDF"
+        PENDING = "pending", "Waiting to be converted to PDF"
+        CONVERTING = "converting", "Being converted to PDF"
+        DONE = "done", "Converted to PDF"
+        FAILED = "failed", "Could not be converted to PDF"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="appendices")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=250)
-    file = models.FileField(upload_to=appendix_upload_to)
+    file = models.FileField(
+        upload_to=appendix_upload_to, blank=True, help_text="The PDF; empty while an office file is converted."
+    )
+    original = models.FileField(
+        upload_to=appendix_original_upload_to,
+        blank=True,
+        help_text="The office file as uploaded (reports.officeconvert).",
+    )
+    source_format = models.CharField(max_length=10, blank=True, help_text="docx, xlsx, ... ; empty for a PDF.")
+    conversion = models.CharField(max_length=12, choices=Conversion.choices, blank=True, default=Conversion.NOT_NEEDED)
+    thumbnail = models.FileField(
+        upload_to=appendix_thumbnail_upload_to, blank=True, help_text="The converted PDF's first page, as PNG."
+    )
     original_filename = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     page_count = models.PositiveIntegerField(default=0)
@@ -778,6 +831,16 @@ class Appendix(models.Model):
         """
         index = [appendix.pk for appendix in self.report.appendices.all()].index(self.pk)
         return appendix_letter(index)
+
+    @property
+    def is_converting(self):
+        """An office file still on its way to PDF: the editor's page asks again until it is not."""
+        return self.conversion in (self.Conversion.PENDING, self.Conversion.CONVERTING)
+
+    @property
+    def format_name(self):
+        """What the officer uploaded, in words ("Word", "Excel"); "PDF" for a PDF."""
+        return OFFICE_FORMAT_NAMES.get(self.source_format, "PDF")
 
 
 def figure_upload_to(figure, filename):

@@ -898,7 +898,10 @@ def _appendix_pdf(report, lettered, label):
             {
                 "title": label,
                 "lines": [
-                    f"Appendix {lettered.letter}, “{lettered.title}”, could not be attached to this PDF "
+                    f"Appendix {lettered.letter}, “{lettered.title}”, is still being converted to PDF: it is "
+                    "attached once that is done."
+                    if lettered.appendix.is_converting
+                    else f"Appendix {lettered.letter}, “{lettered.title}”, could not be attached to this PDF "
                     "because its file could not be read.",
                     "Please contact democratic services for a copy.",
                 ],

@@ -438,6 +438,36 @@ def appendix_add(*, report, title, pdf, filename, user, page=""):
     return appendix
 
 
+def appendix_add_office(*, report, title, upload, source_format, filename, user, page=""):
+    """Attach an office file (checked by reports.officeconvert.precheck) as the report's last appendix,
+    kept as uploaded, and queue its conversion to PDF once the transaction commits."""
+    from reports.tasks import convert_appendix_task
+
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_editable:
+            raise ReportLocked()
+        position = (locked.appendices.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        appendix = Appendix(
+            report=locked,
+            title=title,
+            position=position,
+            original_filename=(filename or "")[:255],
+            source_format=source_format,
+            conversion=Appendix.Conversion.PENDING,
+            size=upload.size,
+        )
+        upload.seek(0)
+        appendix.original.save(f"original.{source_format}", File(upload), save=False)
+        appendix._history_user = user
+        appendix.save()
+        _bump(locked, user, reason="Appendix added", page=page)
+        reindex_report(locked)
+        appendix_id = appendix.pk
+        transaction.on_commit(lambda: convert_appendix_task.enqueue(appendix_id))
+    return appendix
+
+
 def appendix_remove(*, appendix, user, page=""):
     """Remove an appendix from its report (it stays in the report's history)."""
     with transaction.atomic():

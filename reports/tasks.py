@@ -44,3 +44,17 @@ def queue_report_pdf(report):
     """Queue the report's PDF to be stored once the current transaction commits."""
     report_id = report.pk
     transaction.on_commit(lambda: store_report_pdf_task.enqueue(report_id))
+
+
+@task()
+def convert_appendix_task(appendix_id):
+    """Convert an office appendix to PDF (reports.officeconvert.appendix_convert), bounded in time and memory."""
+    from reports.officeconvert import appendix_convert
+
+    appendix = appendix_convert(appendix_id=appendix_id)
+    if (
+        appendix
+        and appendix.is_disarmed
+        and appendix.report.status in (Report.Status.APPROVED, Report.Status.PUBLISHED)
+    ):
+        queue_report_pdf(appendix.report)  # approved while it converted: its stored PDF lacks the appendix

@@ -27,6 +27,9 @@ urlpatterns = [
     path("<int:pk>/appendices/", views.appendix_upload, name="appendix_upload"),
     path("<int:pk>/appendices/<int:appendix_pk>/", views.appendix_download, name="appendix"),
     path("<int:pk>/appendices/<int:appendix_pk>/delete/", views.appendix_delete, name="appendix_delete"),
+    path("<int:pk>/appendices/<int:appendix_pk>/original/", views.appendix_original, name="appendix_original"),
+    path("<int:pk>/appendices/<int:appendix_pk>/thumbnail.png", views.appendix_thumbnail, name="appendix_thumbnail"),
+    path("<int:pk>/appendices/status/", views.appendix_status, name="appendix_status"),
     path("<int:pk>/figures/", views.figure_upload, name="figure_upload"),
     path("<int:pk>/figures/<int:figure_pk>/", views.figure_image, name="figure"),
 ]

@@ -34,6 +34,7 @@ from reports.forms import (
 )
 from reports.merge import merge_stale_post
 from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Figure, Report
+from reports.officeconvert import OFFICE_CONTENT_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -525,6 +526,26 @@ def appendix_upload(request, pk):
     if not report.is_editable:
         messages.error(request, "This report is approved, so its appendices cannot change.")
         return redirect(report)
+    if form.is_valid() and form.office:
+        try:
+            services.appendix_add_office(
+                report=report,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                source_format=form.office,
+                filename=form.cleaned_data["file"].name,
+                user=request.user,
+                page=editor_page(request),
+            )
+        except services.ReportLocked:
+            messages.error(request, "This report is approved, so its appendices cannot change.")
+            return redirect(report)
+        messages.success(
+            request,
+            f"Appendix “{form.cleaned_data['title']}” added. It is being converted to PDF: its pages appear in the "
+            "report’s PDF and the packs once that is done.",
+        )
+        return redirect(reverse("reports:edit", args=[report.pk]) + "#block-appendices")
     if form.is_valid():
         try:
             services.appendix_add(
@@ -573,6 +594,40 @@ def appendix_download(request, pk, appendix_pk):
     appendix = get_object_or_404(Appendix, pk=appendix_pk, report=report)
     filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix.position}.pdf"
     return appendix_response(request, appendix, filename)
+
+
+@login_required
+@require_safe
+def appendix_original(request, pk, appendix_pk):
+    """The office file an appendix was converted from, as uploaded (only those who may read the report)."""
+    report = get_report_for(request.user, pk)
+    appendix = get_object_or_404(Appendix.objects.exclude(original=""), pk=appendix_pk, report=report)
+    filename = f"{slugify(report.subject)[:60] or 'report'}-appendix-{appendix.position}.{appendix.source_format}"
+    response = FileResponse(appendix.original.open("rb"), as_attachment=True, filename=filename)
+    response["Content-Type"] = OFFICE_CONTENT_TYPES.get(appendix.source_format, "application/octet-stream")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_safe
+def appendix_thumbnail(request, pk, appendix_pk):
+    """The first page of a converted appendix, as a small PNG."""
+    report = get_report_for(request.user, pk)
+    appendix = get_object_or_404(Appendix.objects.exclude(thumbnail=""), pk=appendix_pk, report=report)
+    response = FileResponse(appendix.thumbnail.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_safe
+def appendix_status(request, pk):
+    """The report's appendices with their conversions, for the editor to poll (htmx) while one converts."""
+    report = get_report_for(request.user, pk, "edit")
+    return render(
+        request, "reports/_appendix_list.html", {"report": report, "appendices": list(report.appendices.all())}
+    )
 
 
 # Figures in the body ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -120,6 +121,15 @@ def add_appendix(report, title):
     return stored_appendix(report, title, text_pdf(title))
 
 
+def keep_original(appendix):
+    """Make `appendix` one converted from a Word file: its original and first-page thumbnail kept."""
+    appendix.source_format, appendix.conversion = "docx", "done"
+    appendix.original.save("original.docx", ContentFile(b"PK original"), save=False)
+    appendix.thumbnail.save("thumbnail.png", ContentFile(b"\x89PNG thumbnail"), save=False)
+    appendix.save()
+    return appendix
+
+
 def build_world(demo, capture):
     """The objects the matrix names, by name."""
     complete = report_in(demo, "draft", subject="A complete draft, ready to submit")
@@ -136,13 +146,13 @@ def build_world(demo, capture):
         is_key_decision=True, in_forward_plan=True, forward_plan_date=timezone.localdate(),
         forward_plan_accepted_on=timezone.localdate(), forward_plan_accepted_by=demo.clerk,
     )  # fmt: skip
-    draft_appendix = add_appendix(demo.draft, "Draft appendix")
+    draft_appendix = keep_original(add_appendix(demo.draft, "Draft appendix"))
     consulting_appendix = add_appendix(consulting, "Appendix in consultation")
     seed_appendix = add_appendix(demo.seed, "Seed appendix")
     # The board's next meeting, published with both waiting reports: the exempt one in Part 2.
     published, public, exempt = publish_upcoming(demo, capture)
     assert public.subject == PUBLIC_SUBJECT and exempt.is_exempt
-    exempt_appendix = add_appendix(exempt, "Exempt appendix")
+    exempt_appendix = keep_original(add_appendix(exempt, "Exempt appendix"))
     draft_figure, exempt_figure, seed_figure = (stored_figure(r) for r in (demo.draft, exempt, demo.seed))
     # Stored as they are once approved, so only the draft's PDF is made on request.
     for report in [exempt, demo.seed]:

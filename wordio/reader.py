@@ -19,6 +19,7 @@ from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
+from reports.models import is_internal_consultations_sentence
 from wordio.safety import Refused
 
 
@@ -90,7 +91,7 @@ BLOCK_NAMES = {
     "implications": "Implications of the Proposals",
     "core_purposes": "Contribution to the Council's Core Purpose",
     "consultations": "What consultations have taken place",
-    "internal": "(A) Internal Consultations (written by the system from the sign-offs, so not imported)",
+    "internal": "(A) Internal Consultations (only the system's standard sentence is recognised: it is written from the sign-offs)",
     "external_consultations": "(B) External Consultations",
     "implementation_date": "Implementation Date for the Decision",
     "appendices": "Appendices (upload each appendix's file on the report's page)",
@@ -123,6 +124,8 @@ class Reading:
     sections: list = field(default_factory=list)  # [heading, [html parts]]
     unplaced: list = field(default_factory=list)  # (where, text)
     labels_found: int = 0
+    internal_consultations: str = ""  # the standard sentence as written, recognised and not imported
+    pictures: list = field(default_factory=list)  # (alt text, image bytes) of the body's pictures, by FIGURE_TOKEN
 
     def keep(self, where, text):
         text = text.strip()
@@ -188,9 +191,27 @@ def _inline_html(paragraph):
     return "".join(out).replace("</strong><strong>", "").replace("</em><em>", "")
 
 
-def _images(paragraph):
-    """The alt texts of the pictures in a paragraph (pictures are not imported: kept as not placed)."""
-    return [d.get("descr") or d.get("name") or "no alternative text" for d in paragraph._p.xpath(".//wp:docPr")]
+FIGURE_TOKEN = "[[imported-figure:{}]]"  # where the body's n-th picture goes, once it is a Figure
+MAX_PICTURE_BYTES = 10 * 1024 * 1024
+
+
+def _pictures(paragraph):
+    """(alt text, image bytes or None) of each picture in a paragraph, in order.
+
+    The alt text is Word's "description" (`wp:docPr/@descr`); the bytes are the picture's own part in
+    the file (`a:blip/@r:embed`). A linked picture (`r:link`, outside the file) has None: never fetched.
+    """
+    found = []
+    for drawing in paragraph._p.xpath(".//w:drawing"):
+        described = drawing.xpath(".//wp:docPr")
+        alt = (described[0].get("descr") or "").strip() if described else ""
+        blob = None
+        for rid in drawing.xpath(".//a:blip/@r:embed"):
+            part = paragraph.part.related_parts.get(rid)
+            if part is not None and len(part.blob) <= MAX_PICTURE_BYTES:
+                blob = part.blob
+        found.append((alt, blob))
+    return found
 
 
 def _style(paragraph):
@@ -273,9 +294,9 @@ def read(document):
             previous = reading.climate.get("climate_explanation")
             reading.climate["climate_explanation"] = f"{previous}\n{text}" if previous else text
             return
-        if len(cells) > 1:
+        if rest:
             name, text = first.rstrip(":").strip(), "\n".join(rest)
-        else:
+        else:  # one cell, or the value typed after the label's colon with the next cell left empty
             match = re.match(r"^([^:]{1,200}):\s*(.*)$", first, re.S)
             if not match:
                 reading.keep(where, first)
@@ -333,8 +354,22 @@ def read(document):
         paragraph = item
         text = paragraph.text.strip()
         style = _style(paragraph)
-        for alt in _images(paragraph):
-            reading.keep(state if state != "body" else f"Section {len(reading.sections)}", f"[Picture: {alt}]")
+        for alt, blob in _pictures(paragraph):
+            if state == "body" and alt and blob:
+                body.block(FIGURE_TOKEN.format(len(reading.pictures)))
+                reading.pictures.append((alt, blob))
+            elif state == "body":
+                why = (
+                    "it has no alternative text: insert it in the editor and describe it"
+                    if not alt
+                    else "linked, not in the file"
+                )
+                reading.keep(
+                    f"Section {len(reading.sections)} (a picture not kept: {why})",
+                    f"[Picture: {alt or 'no alternative text'}]",
+                )
+            else:
+                reading.keep(state, f"[Picture: {alt or 'no alternative text'}] (pictures go in the body)")
         if not text:
             continue
 
@@ -394,6 +429,8 @@ def read(document):
             core_purpose_row([text], state)
         elif state == "appendices" and norm(text) == NO_APPENDICES:
             continue
+        elif state == "internal" and is_internal_consultations_sentence(text):
+            reading.internal_consultations = text
         else:
             reading.keep(state, text)
 

@@ -4,14 +4,18 @@ The draft is made by the reports app's own writer (reports.services.report_save_
 versioned, indexed and recorded as "Created" like a report started in the editor.
 """
 
+import io
 import re
+from html import escape
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 
 from boards import selectors as boards
 from reports import services as report_services
-from reports.forms import TEXT_MAX, Row
+from reports.forms import FIGURE_ALT_MAX, TEXT_MAX, Row
+from reports.imagecheck import ImageProblem, check_image
 from reports.models import CorePurpose, ImplicationType, Portfolio, Post, Report, Ward
 from wordio import reader
 from wordio.safety import Refused, check_docx
@@ -198,20 +202,62 @@ def import_docx(*, data, filename, user):
                 target[item] = text
                 filled.append((f"{item.name}", text))
 
+    if reading.internal_consultations:
+        filled.append(
+            (
+                "(A) Internal Consultations",
+                "The system's standard sentence, recognised; it is written again from this report's own sign-offs "
+                "(references are issued at sign-off, never typed).",
+            )
+        )
     recommendations = [Row(None, {"text": text}) for text in reading.recommendations if text]
     filled += [(f"Recommendation ({n})", row["text"]) for n, row in enumerate(recommendations, start=1)]
     sections = []
     for heading, body in reading.sections:
         sections.append(Row(None, {"heading": heading[:250], "body": body}))
         filled.append((f"Section {len(sections)}", heading))
-    report, _ = report_services.report_save_draft(
-        report=Report(author=user),
-        fields=fields,
-        recommendations=recommendations,
-        sections=sections,
-        implications=implications,
-        core_purposes=core_purposes,
-        user=user,
-        expected_version=None,
-    )
+    with transaction.atomic():
+        # The body's pictures become the draft's figures, which need the draft to belong to: the
+        # draft is made first, then its body, with the figures in it, is its second version.
+        report, _ = report_services.report_save_draft(
+            report=Report(author=user),
+            fields=fields,
+            recommendations=recommendations,
+            sections=None if reading.pictures else sections,
+            implications=implications,
+            core_purposes=core_purposes,
+            user=user,
+            expected_version=None,
+        )
+        if reading.pictures:
+            figures = _figures(report, reading.pictures, user, filled, unplaced)
+            for row in sections:
+                for token, html in figures.items():
+                    row.values["body"] = row.values["body"].replace(token, html)
+            report, _ = report_services.report_save_draft(
+                report=report,
+                fields={},
+                recommendations=None,
+                sections=sections,
+                user=user,
+                expected_version=report.version,
+            )
     return Imported(report, filled, unplaced, reading.labels_found >= TEMPLATE_LABELS)
+
+
+def _figures(report, pictures, user, filled, unplaced):
+    """Keep each (alt, bytes) picture, checked as an uploaded figure is, as one of the report's figures:
+    {its token in the body: its <figure> HTML}; a picture that fails the check is not placed, with why."""
+    out = {}
+    for index, (alt, blob) in enumerate(pictures):
+        token = reader.FIGURE_TOKEN.format(index)
+        try:
+            image = check_image(io.BytesIO(blob))
+        except ImageProblem as problem:
+            out[token] = ""
+            unplaced.append((f"Picture {index + 1} (not kept: {problem})", f"[Picture: {alt}]"))
+            continue
+        figure = report_services.figure_add(report=report, image=image, user=user)
+        out[token] = f'<figure><img src="{escape(figure.url)}" alt="{escape(alt[:FIGURE_ALT_MAX])}"></figure>'
+        filled.append((f"Figure {sum(1 for html in out.values() if html)}", alt))
+    return out

@@ -6,8 +6,9 @@ tries) does the same, leaving the task RUNNING. `ResilientWorker` runs the same 
 fails waits (1 s, doubling to a minute) and starts it again. A heartbeat thread writes the worker's
 row (`boards.Worker`) every WORKER_LOST_AFTER / 6 seconds, with the task it is running, and sweeps:
 a RUNNING task whose worker is gone, or no longer running it, is queued again (at most
-WORKER_TASK_ATTEMPTS runs, then failed), and `boards.tasks.recover_stalled_packs` queues again any
-pack no task will build.
+WORKER_TASK_ATTEMPTS runs, then failed), `boards.tasks.recover_stalled_packs` queues again any
+pack no task will build, and `reports.tasks.recover_stalled_conversions` does the same for an office
+appendix waiting to be converted, or shows as failed one whose conversion job ended unfinished.
 """
 
 import logging

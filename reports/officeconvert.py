@@ -468,3 +468,30 @@ def appendix_convert(*, appendix_id):
             update_fields=["file", "thumbnail", "page_count", "size", "disarmed_version", "problem", "conversion"]
         )
     return locked
+
+
+ABANDONED = (
+    "The conversion stopped before it finished (the converter was stopped each time it was tried). "
+    "Remove the appendix and upload it again, or save it as PDF and upload that."
+)
+
+
+def fail_abandoned(appendix_ids):
+    """Show as failed each of these appendices still "converting" (its job ended without finishing:
+    its worker was stopped on every attempt); the ids of those so marked. Run by the worker's sweep
+    (reports.tasks.recover_stalled_conversions), never while a job for them is queued or running."""
+    failed = []
+    for appendix_id in appendix_ids:
+        with transaction.atomic():
+            locked = (
+                Appendix.objects.select_for_update()
+                .filter(pk=appendix_id, conversion=Appendix.Conversion.CONVERTING)
+                .first()
+            )
+            if locked is None:
+                continue
+            locked.skip_history_when_saving = True
+            locked.conversion, locked.problem = Appendix.Conversion.FAILED, ABANDONED
+            locked.save(update_fields=["conversion", "problem"])
+            failed.append(appendix_id)
+    return failed

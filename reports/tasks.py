@@ -8,9 +8,11 @@ report prints changed elsewhere) renders it for that answer and stores nothing: 
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from reports.models import Report
@@ -58,3 +60,44 @@ def convert_appendix_task(appendix_id):
         and appendix.report.status in (Report.Status.APPROVED, Report.Status.PUBLISHED)
     ):
         queue_report_pdf(appendix.report)  # approved while it converted: its stored PDF lacks the appendix
+
+
+def _appendices_with_a_task():
+    """Ids of the appendices that a queued or running conversion job will convert."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = DBTaskResult.objects.filter(
+        task_path=convert_appendix_task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    )
+    return {row["args"][0] for row in tasks.values_list("args_kwargs", flat=True) if row.get("args")}
+
+
+def recover_stalled_conversions(now=None):
+    """The worker's sweep for office appendices no job will finish, as boards.tasks.recover_stalled_packs
+    is for packs: one waiting with no job coming (its job was lost before it ran) is queued again; one
+    left "converting" with no job coming (its worker was stopped on every attempt, and the job failed)
+    is shown as failed, with what to do, rather than converting for ever. Returns (queued, failed) ids."""
+    from reports.models import Appendix
+    from reports.officeconvert import fail_abandoned
+
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=max(1.0, settings.WORKER_LOST_AFTER / 6))
+    stalled = (
+        Appendix.objects.filter(conversion__in=[Appendix.Conversion.PENDING, Appendix.Conversion.CONVERTING])
+        .exclude(conversion=Appendix.Conversion.PENDING, uploaded_at__gte=settled)  # its job is on the way
+        .exclude(pk__in=_appendices_with_a_task())
+        .values_list("pk", "conversion")
+    )
+    queued, abandoned = [], []
+    for appendix_id, conversion in stalled:
+        if conversion == Appendix.Conversion.PENDING:
+            log.warning("Appendix %s waited with no conversion coming: queued again", appendix_id)
+            convert_appendix_task.enqueue(appendix_id)
+            queued.append(appendix_id)
+        else:
+            abandoned.append(appendix_id)
+    failed = fail_abandoned(abandoned)
+    for appendix_id in failed:
+        log.error("Appendix %s was left converting by a job that ended: shown as failed", appendix_id)
+    return queued, failed

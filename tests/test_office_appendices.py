@@ -440,3 +440,49 @@ def test_opendocument_powerpoint_and_97_2003_files_are_accepted_and_converted(de
     assert {"docx": WORD_WORDS, "xlsx": EXCEL_WORDS, "odp": SLIDE_WORDS}[source] in words
     if source == "odp":
         assert appendix.page_count == 2  # a page a slide
+
+
+@pytest.fixture
+def db_queue(settings):
+    """The real database queue, as the worker reads it (the tests' default records tasks without running them)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.WORKER_LOST_AFTER = 3
+
+
+def test_the_worker_sweep_leaves_no_office_appendix_converting_for_ever(demo, db_queue):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.tasks import recover_stalled_conversions
+
+    long_ago = timezone.now() - timedelta(minutes=5)
+    fresh = office_appendix(demo.draft, docx_bytes("Fresh"), "docx", "Fresh", 1)
+    lost = office_appendix(demo.draft, docx_bytes("Lost"), "docx", "Lost", 2)
+    dead = office_appendix(demo.draft, docx_bytes("Dead"), "docx", "Dead", 3)
+    coming = office_appendix(demo.draft, docx_bytes("Coming"), "docx", "Coming", 4)
+    Appendix.objects.filter(pk__in=[lost.pk, dead.pk, coming.pk]).update(uploaded_at=long_ago)
+    Appendix.objects.filter(pk__in=[dead.pk, coming.pk]).update(conversion="converting")
+    DBTaskResult.objects.all().delete()
+    convert_appendix_task.enqueue(coming.pk)  # its job was taken back from a dead worker: it will run
+    finished = convert_appendix_task.enqueue(dead.pk)  # its job failed: the worker died on every attempt
+    DBTaskResult.objects.filter(pk=finished.id).update(status=TaskResultStatus.FAILED)
+
+    # Waiting with no job: queued again. Converting with none coming: failed, with what to do.
+    assert recover_stalled_conversions() == ([lost.pk], [dead.pk])
+    assert recover_stalled_conversions() == ([], [])  # the lost one's job is now coming
+    states = dict(Appendix.objects.values_list("pk", "conversion"))
+    assert states[fresh.pk] == "pending" and states[lost.pk] == "pending" and states[coming.pk] == "converting"
+    assert states[dead.pk] == "failed"
+    assert "upload it again" in Appendix.objects.get(pk=dead.pk).problem
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY).values_list("args_kwargs", flat=True)
+    assert sorted(row["args"][0] for row in waiting) == sorted([coming.pk, lost.pk])
+
+
+def test_the_worker_runs_the_conversion_sweep():
+    from boards.management.commands import run_worker
+    from reports.tasks import recover_stalled_conversions
+
+    assert recover_stalled_conversions in run_worker.SWEEPS

@@ -20,9 +20,15 @@ from django_tasks_db.management.commands import db_worker
 from boards.tasks import recover_stalled_packs
 from boards.worker import ResilientWorker, reclaim_lost_tasks
 from deadlines.tasks import queue_daily_reminders
+from reports.tasks import recover_stalled_conversions
 
 # Seconds before starting a worker that ended again; doubled while it keeps ending within a minute.
 RESTART_DELAY, RESTART_DELAY_MAX = 2, 60
+
+
+# The heartbeat's sweeps: work left by a dead worker, packs and office appendices no job will finish,
+# and (the last) the daily reminder job, queued once a day.
+SWEEPS = (reclaim_lost_tasks, recover_stalled_packs, recover_stalled_conversions, queue_daily_reminders)
 
 
 class Command(db_worker.Command):
@@ -51,8 +57,7 @@ class Command(db_worker.Command):
             max_tasks=options["max_tasks"],
             worker_id=options["worker_id"],
             excluded_queue_names=excluded,
-            # The heartbeat's sweeps; the last queues the daily reminder job once a day.
-            sweeps=(reclaim_lost_tasks, recover_stalled_packs, queue_daily_reminders),
+            sweeps=SWEEPS,
         )
         if options["reload"] and not options["batch"]:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":

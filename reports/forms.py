@@ -1,3 +1,4 @@
+import functools
 import json
 import math
 
@@ -7,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
 from django_prose_editor.widgets import ProseEditorWidget
 
 from boards import selectors
@@ -62,14 +64,17 @@ _SECTION_WIDGET = ProseEditorWidget(
 )
 # Worked out when first shown, not at import: it names the figure module's static URL, which needs
 # the static files' manifest in production.
+# Both are the same for the life of the process (the manifest is read once), so each is worked out once.
 SECTION_EDITOR_CONFIG = lazy(
-    lambda: json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder), str
+    functools.cache(lambda: json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder)),
+    str,
 )()
 
 
+@functools.cache
 def section_editor_media():
-    """The editor's scripts and styles (served from the django-prose-editor package, no CDN)."""
-    return _SECTION_WIDGET.media
+    """The editor's scripts and styles (served from the django-prose-editor package, no CDN), as HTML."""
+    return mark_safe(str(_SECTION_WIDGET.media))  # noqa: S308 - the widget's own tags, with static URLs
 
 
 def _yes_no(value):

@@ -1,3 +1,4 @@
+import copy
 import functools
 import json
 import math
@@ -271,6 +272,9 @@ class ReportForm(forms.ModelForm):
             # Copied for this form by the constructor: only those posted, not all forty.
             kept = {*only, "version", "revision"}
             self.base_fields = {name: f for name, f in type(self).base_fields.items() if name in kept}
+            # And only those read from the report as their initial values (its wards are a query).
+            self._meta = copy.copy(type(self)._meta)
+            self._meta.fields = [name for name in self._meta.fields if name in kept]
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):

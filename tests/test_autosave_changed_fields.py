@@ -192,3 +192,14 @@ def test_an_autosave_costs_the_same_queries_with_3_rows_or_30(client, draft):
     add_rows(27)
     many = queries("With many rows.")
     assert few == many
+
+
+def test_the_page_says_whether_it_shows_the_report_as_stored(client, draft):
+    """The script posts only what changed from the page as shown when it shows the report as stored;
+    a refused save shown again holds text that is stored nowhere, so from there it posts the whole form."""
+    url = reverse("reports:edit", args=[draft.pk])
+    assert "data-shows-stored" in client.get(url).content.decode()
+    refused = client.post(url, form_data(draft, subject="S" * 251, reasons="Typed, not saved yet."))
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    assert "data-shows-stored" not in refused.content.decode()
+    assert "data-shows-stored" not in client.get(reverse("reports:new")).content.decode()

@@ -226,9 +226,10 @@ def timed(call, *, requests, warmup, backend=None):
 
 
 class Editor:
-    """An officer in the editor: opens it, then autosaves as the editor's script does (bench/load.py's
-    Officer): the page's own id with every save, so its autosaves fold into one version, and the
-    version and revision of each answer."""
+    """An officer in the editor: opens it, then autosaves as the editor's script does: the page's own id
+    with every save, so its autosaves fold into one version, the version and revision of each answer,
+    and only the fields changed since the last save (here the summary, typed on), named in `_changed`,
+    form-encoded (static/js/report-editor.js)."""
 
     def __init__(self, browser, edit_url, summary):
         self.browser, self.edit_url, self.summary = browser, edit_url, summary
@@ -246,11 +247,10 @@ class Editor:
         if self.fields is None:
             self.open()
         self.saves += 1
-        fields = [
-            (name, self.summary + f" Edit {self.saves}." if name == "summary" else value) for name, value in self.fields
-        ]
-        fields.append(("_autosave", "1"))
-        body, content_type = _multipart(fields)
+        kept = {"csrfmiddlewaretoken", "version", "revision", "editor_page"}
+        fields = [(name, value) for name, value in self.fields if name in kept]
+        fields += [("summary", self.summary + f" Edit {self.saves}."), ("_changed", "summary"), ("_autosave", "1")]
+        body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
         headers = {"Accept": "application/json", "Origin": f"http://{HOST}"}
         status, _, content = self.browser.request("POST", self.edit_url, body, content_type, headers)
         if status != 200:

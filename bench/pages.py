@@ -8,7 +8,8 @@ through Django's WSGI handler and prints, per page: the median CPU time of this 
 request (time.process_time, over --requests requests after --warmup), the median wall-clock time,
 the number of SQL queries, the multiple of the minimal view's CPU, the budget and OVER or ok.
 The editor autosaves as the editor's script does (inprocess.Editor: one page id, so the autosaves
-after the first fold into its version); the draft's versions before and after are printed too.
+after the first fold into its version, and only the field typed in, the summary, named in `_changed`);
+the draft's versions before and after are printed too.
 
 Budgets (issue 21), as multiples of the minimal view measured in the same run: every public page,
 feed and API list 5x; search 10x (public and signed-in); the editor page 20x; an autosave 10x.

@@ -1,3 +1,5 @@
+import copy
+import functools
 import json
 import math
 
@@ -7,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
 from django_prose_editor.widgets import ProseEditorWidget
 
 from boards import selectors
@@ -16,8 +19,6 @@ from reports.imagecheck import ImageProblem, check_image
 from reports.models import (
     SCHEDULE_12A_CHOICES,
     CorePurpose,
-    CorePurposeContribution,
-    Implication,
     ImplicationType,
     Portfolio,
     Post,
@@ -65,14 +66,17 @@ _SECTION_WIDGET = ProseEditorWidget(
 )
 # Worked out when first shown, not at import: it names the figure module's static URL, which needs
 # the static files' manifest in production.
+# Both are the same for the life of the process (the manifest is read once), so each is worked out once.
 SECTION_EDITOR_CONFIG = lazy(
-    lambda: json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder), str
+    functools.cache(lambda: json.dumps(_SECTION_WIDGET.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder)),
+    str,
 )()
 
 
+@functools.cache
 def section_editor_media():
-    """The editor's scripts and styles (served from the django-prose-editor package, no CDN)."""
-    return _SECTION_WIDGET.media
+    """The editor's scripts and styles (served from the django-prose-editor package, no CDN), as HTML."""
+    return mark_safe(str(_SECTION_WIDGET.media))  # noqa: S308 - the widget's own tags, with static URLs
 
 
 def _yes_no(value):
@@ -110,6 +114,53 @@ PROSE_FIELDS = [
     "implementation_date",
     "background_papers",
 ]
+
+
+# What a report that is not exempt holds for the exemption's questions (ReportForm.clean).
+EXEMPTION_FOLLOWERS = {"exempt_paragraphs": [], "release_review_on": None, "release_condition": ""}
+
+# An autosave from the editor's script posts only what changed since its last save: this field names
+# them, comma-separated (the report's own fields by name, "recommendations" and "sections" for a whole
+# list). Without it a post is the whole form, as a form posted without the script is.
+PARTIAL_FIELD = "_changed"
+
+
+def partial_names(data):
+    """The names an autosave of changed fields posted (a set), or None for a post of the whole form."""
+    if PARTIAL_FIELD not in data:
+        return None
+    return {name.strip() for name in data[PARTIAL_FIELD].split(",") if name.strip()}
+
+
+def _posted_pks(only, prefix):
+    """The ids in `only`'s names that start with `prefix` (a partial post), or None (the whole form)."""
+    if only is None:
+        return None
+    return {pk for name in only if name.startswith(prefix) and (pk := whole_number(name[len(prefix) :]))}
+
+
+def _items_offered(model, report, texts, key, pks):
+    """The implication types or core purposes the form offers: those in use, and those retired that
+    `report` has words for (its `texts`); of them only `pks` when given (an autosave of changed fields).
+    Read from the texts the editor prefetched where it did (a plain query of a short list), else in one
+    query with them."""
+    if pks is not None and not pks:
+        return []
+    items = model.objects.all() if pks is None else model.objects.filter(pk__in=pks)
+    if not report.pk:
+        return [item for item in items if item.is_active]
+    if texts in getattr(report, "_prefetched_objects_cache", {}):
+        written = {getattr(text, f"{key}_id") for text in getattr(report, texts).all() if text.text}
+        return [item for item in items if item.is_active or item.pk in written]
+    used = getattr(report, texts).exclude(text="").values(key)
+    return list(items.filter(Q(is_active=True) | Q(pk__in=used)))
+
+
+def _ward_pks(report):
+    """The report's wards' ids: from the wards the editor prefetched, else a subquery."""
+    if "wards" in getattr(report, "_prefetched_objects_cache", {}):
+        return [ward.pk for ward in report.wards.all()]
+    return Report.wards.through.objects.filter(report=report).values("ward")
 
 
 def _retired_marked(entry):
@@ -214,7 +265,17 @@ class ReportForm(forms.ModelForm):
         }
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in [*PROSE_FIELDS, "release_condition"]}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only=None, **kwargs):
+        """`only`: the names of the fields an autosave of changed fields posted (PARTIAL_FIELD); the form
+        then reads, checks and saves those alone, and every other field keeps its stored value."""
+        self.partial = only is not None
+        if self.partial:
+            # Copied for this form by the constructor: only those posted, not all forty.
+            kept = {*only, "version", "revision"}
+            self.base_fields = {name: f for name, f in type(self).base_fields.items() if name in kept}
+            # And only those read from the report as their initial values (its wards are a query).
+            self._meta = copy.copy(type(self)._meta)
+            self._meta.fields = [name for name in self._meta.fields if name in kept]
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
@@ -224,18 +285,11 @@ class ReportForm(forms.ModelForm):
             self.fields["revision"].initial = self.instance.revision
         self._keep_retired_choices()
         # The rows in use, and those retired since that this report has written in (kept, and shown to edit).
-        in_report = self.instance.pk or 0
-        self.implication_types = list(
-            ImplicationType.objects.filter(
-                Q(is_active=True)
-                | Q(pk__in=Implication.objects.filter(report=in_report).exclude(text="").values("type"))
-            )
+        self.implication_types = _items_offered(
+            ImplicationType, self.instance, "implications", "type", _posted_pks(only, "implication_")
         )
-        self.core_purposes = list(
-            CorePurpose.objects.filter(
-                Q(is_active=True)
-                | Q(pk__in=CorePurposeContribution.objects.filter(report=in_report).exclude(text="").values("purpose"))
-            )
+        self.core_purposes = _items_offered(
+            CorePurpose, self.instance, "core_purposes", "purpose", _posted_pks(only, "core_purpose_")
         )
         existing_implications = {}
         existing_purposes = {}
@@ -266,13 +320,15 @@ class ReportForm(forms.ModelForm):
         report = self.instance
         if not report.pk:
             return
-        self.fields["report_of"].queryset = Post.objects.filter(Q(is_active=True) | Q(pk=report.report_of_id))
-        self.fields["portfolio"].queryset = Portfolio.objects.filter(Q(is_active=True) | Q(pk=report.portfolio_id))
-        self.fields["wards"].queryset = Ward.objects.filter(
-            Q(is_active=True) | Q(pk__in=Report.wards.through.objects.filter(report=report).values("ward"))
-        )
-        for name in ("report_of", "portfolio", "wards"):
-            self.fields[name].label_from_instance = _retired_marked
+        querysets = {
+            "report_of": lambda: Post.objects.filter(Q(is_active=True) | Q(pk=report.report_of_id)),
+            "portfolio": lambda: Portfolio.objects.filter(Q(is_active=True) | Q(pk=report.portfolio_id)),
+            "wards": lambda: Ward.objects.filter(Q(is_active=True) | Q(pk__in=_ward_pks(report))),
+        }
+        for name, queryset in querysets.items():
+            if name in self.fields:  # an autosave of changed fields has only those
+                self.fields[name].queryset = queryset()
+                self.fields[name].label_from_instance = _retired_marked
 
     def _get_validation_exclusions(self):
         # Each choice of a record was checked against its field's queryset already; the model's
@@ -293,19 +349,34 @@ class ReportForm(forms.ModelForm):
         # One line: it heads the report, names the PDF and goes in the subject of emails.
         return " ".join(self.cleaned_data["subject"].split())
 
+    def _current(self, data, name):
+        """A field's value as this save leaves it: as posted, or as stored when a partial post left it out."""
+        if name in self.fields:
+            return data.get(name)
+        return getattr(self.instance, name)
+
     def clean(self):
         data = super().clean()
-        board, meeting = data.get("board"), data.get("meeting")
-        if meeting and board and meeting.board_id != board.pk:
-            self.add_error("meeting", f"That meeting is of the {meeting.board}, not the {board} chosen in Report to.")
-        if meeting and not board:
-            data["board"] = meeting.board
-        if not data.get("is_exempt"):
-            data["exempt_paragraphs"] = []
+        posted = set(self.fields)
+        # A field that follows another is set with it, posted or not (`following`: those not posted).
+        self.following = {}
+
+        def follow(name, value):
+            (data if name in posted else self.following)[name] = value
+
+        if {"board", "meeting"} & posted:
+            board, meeting = self._current(data, "board"), self._current(data, "meeting")
+            if meeting and board and meeting.board_id != board.pk:
+                where = "meeting" if "meeting" in posted else "board"
+                self.add_error(where, f"That meeting is of the {meeting.board}, not the {board} chosen in Report to.")
+            if meeting and not board:
+                follow("board", meeting.board)
+        if {"is_exempt", *EXEMPTION_FOLLOWERS} & posted and not self._current(data, "is_exempt"):
             # A public report is never reviewed for release: what was typed for it goes with the exemption.
-            data["release_review_on"], data["release_condition"] = None, ""
-        if data.get("all_wards"):
-            data["wards"] = Ward.objects.none()
+            for name, value in EXEMPTION_FOLLOWERS.items():
+                follow(name, value)
+        if {"all_wards", "wards"} & posted and self._current(data, "all_wards"):
+            follow("wards", Ward.objects.none())
         return data
 
     def draft(self):
@@ -315,7 +386,7 @@ class ReportForm(forms.ModelForm):
             name: value
             for name, value in self.cleaned_data.items()
             if name not in {"version", "revision"} and not name.startswith(("implication_", "core_purpose_"))
-        }
+        } | getattr(self, "following", {})
         return {"fields": fields, "implications": self.implication_texts(), "core_purposes": self.core_purpose_texts()}
 
     def implication_texts(self):

@@ -28,6 +28,7 @@ from reports.forms import (
     ReleaseTermsForm,
     ReportForm,
     Row,
+    partial_names,
     read_recommendations,
     read_sections,
     section_editor_media,
@@ -249,13 +250,19 @@ def _editor(request, report, unversioned_base=None):
 def _save_from_editor(request, report, unversioned_base, shown):
     """Save what the editor posted; answer an autosave in JSON, a form post with the page or a redirect."""
     autosave = request.POST.get("_autosave") == "1"
-    form = ReportForm(request.POST, instance=report)
-    recommendations, rec_error = read_recommendations(request.POST, report)
-    sections, sec_error = read_sections(request.POST, report)
+    # The editor's script autosaves only what changed since its last save (forms.PARTIAL_FIELD names it);
+    # everything else keeps its stored value. A post without it, or of a report not made yet, is the whole form.
+    only = partial_names(request.POST) if autosave and report.pk else None
+    form = ReportForm(request.POST, instance=report, only=only)
+    recommendations, rec_error, sections, sec_error = None, None, None, None
+    if only is None or "recommendations" in only:
+        recommendations, rec_error = read_recommendations(request.POST, report)
+    if only is None or "sections" in only:
+        sections, sec_error = read_sections(request.POST, report)
     list_errors = shown["list_errors"] = [e for e in (rec_error, sec_error) if e]
     form.is_valid()  # the valid fields are saved even when others are not
-    rec_ok = not list_errors and not any(r.errors for r in recommendations)
-    sec_ok = not list_errors and not any(r.errors for r in sections)
+    rec_ok = recommendations is not None and not list_errors and not any(r.errors for r in recommendations)
+    sec_ok = sections is not None and not list_errors and not any(r.errors for r in sections)
     expected = form.cleaned_data.get("version") if report.pk else None
     expected_revision = form.cleaned_data.get("revision") if report.pk else None
     if expected is None and report.pk:
@@ -327,6 +334,7 @@ def _answer_save(request, report, changed, form, rows, saved, autosave, shown):
                 "edit_url": reverse("reports:edit", args=[report.pk]),
                 "saved": changed,
                 "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                # The rows' ids when the list was saved (None: not posted, or not saved for a row's error).
                 "recommendation_ids": [r.pk or "" for r in recommendations] if saved[0] else None,
                 "section_ids": [s.pk or "" for s in sections] if saved[1] else None,
                 "errors": errors,

@@ -159,12 +159,65 @@ function markDirty() {
   timer = setTimeout(autosave, AUTOSAVE_DELAY);
 }
 
-function formData() {
+// An autosave posts only what changed since the page's last save, named in _changed (a list, the
+// recommendations or the sections, goes whole, with its rows' ids); the server keeps everything else
+// as stored. The whole form goes when the page does not show the report as stored (a refused save
+// shown again, a report not saved yet): what it shows may differ from what is stored anywhere.
+const NOT_CONTENT = new Set(["csrfmiddlewaretoken", "version", "revision", "editor_page", "_autosave", "action"]);
+let savedContent = null; // group -> its values (JSON) as last saved; null: not known, post the whole form
+
+function groupOf(name) {
+  if (name.startsWith("recommendation-")) return "recommendations";
+  if (name.startsWith("section-")) return "sections";
+  return name;
+}
+
+function contentOf(data) {
+  const groups = new Map();
+  for (const [name, value] of data.entries()) {
+    if (NOT_CONTENT.has(name) || name.endsWith("-id")) continue;
+    const group = groupOf(name);
+    if (!groups.has(group)) groups.set(group, []);
+    groups.get(group).push([name, value]);
+  }
+  return new Map([...groups].map(([group, values]) => [group, JSON.stringify(values)]));
+}
+
+// What an autosave sends: { body, content (what the form held), changed (the groups sent, or null: all) }.
+function autosaveData() {
   freshCsrf();
   const data = new FormData(form);
-  data.set("_autosave", "1");
   data.delete("action");
-  return data;
+  const content = contentOf(data);
+  if (!savedContent || !/\/edit\/$/.test(actionUrl())) {
+    data.set("_autosave", "1");
+    return { body: data, content, changed: null };
+  }
+  const changed = [...new Set([...content.keys(), ...savedContent.keys()])].filter(
+    (group) => content.get(group) !== savedContent.get(group),
+  );
+  const body = new URLSearchParams();
+  for (const [name, value] of data.entries()) {
+    if (NOT_CONTENT.has(name) || changed.includes(groupOf(name))) body.append(name, value);
+  }
+  body.set("_autosave", "1");
+  body.set("_changed", changed.join(","));
+  return { body, content, changed };
+}
+
+// After a save: what was sent is now stored, except the fields the server refused (sent again next time).
+function noteSaved(sent, result) {
+  const refused = new Set(Object.keys(result.errors || {}).map(groupOf));
+  if ((result.list_errors || []).length) ["recommendations", "sections"].forEach((group) => refused.add(group));
+  const next = new Map(savedContent || []);
+  const groups = sent.changed || [...new Set([...sent.content.keys(), ...next.keys()])];
+  for (const group of groups) {
+    if (refused.has(group) && sent.changed) continue;
+    if (refused.has(group) || !sent.content.has(group)) next.delete(group);
+    else next.set(group, sent.content.get(group));
+  }
+  if (!sent.changed) refused.forEach((group) => next.set(group, null)); // differs from anything: sent again
+  savedContent = next;
 }
 
 function applyIds(kind, ids) {
@@ -205,9 +258,10 @@ async function autosave() {
   }
   dirty = false;
   say("Saving…");
+  const sent = autosaveData();
   inFlight = fetch(actionUrl(), {
     method: "POST",
-    body: formData(),
+    body: sent.body,
     credentials: "same-origin",
     headers: { Accept: "application/json" },
   })
@@ -225,6 +279,7 @@ async function autosave() {
       signedOut = false;
       status.classList.remove("text-danger", "fw-semibold");
       if (response.ok) {
+        noteSaved(sent, result);
         showSaved(result);
       } else if (response.status === 409) {
         stopped = true;
@@ -277,7 +332,7 @@ form.addEventListener("submit", (event) => {
 // Leaving the page (closing the tab, navigating away) saves what is unsaved.
 function saveOnLeave() {
   if (dirty && !stopped && !signedOut && navigator.sendBeacon) {
-    navigator.sendBeacon(actionUrl(), formData());
+    navigator.sendBeacon(actionUrl(), autosaveData().body);
     dirty = false;
   }
 }
@@ -447,6 +502,9 @@ figureForm.addEventListener("submit", async (event) => {
 });
 
 // ---- start -----------------------------------------------------------------------------
+
+// The page shows the report as stored: an autosave needs to send only what is typed from here on.
+if (form.hasAttribute("data-shows-stored")) savedContent = contentOf(new FormData(form));
 
 document.querySelectorAll("[data-list]").forEach(renumber);
 document.querySelectorAll("[data-list] [data-section-body]").forEach(startEditor);

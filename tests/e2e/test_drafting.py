@@ -311,3 +311,48 @@ def test_it_refuses_the_second_of_two_saves_and_keeps_both_texts(people, e2e_dem
     report.refresh_from_db()
     assert report.summary == "Summary from the second browser."
     assert report.reasons == "Reasons from the first browser."
+
+
+def test_an_autosave_sends_only_what_changed_since_the_last_save(people, e2e_demo):
+    """The editor's script posts the fields typed in since its last save (and a list whole, with its
+    rows' ids); everything else stays as stored, and a new row's id comes back so it is not added twice."""
+    from urllib.parse import parse_qs
+
+    officer = people("officer").sign_in("officer")
+    page = officer.page
+    draft = Report.objects.get(subject="Sefton Active Lifestyles Strategy 2023 to 2028")
+    before = {"reasons": draft.reasons, "sections": list(draft.sections.values_list("pk", "heading", "body"))}
+    posts = []
+    page.on("request", lambda r: posts.append(r.post_data) if r.method == "POST" else None)
+    officer.goto(f"/reports/{draft.pk}/edit/")
+
+    def autosaved(type_it):
+        """What the autosave after `type_it()` posted."""
+        page.evaluate("document.getElementById('autosave-status').textContent = ''")
+        count = len(posts)
+        type_it()
+        page.get_by_text(re.compile("Draft saved at")).wait_for()
+        assert len(posts) == count + 1
+        return parse_qs(posts[-1], keep_blank_values=True)
+
+    sent = autosaved(lambda: page.get_by_role("textbox", name="Summary", exact=True).fill("Only the summary."))
+    assert sent["_changed"] == ["summary"] and sent["summary"] == ["Only the summary."]
+    assert "reasons" not in sent and "recommendation-text" not in sent and "section-body" not in sent
+
+    def add_recommendation():
+        page.get_by_role("button", name="Add a recommendation").click()
+        page.keyboard.type("The Board are asked to note the new plan.")
+
+    sent = autosaved(add_recommendation)
+    assert sent["_changed"] == ["recommendations"] and "summary" not in sent
+    assert sent["recommendation-text"][-1] == "The Board are asked to note the new plan."
+    assert sent["recommendation-id"][-1] == ""
+    sent = autosaved(lambda: page.keyboard.type(" Amended."))
+    assert sent["_changed"] == ["recommendations"] and sent["recommendation-id"][-1] != ""  # the id it was given
+
+    draft.refresh_from_db()
+    texts = list(draft.recommendations.values_list("text", flat=True))
+    assert texts[-1] == "The Board are asked to note the new plan. Amended." and texts.count(texts[-1]) == 1
+    assert draft.summary == "Only the summary." and draft.reasons == before["reasons"]
+    assert list(draft.sections.values_list("pk", "heading", "body")) == before["sections"]
+    assert draft.version == 2  # one editing session, one version

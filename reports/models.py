@@ -207,7 +207,7 @@ TEMPLATE_BLOCKS = [
     ("consultations", "Consultations", {"id_external_consultations"}),
     ("implementation", "Implementation date", {"id_implementation_date"}),
     ("contact", "Contact", {"id_contact_officer", "id_contact_phone", "id_contact_email"}),
-    ("appendices", "Appendices", set()),  # optional: a report may have none
+    ("appendices", "Appendices", {"block-appendices"}),  # optional, but none may have failed to convert
     ("background", "Background papers", set()),  # optional: "None" is often left unsaid
     ("body", "Body", {"sections"}),
 ]
@@ -661,6 +661,13 @@ class Report(models.Model):
         need(self.contact_email.strip(), "id_contact_email", "Enter the Email Address")
         sections = list(self.sections.all())
         need(sections, "sections", "Add at least one section to the body of the report")
+        for index, appendix in enumerate(self.appendices.all()):
+            need(
+                appendix.conversion != Appendix.Conversion.FAILED,
+                "block-appendices",
+                f"Appendix {appendix_letter(index)} ({appendix.title}) could not be converted to PDF: "
+                "remove it, or save it as PDF and upload that",
+            )
         return missing
 
     def completed_blocks(self):

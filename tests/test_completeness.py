@@ -4,7 +4,7 @@ field the check finds missing lies inside it on the page. Both read reports.mode
 import lxml.html
 import pytest
 
-from reports.models import TEMPLATE_BLOCKS, CorePurposeContribution, Implication, Recommendation, Report
+from reports.models import TEMPLATE_BLOCKS, Appendix, CorePurposeContribution, Implication, Recommendation, Report
 from tests.test_workflow import complete_draft
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,27 @@ def variants(demo):
     Recommendation.objects.filter(report=no_recommendation).delete()
     gaps = complete_draft(demo, subject="Gaps in the header, costs and contact")
     Report.objects.filter(pk=gaps.pk).update(capital_costs="", contact_email="", is_exempt=None)
-    return [demo.draft, complete, no_implications, no_core_purpose, one_core_purpose, no_recommendation, gaps]
+    failed_appendix = complete_draft(demo, subject="An appendix that failed to convert")
+    failed_conversion(failed_appendix)
+    converting = complete_draft(demo, subject="An appendix still converting")
+    Appendix.objects.create(report=converting, title="Workbook", source_format="xlsx", conversion="converting")
+    return [
+        demo.draft,
+        complete,
+        no_implications,
+        no_core_purpose,
+        one_core_purpose,
+        no_recommendation,
+        gaps,
+        failed_appendix,
+        converting,
+    ]
+
+
+def failed_conversion(report):
+    return Appendix.objects.create(
+        report=report, title="Needs assessment", source_format="docx", conversion="failed", problem="Too slow"
+    )
 
 
 def test_the_side_list_and_the_check_agree(demo, login):
@@ -62,6 +82,8 @@ def test_the_side_list_and_the_check_agree(demo, login):
     assert seen["No core purpose written"] == {"core-purpose"}
     assert seen["No recommendation"] == {"recommendations"}
     assert seen["Gaps in the header, costs and contact"] == {"header", "costs", "contact"}
+    assert seen["An appendix that failed to convert"] == {"appendices"}
+    assert seen["An appendix still converting"] == set()  # it will be done in seconds
 
 
 def test_an_empty_matrix_stops_submission(demo):
@@ -71,3 +93,15 @@ def test_an_empty_matrix_stops_submission(demo):
     Implication.objects.filter(report=report).update(text="")
     with pytest.raises(services.TransitionRefused, match="Implications of the Proposals"):
         services.report_submit(report=report, user=demo.officer)
+
+
+def test_an_appendix_that_failed_to_convert_stops_submission(demo):
+    from reports import services
+
+    report = complete_draft(demo, subject="An appendix that failed to convert")
+    failed_conversion(report)
+    with pytest.raises(services.TransitionRefused, match=r"Appendix A \(Needs assessment\) could not be converted"):
+        services.report_submit(report=report, user=demo.officer)
+    Appendix.objects.filter(report=report).delete()
+    services.report_submit(report=report, user=demo.officer)
+    assert Report.objects.get(pk=report.pk).status == Report.Status.CONSULTATION

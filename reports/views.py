@@ -439,6 +439,8 @@ def _editor_page(
         "appendix_max_mb": settings.APPENDIX_MAX_MB,
         "editor_config": SECTION_EDITOR_CONFIG,
         "save_problem": save_problem,
+        # A draft imported from Word links back to its import report while parts are not placed.
+        "not_placed": report.word_imports.values_list("unplaced", flat=True).first() if report.pk else None,
     }
     return render(request, "reports/report_edit.html", context, status=status)
 

@@ -188,7 +188,14 @@ wordio:export                    exempt                         POST  login    4
 wordio:export                    seed                           GET   login    200      200      200      200      200      200      404      200
 wordio:export                    seed                           POST  login    405      405      405      405      405      405      405      405
 wordio:import                    -                              GET   login    405      405      405      405      405      405      405      405
-wordio:import                    -                              POST  login    200*     404      404      200*     200*     404      200*     200*
+wordio:import                    -                              POST  login    302*     404      404      302*     302*     404      302*     302*
+# What a Word import made of a draft, and what it did not place: for those with a part in its making.
+wordio:import_report             draft                          GET   login    200      404      404      404      200      404      404      200
+wordio:import_report             draft                          POST  login    405      405      405      405      405      405      405      405
+wordio:import_report             exempt                         GET   login    200      200      200      200      200      404      404      200
+wordio:import_report             exempt                         POST  login    405      405      405      405      405      405      405      405
+wordio:import_report             seed                           GET   login    404      404      404      404      404      404      404      404
+wordio:import_report             seed                           POST  login    405      405      405      405      405      405      405      405
 reports:print_preview            draft                          GET   login    200      404      404      404      200      404      404      200
 reports:print_preview            draft                          POST  login    405      405      405      405      405      405      405      405
 reports:print_preview            exempt                         GET   login    200      200      200      200      200      200      404      200

@@ -56,6 +56,7 @@ from tests.test_members import attendance_post
 from tests.test_packs import text_pdf
 from tests.test_public import PUBLIC_SUBJECT, build_packs, publish_upcoming
 from tests.test_workflow import form_data, report_in
+from wordio.models import WordImport
 
 
 @pytest.fixture
@@ -232,6 +233,11 @@ def build_world(demo, capture):
     )  # fmt: skip
     # Reference lists: a portfolio retired before the test, for restoring.
     retired_portfolio = Portfolio.objects.create(name="A retired portfolio", position=99, is_active=False)
+    # The draft and the exempt report as imported from Word, each with a part not placed.
+    for imported in (demo.draft, exempt):
+        WordImport.objects.create(
+            report=imported, imported_by=imported.author, on_template=True, unplaced=[["Summary", "Not placed"]]
+        )
     ids = {
         "ward": Ward.objects.get(name="Ainsdale").pk,
         "itype": ImplicationType.objects.get(name="Equality Implications").pk,

@@ -18,7 +18,7 @@ IMPORT = reverse("wordio:import")
 
 
 def _upload(client, data, name="report.docx"):
-    return client.post(IMPORT, {"file": SimpleUploadedFile(name, data)})
+    return client.post(IMPORT, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def _text_of(data):
@@ -235,3 +235,50 @@ def test_an_outsider_who_writes_no_reports_may_not_import(demo, login):
     response = _upload(login(demo.finance), _docx_with())
     assert response.status_code == 404 and Report.objects.count() == before
     assert login(demo.finance).get(IMPORT).status_code == 405
+
+
+def _not_on_template(paragraphs):
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_the_import_report_is_kept_with_the_draft_and_a_reload_makes_no_second_draft(demo, login):
+    client = login(demo.officer)
+    before = Report.objects.count()
+    data = _not_on_template(["Tea was served at four.", "The plots were allotted."])
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("allotments.docx", data)})
+    report = Report.objects.latest("pk")
+    page = reverse("wordio:import_report", args=[report.pk])
+    assert response.status_code == 303 and response["Location"] == page
+    for _ in range(2):  # a reload shows it again, and makes nothing
+        shown = client.get(page).content.decode()
+        assert "Tea was served at four." in shown and "The plots were allotted." in shown
+    assert Report.objects.count() == before + 1
+    # The editor links back to it while parts are not placed, so nothing is lost by leaving the page.
+    editor = client.get(reverse("reports:edit", args=[report.pk])).content.decode()
+    assert 'id="word-import-note"' in editor and page in editor and "were not placed" in editor
+    # A draft with everything placed, or never imported, has no such note.
+    report.word_imports.update(unplaced=[])
+    assert 'id="word-import-note"' not in client.get(reverse("reports:edit", args=[report.pk])).content.decode()
+    assert 'id="word-import-note"' not in client.get(reverse("reports:edit", args=[demo.draft.pk])).content.decode()
+
+
+def test_the_import_report_costs_the_same_queries_with_three_parts_not_placed_or_thirty(demo, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(demo.officer)
+    counts = []
+    for parts in (3, 30):
+        data = _not_on_template([f"Part {n} of the allotments society's minutes." for n in range(parts)])
+        client.post(IMPORT, {"file": SimpleUploadedFile("allotments.docx", data)})
+        report = Report.objects.latest("pk")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("wordio:import_report", args=[report.pk]))
+        assert response.content.decode().count("Part ") >= parts
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

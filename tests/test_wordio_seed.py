@@ -84,7 +84,7 @@ def normalised(text):
 def imported(demo, login):
     client = login(demo.officer)
     file = SimpleUploadedFile("Cities Inequalities Project.docx", seed_docx())
-    response = client.post(reverse("wordio:import"), {"file": file})
+    response = client.post(reverse("wordio:import"), {"file": file}, follow=True)
     assert response.status_code == 200, response.content[:2000]
     report = Report.objects.with_parts().exclude(pk__in=[demo.seed.pk, demo.draft.pk]).latest("pk")
     return response.content.decode(), report

@@ -18,6 +18,7 @@ from reports.forms import FIGURE_ALT_MAX, TEXT_MAX, Row
 from reports.imagecheck import ImageProblem, check_image
 from reports.models import CorePurpose, ImplicationType, Portfolio, Post, Report, Ward
 from wordio import reader
+from wordio.models import WordImport
 from wordio.safety import Refused, check_docx
 
 HEADER_NAMES = {
@@ -39,17 +40,6 @@ FIELD_NAMES["alternatives"] = "Alternative Options Considered and Rejected"
 
 # The fewest template labels a document must have to be taken as written on the template.
 TEMPLATE_LABELS = 3
-
-
-class Imported:
-    """What an import made: the draft, the fields filled (label, value), what was not placed, and
-    whether the document looked like the template at all."""
-
-    def __init__(self, report, filled, unplaced, on_template):
-        self.report = report
-        self.filled = filled
-        self.unplaced = unplaced
-        self.on_template = on_template
 
 
 def _yes_no(text):
@@ -146,7 +136,7 @@ def _header(reading, fields, filled, unplaced):
 
 
 def import_docx(*, data, filename, user):
-    """Check and read the .docx `data`, make a draft by `user` of what it says: an Imported.
+    """Check and read the .docx `data`, make a draft by `user` of what it says: the WordImport kept with it.
 
     Raises Refused (with the officer's message) when the file is not one to read; then nothing is made.
     """
@@ -242,7 +232,14 @@ def import_docx(*, data, filename, user):
                 user=user,
                 expected_version=report.version,
             )
-    return Imported(report, filled, unplaced, reading.labels_found >= TEMPLATE_LABELS)
+        return WordImport.objects.create(
+            report=report,
+            imported_by=user,
+            filename=filename[:255],
+            on_template=reading.labels_found >= TEMPLATE_LABELS,
+            filled=[list(row) for row in filled],
+            unplaced=[list(row) for row in unplaced],
+        )
 
 
 def _figures(report, pictures, user, filled, unplaced):

@@ -2,7 +2,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
@@ -12,6 +12,7 @@ from reports.views import get_report_for
 from wordio import services
 from wordio.export import CONTENT_TYPE, report_docx
 from wordio.forms import WordImportForm
+from wordio.models import WordImport
 from wordio.safety import MAX_UPLOAD, Refused
 
 log = logging.getLogger(__name__)
@@ -49,5 +50,21 @@ def report_import(request):
         except Refused as refusal:
             form.add_error("file", str(refusal))
         else:
-            return render(request, "wordio/import_report.html", {"imported": imported, "report": imported.report})
+            # To its own page (a reload posts nothing again), kept with the draft: "Not placed" stays
+            # there, reached from the editor, until the officer has put each part in its place.
+            answer = redirect("wordio:import_report", imported.report_id)
+            answer.status_code = 303
+            return answer
     return render(request, "wordio/import_upload.html", {"import_form": form}, status=400)
+
+
+@login_required
+@require_safe
+def import_report(request, pk):
+    """What the latest Word import made of the draft: the fields filled and what was not placed, to
+    those with a part in the report's making (the gate of its history: working material)."""
+    report = get_report_for(request.user, pk, action="history")
+    imported = WordImport.objects.filter(report=report).first()
+    if imported is None:
+        raise Http404("This report was not imported from Word")
+    return render(request, "wordio/import_report.html", {"imported": imported, "report": report})

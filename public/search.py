@@ -27,6 +27,8 @@ from reports.searchindex import FTS_TABLE
 # Highlight markers: control characters no report text holds, turned into <mark> only after the
 # whole extract has been escaped.
 START, STOP = "\x02", "\x03"
+# What a result prints (templates/public/_search.html): its reports are read with these columns alone.
+PRINTED = ("subject", "status", "is_exempt", "board__name", "meeting__starts_at")
 MAX_TERMS = 10  # words or phrases of a query searched; the rest are ignored, so every search is bounded
 
 
@@ -44,7 +46,7 @@ def search_reports(user, query, *, board=None, date_from=None, date_to=None):
     public paper, found in the same query as the page.
     """
     # The gate, and whether each report is opened inside or as a public paper, in one subquery.
-    reports = readable_reports_marked(user).select_related("board", "meeting", "meeting__board")
+    reports = readable_reports_marked(user).select_related("board", "meeting").only(*PRINTED)
     if board is not None:
         reports = reports.filter(board=board)
     if date_from:
@@ -222,7 +224,7 @@ class SqliteSearch(_LazyResults):
         if not chosen:
             return []
         # Already through the gate (ranked()): the page's reports are read by their ids alone.
-        reports = Report.objects.select_related("board", "meeting", "meeting__board").in_bulk([pk for pk, _ in chosen])
+        reports = Report.objects.select_related("board", "meeting").only(*PRINTED).in_bulk([pk for pk, _ in chosen])
         for pk, report in reports.items():
             report.internal = self._internal[pk]
         extracts = self.extracts(list(reports))

@@ -29,11 +29,11 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Length
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import StandIn, User
 from actions.models import Action, ActionUpdate
 from boards.models import AgendaItem, AgendaPack, Board, Council, Meeting, Membership, Supplement
 from decisions.models import Notice
@@ -41,7 +41,7 @@ from interests.models import Declaration, RegisterChange, RegisterEntry
 from members.models import Apology, Attendance, Councillor, OtherAttendee, Party
 from minutes.models import Minutes
 from officer_decisions.models import OfficerDecision
-from reports.models import Post, Report
+from reports.models import Appendix, ConsulteeKind, Post, Recommendation, Report, ReportEvent, Section, SignOff
 from votes.models import Amendment, MemberVote, Motion
 
 PUBLIC_PAGE_SECONDS = 60
@@ -60,9 +60,12 @@ for _model in (
     Meeting, AgendaItem, AgendaPack, Board, Report, Post, Supplement, Membership, Council, Attendance, OtherAttendee,
     Councillor, Party, Apology, Declaration, RegisterEntry, RegisterChange, Motion, Amendment, MemberVote,
     Minutes, Notice, Action, ActionUpdate, OfficerDecision,
+    # What signed-in search results depend on besides (search_stamp).
+    ReportEvent, Recommendation, Section, Appendix, SignOff, StandIn, ConsulteeKind.officers.through,
 ):  # fmt: skip
     post_save.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_save_{_model.__name__}")
     post_delete.connect(_forget_keys, sender=_model, dispatch_uid=f"public_cache_delete_{_model.__name__}")
+m2m_changed.connect(_forget_keys, sender=ConsulteeKind.officers.through, dispatch_uid="public_cache_consultee_officers")
 
 
 def meeting_page_key(pk):
@@ -106,10 +109,11 @@ def meeting_page_key(pk):
             "other_attendees__pk", "other_attendees__name", "other_attendees__role", "other_attendees__description",
         )
     )  # fmt: skip
-    return f"public-meeting-page:{pk}:{_digest([meeting, items, attendance])}"
+    return f"public-meeting-page:{pk}:{digest([meeting, items, attendance])}"
 
 
-def _digest(value):
+def digest(value):
+    """A short digest of `value`'s repr: a cache key's part."""
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
@@ -178,7 +182,7 @@ def public_stamp():
         User.objects.filter(councillor__isnull=False).order_by("pk").values_list("pk", "first_name", "last_name")
     )
     small = [_rows(model) for model in (Board, Post, Membership, Council, Councillor, Party)]
-    return _digest(
+    return digest(
         [timezone.localdate(), published, items, meetings, supplements, packs, attendance, register, minutes, motions,
          notices, officer_decisions, names, small]
     )  # fmt: skip
@@ -193,7 +197,31 @@ def forward_plan_stamp():
             "forward_plan_accepted_on", "meeting_id", "board_id", "report_of_id",
         )
     )  # fmt: skip
-    return _digest([public_stamp(), rows])
+    return digest([public_stamp(), rows])
+
+
+def search_stamp():
+    """What a signed-in person's search results can print or depend on, beyond the public lists: every
+    report's text, state, exemption and people (drafts too), and who may open it (sign-offs, stand-ins,
+    consultee kinds' officers; posts, boards and memberships are in `public_stamp`).
+
+    The report aggregates read every report, so they are kept like the public stamp (`remembered`);
+    each change to a report's text goes through a save that raises `updated_at` and writes a
+    historical row, each change of state an event row, so one of them moves whatever the change.
+    """
+    reports = Report.objects.aggregate(
+        n=Count("pk"), pks=Sum("pk"), versions=Sum("version"), revisions=Sum("revision"), updated=Max("updated_at"),
+        exempt=Count("pk", filter=Q(is_exempt=True)), authors=Sum("author_id"),
+        boards=Sum("board_id"), meetings=Sum("meeting_id"), posts=Sum("report_of_id"),
+        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in Report.Status.values},
+    )  # fmt: skip
+    events = ReportEvent.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    parts = [
+        model.history.aggregate(last=Max("history_id"))["last"] for model in (Report, Recommendation, Section, Appendix)
+    ]
+    sign_offs = SignOff.objects.aggregate(n=Count("pk"), pks=Sum("pk"), voided=Count("voided_at"))
+    officers = _rows(ConsulteeKind.officers.through)
+    return digest([remembered(public_stamp), reports, events, parts, sign_offs, officers, _rows(StandIn)])
 
 
 def remembered(stamp):
@@ -232,7 +260,7 @@ def cached_public_page(stamp=public_stamp):
             if request.method not in ("GET", "HEAD") or request.user.is_authenticated or len(get_messages(request)):
                 return view(request, *args, **kwargs)
             address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-            key = f"public-page:{name}:{_digest([address, remembered(stamp)])}"
+            key = f"public-page:{name}:{digest([address, remembered(stamp)])}"
             kept = cache.get(key)
             if kept is not None:
                 content, headers = kept

@@ -6,13 +6,13 @@ published. Everything public (the paper pages, search, feeds, the API) goes thro
 internal views keep `reports.views.get_report_for`.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
 from boards.models import AgendaItem, AgendaPack, Board, Meeting
 from boards.selectors import mark_withheld
-from reports.models import SCHEDULE_12A, SCHEDULE_12A_PARAGRAPHS, Appendix, Report
+from reports.models import SCHEDULE_12A, SCHEDULE_12A_PARAGRAPHS, Appendix, Report, visible_to_clause
 
 
 def public_meetings():
@@ -103,6 +103,18 @@ def readable_reports(user, visible=None):
     if visible is None:
         visible = Report.objects.visible_to(user)
     return Report.objects.filter(Q(pk__in=public) | Q(pk__in=visible.values("pk")))
+
+
+def readable_reports_marked(user):
+    """`readable_reports(user)`, each marked `internal` when `user` opens it inside (it is `visible_to`
+    them: /reports/<id>/) rather than as a public paper. Both tests are correlated clauses on the
+    report asked about, so a search pays for its matches, not for every report there is."""
+    public = Exists(public_reports().filter(pk=OuterRef("pk")))
+    if not user.is_authenticated:
+        return Report.objects.filter(public).annotate(internal=Value(False))
+    if user.sees_everything:
+        return Report.objects.annotate(internal=Value(True))
+    return Report.objects.annotate(internal=visible_to_clause(user)).filter(Q(internal=True) | public)
 
 
 def private_reason(report):

@@ -5,9 +5,11 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import quote_etag
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from actions import selectors as actions
 from boards.models import Meeting
-from boards.public_cache import cached_public_page, forward_plan_stamp
+from boards.public_cache import cached_public_page, digest, forward_plan_stamp, remembered, search_stamp
 from config.numbers import whole_number
 from decisions.selectors import story as decision_story
 from public import queries
@@ -24,6 +26,8 @@ from public.forms import CalendarForm, SearchForm
 from public.search import search_reports
 
 PER_PAGE = 20
+# How long a signed-in person's search results are kept (the key changes with what they print; 0: never).
+SIGNED_IN_SEARCH_SECONDS = 60
 
 
 def bad_request(request, template, context):
@@ -211,26 +215,44 @@ def forward_plan_pdf(request):
 @require_safe
 @cached_public_page()
 def search(request):
-    """Search the reports this visitor may open."""
+    """Search the reports this visitor may open.
+
+    A visitor's page is kept whole (cached_public_page). A signed-in person's results are kept too, for
+    them alone: the page's content, under their id, their role's reach, the address and the stamp of
+    everything the results depend on (search_stamp); the page around it is made for each request.
+    """
+    key = None
+    if request.user.is_authenticated and SIGNED_IN_SEARCH_SECONDS:
+        stamp = remembered(search_stamp)
+        key = "signed-in-search:" + digest(
+            [request.user.pk, request.user.sees_everything, request.get_full_path(), stamp]
+        )
+        kept = cache.get(key)
+        if kept is not None:
+            query, content = kept
+            return render(request, "public/search.html", {"query": query, "content": content})
     form = SearchForm(request.GET or None)
     context = {"form": form, "query": ""}
-    if not form.is_bound:
-        return render(request, "public/search.html", context)
-    if not form.is_valid():
-        return bad_request(request, "public/search.html", context)
-    data = form.cleaned_data
-    results = search_reports(
-        request.user, data["q"], board=data["board"], date_from=data["date_from"], date_to=data["date_to"]
-    )
-    if data["q"].strip():
-        number = whole_number(request.GET.get("page")) or 1
-        results.fetch((number - 1) * PER_PAGE, number * PER_PAGE)  # the page and the count in one query
-    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-    for result in page.object_list:
-        view = "reports:detail" if result.report.internal else "public:paper"
-        result.url = reverse(view, args=[result.report.pk])
-    context.update({"query": data["q"], "page": page, "searched": bool(data["q"].strip())})
-    return render(request, "public/search.html", context)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400  # the page again with its form's errors: the query string could not be understood
+    elif form.is_bound:
+        data = form.cleaned_data
+        results = search_reports(
+            request.user, data["q"], board=data["board"], date_from=data["date_from"], date_to=data["date_to"]
+        )
+        if data["q"].strip():
+            number = whole_number(request.GET.get("page")) or 1
+            results.fetch((number - 1) * PER_PAGE, number * PER_PAGE)  # the page and the count in one query
+        page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+        for result in page.object_list:
+            view = "reports:detail" if result.report.internal else "public:paper"
+            result.url = reverse(view, args=[result.report.pk])
+        context.update({"query": data["q"], "page": page, "searched": bool(data["q"].strip())})
+    content = render_to_string("public/_search.html", context, request)
+    if key and status == 200:
+        cache.set(key, (context["query"], content), SIGNED_IN_SEARCH_SECONDS)
+    return render(request, "public/search.html", {"query": context["query"], "content": content}, status=status)
 
 
 @require_safe

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -213,6 +213,35 @@ TEMPLATE_BLOCKS = [
 ]
 
 
+def _visible_condition(user):
+    """The rule of `ReportQuerySet.visible_to` for a signed-in user who does not see everything, as a Q on a report."""
+    today = timezone.localdate()
+    at_or_after_consultation = ~Q(status=Report.Status.DRAFT)
+    q = Q(author=user)
+    q |= Q(report_of__holder=user) & at_or_after_consultation
+    q |= Q(report_of__in=StandIn.objects.in_force(today).filter(deputy=user).values("post")) & (
+        at_or_after_consultation
+    )
+    q |= Q(sign_offs__signed_by=user)
+    if user.consultee_kinds.exists():
+        q |= at_or_after_consultation
+    q |= Q(
+        status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
+        board__memberships__user=user,
+    ) & in_force_on(today, through="board__memberships__")
+    return q
+
+
+def visible_to_clause(user):
+    """Whether the report of the outer query is `visible_to` user, as one correlated clause to filter or
+    annotate with: its cost grows with the rows it is asked about, not with every report there is."""
+    if not user.is_authenticated:
+        return Value(False)
+    if user.sees_everything:
+        return Value(True)
+    return Exists(Report.objects.filter(_visible_condition(user), pk=OuterRef("pk")))
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reports this user may open.
@@ -225,21 +254,7 @@ class ReportQuerySet(models.QuerySet):
             return self.none()
         if user.sees_everything:
             return self
-        today = timezone.localdate()
-        at_or_after_consultation = ~Q(status=Report.Status.DRAFT)
-        q = Q(author=user)
-        q |= Q(report_of__holder=user) & at_or_after_consultation
-        q |= Q(report_of__in=StandIn.objects.in_force(today).filter(deputy=user).values("post")) & (
-            at_or_after_consultation
-        )
-        q |= Q(sign_offs__signed_by=user)
-        if user.consultee_kinds.exists():
-            q |= at_or_after_consultation
-        q |= Q(
-            status__in=[Report.Status.APPROVED, Report.Status.PUBLISHED],
-            board__memberships__user=user,
-        ) & in_force_on(today, through="board__memberships__")
-        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+        return self.filter(pk__in=self.model.objects.filter(_visible_condition(user)).values("pk"))
 
     def in_forward_plan(self):
         """Key decisions their authors say are in the Forward Plan, accepted by democratic services or not."""

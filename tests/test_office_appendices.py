@@ -377,8 +377,12 @@ def test_the_status_costs_the_same_queries_with_one_appendix_or_six(demo, login)
     office_appendix(demo.draft, b"x", "docx", "One", 1)
     one = count()
     for position in range(2, 7):
-        office_appendix(demo.draft, b"x", "xlsx", f"Appendix {position}", position)
+        office_appendix(demo.draft, b"x", "xlsx", f"Workbook {position}", position)
     assert count() == one
+    # Lettered as the report prints them, in the editor and in the list it polls.
+    for page in (url, reverse("reports:edit", args=[demo.draft.pk])):
+        listed = client.get(page).content.decode()
+        assert "Appendix A: One" in listed and "Appendix F: Workbook 6" in listed
 
 
 def test_the_worker_task_converts_and_queues_again_the_pdf_of_a_report_approved_meanwhile(

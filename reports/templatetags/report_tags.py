@@ -156,3 +156,11 @@ def editor_field(bound_field):
         f"{_e(bound_field.label)}</label>{_control(bound_field, widget, errors)}"
         f"{_errors_block(bound_field, errors)}{_help(bound_field)}</div>"
     )
+
+
+@register.filter
+def appendix_letter(index):
+    """The letter of the appendix at this 0-based place in the report's order (A, B ... as printed)."""
+    from reports.models import appendix_letter as letter
+
+    return letter(index)

@@ -338,3 +338,17 @@ def test_the_demo_history_is_made_through_the_services_once(demo):
     assert load_history(demo.users, months=3, today=today) == 0  # a second run adds nothing
     public = decisions_for(None).filter(pk__in=history)
     assert public.count() == history.filter(is_exempt=False).count()
+
+
+def test_the_scorecard_stays_on_one_page_with_every_table_full(client, demo):
+    from pypdf import PdfReader
+
+    # Ten quarters of decisions (the scorecard prints the last eight), every core purpose, every answer.
+    for n in range(30):
+        decided(demo, n, climate=["positive", "neutral", "negative", ""][n % 4], trained=[True, False, None][n % 3],
+                equality=list(EQUALITY_TEXTS)[n % 4], purposes=range(8), day=dt.date(2023, 1, 5) + dt.timedelta(days=31 * n))  # fmt: skip
+    response = client.get("/insight/scorecard.pdf")
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == 1, text[-300:]
+    assert "(the last eight)" in text and "Cleaner Greener" in text

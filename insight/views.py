@@ -6,13 +6,10 @@ signed-in people see the figures of every report they may read, or the public's 
 
 import csv
 import datetime as dt
-import hashlib
 import io
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -262,15 +259,7 @@ def scorecard_pdf_bytes(context):
     """(PDF bytes) of the one-page scorecard; rendered only when what it prints has changed."""
     from reports import pdf as report_pdf
 
-    html = render_to_string("insight/pdf/scorecard.html", context)
-    key = hashlib.sha256(html.encode()).hexdigest()
-    name = f"insight/scorecard-{key}.pdf"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as handle:
-            return handle.read()
-    data = report_pdf.render_html_pdf(html)
-    default_storage.save(name, ContentFile(data))
-    return data
+    return report_pdf.stored_html_pdf(render_to_string("insight/pdf/scorecard.html", context), "insight/scorecards")[0]
 
 
 @require_safe

@@ -3,10 +3,6 @@
 stored by content, so it is rendered again only when what it prints changes. The Part 2 minutes
 print only in the next meeting's members' pack (exempt_minutes_pdf), never on their own."""
 
-import hashlib
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 
 from boards.models import Council
@@ -48,15 +44,7 @@ def minutes_html(minutes, in_pack=False, part2=False):
 
 def minutes_pdf(minutes, in_pack=False):
     """PDF bytes of the public minutes (never the Part 2 minutes)."""
-    html = minutes_html(minutes, in_pack=in_pack)
-    key = hashlib.sha256(html.encode()).hexdigest()
-    name = f"minutes/{key}.pdf"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as handle:
-            return handle.read()
-    data = report_pdf.render_html_pdf(html)
-    default_storage.save(name, ContentFile(data))
-    return data
+    return report_pdf.stored_html_pdf(minutes_html(minutes, in_pack=in_pack), "minutes")[0]
 
 
 def exempt_minutes_pdf(minutes):

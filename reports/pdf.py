@@ -649,6 +649,20 @@ def render_html_pdf(html, *, fetcher=None, base_url=None, timeout=None, memory_m
     return render_html(html, fetcher=fetcher, base_url=base_url, timeout=timeout, memory_mb=memory_mb).pdf
 
 
+def stored_html_pdf(html, folder):
+    """(PDF bytes, key) of `html`, rendered once and kept in storage under `folder`/<its digest>.pdf:
+    for documents that are the same whenever what they print is (the Forward Plan, minutes, the
+    insight scorecard), so each is rendered only when it changes."""
+    key = hashlib.sha256(html.encode()).hexdigest()
+    name = f"{folder}/{key}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            return handle.read(), key
+    data = render_html_pdf(html)
+    default_storage.save(name, ContentFile(data))
+    return data, key
+
+
 def stamp_renderer():
     """This renderer, as reports.pdfjoin lays out its page and item stamps with it."""
     from reports import pdfjoin

@@ -414,13 +414,19 @@ def _agenda_follows(meeting_id, change):
     agenda_report_changed(meeting_id=meeting_id, change=change)
 
 
+def _locked_for_a_new_appendix(report):
+    """The report locked for adding an appendix (ReportLocked when it is not editable), and the new
+    appendix's position, after its last."""
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if not locked.is_editable:
+        raise ReportLocked()
+    return locked, (locked.appendices.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+
+
 def appendix_add(*, report, title, pdf, filename, user, page=""):
     """Attach a disarmed PDF (reports.pdfcheck.disarm_pdf) to the report as its last appendix."""
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if not locked.is_editable:
-            raise ReportLocked()
-        position = (locked.appendices.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        locked, position = _locked_for_a_new_appendix(report)
         appendix = Appendix(
             report=locked,
             title=title,
@@ -444,10 +450,7 @@ def appendix_add_office(*, report, title, upload, source_format, filename, user,
     from reports.tasks import convert_appendix_task
 
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if not locked.is_editable:
-            raise ReportLocked()
-        position = (locked.appendices.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        locked, position = _locked_for_a_new_appendix(report)
         appendix = Appendix(
             report=locked,
             title=title,

@@ -27,7 +27,31 @@ def board_field():
     )
 
 
-class SearchForm(forms.Form):
+def meeting_date_field(label, example):
+    """A date of meeting a form filters by, optional."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"Enter the date as a real date, like {example}."},
+    )
+
+
+class MeetingDatesForm(forms.Form):
+    """Meetings from and to, either left open; the end refused, by its field, when before the start."""
+
+    date_from = meeting_date_field("Meetings from", "2022-09-14")
+    date_to = meeting_date_field("Meetings to", "2022-09-30")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return data
+
+
+class SearchForm(MeetingDatesForm):
     """What to look for, and optionally which board and which dates of meeting."""
 
     q = forms.CharField(
@@ -38,25 +62,7 @@ class SearchForm(forms.Form):
         error_messages={"max_length": "Search for at most %(limit_value)d characters (you typed %(show_value)d)."},
     )
     board = board_field()
-    date_from = forms.DateField(
-        label="Meetings from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date as a real date, like 2022-09-14."},
-    )
-    date_to = forms.DateField(
-        label="Meetings to",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date as a real date, like 2022-09-30."},
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date must be on or after the start date.")
-        return data
+    field_order = ["q", "board", "date_from", "date_to"]
 
 
 class CalendarForm(forms.Form):

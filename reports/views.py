@@ -536,41 +536,30 @@ def appendix_upload(request, pk):
     if not report.is_editable:
         messages.error(request, "This report is approved, so its appendices cannot change.")
         return redirect(report)
-    if form.is_valid() and form.office:
-        try:
-            services.appendix_add_office(
-                report=report,
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
-                source_format=form.office,
-                filename=form.cleaned_data["file"].name,
-                user=request.user,
-                page=editor_page(request),
-            )
-        except services.ReportLocked:
-            messages.error(request, "This report is approved, so its appendices cannot change.")
-            return redirect(report)
-        messages.success(
-            request,
-            f"Appendix “{form.cleaned_data['title']}” added. It is being converted to PDF: its pages appear in the "
-            "report’s PDF and the packs once that is done.",
-        )
-        return redirect(reverse("reports:edit", args=[report.pk]) + "#block-appendices")
     if form.is_valid():
+        added = {
+            "report": report,
+            "title": form.cleaned_data["title"],
+            "filename": form.cleaned_data["file"].name,
+            "user": request.user,
+            "page": editor_page(request),
+        }
         try:
-            services.appendix_add(
-                report=report,
-                title=form.cleaned_data["title"],
-                pdf=form.disarmed,
-                filename=form.cleaned_data["file"].name,
-                user=request.user,
-                page=editor_page(request),
-            )
+            if form.office:
+                services.appendix_add_office(**added, upload=form.cleaned_data["file"], source_format=form.office)
+            else:
+                services.appendix_add(**added, pdf=form.disarmed)
         except services.ReportLocked:
             messages.error(request, "This report is approved, so its appendices cannot change.")
             return redirect(report)
-        removed = form.disarmed.removed
-        note = f" Removed from the file, as an appendix may not carry them: {', '.join(removed)}." if removed else ""
+        if form.office:
+            note = (
+                " It is being converted to PDF: its pages appear in the report’s PDF and the packs once that is done."
+            )
+        elif removed := form.disarmed.removed:
+            note = f" Removed from the file, as an appendix may not carry them: {', '.join(removed)}."
+        else:
+            note = ""
         messages.success(request, f"Appendix “{form.cleaned_data['title']}” added.{note}")
         return redirect(reverse("reports:edit", args=[report.pk]) + "#block-appendices")
     context = {

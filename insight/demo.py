@@ -21,8 +21,8 @@ from boards.models import STANDARD_ITEMS, AgendaItem, Board, Meeting
 from boards.services import ensure_standard_items
 from reports import demo
 from reports.forms import Row
-from reports.models import CorePurpose, ImplicationType, Portfolio, Post, Report, ReportEvent
-from reports.services import report_save_draft
+from reports.models import CorePurpose, ImplicationType, Portfolio, Post, Report
+from reports.services import report_record_past_publication, report_save_draft
 
 LONDON = ZoneInfo("Europe/London")
 MONTHS = 24
@@ -189,11 +189,4 @@ def _one_report(users, board, meeting, position, rng, progress, posts, portfolio
         added_by=users["clerk"],
         added_at=meeting.starts_at - dt.timedelta(days=12),
     )
-    before = report.status
-    report.status = Report.Status.PUBLISHED
-    report._history_user = users["clerk"]
-    report.save(update_fields=["status"])
-    ReportEvent.objects.create(
-        report=report, actor=users["clerk"], action="published", from_status=before, to_status=report.status,
-        at=meeting.agenda_published_at,
-    )  # fmt: skip
+    report_record_past_publication(report=report, user=users["clerk"], at=meeting.agenda_published_at)

@@ -948,6 +948,22 @@ def report_publish(*, report, user, comment="", expected_status=None, expected_v
     return locked
 
 
+def report_record_past_publication(*, report, user, at):
+    """Record a report published before it was in this system (the demo's history of past meetings):
+    draft -> published as of `at`, the day its agenda was, with no consultation, approval or sign-off
+    here (those happened outside). Nothing else may skip the lifecycle."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        before = locked.status
+        locked.status = Report.Status.PUBLISHED
+        locked._history_user = user
+        locked.save(update_fields=["status"])
+        ReportEvent.objects.create(
+            report=locked, actor=user, action="published", from_status=before, to_status=locked.status, at=at
+        )
+    return locked
+
+
 def report_defer(*, report, user, comment):
     """The meeting a report was placed for is cancelled: published -> approved (any other state
     stays), to wait for another agenda. Its author is told. Called by boards.services.meeting_cancel."""

@@ -185,7 +185,7 @@ def test_it_lets_an_officer_draft_a_whole_report(people, e2e_demo, hands):
 
     # An appendix (choosing the file is the browser's own dialog, so the test hands it the file).
     hands.fill(page.get_by_role("textbox", name="Appendix title"), "Action plan")
-    page.get_by_label("PDF file").set_input_files(
+    page.get_by_label("File (PDF, Word, Excel, PowerPoint or OpenDocument)").set_input_files(
         files=[{"name": "action-plan.pdf", "mimeType": "application/pdf", "buffer": appendix_pdf()}]
     )
     with page.expect_navigation():

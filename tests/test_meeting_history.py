@@ -194,6 +194,12 @@ def test_it_leaves_a_row_for_every_state_changing_service(demo, django_capture_o
         ["report"],
         lambda: services.report_accept_for_forward_plan(report=fp, user=clerk),
     )
+    past = complete_draft(demo, subject="A report of a meeting before the system")
+    step(
+        "report_record_past_publication",
+        ["report", "report_history"],
+        lambda: services.report_record_past_publication(report=past, user=clerk, at=timezone.now()),
+    )
 
     assert set(done) == state_changing_services()
     actions = list(MeetingEvent.objects.filter(meeting=meeting).values_list("action", flat=True))

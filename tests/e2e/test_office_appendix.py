@@ -37,6 +37,9 @@ def test_the_editor_shows_an_office_appendix_converting_then_converted(people, e
     expect(listed.get_by_role("link", name="Consultation responses", exact=True)).to_be_visible()
     thumbnail = listed.locator("img")
     thumbnail.wait_for()
-    assert page.evaluate("(img) => img.naturalWidth", thumbnail.element_handle()) > 0
+    # Drawn once it has loaded (the list was just swapped in by the poll): waited for, not read at once.
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle(), timeout=10_000
+    )
     officer.check()
     listed.screenshot(path=str(tmp_path / "appendix-list.png"))

@@ -23,6 +23,7 @@ from django_tasks import task
 
 from boards import packs
 from boards.models import AgendaPack, Meeting
+from config.queue import first_args_of_coming
 
 log = logging.getLogger(__name__)
 
@@ -248,17 +249,6 @@ def build_pack_now(pack_id):
     return stored
 
 
-def _packs_with_a_task():
-    """Ids of the packs that a queued or running build task will build."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    tasks = DBTaskResult.objects.filter(
-        task_path=build_pack_task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    )
-    return {row["args"][0] for row in tasks.values_list("args_kwargs", flat=True) if row.get("args")}
-
-
 def recover_stalled_packs(now=None):
     """Queue a build for every pack that needs one and has none coming: waiting with no task (its task
     failed on a database error), or building under a lease that lapsed (its worker died)."""
@@ -268,7 +258,7 @@ def recover_stalled_packs(now=None):
         AgendaPack.objects.filter(state__in=[AgendaPack.State.QUEUED, AgendaPack.State.BUILDING])
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .exclude(state=AgendaPack.State.QUEUED, requested_at__gte=settled)  # its task is on the way
-        .exclude(pk__in=_packs_with_a_task())
+        .exclude(pk__in=first_args_of_coming(build_pack_task))
     )
     queued = []
     for pack in stalled.select_related("meeting"):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from config.queue import first_args_of_coming
 from reports.models import Report
 
 log = logging.getLogger(__name__)
@@ -62,17 +63,6 @@ def convert_appendix_task(appendix_id):
         queue_report_pdf(appendix.report)  # approved while it converted: its stored PDF lacks the appendix
 
 
-def _appendices_with_a_task():
-    """Ids of the appendices that a queued or running conversion job will convert."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    tasks = DBTaskResult.objects.filter(
-        task_path=convert_appendix_task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    )
-    return {row["args"][0] for row in tasks.values_list("args_kwargs", flat=True) if row.get("args")}
-
-
 def recover_stalled_conversions(now=None):
     """The worker's sweep for office appendices no job will finish, as boards.tasks.recover_stalled_packs
     is for packs: one waiting with no job coming (its job was lost before it ran) is queued again; one
@@ -86,7 +76,7 @@ def recover_stalled_conversions(now=None):
     stalled = (
         Appendix.objects.filter(conversion__in=[Appendix.Conversion.PENDING, Appendix.Conversion.CONVERTING])
         .exclude(conversion=Appendix.Conversion.PENDING, uploaded_at__gte=settled)  # its job is on the way
-        .exclude(pk__in=_appendices_with_a_task())
+        .exclude(pk__in=first_args_of_coming(convert_appendix_task))
         .values_list("pk", "conversion")
     )
     queued, abandoned = [], []

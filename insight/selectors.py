@@ -289,35 +289,26 @@ def figures(reports):
     counted = summary(reports, groups)
     total = counted["total"]
     tables = {
-        "climate": Table(
-            "climate",
-            "Climate emergency declarations",
-            ["Declaration", "Reports", "Share (%)"],
-            [(label, counted[f"climate_{key}"], f"climate:{key}") for key, label in CLIMATE],
+        key: Table(
+            key,
+            title,
+            [column, "Reports", "Share (%)"],
+            [(label, counted[f"{key}_{answer}"], f"{key}:{answer}") for answer, label in answers],
             total,
-        ),
-        "training": Table(
-            "training",
-            "Authors with climate emergency training",
-            ["Author", "Reports", "Share (%)"],
-            [(label, counted[f"training_{key}"], f"training:{key}") for key, label in TRAINING],
-            total,
-        ),
-        "equality": Table(
-            "equality",
-            "Equality implications",
-            ["Outcome", "Reports", "Share (%)"],
-            [(label, counted[f"equality_{key}"], f"equality:{key}") for key, label in EQUALITY],
-            total,
-        ),
-        "purposes": Table(
-            "purposes",
-            "Contribution to the Council's core purposes",
-            ["Core purpose", "Reports", "Share (%)"],
-            [(p["name"], p["n"], f"purpose:{p['pk']}") for p in core_purposes(reports)],
-            total,
-        ),
+        )
+        for key, title, column, answers in (
+            ("climate", "Climate emergency declarations", "Declaration", CLIMATE),
+            ("training", "Authors with climate emergency training", "Author", TRAINING),
+            ("equality", "Equality implications", "Outcome", EQUALITY),
+        )
     }
+    tables["purposes"] = Table(
+        "purposes",
+        "Contribution to the Council's core purposes",
+        ["Core purpose", "Reports", "Share (%)"],
+        [(p["name"], p["n"], f"purpose:{p['pk']}") for p in core_purposes(reports)],
+        total,
+    )
     quarters = by_quarter(reports, groups)
     tables["quarters"] = Table(
         "quarters",

@@ -216,7 +216,8 @@ TEMPLATE_BLOCKS = [
 def _visible_condition(user):
     """The rule of `ReportQuerySet.visible_to` for a signed-in user who does not see everything, as a Q on a report."""
     today = timezone.localdate()
-    at_or_after_consultation = ~Q(status=Report.Status.DRAFT)
+    # A correction of a published report is its author's and democratic services' alone, like a draft.
+    at_or_after_consultation = ~Q(status__in=[Report.Status.DRAFT, Report.Status.CORRECTION])
     q = Q(author=user)
     q |= Q(report_of__holder=user) & at_or_after_consultation
     q |= Q(report_of__in=StandIn.objects.in_force(today).filter(deputy=user).values("post")) & (
@@ -348,6 +349,9 @@ class Report(models.Model):
         SIGNED_OFF = "signed_off", "Signed off"
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
+        # A copy of a published report being corrected (reports.services.report_open_correction): edited
+        # by its author and democratic services, seen by no one else, never on an agenda or in a pack.
+        CORRECTION = "correction", "Correction being made"
 
     # On its way to a meeting: not yet approved (DESIGN section 3), so it has sign-off and approval due dates.
     ON_THE_WAY = (Status.DRAFT, Status.CONSULTATION, Status.SIGNED_OFF)
@@ -361,6 +365,9 @@ class Report(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(
         default=1, help_text="Raised by every save; a save from an older version is refused."
+    )
+    edition = models.PositiveIntegerField(
+        default=1, editable=False, help_text="The published edition: 1 when published, raised by each correction."
     )
 
     # Header grid
@@ -484,8 +491,29 @@ class Report(models.Model):
 
     @property
     def is_editable(self):
-        """Reports can be edited until they are approved."""
-        return self.status in {self.Status.DRAFT, self.Status.CONSULTATION, self.Status.SIGNED_OFF}
+        """Reports can be edited until they are approved; a correction of a published one until it is republished."""
+        return self.status in {
+            self.Status.DRAFT, self.Status.CONSULTATION, self.Status.SIGNED_OFF, self.Status.CORRECTION,
+        }  # fmt: skip
+
+    @property
+    def is_correction(self):
+        """Whether this is the copy a published report is corrected on (`Correction.draft`)."""
+        return self.status == self.Status.CORRECTION
+
+    @property
+    def edition_notes(self):
+        """Its republished corrections, oldest first (Correction.edition_note): none while in its first edition."""
+        if self.edition <= 1 or self.pk is None:
+            return []
+        return list(self.corrections.filter(status=Correction.Status.REPUBLISHED).order_by("edition"))
+
+    @property
+    def open_correction(self):
+        """The correction being made of this published report, or None."""
+        if self.status != self.Status.PUBLISHED:
+            return None
+        return self.corrections.filter(status=Correction.Status.OPEN).select_related("draft").first()
 
     @property
     def exempt_paragraph_list(self):
@@ -997,6 +1025,9 @@ class ReportEvent(models.Model):
         "forward_plan_accepted": "Accepted onto the Forward Plan",
         "released": "Released for publication",
         "release_terms_changed": "Review date or condition for release changed",
+        "correction_opened": "Correction opened",
+        "republished": "Corrected and republished",
+        "correction_abandoned": "Correction abandoned",
     }
 
     class Meta:
@@ -1027,6 +1058,56 @@ class ReportEvent(models.Model):
             return ""
         names = dict(Report.Status.choices)
         return f"{names.get(self.from_status, 'New')} → {names.get(self.to_status, self.to_status)}"
+
+
+class Correction(models.Model):
+    """A correction of a published report before its meeting: made on a copy (`draft`, a report of its own
+    with its own versions), whose content replaces the report's when democratic services republish it.
+
+    Until then the public, the members and the packs read the report as published. Once closed, the row
+    stays as the record of the edition it made (`edition`, `what_changed`) or of its abandonment.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Being made"
+        REPUBLISHED = "republished", "Republished"
+        ABANDONED = "abandoned", "Abandoned"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")
+    draft = models.OneToOneField(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="correction_of",
+        help_text="The copy being edited, while the correction is open.",
+    )  # fmt: skip
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    edition = models.PositiveIntegerField(null=True, blank=True, help_text="The edition its republication made.")
+    what_changed = models.TextField(blank=True)
+    # The copy's rows that stand for the report's: {copy's pk: report's pk}. A section kept by the
+    # correction keeps its pk when republished (members' notes are tied to it); so does a figure.
+    sections = models.JSONField(default=dict, blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report"], condition=Q(status="open"), name="one_open_correction"),
+            models.UniqueConstraint(
+                fields=["report", "edition"], condition=Q(edition__isnull=False), name="one_correction_per_edition"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Correction of {self.report_id} ({self.get_status_display()})"
+
+    @property
+    def edition_note(self):
+        """ "Corrected edition 2, 6 December 2026: <what changed>", as the report's page and PDF print it."""
+        return f"Corrected edition {self.edition}, {timezone.localtime(self.closed_at):%-d %B %Y}: {self.what_changed}"
 
 
 class ReportReading(models.Model):

@@ -26,6 +26,7 @@ from reports.models import (
     Appendix,
     ConsulteeKind,
     CorePurposeContribution,
+    Correction,
     Figure,
     Implication,
     Recommendation,
@@ -210,14 +211,14 @@ AUTOSAVE_SESSION = timedelta(minutes=10)
 def _continues_session(report, *, user, page, now):
     """Whether an autosave from editor `page` by `user` folds into the report's current version.
 
-    An editing session is one editor page (a browser tab) of one user on a draft, whose autosave
+    An editing session is one editor page (a browser tab) of one user on a draft (or a correction), whose autosave
     made or last updated the current version less than AUTOSAVE_SESSION ago. An explicit save, an
     appendix, any workflow step (submitting, a return) or another page's save closes it. Only the
     session's own page updates a version in place, so its later saves never undo anyone else's.
     """
     return bool(
         page
-        and report.status == Report.Status.DRAFT
+        and report.status in {Report.Status.DRAFT, Report.Status.CORRECTION}
         and report.autosaved_at is not None
         and report.editor_page == page
         and report.autosaved_by_id == user.pk
@@ -1060,12 +1061,22 @@ def _require_democratic_services(user, doing):
         raise TransitionRefused(f"Only democratic services can {doing}.")
 
 
+def _refuse_while_correcting(report):
+    """Refuse a change to a published report while a correction of it is open: republishing would undo it."""
+    if report.corrections.filter(status=Correction.Status.OPEN).exists():
+        raise TransitionRefused(
+            f"A correction of “{report.title}” is open: republish or abandon it first, so that republishing it "
+            "does not undo this change. Nothing was changed."
+        )
+
+
 def check_release(report):
     """The published agenda item of an exempt report that may be released, or a refusal saying why not."""
     from boards.selectors import agenda_item_of
 
     if report.is_exempt is False:
         raise TransitionRefused(f"“{report.title}” is not exempt: it is public already. Nothing was changed.")
+    _refuse_while_correcting(report)
     item = agenda_item_of(report)
     published = (
         item is not None
@@ -1095,6 +1106,7 @@ def report_set_release_terms(*, report, user, review_on, condition):
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.is_exempt is False:
             raise TransitionRefused(f"“{locked.title}” is not exempt, so it is not reviewed for release.")
+        _refuse_while_correcting(locked)
         if locked.is_editable:
             # Here they would not raise the version, and an editor open on the report would put them back.
             raise TransitionRefused(
@@ -1182,3 +1194,310 @@ def report_record_reading(*, report, user):
     reading.read_at = timezone.now()
     reading.save()
     return reading, first
+
+
+# Correcting a published report ------------------------------------------------------------------------
+
+WHAT_CHANGED_MAX = 1_000  # characters: printed on the report, its PDF and the packs' front sheets
+
+# The report's own fields a correction does not carry: who wrote it, its place in the workflow, the
+# meeting its agenda item is on (a correction does not move a report), and the review date and
+# condition for release, which democratic services keep once a report is approved
+# (report_set_release_terms, refused while a correction is open).
+NOT_CORRECTED = {"id", "author", "status", "version", "board", "meeting", "release_review_on", "release_condition"}
+
+
+def _corrected_fields():
+    """The names of the report's own fields a correction carries: the header's and every text block's."""
+    return [
+        f.name for f in Report._meta.concrete_fields if f.editable and f.name not in NOT_CORRECTED
+    ]  # fmt: skip
+
+
+def _figure_address(report_id, figure_id):
+    return f"/reports/{report_id}/figures/{figure_id}/"
+
+
+def _repoint_figures(html, *, from_report, to_report, figures):
+    """`html` with each of `from_report`'s figures shown as `to_report`'s figure `figures[id]` stands for."""
+    for old, new in figures.items():
+        html = html.replace(_figure_address(from_report, old), _figure_address(to_report, new))
+    return html
+
+
+def check_correction(report, user, *, opening):
+    """The published agenda item of a report democratic services may correct now (`opening`: open a
+    correction; else republish one), or a refusal saying why not."""
+    from boards.selectors import agenda_item_of
+
+    _require_democratic_services(user, "correct a published report")
+    if report.status != Report.Status.PUBLISHED:
+        raise TransitionRefused(
+            f"“{report.title}” is {_status_label(report.status)}, not published: only a published report is corrected "
+            "and republished (before publication, change it in the editor). Nothing was changed."
+        )
+    item = agenda_item_of(report)
+    meeting = item.meeting if item else None
+    if meeting is None or not meeting.is_published or (item.supplement_id and not item.supplement.is_published):
+        raise TransitionRefused(f"“{report.title}” is not on a published agenda. Nothing was changed.")
+    held = meeting.status in {meeting.Status.HELD, meeting.Status.MINUTES_APPROVED, meeting.Status.CANCELLED}
+    if held or meeting.starts_at <= timezone.now():
+        done = "was cancelled" if meeting.status == meeting.Status.CANCELLED else "has taken place"
+        raise TransitionRefused(
+            f"The meeting of {meeting.date_display} {done}, so “{report.title}” is the paper it had before it and can "
+            "no longer be corrected. Nothing was changed."
+        )
+    open_one = report.corrections.filter(status=Correction.Status.OPEN).exists()
+    if opening and open_one:
+        raise TransitionRefused(
+            f"A correction of “{report.title}” is open already: finish it (republish it) or abandon it first. "
+            "Nothing was changed."
+        )
+    if not opening and not open_one:
+        raise TransitionRefused(f"No correction of “{report.title}” is open. Nothing was changed.")
+    return item
+
+
+def _locked_open_correction(report):
+    correction = Correction.objects.select_for_update().filter(report=report, status=Correction.Status.OPEN).first()
+    if correction is None:
+        raise TransitionRefused(f"No correction of “{report.title}” is open. Nothing was changed.")
+    return correction
+
+
+def report_open_correction(*, report, user):
+    """Democratic services open a correction of a published report whose meeting is still to come.
+
+    The report's content is copied, through this module, to a report of its own (status correction,
+    the same author) that its author and democratic services edit in the ordinary editor, with its
+    own versions; the published report and everything made from it stay as they are until
+    `report_republish`. Returns the Correction; its `draft` is the copy.
+    """
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        check_correction(locked, user, opening=True)
+        copy = Report(
+            author=locked.author,
+            status=Report.Status.CORRECTION,
+            board=locked.board,
+            meeting=locked.meeting,
+            **{name: getattr(locked, name) for name in _corrected_fields()},
+        )
+        copy._history_user = user
+        copy.save()
+        copy.wards.set(locked.wards.all())
+        figures = {}
+        for figure in locked.figures.all():
+            kept = Figure.objects.create(
+                report=copy,
+                file=figure.file.name,  # the same stored file: a figure's file never changes
+                content_type=figure.content_type,
+                source_format=figure.source_format,
+                width=figure.width,
+                height=figure.height,
+                size=figure.size,
+                uploaded_by=figure.uploaded_by,
+                uploaded_at=figure.uploaded_at,
+            )
+            figures[figure.pk] = kept.pk
+        for row in locked.recommendations.all():
+            rec = Recommendation(report=copy, position=row.position, text=row.text)
+            rec._history_user = user
+            rec.save()
+        sections = {}
+        for row in locked.sections.all():
+            body = _repoint_figures(row.body, from_report=locked.pk, to_report=copy.pk, figures=figures)
+            section = Section(report=copy, position=row.position, heading=row.heading, body=body)
+            section._history_user = user
+            section.save()
+            sections[str(section.pk)] = row.pk
+        for model, key in [(Implication, "type"), (CorePurposeContribution, "purpose")]:
+            for row in model.objects.filter(report=locked):
+                model.objects.create(report=copy, **{key: getattr(row, key)}, text=row.text)
+        for row in locked.appendices.all():
+            appendix = Appendix(report=copy)
+            for field in Appendix._meta.concrete_fields:
+                if field.name not in {"id", "report"}:
+                    setattr(appendix, field.attname, getattr(row, field.attname))  # the same stored files
+            appendix._history_user = user
+            appendix.save()
+        reindex_report(copy)
+        correction = Correction.objects.create(
+            report=locked,
+            draft=copy,
+            opened_by=user,
+            sections=sections,
+            figures={str(c): o for o, c in figures.items()},
+        )
+        note = f"Edition {locked.edition} as published is unchanged until the correction is republished."
+        ReportEvent.objects.create(
+            report=copy, actor=user, action="correction_opened", to_status=copy.status, comment=note
+        )
+        event = ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="correction_opened",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=note,
+        )
+        notifications.queue(event)
+    return correction
+
+
+def _apply_rows_by_position(model, report, rows, fields, user):
+    """Make the report's rows of `model` the texts of `rows` (the copy's), position by position."""
+    existing = list(model.objects.filter(report=report).order_by("position", "pk"))
+    for index, row in enumerate(rows):
+        obj = existing[index] if index < len(existing) else model(report=report)
+        values = {"position": index + 1, **{f: getattr(row, f) for f in fields}}
+        if obj.pk is None or any(getattr(obj, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(obj, f, v)
+            obj._history_user = user
+            obj.save()
+    for obj in existing[len(rows) :]:
+        obj._history_user = user
+        obj.delete()
+
+
+def _apply_correction(locked, copy, correction, user):
+    """Put the copy's content into the published report, keeping the report's rows where the copy kept them."""
+    for name in _corrected_fields():
+        setattr(locked, name, getattr(copy, name))
+    if locked.forward_plan_accepted_on and not (locked.is_key_decision and locked.in_forward_plan):
+        locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
+    wards = set(copy.wards.values_list("pk", flat=True))
+    if set(locked.wards.values_list("pk", flat=True)) != wards:
+        locked.wards.set(wards)
+    # Figures: those the copy was given stand for the report's own; one added to the copy becomes the report's.
+    figures = {int(c): o for c, o in correction.figures.items()}
+    for figure in copy.figures.all():
+        if figure.pk not in figures:
+            Figure.objects.filter(pk=figure.pk).update(report=locked)
+            figures[figure.pk] = figure.pk
+    # Sections: one the copy kept is updated in place (same pk); a new one is added; one it removed goes.
+    mapping = {int(c): o for c, o in correction.sections.items()}
+    existing = {s.pk: s for s in Section.objects.filter(report=locked)}
+    for position, row in enumerate(copy.sections.all(), start=1):
+        section = existing.pop(mapping.get(row.pk), None) or Section(report=locked)
+        body = _repoint_figures(row.body, from_report=copy.pk, to_report=locked.pk, figures=figures)
+        if section.pk is None or (section.position, section.heading, section.body) != (position, row.heading, body):
+            section.position, section.heading, section.body = position, row.heading, body
+            section._history_user = user
+            section.save()
+    for section in existing.values():
+        section._history_user = user
+        section.delete()
+    _apply_rows_by_position(Recommendation, locked, list(copy.recommendations.all()), ["text"], user)
+    for model, key in [(Implication, "type"), (CorePurposeContribution, "purpose")]:
+        texts = {getattr(row, key): row.text for row in model.objects.filter(report=copy).select_related(key)}
+        _sync_texts(model, locked, key, texts)
+    # Appendices: the copy's rows share the report's stored files, so a file names the appendix it is.
+    own = {a.file.name: a for a in Appendix.objects.filter(report=locked)}
+    for position, row in enumerate(copy.appendices.all(), start=1):
+        appendix = own.pop(row.file.name, None) or row  # one added to the copy moves to the report
+        if appendix.report_id != locked.pk or (appendix.position, appendix.title) != (position, row.title):
+            appendix.report, appendix.position, appendix.title = locked, position, row.title
+            appendix._history_user = user
+            appendix.save()
+    for appendix in own.values():
+        appendix._history_user = user
+        appendix.delete()  # the row only: its file stays, as the report's history names it
+
+
+def _correction_changes(locked, copy):
+    """Whether the copy says anything the published report does not (its words, or its appendices)."""
+
+    def words(report):
+        return [(b.key, b.text) for b in report_blocks(report, sign_offs=[])]
+
+    appendices = [[(a.file.name, a.title) for a in r.appendices.all()] for r in (locked, copy)]
+    return words(locked) != words(copy) or appendices[0] != appendices[1]
+
+
+def report_republish(*, report, user, what_changed):
+    """Democratic services republish a published report with its open correction: a new edition.
+
+    In one transaction the copy's content replaces the report's (its sections updated in place, so
+    their pks stay), the report's version and `edition` are raised, the correction is closed with
+    `what_changed` (required) and the copy is deleted; an event records it. After the commit the
+    meeting's packs become a new edition noting what changed, the report's PDF is made again, and
+    the public pages, the API and the feeds, whose stamps read the version, show the new edition.
+    """
+    what_changed = " ".join((what_changed or "").split())
+    if not what_changed:
+        raise TransitionRefused("Say what the correction changed: it is printed on the report and its packs.")
+    if len(what_changed) > WHAT_CHANGED_MAX:
+        raise TransitionRefused(f"Keep what changed to {WHAT_CHANGED_MAX:,} characters; it has {len(what_changed):,}.")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        item = check_correction(locked, user, opening=False)
+        correction = _locked_open_correction(locked)
+        copy = Report.objects.select_for_update().get(pk=correction.draft_id)
+        for appendix in copy.appendices.all():
+            if appendix.is_converting or appendix.conversion == Appendix.Conversion.FAILED or not appendix.file:
+                raise TransitionRefused(
+                    f"Appendix “{appendix.title}” of the correction is not a PDF yet "
+                    f"({appendix.get_conversion_display().lower()}): wait for it, or remove it. Nothing was changed."
+                )
+        if not _correction_changes(locked, copy):
+            raise TransitionRefused(
+                "The correction is the same as the published report: change it in the editor first, or abandon it. "
+                "Nothing was changed."
+            )
+        exemption_before = exemption_of(locked)
+        _apply_correction(locked, copy, correction, user)
+        locked.edition += 1
+        locked.version += 1
+        locked.revision = 0
+        locked.updated_at = timezone.now()
+        locked._history_user = user
+        locked._change_reason = "republished"
+        _close_session(locked)
+        locked.save()
+        reindex_report(locked)
+        correction.status = Correction.Status.REPUBLISHED
+        correction.closed_by, correction.closed_at = user, timezone.now()
+        correction.edition, correction.what_changed = locked.edition, what_changed
+        correction.draft = None
+        correction.save()
+        copy.delete()  # its content is the report's now; its versions stay in the history tables
+        event = ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="republished",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=f"Edition {locked.edition}: {what_changed}",
+        )
+        notifications.queue(event)
+        note_exemption_change(locked, exemption_before, user=user)
+        queue_report_pdf(locked)
+        _agenda_follows_on_commit(item, f"“{item.title}” was corrected (edition {locked.edition}): {what_changed}")
+    return locked
+
+
+def report_abandon_correction(*, report, user):
+    """Democratic services abandon a report's open correction: the copy is deleted, the published
+    report is left exactly as it was, and an event records it."""
+    _require_democratic_services(user, "abandon a correction")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        correction = _locked_open_correction(locked)
+        copy = correction.draft
+        correction.status = Correction.Status.ABANDONED
+        correction.closed_by, correction.closed_at = user, timezone.now()
+        correction.draft = None
+        correction.save()
+        if copy is not None:
+            copy.delete()
+        ReportEvent.objects.create(
+            report=locked,
+            actor=user,
+            action="correction_abandoned",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=f"Edition {locked.edition} stays as published.",
+        )
+    return locked

@@ -34,7 +34,7 @@ from reports.forms import (
     section_editor_media,
 )
 from reports.merge import merge_stale_post
-from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Figure, Report
+from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Correction, Figure, Report
 from reports.officeconvert import OFFICE_CONTENT_TYPES
 
 log = logging.getLogger(__name__)
@@ -89,13 +89,16 @@ def home(request):
     for report in to_sign:
         report.last_read_version = readings.get(report.pk)
     to_approve = deadlines.overdue_first(visible.awaiting_approval_by(user).order_by("updated_at"))
-    returned = my_drafts = my_reports = []
+    returned = my_drafts = my_reports = corrections = []
     if not is_councillor:
+        corrections = _corrections_for(user)
         returned = list(visible.filter(author=user).returned().with_latest_return())
         drafts = visible.filter(author=user, status=Report.Status.DRAFT).exclude(pk__in=[r.pk for r in returned])
         my_drafts = deadlines.overdue_first(drafts.order_by("pk"))
         my_reports = deadlines.overdue_first(
-            visible.filter(author=user).exclude(status=Report.Status.DRAFT).order_by("-updated_at")[:20]
+            visible.filter(author=user)
+            .exclude(status__in=[Report.Status.DRAFT, Report.Status.CORRECTION])
+            .order_by("-updated_at")[:20]
         )
     my_meetings = selectors.meetings_clerked_by(user) if user.sees_everything else []
     due_counts = deadlines.due_counts(my_meetings) if my_meetings else {}
@@ -118,6 +121,7 @@ def home(request):
         "to_sign": to_sign,
         "to_approve": to_approve,
         "returned": returned,
+        "corrections": corrections,
         "my_reports": my_reports,
         "my_meetings": my_meetings,
         "today": timezone.localdate(),
@@ -128,6 +132,17 @@ def home(request):
         **members,
     }
     return render(request, "reports/home.html", context)
+
+
+def _corrections_for(user):
+    """The open corrections of published reports this person makes: their own reports' (the author),
+    or all of them (democratic services)."""
+    open_ones = Correction.objects.filter(status=Correction.Status.OPEN).select_related(
+        "report__meeting__board", "draft"
+    )
+    if not user.sees_everything:
+        open_ones = open_ones.filter(draft__author=user)
+    return list(open_ones.order_by("report__meeting__starts_at", "pk"))
 
 
 def _reports_to_place(user):
@@ -468,10 +483,13 @@ def report_detail(request, pk):
     return _detail_page(request, pk)
 
 
-def _detail_page(request, pk, *, status=200, decision=None):
-    """The report's page; `decision` keeps what its approver typed, with the refusal beside it."""
+def _detail_page(request, pk, *, status=200, decision=None, republish=None):
+    """The report's page; `decision` keeps what its approver typed, `republish` what democratic services
+    typed as what a correction changed, each with the refusal beside it."""
     report = get_object_or_404(report_queryset(), pk=pk)
     context = {
+        **_correction_context(report, request.user),
+        "republish": republish or {},
         "report": report,
         "sections": report.numbered_sections(),
         "can_edit": report.is_editable and (report.author_id == request.user.pk or request.user.sees_everything),
@@ -484,6 +502,24 @@ def _detail_page(request, pk, *, status=200, decision=None):
         "decision": decision or {},
     }
     return render(request, "reports/report_detail.html", context, status=status)
+
+
+def _correction_context(report, user):
+    """What the report's page says of corrections: for a published report, the open one (to its author
+    and democratic services) and whether democratic services may open one; for a correction, what it corrects."""
+    if report.is_correction:
+        return {"corrects": Correction.objects.filter(draft=report).select_related("report").first()}
+    if report.status != Report.Status.PUBLISHED or not (user.sees_everything or user.pk == report.author_id):
+        return {}
+    correction = report.open_correction
+    may_open = False
+    if user.sees_everything and correction is None:
+        try:
+            services.check_correction(report, user, opening=True)
+            may_open = True
+        except services.TransitionRefused:
+            pass
+    return {"correction": correction, "may_open_correction": may_open}
 
 
 @public_or_login_required("public:paper_pdf")
@@ -969,6 +1005,64 @@ def report_release_terms(request, pk):
         return _release_page(request, report, terms_form=form, error=str(refusal), status=409)
     messages.success(request, f"The review date and condition for release of “{report.title}” are saved.")
     return redirect("reports:release", pk=report.pk)
+
+
+# Correcting a published report: democratic services open, republish or abandon ----------------------
+
+
+@login_required
+@require_POST
+def correction_open(request, pk):
+    """Open a correction of a published report: a copy its author and democratic services edit."""
+    _require_democratic_services(request.user)
+    report = get_report_for(request.user, pk)
+    try:
+        correction = services.report_open_correction(report=report, user=request.user)
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"A correction of “{report.title}” is open. Its author and democratic services can edit it; "
+            "everyone else reads the report as published until you republish it.",
+        )
+        return redirect("reports:edit", correction.draft_id)
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def correction_republish(request, pk):
+    """Republish a report with its correction, saying what changed (required): a new edition."""
+    _require_democratic_services(request.user)
+    report = get_report_for(request.user, pk)
+    what_changed = request.POST.get("what_changed", "")
+    try:
+        report = services.report_republish(report=report, user=request.user, what_changed=what_changed)
+    except services.TransitionRefused as refusal:
+        status = 400 if not what_changed.strip() else 409
+        return _detail_page(request, pk, status=status, republish={"what_changed": what_changed, "error": refusal})
+    messages.success(
+        request,
+        f"“{report.title}” is republished as edition {report.edition}. The meeting's packs are being built again, "
+        "noting what changed.",
+    )
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def correction_abandon(request, pk):
+    """Abandon a report's open correction: the report stays as published."""
+    _require_democratic_services(request.user)
+    report = get_report_for(request.user, pk)
+    try:
+        services.report_abandon_correction(report=report, user=request.user)
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"The correction is abandoned: “{report.title}” stays as published.")
+    return redirect(report)
 
 
 # History: the timeline, any version, any two versions compared ------------------------------------

@@ -1330,9 +1330,6 @@ def report_open_correction(*, report, user):
             figures={str(c): o for o, c in figures.items()},
         )
         note = f"Edition {locked.edition} as published is unchanged until the correction is republished."
-        ReportEvent.objects.create(
-            report=copy, actor=user, action="correction_opened", to_status=copy.status, comment=note
-        )
         event = ReportEvent.objects.create(
             report=locked,
             actor=user,

@@ -18,6 +18,8 @@ The ids column names the objects that fill the URL's arguments, in the order the
   exempt       the demo's exempt report (paragraph 3), published in Part 2 of `published`;
                exempt_appendix, and exempt_item its agenda item
   seed         the seed report, published on the 14 September 2022 agenda; seed_appendix, seed_item
+  public       the demo's public report waiting for the next meeting, published on `published`, with a correction
+               open (its summary changed): correction is the correction's copy, by officer
   draft_figure, exempt_figure, seed_figure     a figure (an image in the body) of each of those reports
   published    the board's next meeting, its agenda published, its packs built; its supplementary
                agenda 1 published with its packs built, and an item waiting for supplement 2
@@ -248,6 +250,30 @@ reports:release                  seed                           GET   login    4
 reports:release                  seed                           POST  login    404      404      404      404      302      404      404      302
 reports:release_terms            exempt                         GET   login    405      405      405      405      405      405      405      405
 reports:release_terms            exempt                         POST  login    404      404      404      404      302*     404      404      302*
+# Correcting a published report before its meeting: democratic services and administrators alone open, republish
+# or abandon a correction (no one else is told the buttons exist); `public` (the upcoming meeting's public report)
+# has one open, `correction` its copy, which only its author (officer) and they read or edit. Opening one on the
+# held meeting's seed, or a second on `public`, sends them back with the reason; republishing with none open is a 409.
+reports:correction_open          exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:correction_open          exempt                         POST  login    404      404      404      404      302*     404      404      302*
+reports:correction_open          seed                           GET   login    405      405      405      405      405      405      405      405
+reports:correction_open          seed                           POST  login    404      404      404      404      302      404      404      302
+reports:correction_open          public                         GET   login    405      405      405      405      405      405      405      405
+reports:correction_open          public                         POST  login    404      404      404      404      302      404      404      302
+reports:correction_republish     public                         GET   login    405      405      405      405      405      405      405      405
+reports:correction_republish     public                         POST  login    404      404      404      404      302*     404      404      302*
+reports:correction_republish     exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:correction_republish     exempt                         POST  login    404      404      404      404      409      404      404      409
+reports:correction_abandon       public                         GET   login    405      405      405      405      405      405      405      405
+reports:correction_abandon       public                         POST  login    404      404      404      404      302*     404      404      302*
+reports:correction_abandon       exempt                         GET   login    405      405      405      405      405      405      405      405
+reports:correction_abandon       exempt                         POST  login    404      404      404      404      302      404      404      302
+reports:detail                   correction                     GET   login    200      404      404      404      200      404      404      200
+reports:detail                   correction                     POST  login    405      405      405      405      405      405      405      405
+reports:edit                     correction                     GET   login    200      404      404      404      200      404      404      200
+reports:edit                     correction                     POST  login    302*     404      404      404      302*     404      404      302*
+reports:pdf                      correction                     GET   login    200      404      404      404      200      404      404      200
+reports:pdf                      correction                     POST  login    405      405      405      405      405      405      405      405
 
 # History and appendices. Board members read the finished report, not its drafts' history.
 reports:history                  draft                          GET   login    200      404      404      404      200      404      404      200

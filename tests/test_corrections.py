@@ -13,6 +13,9 @@ from boards.models import AgendaPack, Meeting
 from reports import services
 from reports.forms import Row
 from reports.models import Appendix, Correction, Recommendation, Report, ReportEvent, Section
+from tests.appendices import stored_appendix
+from tests.images import stored_figure
+from tests.test_packs import text_pdf
 from tests.test_public import EXEMPT_SUBJECT, PUBLIC_SUBJECT, body, build_packs, pdf_text, publish_upcoming
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +55,10 @@ def correct_paragraph(copy, user):
     assert OLD_PARAGRAPH in rows[0].values["body"]
     rows[0].values["body"] = rows[0].values["body"].replace(OLD_PARAGRAPH, NEW_PARAGRAPH)
     return save_sections(copy, user, rows)
+
+
+def add_appendix(report, title):
+    return stored_appendix(report, title, text_pdf(title))
 
 
 def published_state(report):
@@ -164,8 +171,6 @@ def test_it_keeps_kept_sections_pks_adds_new_ones_and_removes_removed_ones(demo,
 
 
 def test_it_carries_appendices_and_figures_through_a_correction(demo, published):
-    from tests.test_permissions import add_appendix, stored_figure
-
     report = published.public
     kept, dropped = add_appendix(report, "Kept appendix"), add_appendix(report, "Dropped appendix")
     figure = stored_figure(report)

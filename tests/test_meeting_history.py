@@ -170,6 +170,22 @@ def test_it_leaves_a_row_for_every_state_changing_service(demo, django_capture_o
         ["report"],
         lambda: services.report_release(report=exempt, user=clerk, reason="The contract was awarded early."),
     )
+    # A published report corrected before its meeting: a correction opened and abandoned, then one republished.
+    step("report_open_correction", ["report"], lambda: services.report_open_correction(report=waiting, user=clerk))
+    step(
+        "report_abandon_correction",
+        ["report"],
+        lambda: services.report_abandon_correction(report=waiting, user=clerk),
+    )
+    correction = services.report_open_correction(report=waiting, user=clerk)
+    edit(correction.draft, demo.officer, summary="A corrected summary.")
+    with django_capture_on_commit_callbacks(execute=True):
+        step(
+            "report_republish",
+            ["report", "report_history"],
+            lambda: services.report_republish(report=waiting, user=clerk, what_changed="The summary is corrected."),
+        )
+    assert Report.objects.get(pk=waiting.pk).summary == "A corrected summary."
     later = upcoming.starts_at + dt.timedelta(days=1)
     while not clock.is_working_day(timezone.localtime(later).date()):
         later += dt.timedelta(days=1)

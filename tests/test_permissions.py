@@ -45,6 +45,7 @@ from follow.models import Subscription
 from interests import services as interests
 from officer_decisions import services as officer_decisions
 from officer_decisions.models import OfficerDecision
+from reports import services as reports_services
 from reports.models import ImplicationType, Portfolio, Post, Report, Ward
 from reports.pdf import store_report_pdf
 from tests import images
@@ -154,6 +155,12 @@ def build_world(demo, capture):
     published, public, exempt = publish_upcoming(demo, capture)
     assert public.subject == PUBLIC_SUBJECT and exempt.is_exempt
     exempt_appendix = keep_original(add_appendix(exempt, "Exempt appendix"))
+    # A correction open on the public report, its summary changed, so that it can be republished.
+    correction = reports_services.report_open_correction(report=public, user=demo.clerk).draft
+    reports_services.report_save_draft(
+        report=correction, fields={"summary": "A corrected summary."}, recommendations=None, sections=None,
+        user=demo.officer, expected_version=1,
+    )  # fmt: skip
     draft_figure, exempt_figure, seed_figure = (stored_figure(r) for r in (demo.draft, exempt, demo.seed))
     # Stored as they are once approved, so only the draft's PDF is made on request.
     for report in [exempt, demo.seed]:
@@ -254,6 +261,8 @@ def build_world(demo, capture):
         "planned": planned.pk,
         "accepted": accepted.pk,
         "exempt": exempt.pk,
+        "public": public.pk,
+        "correction": correction.pk,
         "seed": demo.seed.pk,
         "draft_appendix": draft_appendix.pk,
         "consulting_appendix": consulting_appendix.pk,
@@ -419,6 +428,7 @@ BODIES = {
     "reports:return": lambda world, kwargs: {"comment": "Please say where the money comes from."},
     "reports:withdraw_approval": lambda world, kwargs: {"reason": "The figures have changed."},
     "reports:release": lambda world, kwargs: {"reason": "The contract has been awarded."},
+    "reports:correction_republish": lambda world, kwargs: {"what_changed": "The summary is corrected."},
     "reports:release_terms": lambda world, kwargs: {
         "release_review_on": "2030-03-01",
         "release_condition": "After the contract is awarded.",

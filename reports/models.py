@@ -258,8 +258,11 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(pk__in=self.model.objects.filter(_visible_condition(user)).values("pk"))
 
     def in_forward_plan(self):
-        """Key decisions their authors say are in the Forward Plan, accepted by democratic services or not."""
-        return self.filter(is_key_decision=True, in_forward_plan=True, forward_plan_date__isnull=False)
+        """Key decisions their authors say are in the Forward Plan, accepted by democratic services or not
+        (a correction's copy aside: the report it corrects is the entry)."""
+        return self.filter(is_key_decision=True, in_forward_plan=True, forward_plan_date__isnull=False).exclude(
+            status=Report.Status.CORRECTION
+        )
 
     def awaiting_forward_plan_acceptance(self):
         """Forward Plan entries democratic services have not accepted yet: not public until they are."""

@@ -157,6 +157,22 @@ def messages_for(event):
                 detail,
             )
         ]
+    if action == "correction_opened":
+        correction = report.open_correction
+        if correction is None:  # abandoned or republished since
+            return []
+        return [
+            (
+                author,
+                "A correction to make",
+                f"{actor} has opened a correction of {title}, published for its meeting. Make the correction in "
+                "the editor; everyone reads the report as published until democratic services republish it.",
+                _url("reports:edit", correction.draft),
+            )
+        ]
+    if action == "republished":
+        # What changed is the event's comment, which the email adds (or withholds, for an exempt report).
+        return [(author, "Corrected and republished", f"{actor} has republished {title} with a correction.", detail)]
     if action == "forward_plan_accepted":
         return [(author, "On the Forward Plan", f"{actor} has accepted {title} onto the Forward Plan.", detail)]
     if action == "sign_offs_voided":

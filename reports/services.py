@@ -1471,7 +1471,11 @@ def report_republish(*, report, user, what_changed):
         notifications.queue(event)
         note_exemption_change(locked, exemption_before, user=user)
         queue_report_pdf(locked)
-        _agenda_follows_on_commit(item, f"“{item.title}” was corrected (edition {locked.edition}): {what_changed}")
+        # The packs' note says what changed only of a report public before and after: a public pack printing
+        # it with another change must not carry the words of an exempt one.
+        public = exemption_before[0] is False and locked.is_exempt is False
+        change = f"“{item.title}” was corrected (edition {locked.edition})"
+        _agenda_follows_on_commit(item, f"{change}: {what_changed}" if public else f"{change}.")
     return locked
 
 

@@ -7,9 +7,11 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from boards.models import AgendaPack, Meeting
+from public.queries import forward_plan, forward_plan_pending
 from reports import services
 from reports.forms import Row
 from reports.models import Appendix, Correction, Recommendation, Report, ReportEvent, Section
@@ -88,6 +90,8 @@ def test_it_corrects_a_published_report_and_republishes_it_as_a_new_edition(
     with django_capture_on_commit_callbacks(execute=True):
         correction = services.report_open_correction(report=report, user=demo.clerk)
     copy = correction.draft
+    [told] = [m for m in mail.outbox if "A correction to make" in m.subject]
+    assert told.to == [report.author.email] and f"/reports/{copy.pk}/edit/" in told.body
     assert (copy.status, copy.author, copy.meeting, copy.subject) == (
         Report.Status.CORRECTION, report.author, report.meeting, report.subject,
     )  # fmt: skip
@@ -111,6 +115,8 @@ def test_it_corrects_a_published_report_and_republishes_it_as_a_new_edition(
     assert not Report.objects.filter(pk=copy.pk).exists()
     correction.refresh_from_db()
     assert (correction.status, correction.edition, correction.what_changed) == ("republished", 2, WHAT_CHANGED)
+    [told] = [m for m in mail.outbox if "Corrected and republished" in m.subject]
+    assert told.to == [report.author.email] and WHAT_CHANGED in told.body
     event = ReportEvent.objects.filter(report=report).latest("pk")
     assert (event.action, event.actor, event.comment) == ("republished", demo.clerk, f"Edition 2: {WHAT_CHANGED}")
     # The public page and PDF show the corrected edition and say so.
@@ -298,6 +304,9 @@ def test_it_keeps_the_correction_from_everyone_but_its_author_and_democratic_ser
         assert login(user).get(f"/reports/{copy.pk}/").status_code == 404, user
         assert login(user).get(f"/reports/{copy.pk}/edit/").status_code == 404, user
         assert copy.pk not in Report.objects.visible_to(user).values_list("pk", flat=True)
+    # Nor is it a Forward Plan entry of its own (the report it corrects is), for democratic services to accept.
+    assert copy.pk not in [r.pk for r in forward_plan_pending(demo.clerk)]
+    assert copy.pk not in [entry.report_id for entry in forward_plan()]
     client.logout()
     assert client.get(f"/papers/{copy.pk}/").status_code == 404
     assert client.get(f"/reports/{copy.pk}/pdf/").status_code in {302, 404}
@@ -385,10 +394,17 @@ def test_it_keeps_the_exempt_rules_while_correcting_an_exempt_report(
     )  # fmt: skip
     assert client.get(f"/papers/{copy.pk}/").status_code == 404
     packs = {p.edition: p.revision for p in published.meeting.packs.filter(supplement=None)}
+    secret = "The bidder's price is now 1.2 million."
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_republish(report=exempt, user=demo.clerk, what_changed="The summary is corrected.")
+        services.report_republish(report=exempt, user=demo.clerk, what_changed=secret)
     assert client.get(f"/papers/{exempt.pk}/").status_code == 404
-    revisions = {p.edition: p.revision for p in published.meeting.packs.filter(supplement=None)}
-    # Only the members' pack prints the exempt report: only it is a new edition.
-    assert revisions[AgendaPack.Edition.MEMBERS] == packs[AgendaPack.Edition.MEMBERS] + 1
-    assert revisions[AgendaPack.Edition.PUBLIC] == packs[AgendaPack.Edition.PUBLIC]
+    after = {p.edition: p for p in published.meeting.packs.filter(supplement=None)}
+    # Only the members' pack prints the exempt report: only it is a new edition, and its note does not
+    # carry what changed (a public pack changed at the same time would print it too).
+    assert after[AgendaPack.Edition.MEMBERS].revision == packs[AgendaPack.Edition.MEMBERS] + 1
+    assert after[AgendaPack.Edition.PUBLIC].revision == packs[AgendaPack.Edition.PUBLIC]
+    title = exempt.agenda_item.title
+    assert after[AgendaPack.Edition.MEMBERS].revisions[-1][2] == f"“{title}” was corrected (edition 2)."
+    # Its author is told, without the words.
+    [told] = [m for m in mail.outbox if "Corrected and republished" in m.subject]
+    assert secret not in told.body

@@ -1424,7 +1424,9 @@ def report_republish(*, report, user, what_changed):
     """
     what_changed = " ".join((what_changed or "").split())
     if not what_changed:
-        raise TransitionRefused("Say what the correction changed: it is printed on the report and its packs.")
+        raise TransitionRefused(
+            "Say what the correction changed: it is printed on the report as its new edition’s note."
+        )
     if len(what_changed) > WHAT_CHANGED_MAX:
         raise TransitionRefused(f"Keep what changed to {WHAT_CHANGED_MAX:,} characters; it has {len(what_changed):,}.")
     with transaction.atomic():

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "reference",
     "wordio",
     "insight",
+    "reader",
 ]
 
 MIDDLEWARE = [

@@ -805,6 +805,22 @@ reader:api_notes                 -                              POST  405      4
 reader:api_sync                  -                              GET   405      405      405      405      405      405      405      405      405
 reader:api_sync                  -                              POST  403      404      404      404      404      200*     200*     404      200*
 
+# The reader offline (reader/offline.py): the service worker and the manifest hold no data and are the
+# same for everyone (a browser fetches the manifest without cookies). What a device may keep of a meeting
+# follows the reader's gate, in JSON: 403 to a visitor (signed out), 404 to whoever may not read the
+# meeting (409 once its minutes are approved: tests/test_reader_offline.py). The offline check tells anyone
+# signed in which of the meetings they name to drop (a POST of JSON, BODIES; it changes nothing).
+reader:sw                        -                              GET   200      200      200      200      200      200      200      200      200
+reader:sw                        -                              POST  405      405      405      405      405      405      405      405      405
+reader:manifest                  -                              GET   200      200      200      200      200      200      200      200      200
+reader:manifest                  -                              POST  405      405      405      405      405      405      405      405      405
+reader:offline                   published                      GET   403      404      404      404      404      200      200      404      200
+reader:offline                   published                      POST  405      405      405      405      405      405      405      405      405
+reader:offline                   scheduled                      GET   403      404      404      404      404      404      404      404      404
+reader:offline                   scheduled                      POST  405      405      405      405      405      405      405      405      405
+reader:offline_check             -                              GET   403      200      200      200      200      200      200      200      200
+reader:offline_check             -                              POST  403      200      200      200      200      200      200      200      200
+
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200
 admin:index                      -                              POST  login    login    login    login    login    login    login    login    200

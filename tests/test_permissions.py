@@ -352,6 +352,13 @@ def reader_sync(world, kwargs):
     return JsonBody(json.dumps({"device": "matrix", "meeting": world.ids["published"], "changes": [change]}))
 
 
+def reader_offline_check(world, kwargs):
+    """The offline check of a device keeping the published meeting, the exempt report's page among its papers."""
+    item = AgendaItem.objects.get(report=world.exempt)
+    exempt = [f"/reader/meetings/{world.ids['published']}/items/{item.pk}/"]
+    return JsonBody(json.dumps({"meetings": [{"meeting": world.ids["published"], "exempt": exempt}]}))
+
+
 def edited_report(world, kwargs):
     report = Report.objects.get(pk=kwargs["pk"])
     return form_data(report, summary=report.summary + " Changed by the permission test.")
@@ -516,6 +523,7 @@ BODIES = {
         "due_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
     },
     "reader:api_sync": reader_sync,
+    "reader:offline_check": reader_offline_check,
     "actions:update": lambda world, kwargs: {"status": "done", "note": "Done by the permission test."},
     "officer_decisions:new": officer_decision_form,
     "officer_decisions:edit": officer_decision_form,

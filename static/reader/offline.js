@@ -6,7 +6,7 @@
    the notes; an exempt paper only for a member who may read it) and the page's static files, then a
    record of what was kept (META). Online, each visit asks the server which kept meetings this device
    must drop (membership ended, minutes approved, an exempt paper no longer theirs) and brings the kept
-   copy up to date. Configured by its own <script> tag: data-sw, data-scope, data-check, data-static. */
+   copy up to date. Configured by its own <script> tag: data-sw, data-scope, data-check, data-static, data-user. */
 (() => {
   "use strict";
 
@@ -19,8 +19,8 @@
   const PARALLEL = 3;
 
   const person = document.querySelector("[data-user]");
-  if (!person || !person.dataset.user) return;
-  const user = person.dataset.user;
+  const user = script.dataset.user || (person && person.dataset.user);
+  if (!user) return;
   const holder = document.querySelector("[data-meeting]");
   const meeting = holder ? holder.dataset.meeting : null;
   const offlineUrl = holder ? holder.dataset.offlineUrl : null;
@@ -36,10 +36,10 @@
   let panel, progress, statusLine, removeButton;
   if (button) {
     panel = document.createElement("div");
-    panel.className = "keep-offline-panel";
+    panel.className = "keep-offline-panel d-flex flex-wrap align-items-center gap-2 w-100";
     panel.innerHTML =
       '<progress class="keep-offline-progress" max="1" value="0" hidden></progress>' +
-      '<p class="keep-offline-status" id="keep-offline-status" role="status"></p>' +
+      '<p class="keep-offline-status mb-0" id="keep-offline-status" role="status"></p>' +
       '<button type="button" class="btn btn-outline-secondary btn-sm keep-offline-remove" hidden>Remove from this device</button>';
     button.after(panel);
     progress = panel.querySelector("progress");
@@ -282,8 +282,10 @@
       }
       if (!navigator.onLine) text += " You are offline: this is the kept copy.";
       say(text);
-    } else {
-      say(navigator.onLine ? "" : "You are offline, and this meeting is not kept on this device.");
+    } else if (!navigator.onLine) {
+      say("You are offline, and this meeting is not kept on this device.");
+    } else if (/^(Kept|You are offline)/.test(statusLine.textContent)) {
+      say(""); // what said it was kept, or offline, no longer holds; what an action said stays
     }
     return meta;
   }

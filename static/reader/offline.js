@@ -298,6 +298,8 @@
       }
       return;
     }
+    // Before any cache is made: tells the sign-out script (sign-out.js) there is something to delete.
+    localStorage.setItem("reader-offline", "used");
     if (button) {
       button.disabled = false;
       button.addEventListener("click", () => {

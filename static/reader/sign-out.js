@@ -11,6 +11,14 @@
   const signOut = new URL(document.currentScript.dataset.signOut, location.href).pathname;
   const LIMIT_MS = 3000;
 
+  // Whether the reader has stored anything in this browser. offline.js marks it before it makes a cache
+  // ("reader-offline"), so a browser that never opened the reader signs out at once, as without this script.
+  function readerUsed() {
+    return [localStorage, sessionStorage].some((storage) =>
+      Object.keys(storage).some((key) => key.startsWith("reader-") && !key.startsWith("reader-outbox-")),
+    );
+  }
+
   async function purge() {
     if ("caches" in window) {
       const names = await caches.keys();
@@ -26,7 +34,7 @@
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (event.defaultPrevented || form.dataset.purged) return;
-    if (new URL(form.action, location.href).pathname !== signOut) return;
+    if (new URL(form.action, location.href).pathname !== signOut || !readerUsed()) return;
     event.preventDefault();
     const limit = new Promise((resolve) => setTimeout(resolve, LIMIT_MS));
     Promise.race([purge(), limit])

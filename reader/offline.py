@@ -159,6 +159,8 @@ def _kept_from(request):
         raw = request.GET.getlist("meeting")
         entries = [{"meeting": value} for value in raw]
     else:
+        if request.content_type != "application/json":
+            raise BadCheck("The check is sent as JSON (Content-Type: application/json).")
         try:
             body = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):

@@ -256,6 +256,15 @@ def test_it_refuses_a_check_it_cannot_read_with_a_message(client, demo, body, me
     assert message in response.json()["error"]
 
 
+def test_it_refuses_a_check_sent_as_a_form(client, demo, published):
+    meeting, _, _ = published
+    client.force_login(demo.member)
+    for data in ({"meetings": str(meeting.pk)}, {}):
+        response = client.post(CHECK, data)  # multipart, as a form would send it
+        assert response.status_code == 400
+        assert response.json()["error"] == "The check is sent as JSON (Content-Type: application/json)."
+
+
 def test_it_refuses_a_check_naming_a_meeting_that_is_not_a_number_by_get(client, demo):
     client.force_login(demo.member)
     response = client.get(CHECK, {"meeting": "x"})

@@ -143,15 +143,22 @@
     return { sizes, failed };
   }
 
+  const NO_CONNECTION = "Check your connection and try again.";
+
   async function askForList() {
-    const response = await fetch(offlineUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    let response;
+    try {
+      response = await fetch(offlineUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch (error) {
+      throw new Error(NO_CONNECTION);
+    }
     let body = {};
     try {
       body = await response.json();
     } catch (error) {
       body = {};
     }
-    if (!response.ok) throw new Error(body.error || "The papers could not be listed.");
+    if (!response.ok) throw new Error(body.error || `The papers could not be listed. ${NO_CONNECTION}`);
     return body;
   }
 
@@ -177,13 +184,13 @@
           say(`Keeping this meeting's papers on this device: ${done} of ${urls.length} files…`);
         }
       });
-      if (failed.includes(papers[0])) throw new Error("The meeting's page could not be fetched.");
+      if (failed.includes(papers[0])) throw new Error(`The meeting's page could not be fetched. ${NO_CONNECTION}`);
       await writeMeta(cache, listing, sizes, failed.filter((url) => papers.includes(url)));
       await render();
     } catch (error) {
       await caches.delete(cacheName(meeting));
       await render();
-      say(`Not kept on this device: ${error.message} Try again when you have a good connection.`);
+      say(`Not kept on this device. ${error.message}`);
     } finally {
       busy = false;
       progress.hidden = true;

@@ -174,3 +174,23 @@ def test_it_drops_a_kept_meeting_when_the_membership_has_ended(people, e2e_demo)
         "Removed from this device. You can no longer read this meeting's papers."
     )
     assert page.evaluate(CACHES) == {}
+
+
+def test_it_says_why_a_meeting_whose_minutes_are_approved_is_not_kept(people, e2e_demo):
+    from boards.models import Meeting
+
+    held = Meeting.objects.get(board__memberships__user=e2e_demo.users["member"], starts_at__year=2022)
+    assert held.status == Meeting.Status.MINUTES_APPROVED
+    member = people("member", viewport=PHONE).sign_in("member")
+    page = member.page
+    member.goto(f"/reader/meetings/{held.pk}/")
+    controlled(page)
+    page.locator("#keep-offline").click()
+    expect(page.locator("#keep-offline-status")).to_have_text(
+        "Not kept on this device. The minutes of this meeting are approved: "
+        "its papers are no longer kept for reading offline."
+    )
+    expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate(CACHES) == {}
+    member.check()
+    page.screenshot(path=f"{SHOTS}/reader-offline-not-kept-minutes-phone.png")

@@ -154,6 +154,8 @@ def api_sync(request):
     {"notes": [...], "conflicts": [ids], "refused": [{"id", "reason"}]} (see reader.services.notes_sync)."""
     if not request.user.is_authenticated:
         return _api_refusal(*SIGNED_OUT)
+    if request.content_type != "application/json":
+        return _api_refusal(400, "bad_json", "Send the changes as JSON (Content-Type: application/json).")
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):

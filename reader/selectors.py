@@ -8,7 +8,7 @@ from functools import cached_property
 
 import pikepdf
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,20 +58,20 @@ def get_meeting_to_read(user, pk):
     return meeting
 
 
-def _report_parts():
-    return (
-        Report.objects.select_related("board", "meeting", "meeting__board", "report_of", "portfolio")
-        .prefetch_related(
-            "wards",
-            "recommendations",
-            "implications__type",
-            "core_purposes__purpose",
-            "sections",
-            Prefetch("appendices", queryset=Appendix.objects.order_by("position", "pk")),
-            Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
-        )
-        .order_by()
-    )
+# Everything the reader prints of a report, fetched for the reports wanted in a fixed number of queries.
+REPORT_PARTS = (
+    "board",
+    "meeting__board",
+    "report_of",
+    "portfolio",
+    "wards",
+    "recommendations",
+    "implications__type",
+    "core_purposes__purpose",
+    "sections",
+    Prefetch("appendices", queryset=Appendix.objects.order_by("position", "pk")),
+    Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
+)
 
 
 class ReaderItem:
@@ -99,16 +99,16 @@ class ReaderItem:
         return f"NOT FOR PUBLICATION {self.item.exempt_grounds}" if self.is_exempt else ""
 
 
-def reader_items(user, meeting, *, only=None):
-    """The issued agenda in order as ReaderItems; the reports' parts fetched in a fixed number of queries.
+def reader_items(user, meeting, *, only=None, parts="all"):
+    """The issued agenda in order as ReaderItems, the reports' parts fetched in a fixed number of queries:
+    every report's (`parts="all"`), or only the first readable one's (`"first"`: the shell prints the rest
+    as they are scrolled to).
 
     An exempt report `user` may not see (none, for the members and democratic services the gate lets
     in, but the rule is read here again, from the report now) is named only, as the agenda names it.
     `only`: the pk of the one item wanted.
     """
-    items = list(
-        meeting.items.issued().select_related("supplement").prefetch_related(Prefetch("report", _report_parts()))
-    )
+    items = list(meeting.items.issued().select_related("report", "supplement"))
     numbered = number_items(items)
     report_ids = [item.report_id for _, item in numbered if item.report_id]
     visible = set(Report.objects.visible_to(user).filter(pk__in=report_ids).values_list("pk", flat=True))
@@ -118,6 +118,8 @@ def reader_items(user, meeting, *, only=None):
             continue
         item.meeting = meeting
         out.append(ReaderItem(number, item, item.report_id in visible))
+    wanted = [entry.report for entry in out if entry.report is not None]
+    prefetch_related_objects(wanted[:1] if parts == "first" else wanted, *REPORT_PARTS)
     pages = pack_pages(meeting)
     for entry in out:
         entry.pages = pages.get(entry.number, {})

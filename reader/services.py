@@ -43,6 +43,7 @@ class Change:
     deleted: bool
     base: int
     rebase: bool = False
+    rebase_to: str = ""  # with `rebase`: the fingerprint of the paragraph as it reads now
 
     @property
     def content(self):
@@ -51,7 +52,7 @@ class Change:
     @property
     def digest(self):
         """What this change says, keyed so the digest reveals nothing of the words to a database reader."""
-        message = json.dumps([self.content, self.deleted], sort_keys=True).encode()
+        message = json.dumps([self.content, self.deleted, self.rebase_to], sort_keys=True).encode()
         return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:24]
 
 
@@ -97,6 +98,8 @@ def _checked(raw, index):
         base=base,
         rebase=raw.get("rebase") is True,
     )
+    if change.rebase and not deleted:
+        change.rebase_to = index.get(anchor).fingerprint
     return change, None
 
 

@@ -58,7 +58,7 @@ def _meeting_context(request, meeting, items):
 def meeting(request, meeting_pk):
     """The reader's shell: the agenda with jump links, the first item in full, later items as they scroll in."""
     meeting = selectors.get_meeting_to_read(request.user, meeting_pk)
-    items = selectors.reader_items(request.user, meeting)
+    items = selectors.reader_items(request.user, meeting, parts="first")
     context = _meeting_context(request, meeting, items)
     first = next((entry for entry in items if entry.report is not None), items[0] if items else None)
     context["first"] = first
@@ -154,6 +154,8 @@ def api_sync(request):
     {"notes": [...], "conflicts": [ids], "refused": [{"id", "reason"}]} (see reader.services.notes_sync)."""
     if not request.user.is_authenticated:
         return _api_refusal(*SIGNED_OUT)
+    if request.content_type != "application/json":
+        return _api_refusal(400, "bad_json", "Send the changes as JSON (Content-Type: application/json).")
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):

@@ -67,8 +67,11 @@ def pages(data, slug):
         ("API agenda items", api + "agenda-items/"),
         ("councillors", "/councillors/"),
         ("register of interests", "/register/"),
+        ("reader service worker", "/reader/sw.js"),
+        ("reader manifest", "/reader/manifest.webmanifest"),
     ]
     rows = [("public", name, url, None, PUBLIC) for name, url in public]
+    meeting = data["meeting_url"].rstrip("/").rsplit("/", 1)[-1]
     rows += [
         ("public", f"search {COMMON_TERM!r}", query_url("/search/", q=COMMON_TERM), None, SEARCH),
         ("public", f"search {SELECTIVE_TERM!r}", query_url("/search/", q=SELECTIVE_TERM), None, SEARCH),
@@ -77,6 +80,15 @@ def pages(data, slug):
         ("signed in", "/reports/ all (clerk)", "/reports/?scope=all", "clerk", None),
         ("signed in", "/meetings/", "/meetings/", "officer", None),
         ("signed in", f"search {COMMON_TERM!r}", query_url("/search/", q=COMMON_TERM), "officer", SEARCH),
+        # What a device keeps of the meeting for reading offline, and the check of kept meetings (reader/offline.py).
+        ("signed in", "reader offline.json (clerk)", f"/reader/meetings/{meeting}/offline.json", "clerk", None),
+        (
+            "signed in",
+            "reader offline check (clerk)",
+            query_url("/reader/api/offline-check/", meeting=meeting),
+            "clerk",
+            None,
+        ),
     ]
     return rows
 

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "reference",
     "wordio",
     "insight",
+    "reader",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,16 @@ REMINDER_WORKING_DAYS = env_int("REMINDER_WORKING_DAYS", 2)
 REMINDER_HOUR = env_int("REMINDER_HOUR", 7)
 if REMINDER_HOUR > 23:
     raise ImproperlyConfigured(f"REMINDER_HOUR must be an hour of the day, 0 to 23; got {REMINDER_HOUR}")
+
+# The members' reader (reader/): a member's private notes are deleted READER_NOTES_KEEP_DAYS days after
+# the meeting's minutes are approved (the council's retention policy), the member warned by email and on
+# screen READER_NOTES_WARN_DAYS days before; a note holds at most READER_NOTE_MAX_CHARS characters. Notes
+# are encrypted under a key derived from READER_NOTES_SECRET (SECRET_KEY when unset): changing it makes
+# every note unreadable, so set it once, on its own, before SECRET_KEY is ever rotated.
+READER_NOTES_KEEP_DAYS = env_int("READER_NOTES_KEEP_DAYS", 90, minimum=1)
+READER_NOTES_WARN_DAYS = env_int("READER_NOTES_WARN_DAYS", 14)
+READER_NOTE_MAX_CHARS = env_int("READER_NOTE_MAX_CHARS", 10_000, minimum=100)
+READER_NOTES_SECRET = os.environ.get("READER_NOTES_SECRET", "")
 
 # Uploads: appendices are PDFs of at most this many megabytes and pages (reports/pdfcheck.py).
 APPENDIX_MAX_MB = env_int("APPENDIX_MAX_MB", 20, minimum=1)

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("reference.urls")),
     path("", include("insight.urls")),
+    path("reader/", include("reader.urls")),
     # Before the API's own patterns, whose last answers any other address under it with a 404.
     path("api/v1/", include((insight_api_patterns, "insight_api"))),
     path("api/v1/", include((api_patterns, "api"))),

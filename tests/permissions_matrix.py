@@ -795,6 +795,58 @@ insight:export                   nothing/csv                    POST  405      4
 insight_api:insight              -                              GET   200      200      200      200      200      200      200      200      200
 insight_api:insight              -                              POST  405      405      405      405      405      405      405      405      405
 
+# The members' reader (reader/): a meeting's papers for its board's members and democratic services (and
+# administrators), gated as the members' pack is: 404 for everyone else, the sign-in page for visitors. A
+# meeting not published yet (scheduled) is not in the reader for anyone. An item of another meeting (seed_item
+# of held, under published) is a 404. The notes API answers JSON: 403 to a visitor (signed out: the device
+# keeps its changes), 404 for a meeting not given or not readable; a sync POSTs JSON (BODIES) and creates a note.
+# Deleting notes: member has a note of published, so member's POST changes the database; clerk's and admin's
+# have nothing to delete.
+reader:index                     -                              GET   login    200      200      200      200      200      200      200      200
+reader:index                     -                              POST  login    405      405      405      405      405      405      405      405
+reader:meeting                   published                      GET   login    404      404      404      404      200      200      404      200
+reader:meeting                   published                      POST  login    405      405      405      405      405      405      405      405
+reader:meeting                   scheduled                      GET   login    404      404      404      404      404      404      404      404
+reader:meeting                   scheduled                      POST  login    405      405      405      405      405      405      405      405
+reader:item                      published/exempt_item          GET   login    404      404      404      404      200      200      404      200
+reader:item                      published/exempt_item          POST  login    405      405      405      405      405      405      405      405
+reader:item                      published/seed_item            GET   login    404      404      404      404      404      404      404      404
+reader:item                      published/seed_item            POST  login    405      405      405      405      405      405      405      405
+reader:search                    published                      GET   login    404      404      404      404      200      200      404      200
+reader:search                    published                      POST  login    405      405      405      405      405      405      405      405
+reader:report_pdf                published/exempt_item          GET   login    404      404      404      404      200      200      404      200
+reader:report_pdf                published/exempt_item          POST  login    405      405      405      405      405      405      405      405
+reader:appendix_pdf              published/exempt_item/exempt_appendix GET login 404   404      404      404      200      200      404      200
+reader:appendix_pdf              published/exempt_item/exempt_appendix POST login 405  405      405      405      405      405      405      405
+reader:appendix_pdf              published/exempt_item/seed_appendix GET login   404   404      404      404      404      404      404      404
+reader:appendix_pdf              published/exempt_item/seed_appendix POST login  405   405      405      405      405      405      405      405
+reader:notes_txt                 published                      GET   login    404      404      404      404      200      200      404      200
+reader:notes_txt                 published                      POST  login    405      405      405      405      405      405      405      405
+reader:notes_pdf                 published                      GET   login    404      404      404      404      200      200      404      200
+reader:notes_pdf                 published                      POST  login    405      405      405      405      405      405      405      405
+reader:notes_delete              published                      GET   login    404      404      404      404      200      200      404      200
+reader:notes_delete              published                      POST  login    404      404      404      404      302      302*     404      302
+reader:api_notes                 -                              GET   403      404      404      404      404      404      404      404      404
+reader:api_notes                 -                              POST  405      405      405      405      405      405      405      405      405
+reader:api_sync                  -                              GET   405      405      405      405      405      405      405      405      405
+reader:api_sync                  -                              POST  403      404      404      404      404      200*     200*     404      200*
+
+# The reader offline (reader/offline.py): the service worker and the manifest hold no data and are the
+# same for everyone (a browser fetches the manifest without cookies). What a device may keep of a meeting
+# follows the reader's gate, in JSON: 403 to a visitor (signed out), 404 to whoever may not read the
+# meeting (409 once its minutes are approved: tests/test_reader_offline.py). The offline check tells anyone
+# signed in which of the meetings they name to drop (a POST of JSON, BODIES; it changes nothing).
+reader:sw                        -                              GET   200      200      200      200      200      200      200      200      200
+reader:sw                        -                              POST  405      405      405      405      405      405      405      405      405
+reader:manifest                  -                              GET   200      200      200      200      200      200      200      200      200
+reader:manifest                  -                              POST  405      405      405      405      405      405      405      405      405
+reader:offline                   published                      GET   403      404      404      404      404      200      200      404      200
+reader:offline                   published                      POST  405      405      405      405      405      405      405      405      405
+reader:offline                   scheduled                      GET   403      404      404      404      404      404      404      404      404
+reader:offline                   scheduled                      POST  405      405      405      405      405      405      405      405      405
+reader:offline_check             -                              GET   403      200      200      200      200      200      200      200      200
+reader:offline_check             -                              POST  403      200      200      200      200      200      200      200      200
+
 # A handful of the admin's URLs with real ids (every admin URL is also requested under ADMIN_URL_RULE).
 admin:index                      -                              GET   login    login    login    login    login    login    login    login    200
 admin:index                      -                              POST  login    login    login    login    login    login    login    login    200

@@ -14,6 +14,7 @@ only the draft's PDF is rendered on request, for each of the three who may read 
 
 import datetime as dt
 import hashlib
+import json
 import time
 from types import SimpleNamespace
 
@@ -166,6 +167,8 @@ def build_world(demo, capture):
     for report in [exempt, demo.seed]:
         store_report_pdf(Report.objects.get(pk=report.pk))
     build_packs(published)
+    # A note member made on the exempt report in the reader (so member has notes of it to delete).
+    member_note(demo, published, exempt)
     # Its first supplement published (an item added after publication), its packs built; a second
     # item waits for the next supplement.
     agenda.agenda_add_item(
@@ -313,6 +316,18 @@ def build_world(demo, capture):
     return SimpleNamespace(ids=ids, demo=demo, scheduled=scheduled, approved=approved, exempt=exempt)
 
 
+def member_note(demo, meeting, report):
+    from reader import selectors as reader_selectors
+    from reader import services as reader_services
+
+    section = report.sections.order_by("position", "pk").first()
+    change = {"id": "6f1c2b9e-0000-4000-8000-0000000000aa", "anchor": f"s{section.pk}-p1", "quote": "",
+              "highlight": False, "text": "Member's own note", "deleted": False, "base": 0}  # fmt: skip
+    index = reader_selectors.meeting_blocks(demo.member, meeting)
+    result = reader_services.notes_sync(user=demo.member, meeting=meeting, changes=[change], index=index)
+    assert not result.refused, result.refused
+
+
 def follow_subscription(demo, email, *, confirm):
     """A subscription to the board by `email`, confirmed or waiting for its confirmation."""
     things = [(Subscription.Kind.BOARD, demo.board, None, "")]
@@ -332,6 +347,25 @@ def url_for(row, arguments, world):
 APPENDIX_PDF = text_pdf("An appendix uploaded by the permission test")
 NEW_PASSWORD = "a-new-password-for-the-matrix-7"
 FIGURE_PNG = images.png()
+
+
+class JsonBody(str):
+    """A POST body sent as JSON (the reader's notes API), not as form fields."""
+
+
+def reader_sync(world, kwargs):
+    """A new note on the first paragraph of the exempt report's body, for the published meeting."""
+    section = world.exempt.sections.order_by("position", "pk").first()
+    change = {"id": "6f1c2b9e-0000-4000-8000-000000000001", "anchor": f"s{section.pk}-p1", "quote": "",
+              "highlight": True, "text": "A note of the permission test", "deleted": False, "base": 0}  # fmt: skip
+    return JsonBody(json.dumps({"device": "matrix", "meeting": world.ids["published"], "changes": [change]}))
+
+
+def reader_offline_check(world, kwargs):
+    """The offline check of a device keeping the published meeting, the exempt report's page among its papers."""
+    item = AgendaItem.objects.get(report=world.exempt)
+    exempt = [f"/reader/meetings/{world.ids['published']}/items/{item.pk}/"]
+    return JsonBody(json.dumps({"meetings": [{"meeting": world.ids["published"], "exempt": exempt}]}))
 
 
 def edited_report(world, kwargs):
@@ -498,6 +532,8 @@ BODIES = {
         "owner": world.demo.officer.pk,
         "due_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
     },
+    "reader:api_sync": reader_sync,
+    "reader:offline_check": reader_offline_check,
     "actions:update": lambda world, kwargs: {"status": "done", "note": "Done by the permission test."},
     "officer_decisions:new": officer_decision_form,
     "officer_decisions:edit": officer_decision_form,
@@ -615,9 +651,12 @@ class Asker:
         changed = []
         with transaction.atomic():
             try:
-                response = {"GET": client.get, "HEAD": client.head}.get(method, client.post)(
-                    url, **({"data": body} if method == "POST" else {})
-                )
+                posted = {}
+                if method == "POST":
+                    posted = {"data": body}
+                    if isinstance(body, JsonBody):
+                        posted["content_type"] = "application/json"
+                response = {"GET": client.get, "HEAD": client.head}.get(method, client.post)(url, **posted)
                 got = outcome(response)
                 if actor != "anonymous" and response.get("Cache-Control") != "private, no-store":
                     self.cached.append(f"{actor} {method} {url}: {response.get('Cache-Control')}")

@@ -20,6 +20,7 @@ from django_tasks_db.management.commands import db_worker
 from boards.tasks import recover_stalled_packs
 from boards.worker import ResilientWorker, reclaim_lost_tasks
 from deadlines.tasks import queue_daily_reminders
+from reader.tasks import sweep_notes_retention
 from reports.tasks import recover_stalled_conversions
 
 # Seconds before starting a worker that ended again; doubled while it keeps ending within a minute.
@@ -27,8 +28,14 @@ RESTART_DELAY, RESTART_DELAY_MAX = 2, 60
 
 
 # The heartbeat's sweeps: work left by a dead worker, packs and office appendices no job will finish,
-# and (the last) the daily reminder job, queued once a day.
-SWEEPS = (reclaim_lost_tasks, recover_stalled_packs, recover_stalled_conversions, queue_daily_reminders)
+# the daily reminder job, queued once a day, and the reader's notes retention, run once a day.
+SWEEPS = (
+    reclaim_lost_tasks,
+    recover_stalled_packs,
+    recover_stalled_conversions,
+    queue_daily_reminders,
+    sweep_notes_retention,
+)
 
 
 class Command(db_worker.Command):

@@ -336,6 +336,8 @@ def test_it_walks_the_story_through_the_pages(login, demo, published, django_cap
     assert "Corrections of published reports" in home and f"/reports/{copy.pk}/edit/" in home
     page = officer.get(f"/reports/{report.pk}/").content.decode()
     assert f"/reports/{copy.pk}/edit/" in page and "Republish the correction" not in page
+    # The published report's own editor address leads to the correction's.
+    assert officer.get(f"/reports/{report.pk}/edit/")["Location"] == f"/reports/{copy.pk}/edit/"
     correct_paragraph(copy, demo.officer)
     # An empty what-changed: the page again, the message beside the field, nothing republished.
     clerk = login(demo.clerk)

@@ -519,8 +519,13 @@ def appendix_disarm(*, appendix):
         locked.disarmed_version, locked.problem = pdf.rules_version, ""
         locked.skip_history_when_saving = True  # the same appendix, made safe: not an edit of the report
         locked.save(update_fields=["file", "size", "page_count", "disarmed_version", "problem"])
-        # The report's history names the old file too: point it at the rebuilt one, as the old goes.
+        # The report's history names the old file too: point it at the rebuilt one, as the old goes. So does
+        # the copy of a report being corrected (report_open_correction), whose appendices share its files.
         Appendix.history.filter(file=old_name).update(file=locked.file.name)
+        Appendix.objects.filter(file=old_name).update(
+            file=locked.file.name, size=locked.size, page_count=locked.page_count,
+            disarmed_version=locked.disarmed_version, problem="",
+        )  # fmt: skip
         storage = locked.file.storage
         transaction.on_commit(lambda: storage.delete(old_name))
     appendix.refresh_from_db()
@@ -1281,6 +1286,9 @@ def report_open_correction(*, report, user):
             status=Report.Status.CORRECTION,
             board=locked.board,
             meeting=locked.meeting,
+            # Shown in the editor as the report has them; republishing leaves the report's own.
+            release_review_on=locked.release_review_on,
+            release_condition=locked.release_condition,
             **{name: getattr(locked, name) for name in _corrected_fields()},
         )
         copy._history_user = user

@@ -217,6 +217,10 @@ def report_new(request):
 def report_edit(request, pk):
     report = get_report_for(request.user, pk, "edit")
     if not report.is_editable:
+        correction = report.open_correction
+        if correction is not None:  # its correction is what is edited now
+            messages.info(request, "This report is published: you are editing its correction.")
+            return redirect("reports:edit", correction.draft_id)
         messages.info(request, "This report is approved, so it cannot be edited.")
         return redirect(report)
     return _editor(request, report)

@@ -336,6 +336,8 @@ def test_it_walks_the_story_through_the_pages(login, demo, published, django_cap
     assert "Corrections of published reports" in home and f"/reports/{copy.pk}/edit/" in home
     page = officer.get(f"/reports/{report.pk}/").content.decode()
     assert f"/reports/{copy.pk}/edit/" in page and "Republish the correction" not in page
+    # The published report's own editor address leads to the correction's.
+    assert officer.get(f"/reports/{report.pk}/edit/")["Location"] == f"/reports/{copy.pk}/edit/"
     correct_paragraph(copy, demo.officer)
     # An empty what-changed: the page again, the message beside the field, nothing republished.
     clerk = login(demo.clerk)
@@ -408,3 +410,27 @@ def test_it_keeps_the_exempt_rules_while_correcting_an_exempt_report(
     # Its author is told, without the words.
     [told] = [m for m in mail.outbox if "Corrected and republished" in m.subject]
     assert secret not in told.body
+
+
+def test_it_rebuilds_an_appendix_the_report_and_its_correction_share_once_for_both(demo, published):
+    """An appendix stored before the upload's rebuild existed, rebuilt while a correction is open: the
+    copy's row shares the rebuilt file (the old one is deleted), and republishing keeps the report's row."""
+    from tests.test_appendix_disarm import hostile_pdf, plant
+
+    report = published.public
+    old = plant(report, hostile_pdf("JavaScript on a bookmark"), "Old upload", page_count=1)
+    copy = services.report_open_correction(report=report, user=demo.clerk).draft
+    shared = copy.appendices.get()
+    assert shared.file.name == old.file.name
+    for appendix in (old, shared):
+        services.appendix_disarm(appendix=appendix)
+    old.refresh_from_db()
+    shared.refresh_from_db()
+    assert old.is_disarmed and shared.is_disarmed and shared.file.name == old.file.name
+    assert old.file.storage.exists(old.file.name)
+    services.report_save_draft(
+        report=copy, fields={"summary": "Corrected."}, recommendations=None, sections=None, user=demo.officer,
+        expected_version=copy.version,
+    )  # fmt: skip
+    services.report_republish(report=report, user=demo.clerk, what_changed="The summary.")
+    assert list(fresh(report).appendices.values_list("pk", "file")) == [(old.pk, old.file.name)]

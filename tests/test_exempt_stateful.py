@@ -4,8 +4,8 @@ that is exempt at that moment reaches the public.
 Hypothesis drives random sequences of the workflow and agenda services (create, edit and mark
 exempt or not, submit, sign off, return, approve, withdraw approval, place, remove, reorder,
 publish, cancel (which defers), record that a meeting was held and what it decided, accept onto
-the Forward Plan, release an exempt paper) and builds packs by calling the builder. Every example
-starts with two reports taken some way along by the same services, perhaps reclassified once
+the Forward Plan, release an exempt paper, correct a published report and republish or abandon the
+correction) and builds packs by calling the builder. Every example starts with two reports taken some way along by the same services, perhaps reclassified once
 placed; the simplest example, which Hypothesis tries first, is issue 12's own. Every report
 carries its own marker in every field, its lists, its comments, its decision and its appendix
 (title, file name and text); its subject carries a second marker, since an agenda may name an
@@ -58,7 +58,7 @@ from boards.tasks import build_pack_now
 from reports import pdf as report_pdf
 from reports import services
 from reports.forms import ReportForm, read_recommendations, read_sections
-from reports.models import Appendix, Report
+from reports.models import Appendix, Correction, Report
 from tests import conftest
 from tests.appendices import stored_appendix
 from tests.editor import complete_report_data
@@ -475,6 +475,57 @@ class ExemptEverywhere(RuleBasedStateMachine):
         reason = f"Released because {marker(slot)}" if with_reason else ""
         self.step("release", lambda: services.report_release(report=report, user=self.world.clerk, reason=reason))
 
+    @precondition(lambda self: self.reports)
+    @rule(
+        index=st.integers(0, MAX_REPORTS - 1),
+        exemption=st.sampled_from(EXEMPTIONS),
+        then=st.sampled_from(["republish", "abandon", "leave open"]),
+    )
+    def correct(self, index, exemption, then):
+        """Democratic services open a correction of a published report before its meeting (refused
+        otherwise, or while one is open); its author changes its exemption and summary in it, which no
+        one else reads meanwhile; then it is republished (what changed naming the report's marker),
+        abandoned, or left open for a later step."""
+        published = Report.objects.filter(status=Report.Status.PUBLISHED, pk__in=[pk for pk, _ in self.reports])
+        candidates = [i for i, (pk, _) in enumerate(self.reports) if pk in set(published.values_list("pk", flat=True))]
+        if not candidates:
+            STATS["steps"]["correct (none published)"] += 1
+            return
+        report, slot = self.report(candidates[index % len(candidates)])
+        clerk = self.world.clerk
+        self.step("open a correction", lambda: services.report_open_correction(report=report, user=clerk))
+        correction = Correction.objects.filter(report=report, status=Correction.Status.OPEN).first()
+        if correction is None:
+            return
+        copy = correction.draft
+        self.revisions[slot] += 1
+        is_exempt, paragraphs = exemption
+        data = form_data(
+            copy,
+            version=str(copy.version),
+            is_exempt=is_exempt,
+            exempt_paragraphs=paragraphs,
+            summary=f"summary {marker(slot)} {BESIDE} corrected {self.revisions[slot]}",
+        )
+        form = ReportForm(
+            MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()}), instance=copy
+        )
+        form.is_valid()
+        self.step(
+            "edit a correction",
+            lambda: services.report_save_draft(
+                report=copy, **form.draft(), recommendations=None, sections=None, user=self.world.officer,
+                expected_version=copy.version,
+            ),
+        )  # fmt: skip
+        if then == "republish":
+            what_changed = f"The summary {marker(slot)} is corrected."
+            self.step(
+                "republish", lambda: services.report_republish(report=report, user=clerk, what_changed=what_changed)
+            )
+        elif then == "abandon":
+            self.step("abandon a correction", lambda: services.report_abandon_correction(report=report, user=clerk))
+
     # What the public sees ------------------------------------------------------------------------
 
     def forbidden(self):
@@ -581,6 +632,8 @@ class ExemptEverywhere(RuleBasedStateMachine):
                 self.reached.add("a Forward Plan entry accepted")
             if report.events.filter(action="released").exists():
                 self.reached.add("an exempt paper released")
+            if report.events.filter(action="republished").exists():
+                self.reached.add("a correction republished")
         if AgendaPack.objects.filter(meeting_id__in=self.world.meetings).exclude(file="").exists():
             self.reached.add("packs built")
         if Supplement.objects.filter(meeting_id__in=self.world.meetings, published_at__isnull=False).exists():

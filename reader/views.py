@@ -67,6 +67,14 @@ def meeting(request, meeting_pk):
 
 @login_required
 @require_safe
+def read(request, meeting_pk):
+    """/meetings/<id>/read/ (DESIGN.md's address for the reader): on to the meeting in the reader."""
+    meeting = selectors.get_meeting_to_read(request.user, meeting_pk)
+    return redirect(reverse("reader:meeting", args=[meeting.pk]))
+
+
+@login_required
+@require_safe
 def item(request, meeting_pk, item_pk):
     """One agenda item's HTML fragment, for the shell to load as the member scrolls (and to keep offline)."""
     meeting = selectors.get_meeting_to_read(request.user, meeting_pk)

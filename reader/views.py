@@ -48,8 +48,10 @@ def _meeting_context(request, meeting, items):
         "items": items,
         "any_exempt": any(entry.is_exempt for entry in items),
         "delete_on": delete_on,
+        "past": delete_on is not None and delete_on <= timezone.localdate(),
         "warn": delete_on is not None and (delete_on - timezone.localdate()).days <= settings.READER_NOTES_WARN_DAYS,
         "max_chars": settings.READER_NOTE_MAX_CHARS,
+        "keep_days": settings.READER_NOTES_KEEP_DAYS,
     }
 
 

@@ -6,7 +6,8 @@
    the notes; an exempt paper only for a member who may read it) and the page's static files, then a
    record of what was kept (META). Online, each visit asks the server which kept meetings this device
    must drop (membership ended, minutes approved, an exempt paper no longer theirs) and brings the kept
-   copy up to date. Configured by its own <script> tag: data-sw, data-scope, data-check, data-static, data-user. */
+   copy up to date. Configured by its own <script> tag: data-sw, data-scope, data-check, data-static, data-user,
+   data-manifest, data-icon. */
 (() => {
   "use strict";
 
@@ -17,6 +18,20 @@
   const STATIC = script.dataset.static;
   const META = `${SCOPE}__kept__.json`; // as sw.js reads it
   const PARALLEL = 3;
+
+  // The app's manifest and icon: browsers read them from <head> only, and this script is loaded at the
+  // end of <body> (templates/reader/_offline.html).
+  for (const [rel, href] of [
+    ["manifest", script.dataset.manifest],
+    ["apple-touch-icon", script.dataset.icon],
+  ]) {
+    if (href && !document.head.querySelector(`link[rel="${rel}"]`)) {
+      const link = document.createElement("link");
+      link.rel = rel;
+      link.href = href;
+      document.head.append(link);
+    }
+  }
 
   const person = document.querySelector("[data-user]");
   const user = script.dataset.user || (person && person.dataset.user);

@@ -296,6 +296,7 @@
     const cache = (await caches.has(cacheName(meeting))) ? await caches.open(cacheName(meeting)) : null;
     const meta = cache ? await readMeta(cache) : null;
     button.setAttribute("aria-pressed", meta ? "true" : "false");
+    button.classList.toggle("active", !!meta); // Bootstrap's look of a pressed toggle button
     removeButton.hidden = !meta;
     if (meta) {
       let text = `Kept on this device: ${megabytes(meta.bytes)}, ${day(meta.kept_at)}.`;

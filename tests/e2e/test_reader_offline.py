@@ -77,6 +77,7 @@ def test_it_keeps_a_meeting_reads_it_offline_syncs_a_note_and_leaves_no_exempt_p
     expect(status).to_have_text(re.compile(r"^Kept on this device: \d+ (KB|MB), \d+ [A-Z][a-z]{2}\.$"))
     expect(page.get_by_role("button", name="Remove from this device")).to_be_visible()
     member.check()
+    page.mouse.move(0, 0)  # not hovering over the button, to see its pressed look
     page.screenshot(path=f"{SHOTS}/reader-offline-kept-phone.png")
 
     name = f"reader-{e2e_demo.users['member'].pk}-meeting-{meeting.pk}"

@@ -90,6 +90,16 @@ def pages(data, slug):
             None,
         ),
     ]
+    # The members' reader (issue 20), for the board's member: held to the public pages' 5x, the reference
+    # for signed-in pages (the issue gives them none of their own).
+    reader = data["reader"]
+    rows += [
+        ("reader", "reader: meetings", "/reader/", "member", PUBLIC),
+        ("reader", "reader: the meeting (shell)", reader["shell"], "member", PUBLIC),
+        ("reader", "reader: an item (fragment)", reader["item"], "member", PUBLIC),
+        ("reader", "reader: search in the meeting", reader["search"], "member", SEARCH),
+        ("reader", "reader: my notes (API)", reader["notes"], "member", PUBLIC),
+    ]
     return rows
 
 
@@ -110,8 +120,37 @@ def set_up_and_run(args, label):
     print(f"Setting up {label} ...", flush=True)
     started = time.perf_counter()
     data = set_up_data(1)
+    data["reader"] = reader_urls(data)
     print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     run(args, data)
+
+
+def reader_urls(data):
+    """The reader's addresses for the published meeting, with a note of member's on each report's first
+    numbered paragraph (so the notes API has some to place)."""
+    import uuid
+
+    from accounts.models import User
+    from boards.models import Meeting
+    from reader import selectors, services
+
+    meeting = Meeting.objects.get(pk=int(data["meeting_url"].strip("/").split("/")[-1]))
+    member = User.objects.get(username="member")
+    index = selectors.meeting_blocks(member, meeting)
+    firsts = [block for block in index.blocks if block.number.endswith(".1")]
+    changes = [
+        {"id": str(uuid.uuid4()), "anchor": block.anchor, "quote": "", "highlight": True, "text": "A note",
+         "deleted": False, "base": 0}
+        for block in firsts
+    ]  # fmt: skip
+    services.notes_sync(user=member, meeting=meeting, changes=changes, index=index)
+    item = meeting.items.filter(report__isnull=False).order_by("-position").first()
+    return {
+        "shell": f"/reader/meetings/{meeting.pk}/",
+        "item": f"/reader/meetings/{meeting.pk}/items/{item.pk}/",
+        "search": f"/reader/meetings/{meeting.pk}/search/?q=health",
+        "notes": f"/reader/api/notes/?meeting={meeting.pk}",
+    }
 
 
 def run(args, data):
@@ -121,7 +160,7 @@ def run(args, data):
 
     slug = Board.objects.order_by("pk").values_list("slug", flat=True).first()
     browsers = {None: Browser()}
-    for username in ["officer", "clerk"]:
+    for username in ["officer", "clerk", "member"]:
         browsers[username] = Browser(sign_in(User.objects.get(username=username)))
     account = data["accounts"][0]
     editor = Editor(Browser(account["session"]), account["edit_url"], account["summary"])
@@ -197,7 +236,8 @@ def report(rows, args, versions):
     before, after, saves = versions
     print(f"versions of the draft: {before} before, {after} after {saves} autosaves from one editor page")
     print("Budgets: public pages, feeds and API lists 5x; search 10x; editor page 20x; autosave 10x; "
-          "signed-in lists printed without a budget (none in the issue).")  # fmt: skip
+          "signed-in lists printed without a budget (none in the issue); the members' reader (issue 20) "
+          "held to the public pages' 5x (its search 10x) as the signed-in pages' reference.")  # fmt: skip
     print(f"{len(over)} pages over budget" + (f": {', '.join(over)}" if over else ""))
 
 

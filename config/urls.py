@@ -6,6 +6,7 @@ from accounts import sign_in as account_views
 from config import views
 from insight.urls import api_patterns as insight_api_patterns
 from public.urls import api_patterns
+from reader import views as reader_views
 from reports import views as report_views
 
 admin.site.site_header = "Committee reports: administration"
@@ -47,6 +48,8 @@ urlpatterns = [
     path("", include("reference.urls")),
     path("", include("insight.urls")),
     path("reader/", include("reader.urls")),
+    # The address DESIGN.md names for the members' reader: sends the reader on to /reader/meetings/<id>/.
+    path("meetings/<int:meeting_pk>/read/", reader_views.read, name="meeting_read"),
     # Before the API's own patterns, whose last answers any other address under it with a 404.
     path("api/v1/", include((insight_api_patterns, "insight_api"))),
     path("api/v1/", include((api_patterns, "api"))),

@@ -48,8 +48,10 @@ def _meeting_context(request, meeting, items):
         "items": items,
         "any_exempt": any(entry.is_exempt for entry in items),
         "delete_on": delete_on,
+        "past": delete_on is not None and delete_on <= timezone.localdate(),
         "warn": delete_on is not None and (delete_on - timezone.localdate()).days <= settings.READER_NOTES_WARN_DAYS,
         "max_chars": settings.READER_NOTE_MAX_CHARS,
+        "keep_days": settings.READER_NOTES_KEEP_DAYS,
     }
 
 
@@ -63,6 +65,14 @@ def meeting(request, meeting_pk):
     first = next((entry for entry in items if entry.report is not None), items[0] if items else None)
     context["first"] = first
     return render(request, "reader/meeting.html", context)
+
+
+@login_required
+@require_safe
+def read(request, meeting_pk):
+    """/meetings/<id>/read/ (DESIGN.md's address for the reader): on to the meeting in the reader."""
+    meeting = selectors.get_meeting_to_read(request.user, meeting_pk)
+    return redirect(reverse("reader:meeting", args=[meeting.pk]))
 
 
 @login_required

@@ -776,6 +776,8 @@ insight_api:insight              -                              POST  405      4
 # keeps its changes), 404 for a meeting not given or not readable; a sync POSTs JSON (BODIES) and creates a note.
 # Deleting notes: member has a note of published, so member's POST changes the database; clerk's and admin's
 # have nothing to delete.
+meeting_read                     published                      GET   login    404      404      404      404      302      302      404      302
+meeting_read                     published                      POST  login    405      405      405      405      405      405      405      405
 reader:index                     -                              GET   login    200      200      200      200      200      200      200      200
 reader:index                     -                              POST  login    405      405      405      405      405      405      405      405
 reader:meeting                   published                      GET   login    404      404      404      404      200      200      404      200

@@ -32,6 +32,7 @@ APPS = [
     "reference",
     "wordio",
     "insight",
+    "reader",
     "config",
 ]
 

@@ -211,7 +211,7 @@
       hidden.textContent = " on " + blockLabel(block);
       button.appendChild(hidden);
       button.addEventListener("click", () => openEditor(block, null, ""));
-      block.insertBefore(button, block.firstChild);
+      block.insertBefore(button, block.querySelector(":scope > .anno-notes"));
     });
   }
 

@@ -41,6 +41,13 @@ def fetch_status(page, url):
     )
 
 
+def settle(page):
+    """The pointer off the button just pressed and its colours' transition over, for axe to read the
+    colours it rests at (and the screenshot to show its pressed look)."""
+    page.mouse.move(0, 0)
+    page.wait_for_function("document.getAnimations().length === 0")
+
+
 def sign_out(person):
     """Sign out from the menu (folded on a phone), waiting for the page after it: the form is sent once
     the reader's caches are deleted (static/reader/sign-out.js)."""
@@ -76,8 +83,8 @@ def test_it_keeps_a_meeting_reads_it_offline_syncs_a_note_and_leaves_no_exempt_p
     status = page.locator("#keep-offline-status")
     expect(status).to_have_text(re.compile(r"^Kept on this device: \d+ (KB|MB), \d+ [A-Z][a-z]{2}\.$"))
     expect(page.get_by_role("button", name="Remove from this device")).to_be_visible()
+    settle(page)
     member.check()
-    page.mouse.move(0, 0)  # not hovering over the button, to see its pressed look
     page.screenshot(path=f"{SHOTS}/reader-offline-kept-phone.png")
 
     name = f"reader-{e2e_demo.users['member'].pk}-meeting-{meeting.pk}"
@@ -151,12 +158,15 @@ def test_it_removes_a_kept_meeting_from_the_device(people, e2e_demo):
     controlled(page)
     page.locator("#keep-offline").click()
     expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "true")
+    settle(page)
+    member.check()
     page.screenshot(path=f"{SHOTS}/reader-offline-kept-desktop.png")
     page.get_by_role("button", name="Remove from this device").click()
     expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#keep-offline-status")).to_have_text("Removed from this device.")
     expect(page.locator("#keep-offline")).to_be_focused()
     assert page.evaluate(CACHES) == {}
+    settle(page)
     member.check()
 
 
@@ -200,5 +210,6 @@ def test_it_says_why_a_meeting_whose_minutes_are_approved_is_not_kept(people, e2
     )
     expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "false")
     assert page.evaluate(CACHES) == {}
+    settle(page)
     member.check()
     page.screenshot(path=f"{SHOTS}/reader-offline-not-kept-minutes-phone.png")

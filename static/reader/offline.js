@@ -6,8 +6,7 @@
    the notes; an exempt paper only for a member who may read it) and the page's static files, then a
    record of what was kept (META). Online, each visit asks the server which kept meetings this device
    must drop (membership ended, minutes approved, an exempt paper no longer theirs) and brings the kept
-   copy up to date. Configured by its own <script> tag: data-sw, data-scope, data-check, data-static, data-user,
-   data-manifest, data-icon. */
+   copy up to date. Configured by the data- attributes of its own <script> tag (reader/_offline.html). */
 (() => {
   "use strict";
 
@@ -245,17 +244,9 @@
       if (wanted.has(key)) sizes[key] = (meta.sizes || {})[key] || 0;
       else await cache.delete(request);
     }
-    const fetched = await fetchAll(
-      cache,
-      [...wanted].filter((url) => !(url in sizes)),
-    );
+    const fetched = await fetchAll(cache, [...wanted].filter((url) => !(url in sizes)));
     Object.assign(sizes, fetched.sizes);
-    return writeMeta(
-      cache,
-      listing,
-      sizes,
-      fetched.failed.filter((url) => listed.includes(url)),
-    );
+    return writeMeta(cache, listing, sizes, fetched.failed.filter((url) => listed.includes(url)));
   }
 
   async function remove() {

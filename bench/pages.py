@@ -71,7 +71,6 @@ def pages(data, slug):
         ("reader manifest", "/reader/manifest.webmanifest"),
     ]
     rows = [("public", name, url, None, PUBLIC) for name, url in public]
-    meeting = data["meeting_url"].rstrip("/").rsplit("/", 1)[-1]
     rows += [
         ("public", f"search {COMMON_TERM!r}", query_url("/search/", q=COMMON_TERM), None, SEARCH),
         ("public", f"search {SELECTIVE_TERM!r}", query_url("/search/", q=SELECTIVE_TERM), None, SEARCH),
@@ -80,15 +79,6 @@ def pages(data, slug):
         ("signed in", "/reports/ all (clerk)", "/reports/?scope=all", "clerk", None),
         ("signed in", "/meetings/", "/meetings/", "officer", None),
         ("signed in", f"search {COMMON_TERM!r}", query_url("/search/", q=COMMON_TERM), "officer", SEARCH),
-        # What a device keeps of the meeting for reading offline, and the check of kept meetings (reader/offline.py).
-        ("signed in", "reader offline.json (clerk)", f"/reader/meetings/{meeting}/offline.json", "clerk", None),
-        (
-            "signed in",
-            "reader offline check (clerk)",
-            query_url("/reader/api/offline-check/", meeting=meeting),
-            "clerk",
-            None,
-        ),
     ]
     # The members' reader (issue 20), for the board's member: held to the public pages' 5x, the reference
     # for signed-in pages (the issue gives them none of their own).
@@ -99,6 +89,9 @@ def pages(data, slug):
         ("reader", "reader: an item (fragment)", reader["item"], "member", PUBLIC),
         ("reader", "reader: search in the meeting", reader["search"], "member", SEARCH),
         ("reader", "reader: my notes (API)", reader["notes"], "member", PUBLIC),
+        # What a device keeps of the meeting to read offline, and the check of a kept meeting (reader/offline.py).
+        ("reader", "reader: offline.json", reader["shell"] + "offline.json", "member", PUBLIC),
+        ("reader", "reader: offline check", reader["check"], "member", PUBLIC),
     ]
     return rows
 
@@ -150,6 +143,7 @@ def reader_urls(data):
         "item": f"/reader/meetings/{meeting.pk}/items/{item.pk}/",
         "search": f"/reader/meetings/{meeting.pk}/search/?q=health",
         "notes": f"/reader/api/notes/?meeting={meeting.pk}",
+        "check": f"/reader/api/offline-check/?meeting={meeting.pk}",
     }
 
 

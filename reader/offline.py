@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from boards.models import AgendaItem, Council, Meeting
-from reader.selectors import get_meeting_to_read, readable_meetings, reader_items
+from reader.selectors import get_meeting_to_read, readable_meetings
 from reports.models import Appendix, Report
 
 SCOPE = "/reader/"
@@ -91,40 +91,46 @@ def _item_urls(meeting_pk, item_pk, report):
     return urls
 
 
-def offline_urls(user, meeting):
-    """[(url, exempt)]: what a device keeps of the meeting for `user`: the reader's page of it, each item
-    `user` may open with its PDFs, and their notes. An exempt paper is listed only when the reader's own
-    gate lets `user` open it (`reader_items`, which reads each report's exemption now)."""
-    urls = [(reverse("reader:meeting", args=[meeting.pk]), False)]
-    for entry in reader_items(user, meeting):
-        if entry.withheld:
-            continue  # the agenda names it; nothing of it reaches this person, so nothing of it is kept
-        urls.extend((url, entry.is_exempt) for url in _item_urls(meeting.pk, entry.pk, entry.report))
-    urls.append((f"{reverse('reader:api_notes')}?meeting={meeting.pk}", False))
-    return urls
-
-
-def exempt_urls_readable(user, meeting_pks):
-    """Every exempt address of these meetings that `offline_urls` lists for `user`, in a fixed number of
-    queries: the same rule (an item of the issued agenda; a report's only if `user` may see the report)."""
-    items = (
+def _papers(user, meeting_pks):
+    """[(url, exempt)]: each item of these meetings' issued agendas that `user` may open, with its report's
+    PDFs, in a fixed number of queries. The reader's own rule (`reader.selectors.reader_items`): every item
+    of the issued agenda, a report's only when `user` may see the report, its exemption read from the report
+    now; tests/test_reader_offline.py holds the two to the same answer."""
+    items = list(
         AgendaItem.objects.issued()
         .filter(meeting__in=meeting_pks)
         .select_related("report")
         .prefetch_related(Prefetch("report__appendices", Appendix.objects.order_by("position", "pk")))
+        .order_by("meeting", "position", "pk")
     )
-    items = [item for item in items if item.is_exempt]
     visible = set(
         Report.objects.visible_to(user)
         .filter(pk__in=[item.report_id for item in items if item.report_id])
         .values_list("pk", flat=True)
     )
-    urls = set()
+    papers = []
     for item in items:
         if item.report_id and item.report_id not in visible:
-            continue
-        urls.update(_item_urls(item.meeting_id, item.pk, item.report if item.report_id else None))
-    return urls
+            continue  # the agenda names it; nothing of it reaches this person, so nothing of it is kept
+        report = item.report if item.report_id else None
+        papers.extend((url, item.is_exempt) for url in _item_urls(item.meeting_id, item.pk, report))
+    return papers
+
+
+def offline_urls(user, meeting):
+    """[(url, exempt)]: what a device keeps of the meeting for `user`: the reader's page of it, each item
+    `user` may open with its PDFs, and their notes. An exempt paper is listed only for someone the reader
+    shows it to."""
+    return [
+        (reverse("reader:meeting", args=[meeting.pk]), False),
+        *_papers(user, [meeting.pk]),
+        (f"{reverse('reader:api_notes')}?meeting={meeting.pk}", False),
+    ]
+
+
+def exempt_urls_readable(user, meeting_pks):
+    """Every exempt address of these meetings that `offline_urls` lists for `user`."""
+    return {url for url, exempt in _papers(user, meeting_pks) if exempt}
 
 
 @require_safe

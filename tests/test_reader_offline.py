@@ -2,6 +2,7 @@
 device may keep of a meeting (offline.json) for whom, and which kept meetings a device is told to drop."""
 
 import json
+import re
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -13,6 +14,7 @@ from PIL import Image
 
 from boards.models import AgendaItem, Meeting, Membership
 from reader import offline
+from reader.selectors import reader_items
 from tests.test_public import other_board_member, publish_upcoming
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,20 @@ def test_it_lists_for_a_member_every_paper_of_the_meeting_they_may_read_with_the
         resolve(path)
         answer = client.get(path, dict(pair.split("=") for pair in query.split("&")) if query else {})
         assert answer.status_code == 200, url
+
+
+def test_it_lists_the_items_the_reader_shows_with_their_exemption(demo, published):
+    meeting, _, _ = published
+    item_page = re.compile(r"/reader/meetings/\d+/items/(\d+)/")
+    for user in (demo.member, demo.clerk, demo.admin):
+        shown = {entry.pk: entry.is_exempt for entry in reader_items(user, meeting) if not entry.withheld}
+        listed = {
+            int(match[1]): exempt
+            for url, exempt in offline.offline_urls(user, meeting)
+            if (match := item_page.fullmatch(url))
+        }
+        assert listed == shown
+        assert True in shown.values() and False in shown.values()
 
 
 def test_it_answers_the_same_exempt_addresses_when_checking_as_when_listing(client, demo, published):

@@ -6,7 +6,7 @@
    the notes; an exempt paper only for a member who may read it) and the page's static files, then a
    record of what was kept (META). Online, each visit asks the server which kept meetings this device
    must drop (membership ended, minutes approved, an exempt paper no longer theirs) and brings the kept
-   copy up to date. Configured by its own <script> tag: data-sw, data-scope, data-check, data-static, data-user. */
+   copy up to date. Configured by the data- attributes of its own <script> tag (reader/_offline.html). */
 (() => {
   "use strict";
 
@@ -17,6 +17,20 @@
   const STATIC = script.dataset.static;
   const META = `${SCOPE}__kept__.json`; // as sw.js reads it
   const PARALLEL = 3;
+
+  // The app's manifest and icon: browsers read them from <head> only, and this script is loaded at the
+  // end of <body> (templates/reader/_offline.html).
+  for (const [rel, href] of [
+    ["manifest", script.dataset.manifest],
+    ["apple-touch-icon", script.dataset.icon],
+  ]) {
+    if (href && !document.head.querySelector(`link[rel="${rel}"]`)) {
+      const link = document.createElement("link");
+      link.rel = rel;
+      link.href = href;
+      document.head.append(link);
+    }
+  }
 
   const person = document.querySelector("[data-user]");
   const user = script.dataset.user || (person && person.dataset.user);
@@ -230,17 +244,9 @@
       if (wanted.has(key)) sizes[key] = (meta.sizes || {})[key] || 0;
       else await cache.delete(request);
     }
-    const fetched = await fetchAll(
-      cache,
-      [...wanted].filter((url) => !(url in sizes)),
-    );
+    const fetched = await fetchAll(cache, [...wanted].filter((url) => !(url in sizes)));
     Object.assign(sizes, fetched.sizes);
-    return writeMeta(
-      cache,
-      listing,
-      sizes,
-      fetched.failed.filter((url) => listed.includes(url)),
-    );
+    return writeMeta(cache, listing, sizes, fetched.failed.filter((url) => listed.includes(url)));
   }
 
   async function remove() {
@@ -281,6 +287,7 @@
     const cache = (await caches.has(cacheName(meeting))) ? await caches.open(cacheName(meeting)) : null;
     const meta = cache ? await readMeta(cache) : null;
     button.setAttribute("aria-pressed", meta ? "true" : "false");
+    button.classList.toggle("active", !!meta); // Bootstrap's look of a pressed toggle button
     removeButton.hidden = !meta;
     if (meta) {
       let text = `Kept on this device: ${megabytes(meta.bytes)}, ${day(meta.kept_at)}.`;

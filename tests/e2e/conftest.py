@@ -146,7 +146,10 @@ class Person:
         return self
 
     def sign_out(self):
-        self.page.get_by_role("button", name="Sign out").click()
+        # The form is sent once the reader's caches are deleted (static/reader/sign-out.js), a moment after
+        # the click: wait for the page it leads to.
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign out").click()
         self.page.wait_for_load_state()
 
     def save_failure(self, test_name):

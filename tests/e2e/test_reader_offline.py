@@ -41,15 +41,20 @@ def fetch_status(page, url):
     )
 
 
+def settle(page):
+    """The pointer off the button just pressed and its colours' transition over, for axe to read the
+    colours it rests at (and the screenshot to show its pressed look)."""
+    page.mouse.move(0, 0)
+    page.wait_for_function("document.getAnimations().length === 0")
+
+
 def sign_out(person):
-    """Sign out from the menu (folded on a phone), waiting for the page after it: the form is sent once
-    the reader's caches are deleted (static/reader/sign-out.js)."""
-    page = person.page
-    toggler = page.get_by_role("button", name="Show menu")
+    """Sign out from the menu, folded on a phone."""
+    toggler = person.page.get_by_role("button", name="Show menu")
     if toggler.is_visible():
         toggler.click()
-    with page.expect_navigation(url=re.compile(r"/public/$")):
-        page.get_by_role("button", name="Sign out").click()
+    person.sign_out()
+    assert person.page.url.endswith("/public/")
 
 
 def test_it_keeps_a_meeting_reads_it_offline_syncs_a_note_and_leaves_no_exempt_paper_after_sign_out(people, e2e_demo):
@@ -59,6 +64,13 @@ def test_it_keeps_a_meeting_reads_it_offline_syncs_a_note_and_leaves_no_exempt_p
     shell = f"/reader/meetings/{meeting.pk}/"
     member.goto(shell)
     controlled(page)
+    # Installable: Chromium finds the manifest and has nothing against installing the reader.
+    cdp = member.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/reader/manifest.webmanifest") and not manifest["errors"]
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert {error["errorId"] for error in errors} <= {"in-incognito"}  # a test's browser context is one
+    cdp.detach()
     keep = page.locator("#keep-offline")
     expect(keep).to_have_attribute("aria-pressed", "false")
     expect(keep).to_be_enabled()
@@ -69,6 +81,7 @@ def test_it_keeps_a_meeting_reads_it_offline_syncs_a_note_and_leaves_no_exempt_p
     status = page.locator("#keep-offline-status")
     expect(status).to_have_text(re.compile(r"^Kept on this device: \d+ (KB|MB), \d+ [A-Z][a-z]{2}\.$"))
     expect(page.get_by_role("button", name="Remove from this device")).to_be_visible()
+    settle(page)
     member.check()
     page.screenshot(path=f"{SHOTS}/reader-offline-kept-phone.png")
 
@@ -143,12 +156,15 @@ def test_it_removes_a_kept_meeting_from_the_device(people, e2e_demo):
     controlled(page)
     page.locator("#keep-offline").click()
     expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "true")
+    settle(page)
+    member.check()
     page.screenshot(path=f"{SHOTS}/reader-offline-kept-desktop.png")
     page.get_by_role("button", name="Remove from this device").click()
     expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#keep-offline-status")).to_have_text("Removed from this device.")
     expect(page.locator("#keep-offline")).to_be_focused()
     assert page.evaluate(CACHES) == {}
+    settle(page)
     member.check()
 
 
@@ -179,8 +195,8 @@ def test_it_drops_a_kept_meeting_when_the_membership_has_ended(people, e2e_demo)
 def test_it_says_why_a_meeting_whose_minutes_are_approved_is_not_kept(people, e2e_demo):
     from boards.models import Meeting
 
-    held = Meeting.objects.get(board__memberships__user=e2e_demo.users["member"], starts_at__year=2022)
-    assert held.status == Meeting.Status.MINUTES_APPROVED
+    held, _, _ = publish_for_reading(e2e_demo.users["clerk"])
+    Meeting.objects.filter(pk=held.pk).update(status=Meeting.Status.MINUTES_APPROVED)
     member = people("member", viewport=PHONE).sign_in("member")
     page = member.page
     member.goto(f"/reader/meetings/{held.pk}/")
@@ -192,5 +208,6 @@ def test_it_says_why_a_meeting_whose_minutes_are_approved_is_not_kept(people, e2
     )
     expect(page.locator("#keep-offline")).to_have_attribute("aria-pressed", "false")
     assert page.evaluate(CACHES) == {}
+    settle(page)
     member.check()
     page.screenshot(path=f"{SHOTS}/reader-offline-not-kept-minutes-phone.png")

@@ -34,7 +34,7 @@ from reports.forms import (
     section_editor_media,
 )
 from reports.merge import merge_stale_post
-from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Figure, Report
+from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Figure, Report, report_row
 from reports.officeconvert import OFFICE_CONTENT_TYPES
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,15 @@ def get_report_for(user, pk, action="view"):
     comparison (those with a part in its making: `Report.is_party`).
     Never 403: someone with no part in a report is not told it exists.
     """
-    reports = Report.objects.select_related("board", "meeting", "report_of")
     if action == "edit" and user.is_authenticated:
         # Those who may edit (its author, democratic services) may always view it (visible_to), so
-        # the row alone decides: the editor and every autosave are spared the visibility query.
-        report = get_object_or_404(reports, pk=pk)
-        if not (report.author_id == user.pk or user.sees_everything):
+        # the row alone decides: the editor and every autosave are spared the visibility query, and
+        # read it with one plain statement (report_row).
+        report = report_row(pk)
+        if report is None or not (report.author_id == user.pk or user.sees_everything):
             raise Http404("No such report")
         return report
+    reports = Report.objects.select_related("board", "meeting", "report_of")
     report = get_object_or_404(reports.visible_to(user), pk=pk)
     if action == "consult" and not user.consultee_kinds.filter(is_active=True).exists():
         raise Http404("No such report")

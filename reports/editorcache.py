@@ -48,9 +48,10 @@ from reports.models import (
 )
 
 FRAGMENT_SECONDS = 600
-# Stands for the CSRF token in what is kept; no text typed into a report can make it (an editor
-# escapes "<", and this is never a field's value).
-CSRF_PLACEHOLDER = "<csrf-token-of-this-request>"  # noqa: S105 - a placeholder, not a secret
+# Stands for the CSRF token in what is kept (written by {% csrf_token %}, so nothing in it is escaped).
+# Only the token's own attribute is replaced: text typed into a report that says the same is left alone.
+CSRF_PLACEHOLDER = "csrf-token-of-this-request"  # noqa: S105 - a placeholder, not a secret
+CSRF_ATTRIBUTE = f'name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}"'
 
 
 def _text(column):
@@ -122,4 +123,4 @@ def keep_content(key, content):
 
 def with_csrf_token(request, content):
     """The kept content with this request's CSRF token where the placeholder stands."""
-    return content.replace(CSRF_PLACEHOLDER, get_token(request))
+    return content.replace(CSRF_ATTRIBUTE, f'name="csrfmiddlewaretoken" value="{get_token(request)}"')

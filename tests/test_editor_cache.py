@@ -75,7 +75,8 @@ def test_each_request_gets_its_own_working_csrf_token(demo, draft):
     officer.force_login(demo.officer)
     officer.get(reverse("reports:edit", args=[draft.pk]))
     html = officer.get(reverse("reports:edit", args=[draft.pk])).content.decode()  # from the cache
-    token = TOKEN.search(html).group(1)
+    assert all(re.fullmatch(r"[a-zA-Z0-9]{64}", token) for token in TOKEN.findall(html))  # real tokens only
+    token = TOKEN.search(html, html.index('id="report-form"')).group(1)
     draft.refresh_from_db()
     data = {"csrfmiddlewaretoken": token, "_autosave": "1", "editor_page": PAGE_A, "version": draft.version,
             "revision": draft.revision, "_changed": "summary", "summary": "Posted with the page's token."}  # fmt: skip

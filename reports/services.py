@@ -207,6 +207,15 @@ SAVE_DRAFT_KEEPS = [
 ]  # fmt: skip
 
 
+def _kept_values(report):
+    return [getattr(report, Report._meta.get_field(name).attname) for name in SAVE_DRAFT_KEEPS]
+
+
+def _kept_changed(report, before):
+    """Of SAVE_DRAFT_KEEPS, those whose value differs from `before` (_kept_values as the report was read)."""
+    return [name for name, now, was in zip(SAVE_DRAFT_KEEPS, _kept_values(report), before, strict=True) if now != was]
+
+
 # What the search document is made of (reports.searchindex.document_parts), of the report's own fields.
 SEARCHED_FIELDS = {"subject", "summary"}
 
@@ -297,6 +306,7 @@ def report_save_draft(
             locked = report_row(report.pk, for_update=True)  # one plain statement: every autosave comes here
             if locked is None:
                 raise Report.DoesNotExist()
+            kept_before = _kept_values(locked)
             if not locked.is_editable:
                 raise ReportLocked()
             if expected_version is None:
@@ -350,8 +360,9 @@ def report_save_draft(
             if locked.forward_plan_accepted_on and not (locked.is_key_decision and locked.in_forward_plan):
                 # Off the plan now: if it comes back, democratic services accept it again.
                 locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
-            # Only the columns this save can change are written (an autosave changes a field or two).
-            locked.save(update_fields=None if is_new else [*(changed_fields - {"wards"}), *SAVE_DRAFT_KEEPS])
+            # Only the columns this save changed are written (an autosave changes a field or two).
+            columns = None if is_new else [*(changed_fields - {"wards"}), *_kept_changed(locked, kept_before)]
+            locked.save(update_fields=columns)
             if is_new or rows_written or changed_fields & SEARCHED_FIELDS:
                 reindex_report(locked, **kept)
             if is_new:

@@ -208,15 +208,20 @@ def _process_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(call, *, requests, warmup, backend=None):
+def timed(call, *, requests, warmup, backend=None, before=None):
     """Per request of `call()`, over `requests` calls after `warmup`: the median CPU milliseconds of this
     process, the median wall-clock milliseconds, and the mean CPU milliseconds of the database backend
-    `backend` (a pid; a mean, since the kernel counts it in clock ticks of 10 ms)."""
+    `backend` (a pid; a mean, since the kernel counts it in clock ticks of 10 ms). `before()`, when
+    given, runs before each call, untimed (its database work is in the backend's mean)."""
     for _ in range(warmup):
+        if before:
+            before()
         call()
     cpu, wall = [], []
     backend_before = _process_cpu(backend)
     for _ in range(requests):
+        if before:
+            before()
         c0, w0 = time.process_time(), time.perf_counter()
         call()
         cpu.append((time.process_time() - c0) * 1000)

@@ -43,6 +43,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -305,18 +306,25 @@ def run_child(config_path):
             self.saves += 1
             # The round is named in the text: a later round's first edits are new to each draft too.
             edit = f" Edit {self.saves} by {self.account['username']} in {cfg['name']}."
-            fields = []
-            first_body = True
-            for name, value in self.fields:
-                if name == "summary" and self.saves % 2:
-                    value = self.account["summary"] + edit
-                elif name == "section-body" and first_body:
-                    first_body = False
-                    if not self.saves % 2:
-                        value = self.account["body"] + f"<p>{edit.strip()}</p>"
-                fields.append((name, value))
+            # As the editor's script does: only what changed since the last save, named in `_changed` (a
+            # list is sent whole), with the page's id, version and revision, form-encoded. Typing goes
+            # to the summary and to the first section's text by turns.
+            fields = [
+                (n, v) for n, v in self.fields if n in {"csrfmiddlewaretoken", "version", "revision", "editor_page"}
+            ]
+            if self.saves % 2:
+                fields += [("summary", self.account["summary"] + edit), ("_changed", "summary")]
+            else:
+                first_body = True
+                for name, value in self.fields:
+                    if name in {"section-id", "section-heading", "section-body"}:
+                        if name == "section-body" and first_body:
+                            first_body = False
+                            value = self.account["body"] + f"<p>{edit.strip()}</p>"
+                        fields.append((name, value))
+                fields.append(("_changed", "sections"))
             fields.append(("_autosave", "1"))
-            body, content_type = _multipart(fields)
+            body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
             headers = {"Content-Type": content_type, "Accept": "application/json", "Origin": host}
             with self.client.post(
                 self.account["edit_url"], data=body, headers=headers, name="autosave", catch_response=True

@@ -7,6 +7,7 @@ empty. Scripts, styles, event handlers, frames, images from anywhere else, forms
 are removed, with their content where it is code (script, style).
 """
 
+import functools
 import re
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -318,8 +319,21 @@ class _TextExtractor(HTMLParser):
 
 def html_to_text(html):
     """Plain text of sanitised HTML, one line per block, for comparing versions and searching."""
+    html = html or ""
+    # Every autosave reindexes the report (reports.searchindex) with its sections as they were: the
+    # texts of the bodies seen lately are kept, not parsed again (up to REMEMBERED_TEXTS, each short).
+    return _remembered_text(html) if len(html) <= REMEMBERED_TEXT_MAX else _html_to_text(html)
+
+
+REMEMBERED_TEXTS, REMEMBERED_TEXT_MAX = 256, 100_000
+
+
+def _html_to_text(html):
     parser = _TextExtractor()
-    parser.feed(html or "")
+    parser.feed(html)
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.out).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_remembered_text = functools.lru_cache(maxsize=REMEMBERED_TEXTS)(_html_to_text)

@@ -29,6 +29,10 @@ def document_parts(report, *, recommendations=None, sections=None):
     recommendations = [r.text for r in recommendations]
     sections = [f"{s.heading}\n{html_to_text(s.body)}" for s in sections]
     appendices = [a.title for a in report.appendices.order_by("position", "pk")]
+    return _joined(report, recommendations, sections, appendices)
+
+
+def _joined(report, recommendations, sections, appendices):
     return (
         report.subject or "",
         "\n".join([report.summary or "", *recommendations]).strip(),
@@ -41,8 +45,32 @@ def reindex_report(report, *, recommendations=None, sections=None):
 
     `recommendations` and `sections` are its rows in order, when the caller holds them as just saved.
     """
-    parts = document_parts(report, recommendations=recommendations, sections=sections)
+    if recommendations is None and sections is None:
+        parts = _parts_read_at_once(report)
+    else:
+        parts = document_parts(report, recommendations=recommendations, sections=sections)
     write_document(report.pk, *parts, using=connection)
+
+
+def _parts_read_at_once(report):
+    """`document_parts(report)`, its recommendations, sections and appendices read in one plain
+    statement: an autosave of the summary reindexes the report, and three querysets' compiling cost it
+    more than the rest of the index (issue 21)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT 1, position, id, text, '' FROM reports_recommendation WHERE report_id = %s
+            UNION ALL SELECT 2, position, id, heading, body FROM reports_section WHERE report_id = %s
+            UNION ALL SELECT 3, position, id, title, '' FROM reports_appendix WHERE report_id = %s
+            ORDER BY 1, 2, 3
+            """,
+            [report.pk] * 3,
+        )
+        rows = cursor.fetchall()
+    recommendations = [text for kind, _, _, text, _ in rows if kind == 1]
+    sections = [f"{heading}\n{html_to_text(body)}" for kind, _, _, heading, body in rows if kind == 2]
+    appendices = [title for kind, _, _, title, _ in rows if kind == 3]
+    return _joined(report, recommendations, sections, appendices)
 
 
 def write_document(pk, subject, summary, body, *, using):

@@ -37,6 +37,7 @@ from reports.models import (
     Section,
     SignOff,
     paragraphs_display,
+    report_row,
 )
 from reports.searchindex import reindex_report
 from reports.tasks import queue_report_pdf
@@ -200,6 +201,22 @@ def _apply_fields(report, fields):
     return changed
 
 
+# The columns report_save_draft may change besides the fields the editor sent.
+SAVE_DRAFT_KEEPS = [
+    "status", "version", "revision", "autosaved_at", "autosaved_by", "updated_at", "editor_page",
+    "forward_plan_accepted_on", "forward_plan_accepted_by",
+]  # fmt: skip
+
+
+def _kept_values(report):
+    return [getattr(report, Report._meta.get_field(name).attname) for name in SAVE_DRAFT_KEEPS]
+
+
+def _kept_changed(report, before):
+    """Of SAVE_DRAFT_KEEPS, those whose value differs from `before` (_kept_values as the report was read)."""
+    return [name for name, now, was in zip(SAVE_DRAFT_KEEPS, _kept_values(report), before, strict=True) if now != was]
+
+
 # What the search document is made of (reports.searchindex.document_parts), of the report's own fields.
 SEARCHED_FIELDS = {"subject", "summary"}
 
@@ -287,7 +304,10 @@ def report_save_draft(
             report.save()
             locked = report
         else:
-            locked = Report.objects.select_for_update().get(pk=report.pk)
+            locked = report_row(report.pk, for_update=True)  # one plain statement: every autosave comes here
+            if locked is None:
+                raise Report.DoesNotExist()
+            kept_before = _kept_values(locked)
             if not locked.is_editable:
                 raise ReportLocked()
             if expected_version is None:
@@ -315,7 +335,7 @@ def report_save_draft(
 
         changed = is_new or bool(changed_fields) or rows_written or texts_written
         if changed:
-            if locked.active_sign_offs():
+            if not is_new and locked.live_sign_offs:  # counted as the row was locked (report_row)
                 void_sign_offs(locked, reason="Report edited after sign-off", user=user)
                 if locked.status == Report.Status.SIGNED_OFF:
                     ReportEvent.objects.create(
@@ -341,7 +361,9 @@ def report_save_draft(
             if locked.forward_plan_accepted_on and not (locked.is_key_decision and locked.in_forward_plan):
                 # Off the plan now: if it comes back, democratic services accept it again.
                 locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
-            locked.save()
+            # Only the columns this save changed are written (an autosave changes a field or two).
+            columns = None if is_new else [*(changed_fields - {"wards"}), *_kept_changed(locked, kept_before)]
+            locked.save(update_fields=columns)
             if is_new or rows_written or changed_fields & SEARCHED_FIELDS:
                 reindex_report(locked, **kept)
             if is_new:

@@ -8,8 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,7 +21,7 @@ from config.numbers import whole_number
 from deadlines import selectors as deadlines
 from public.decorators import public_or_login_required
 from public.queries import forward_plan_pending, member_panel, readable_reports
-from reports import services, versions
+from reports import editorcache, services, versions
 from reports.forms import (
     SECTION_EDITOR_CONFIG,
     AppendixForm,
@@ -34,7 +36,7 @@ from reports.forms import (
     section_editor_media,
 )
 from reports.merge import merge_stale_post
-from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Correction, Figure, Report
+from reports.models import TEMPLATE_BLOCKS, Appendix, ConsulteeKind, Correction, Figure, Report, report_row
 from reports.officeconvert import OFFICE_CONTENT_TYPES
 
 log = logging.getLogger(__name__)
@@ -50,14 +52,15 @@ def get_report_for(user, pk, action="view"):
     comparison (those with a part in its making: `Report.is_party`).
     Never 403: someone with no part in a report is not told it exists.
     """
-    reports = Report.objects.select_related("board", "meeting", "report_of")
     if action == "edit" and user.is_authenticated:
         # Those who may edit (its author, democratic services) may always view it (visible_to), so
-        # the row alone decides: the editor and every autosave are spared the visibility query.
-        report = get_object_or_404(reports, pk=pk)
-        if not (report.author_id == user.pk or user.sees_everything):
+        # the row alone decides: the editor and every autosave are spared the visibility query, and
+        # read it with one plain statement (report_row).
+        report = report_row(pk)
+        if report is None or not (report.author_id == user.pk or user.sees_everything):
             raise Http404("No such report")
         return report
+    reports = Report.objects.select_related("board", "meeting", "report_of")
     report = get_object_or_404(reports.visible_to(user), pk=pk)
     if action == "consult" and not user.consultee_kinds.filter(is_active=True).exists():
         raise Http404("No such report")
@@ -394,6 +397,14 @@ def row_errors(recommendations, sections):
 
 def _show_editor(request, report, data, shown, failed=False):
     """The editor page: as stored (`data` None), or with what was posted shown again."""
+    # The report as stored, as the page first shows it, is kept (reports/editorcache.py): its key is
+    # read in one statement, where the page renders from eighteen.
+    key = None
+    if data is None and report.pk and not request.GET.get("check"):
+        key = editorcache.editor_key(report, request.user)
+        content = editorcache.kept_content(key)
+        if content is not None:
+            return _editor_frame(request, report, editorcache.with_csrf_token(request, content))
     try:
         if report.pk:
             # The form, the rows, the block ticks and the lists all read these parts: one query each.
@@ -414,7 +425,7 @@ def _show_editor(request, report, data, shown, failed=False):
             else:
                 form.is_valid()
         status = 503 if failed else 409 if shown["stale"] is not None or shown["save_problem"] else 200
-        return _editor_page(request, report, form, status=status, **shown)
+        return _editor_page(request, report, form, status=status, key=key, **shown)
     except Exception:
         if not failed:
             raise
@@ -427,9 +438,21 @@ EDITOR_PARTS = ["wards", "recommendations", "sections", "implications", "core_pu
 
 
 def _editor_page(
-    request, report, form, *, status, posted_recommendations, posted_sections, stale, missing, save_problem, list_errors
+    request,
+    report,
+    form,
+    *,
+    status,
+    key=None,
+    posted_recommendations,
+    posted_sections,
+    stale,
+    missing,
+    save_problem,
+    list_errors,
 ):
-    """The editor page, with the rows and problems of a refused or failed save when there was one."""
+    """The editor page, with the rows and problems of a refused or failed save when there was one;
+    its content kept under `key` when given (the report as stored)."""
     unsaved_lists = [
         name
         for rows, name in ((posted_recommendations, "recommendations"), (posted_sections, "body sections"))
@@ -453,7 +476,6 @@ def _editor_page(
         "appendices": list(report.appendices.all()) if report.pk else [],
         "sign_offs": list(report.sign_offs.all()) if report.pk else [],
         "completed": report.completed_blocks() if report.pk else set(),
-        "editor_media": section_editor_media(),
         "block_nav": [(key, label) for key, label, _ in TEMPLATE_BLOCKS],
         "appendix_max_mb": settings.APPENDIX_MAX_MB,
         "editor_config": SECTION_EDITOR_CONFIG,
@@ -461,6 +483,19 @@ def _editor_page(
         # A draft imported from Word links back to its import report while parts are not placed.
         "not_placed": report.word_imports.values_list("unplaced", flat=True).first() if report.pk else None,
     }
+    if key is None:
+        content = render_to_string("reports/_editor.html", context, request)
+    else:
+        context["csrf_token"] = editorcache.CSRF_PLACEHOLDER
+        content = render_to_string("reports/_editor.html", context, request)
+        editorcache.keep_content(key, content)
+        content = editorcache.with_csrf_token(request, content)
+    return _editor_frame(request, report, content, status=status)
+
+
+def _editor_frame(request, report, content, status=200):
+    """The editor's `content` in the site's page."""
+    context = {"report": report, "content": mark_safe(content), "editor_media": section_editor_media()}  # noqa: S308 - rendered from templates
     return render(request, "reports/report_edit.html", context, status=status)
 
 

@@ -105,3 +105,58 @@ def test_url_follows_the_script_prefix_and_the_urlconf(settings):
 def test_url_escapes_as_django_does():
     assert render("{% url 'reports:detail' n %}", n="1") == reverse("reports:detail", args=["1"])
     assert "&amp;" not in render("{% autoescape off %}{% url 'home' %}{% endautoescape %}")
+
+
+def test_read_row_makes_the_instance_a_queryset_makes(demo):
+    from config.rows import read_row
+    from reports.models import Report, report_row
+
+    report = Report.objects.get(pk=demo.seed.pk)
+    report.exempt_paragraphs, report.is_exempt, report.release_review_on = [3, 5], True, timezone.localdate()
+    report.save(update_fields=["exempt_paragraphs", "is_exempt", "release_review_on"])
+    for model, pk in [(Report, report.pk), (User, demo.officer.pk)]:
+        expected = model.objects.get(pk=pk)
+        found = read_row(model, "t.id = %s", [pk])
+        assert type(found) is model and not found._state.adding and found._state.db == "default"
+        for field in model._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert read_row(Report, "t.id = %s", [-1]) is None
+    assert report_row(report.pk).live_sign_offs == report.sign_offs.filter(voided_at__isnull=True).count() > 0
+
+
+def test_a_reports_history_row_is_the_one_the_library_writes(demo):
+    """reports.models.ReportHistory copies a change's historical row in SQL; the library's own way (taken
+    whenever anything listens to its signals) writes the same values."""
+    from simple_history.signals import pre_create_historical_record
+
+    from reports.models import Report, Ward
+
+    report = Report.objects.get(pk=demo.draft.pk)
+    report.wards.set(Ward.objects.order_by("pk")[:2])
+    tracked = [f.attname for f in Report.history.model._meta.concrete_fields if not f.name.startswith("history_")]
+
+    def change(summary):
+        report.summary, report._history_user, report._change_reason = summary, demo.clerk, "edited"
+        report.save()
+        row = report.history.order_by("-history_id").first()
+        values = {name: getattr(row, name) for name in tracked} | {"summary": None, "updated_at": None}
+        return (
+            values,
+            row.history_user_id,
+            row.history_type,
+            row.history_change_reason,
+            list(row.wards.order_by("ward_id").values_list("ward_id", flat=True)),
+        )
+
+    copied = change("Copied by the database.")
+
+    def listener(**kwargs):
+        pass
+
+    pre_create_historical_record.connect(listener, sender=Report.history.model)
+    try:
+        made = change("Made by the library.")
+    finally:
+        pre_create_historical_record.disconnect(listener, sender=Report.history.model)
+    assert copied == made
+    assert copied[1:] == (demo.clerk.pk, "~", "edited", [w.pk for w in Ward.objects.order_by("pk")[:2]])

@@ -7,6 +7,7 @@ plain text. Only the member, through the reader, reads them: no admin, no other 
 """
 
 import base64
+import functools
 import json
 import uuid
 
@@ -20,7 +21,16 @@ from django.utils import timezone
 
 def notes_key(user_id):
     """The Fernet key of one member's notes: HKDF-SHA256 of the notes' secret, salted, for that member."""
-    secret = (getattr(settings, "READER_NOTES_SECRET", "") or settings.SECRET_KEY).encode()
+    return _derived_key((getattr(settings, "READER_NOTES_SECRET", "") or settings.SECRET_KEY).encode(), user_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _fernet(key):
+    return Fernet(key)
+
+
+@functools.lru_cache(maxsize=256)
+def _derived_key(secret, user_id):
     derived = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"committee-reports reader notes", info=f"user:{user_id}".encode()
     ).derive(secret)
@@ -68,7 +78,7 @@ class Note(models.Model):
         if not self.payload:
             return {}
         try:
-            data = Fernet(notes_key(self.user_id)).decrypt(self.payload.encode())
+            data = _fernet(notes_key(self.user_id)).decrypt(self.payload.encode())
         except InvalidToken:
             return {"anchor": "", "quote": "", "highlight": False, "text": "", "paragraph": "", "unreadable": True}
         return json.loads(data)
@@ -76,7 +86,7 @@ class Note(models.Model):
     def write(self, content):
         """Encrypt `content` into the payload (not saved: the service saves)."""
         data = json.dumps(content, separators=(",", ":")).encode()
-        self.payload = Fernet(notes_key(self.user_id)).encrypt(data).decode()
+        self.payload = _fernet(notes_key(self.user_id)).encrypt(data).decode()
 
 
 class NotesWarning(models.Model):

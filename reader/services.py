@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -134,23 +134,68 @@ def notes_sync(*, user, meeting, changes, index, now=None):
             note.client_id: note
             for note in Note.objects.select_for_update().filter(user=user, client_id__in=[c.id for c in checked])
         }
+        writes = _Writes()
         for change in checked:
             note = existing.get(change.id)
             if note is None:
                 if not change.deleted:
-                    existing[change.id] = _create(user, meeting, change, index, now)
+                    existing[change.id] = writes.create(_new(user.pk, meeting.pk, change, index, now))
                 continue
             if note.meeting_id != meeting.pk:
                 result.refused.append({"id": str(change.id), "reason": "This note belongs to another meeting."})
                 continue
-            _apply(note, change, index, now, result)
+            _apply(note, change, index, now, result, writes)
+        writes.save()
     return result
 
 
-def _create(user, meeting, change, index, now, conflict_of=None, client_id=None):
+class _Writes:
+    """The notes one sync creates and changes, written together at its end (in a few statements, not one a note)."""
+
+    FIELDS = ["payload", "deleted", "revision", "updated_at"]
+
+    def __init__(self):
+        self.created, self.changed = {}, {}
+
+    def create(self, note):
+        self.created[note.client_id] = note
+        return note
+
+    def change(self, note):
+        if note.client_id not in self.created:  # a note made in this sync is inserted as it ends up
+            self.changed[note.client_id] = note
+
+    def has(self, client_id):
+        return client_id in self.created
+
+    def save(self):
+        Note.objects.bulk_create(self.created.values(), batch_size=500)
+        if not self.changed:
+            return
+        # One parameterised UPDATE run for each note changed: Django's bulk_update builds a CASE per field
+        # and row in Python, which took 0.7 s of a 500-note sync; this takes a few milliseconds.
+        updated_at = Note._meta.get_field("updated_at")
+        rows = [
+            (
+                note.payload,
+                note.deleted,
+                note.revision,
+                updated_at.get_db_prep_value(note.updated_at, connection),
+                note.pk,
+            )
+            for note in self.changed.values()
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE reader_note SET payload = %s, deleted = %s, revision = %s, updated_at = %s WHERE id = %s", rows
+            )
+
+
+def _new(user_id, meeting_id, change, index, now, conflict_of=None, client_id=None):
+    """A new note (not saved) holding `change`, with the paragraph's text as it reads now."""
     note = Note(
-        user=user,
-        meeting=meeting,
+        user_id=user_id,
+        meeting_id=meeting_id,
         client_id=client_id or change.id,
         conflict_of=conflict_of,
         created_at=now,
@@ -158,11 +203,10 @@ def _create(user, meeting, change, index, now, conflict_of=None, client_id=None)
     )
     block = index.get(change.anchor)
     note.write({**change.content, "paragraph": block.text if block else "", "seen": [change.digest]})
-    note.save()
     return note
 
 
-def _apply(note, change, index, now, result):
+def _apply(note, change, index, now, result, writes):
     content = note.read()
     seen = content.get("seen", [])
     if change.digest in seen:
@@ -178,7 +222,7 @@ def _apply(note, change, index, now, result):
             note.write({**change.content, "paragraph": paragraph, "seen": [*seen, change.digest][-SEEN_KEPT:]})
         note.revision += 1
         note.updated_at = now
-        note.save(update_fields=["payload", "deleted", "revision", "updated_at"])
+        writes.change(note)
         return
     if note.deleted and change.deleted:
         return  # deleted already
@@ -192,10 +236,11 @@ def _apply(note, change, index, now, result):
         return
     # Both changed the note: the server's stays, the incoming change is kept beside it as a copy.
     copy_id = uuid.uuid5(change.id, change.digest)  # the same change sent again makes no second copy
-    if not Note.objects.filter(user=note.user, client_id=copy_id).exists():
-        _create(note.user, note.meeting, change, index, now, conflict_of=note.client_id, client_id=copy_id)
+    if not writes.has(copy_id) and not Note.objects.filter(user_id=note.user_id, client_id=copy_id).exists():
+        copy = _new(note.user_id, note.meeting_id, change, index, now, conflict_of=note.client_id, client_id=copy_id)
+        writes.create(copy)
     note.write({**content, "seen": [*seen, change.digest][-SEEN_KEPT:]})
-    note.save(update_fields=["payload"])
+    writes.change(note)
     result.conflicts.append(str(change.id))
 
 

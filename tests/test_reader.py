@@ -400,3 +400,16 @@ def test_the_readers_pages_cost_the_same_queries_with_3_items_as_with_30(demo, l
         assert small == large, f"{url}: {small} queries with 3 items, {large} with 30"
         if url not in ("/reader/", "item"):
             assert len(large_body) > len(small_body), url
+
+
+def test_the_members_home_and_the_meeting_page_lead_to_the_reader(world, demo, login):
+    meeting, _, _ = world
+    client = login(demo.member)
+    assert f'href="/reader/meetings/{meeting.pk}/"' in client.get("/").content.decode()
+    assert f'href="/reader/meetings/{meeting.pk}/"' in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    response = client.get(f"/meetings/{meeting.pk}/read/")
+    assert response.status_code == 302 and response["Location"] == f"/reader/meetings/{meeting.pk}/"
+    # Not for someone who may not read the members' pack.
+    outsider = login(demo.outsider)
+    assert "/reader/meetings/" not in outsider.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert outsider.get(f"/meetings/{meeting.pk}/read/").status_code == 404

@@ -15,6 +15,7 @@ from PIL import Image
 from boards.models import AgendaItem, Meeting, Membership
 from reader import offline
 from reader.selectors import reader_items
+from reports.models import Report
 from tests.test_public import other_board_member, publish_upcoming
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,26 @@ def test_it_answers_the_same_exempt_addresses_when_checking_as_when_listing(clie
     listed = set(exempt_urls(client.get(offline_json(meeting)).json()))
     assert listed
     assert offline.exempt_urls_readable(demo.member, [meeting.pk]) == listed
+
+
+def test_it_leaves_out_an_exempt_paper_the_member_may_not_see_and_drops_a_copy_of_it(client, demo, published):
+    meeting, _, exempt = published
+    item = meeting.items.get(report=exempt)
+    client.force_login(demo.member)
+    kept_exempt = exempt_urls(client.get(offline_json(meeting)).json())
+    assert f"/reader/meetings/{meeting.pk}/items/{item.pk}/" in kept_exempt
+    # The report goes to another board: its members may see it, this board's member may not (the
+    # agenda still names the item).
+    Report.objects.filter(pk=exempt.pk).update(board=other_board_member()[0])
+    assert [entry.withheld for entry in reader_items(demo.member, meeting) if entry.pk == item.pk] == [True]
+    listing = client.get(offline_json(meeting)).json()
+    assert listing["exempt"] is False
+    assert not [entry["url"] for entry in listing["urls"] if f"/items/{item.pk}/" in entry["url"]]
+    answer = check(client, (meeting, kept_exempt)).json()
+    assert answer["drop"] == [meeting.pk]
+    assert answer["reasons"][str(meeting.pk)] == (
+        "Some of the exempt papers kept on this device are no longer yours to read."
+    )
 
 
 def test_it_refuses_the_list_to_anyone_who_may_not_read_the_meeting(client, demo, published):

@@ -254,8 +254,13 @@ class Editor:
         self.saves += 1
         kept = {"csrfmiddlewaretoken", "version", "revision", "editor_page"}
         fields = [(name, value) for name, value in self.fields if name in kept]
-        fields += [("summary", self.summary + f" Edit {self.saves}."), ("_changed", "summary"), ("_autosave", "1")]
-        body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
+        fields += [("_changed", "summary"), ("_autosave", "1")]
+        # The summary's text is encoded once (urlencode quotes it byte by byte in Python: the client's
+        # work, not the server's, and about a tenth of what an autosave costs the server).
+        if getattr(self, "_summary_encoded", None) is None:
+            self._summary_encoded = urlencode({"summary": self.summary})
+        typed = self._summary_encoded + urlencode({"": f" Edit {self.saves}."})[1:]
+        body, content_type = f"{urlencode(fields)}&{typed}".encode(), "application/x-www-form-urlencoded"
         headers = {"Accept": "application/json", "Origin": f"http://{HOST}"}
         status, _, content = self.browser.request("POST", self.edit_url, body, content_type, headers)
         if status != 200:

@@ -5,7 +5,7 @@ page through Django's WSGI handler `--requests` times after a warm-up, under cPr
 the functions with the most time of their own and the most time under them, then each SQL
 statement one request runs. The pages: `editor` (the officer's draft in the editor), `autosave`
 (an autosave of the summary from that editor page, as bench/inprocess.Editor posts it), `editor-new`
-(the editor page right after an autosave by another page: the first view after a change), or a URL,
+(the editor page right after an autosave by another page, both profiled: the first view after a change), or a URL,
 fetched as the officer.
 
     .venv/bin/python bench/profile_page.py editor [--requests 200] [--top 30] [--sqlite] [--pg URL]
@@ -59,9 +59,9 @@ def run(args, data):
     elif args.page == "editor-new":
         # Another page of the same officer autosaves before each view: the page is never the one shown before.
         other = Editor(Browser(account["session"]), account["edit_url"], account["summary"])
+        other.open()
 
         def call():
-            other.fields = None
             other.autosave()
             _ok(editor.browser.get(editor.edit_url))
     else:

@@ -1,4 +1,4 @@
-"""One model instance read with one plain statement, at a fraction of a queryset's cost.
+"""One model instance read (or saved) with one plain statement, at a fraction of a queryset's cost.
 
 The reads every signed-in request makes (its session, its user) and those every autosave makes (the
 report, then the report locked) are single rows by key. A queryset compiles its SQL on each use; a
@@ -11,7 +11,8 @@ same values, converted as the ORM converts them.
 
 import functools
 
-from django.db import connections
+from django.db import DatabaseError, connections
+from django.db.models.signals import post_save, pre_save
 
 
 @functools.cache
@@ -58,3 +59,31 @@ def read_row(model, where, params, *, extra=(), lock=False, using="default"):
     for (name, _), value in zip(extra, row[len(names) :], strict=True):
         setattr(instance, name, value)
     return instance
+
+
+def save_fields(instance, names, *, using="default"):
+    """`instance.save(update_fields=names)` for a row that exists, its UPDATE written out plainly.
+
+    The same pre_save and post_save signals with the same arguments (so django-simple-history writes
+    its row, and every other receiver runs), the same values prepared by each field for the
+    database; only the queryset that a save compiles for its UPDATE is spared (issue 21: about
+    0.3 ms of an autosave's CPU). Raises DatabaseError when no row was updated, as a save with
+    update_fields does. For models without parents (no multi-table inheritance), inside a transaction.
+    """
+    model = type(instance)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    update_fields = frozenset(names)
+    pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=update_fields)
+    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s",  # noqa: S608 - names from the model
+            [*values, instance.pk],
+        )
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.adding, instance._state.db = False, using
+    post_save.send(sender=model, instance=instance, created=False, update_fields=update_fields, raw=False, using=using)

@@ -31,7 +31,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import get_token
 
-from boards.models import Board, Meeting
 from reports.models import (
     Appendix,
     CorePurpose,
@@ -74,6 +73,8 @@ def _last_history(model):
 def _key_statement(vendor):
     """The statement reading the key's parts, and how many times it takes the report's id."""
     del vendor  # the statement is written for the connection's database, once per kind of database
+    from boards.models import Board, Meeting  # reports reads boards through its selectors at module level
+
     columns = {model: [f.column for f in model._meta.concrete_fields] for model in (Appendix, SignOff)}
     parts = [
         f"(SELECT MAX(history_id) FROM {Report.history.model._meta.db_table} WHERE id = %s)",  # noqa: S608

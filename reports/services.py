@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import StandIn
+from config.rows import save_fields
 from reports import notifications
 from reports.content import report_blocks
 from reports.history import blocks_at_version
@@ -362,8 +363,10 @@ def report_save_draft(
                 # Off the plan now: if it comes back, democratic services accept it again.
                 locked.forward_plan_accepted_on, locked.forward_plan_accepted_by = None, None
             # Only the columns this save changed are written (an autosave changes a field or two).
-            columns = None if is_new else [*(changed_fields - {"wards"}), *_kept_changed(locked, kept_before)]
-            locked.save(update_fields=columns)
+            if is_new:
+                locked.save()
+            else:  # as locked.save(update_fields=...), its UPDATE written plainly (config.rows)
+                save_fields(locked, [*(changed_fields - {"wards"}), *_kept_changed(locked, kept_before)])
             if is_new or rows_written or changed_fields & SEARCHED_FIELDS:
                 reindex_report(locked, **kept)
             if is_new:

@@ -203,3 +203,15 @@ def test_the_page_says_whether_it_shows_the_report_as_stored(client, draft):
     assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
     assert "data-shows-stored" not in refused.content.decode()
     assert "data-shows-stored" not in client.get(reverse("reports:new")).content.decode()
+
+
+def test_an_autosave_of_the_summary_runs_a_few_statements(client, draft):
+    """The session, the user, the report, the report locked, its UPDATE, its history row and its wards'
+    rows, the search document's parts and the document (two statements on SQLite): nine or ten (issue 21;
+    thirteen before), besides the savepoint the service's transaction is inside a test."""
+    autosave_changed(client, draft, {"summary": "Start."})
+    with CaptureQueriesContext(connection) as context:
+        assert autosave_changed(client, draft, {"summary": "Typed on."}).status_code == 200
+    statements = [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
+    statements = statements[1:]  # autosave_changed's own refresh_from_db, before the request
+    assert len(statements) <= (9 if connection.vendor == "postgresql" else 10), "\n".join(statements)

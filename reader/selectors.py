@@ -72,6 +72,12 @@ REPORT_PARTS = (
     Prefetch("appendices", queryset=Appendix.objects.order_by("position", "pk")),
     Prefetch("sign_offs", queryset=SignOff.objects.select_related("kind")),
 )
+# What a report's blocks (reader.anchors.report_blocks) read besides the report's own fields.
+BLOCK_PARTS = (
+    "recommendations",
+    "sections",
+    Prefetch("appendices", queryset=Appendix.objects.order_by("position", "pk")),
+)
 
 
 class ReaderItem:
@@ -99,10 +105,11 @@ class ReaderItem:
         return f"NOT FOR PUBLICATION {self.item.exempt_grounds}" if self.is_exempt else ""
 
 
-def reader_items(user, meeting, *, only=None, parts="all"):
+def reader_items(user, meeting, *, only=None, parts="all", pages=True):
     """The issued agenda in order as ReaderItems, the reports' parts fetched in a fixed number of queries:
-    every report's (`parts="all"`), or only the first readable one's (`"first"`: the shell prints the rest
-    as they are scrolled to).
+    every report's (`parts="all"`), only the first readable one's (`"first"`: the shell prints the rest
+    as they are scrolled to), or every report's blocks alone (`"blocks"`: for notes and search); with
+    `pages`, each item's pages in the members' pack.
 
     An exempt report `user` may not see (none, for the members and democratic services the gate lets
     in, but the rule is read here again, from the report now) is named only, as the agenda names it.
@@ -119,16 +126,20 @@ def reader_items(user, meeting, *, only=None, parts="all"):
         item.meeting = meeting
         out.append(ReaderItem(number, item, item.report_id in visible))
     wanted = [entry.report for entry in out if entry.report is not None]
-    prefetch_related_objects(wanted[:1] if parts == "first" else wanted, *REPORT_PARTS)
-    pages = pack_pages(meeting)
-    for entry in out:
-        entry.pages = pages.get(entry.number, {})
+    if parts == "blocks":
+        prefetch_related_objects(wanted, *BLOCK_PARTS)
+    else:
+        prefetch_related_objects(wanted[:1] if parts == "first" else wanted, *REPORT_PARTS)
+    if pages:
+        found = pack_pages(meeting)
+        for entry in out:
+            entry.pages = found.get(entry.number, {})
     return out
 
 
 def meeting_blocks(user, meeting, items=None):
     """A BlockIndex of every block `user` may note in the meeting's papers."""
-    items = reader_items(user, meeting) if items is None else items
+    items = reader_items(user, meeting, parts="blocks", pages=False) if items is None else items
     blocks = []
     for entry in items:
         if entry.report is None:
@@ -221,7 +232,7 @@ def search_meeting(user, meeting, query, items=None):
     words = [w.lower() for w in normalise(query).split()][:10]
     if not words:
         return []
-    items = reader_items(user, meeting) if items is None else items
+    items = reader_items(user, meeting, parts="blocks") if items is None else items
     index = meeting_blocks(user, meeting, items)
     by_pk = {entry.pk: entry for entry in items}
     results = []

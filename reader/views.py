@@ -90,7 +90,7 @@ def search(request, meeting_pk):
     """Search within the meeting's papers the member may read: paragraphs holding every word asked."""
     meeting = selectors.get_meeting_to_read(request.user, meeting_pk)
     query = request.GET.get("q", "").strip()[:200]
-    items = selectors.reader_items(request.user, meeting)
+    items = selectors.reader_items(request.user, meeting, parts="blocks")
     results = [
         (entry, block, selectors.marked(block.text, query) if block else None)
         for entry, block in (selectors.search_meeting(request.user, meeting, query, items) if query else [])
@@ -194,7 +194,7 @@ def api_sync(request):
 
 
 def _notes_for_export(user, meeting):
-    items = selectors.reader_items(user, meeting)
+    items = selectors.reader_items(user, meeting, parts="blocks", pages=False)
     index = selectors.meeting_blocks(user, meeting, items)
     notes = selectors.notes_of(user, meeting, index)
     titles = {

@@ -1080,6 +1080,8 @@ def correction_republish(request, pk):
         report = services.report_republish(report=report, user=request.user, what_changed=what_changed)
     except services.TransitionRefused as refusal:
         status = 400 if not what_changed.strip() else 409
+        if report.open_correction is None:  # no form to show the refusal beside
+            messages.error(request, str(refusal))
         return _detail_page(request, pk, status=status, republish={"what_changed": what_changed, "error": refusal})
     messages.success(
         request,

@@ -380,6 +380,8 @@ def test_it_says_why_a_correction_cannot_be_opened(login, demo):
     answer = clerk.post(f"/reports/{demo.seed.pk}/correction/", follow=True)
     assert "has taken place" in answer.content.decode()
     assert "Correct this report" not in clerk.get(f"/reports/{demo.seed.pk}/").content.decode()
+    answer = clerk.post(f"/reports/{demo.seed.pk}/correction/republish/", {"what_changed": "Something."})
+    assert answer.status_code == 409 and "has taken place" in answer.content.decode()
     assert not Correction.objects.exists()
 
 

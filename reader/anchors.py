@@ -101,6 +101,8 @@ class _Annotator(HTMLParser):
     """
 
     VOID = {"br", "img"}
+    # Top-level blocks whose children must be list items or table rows.
+    WRAPPED = {"ul", "dl", "table"}
 
     def __init__(self, section, number):
         super().__init__(convert_charrefs=True)
@@ -131,6 +133,9 @@ class _Annotator(HTMLParser):
         if self.depth == 0 and tag == "ol":
             self.in_list = True
             self.out.append('<ol class="paragraphs">')
+        elif self.depth == 0 and tag in self.WRAPPED:
+            # A list or a table cannot hold the note's button and notes: a div around it carries the anchor.
+            self.out.append(f"<div {self._open(tag, attrs)}><{tag}{attributes}>")
         elif self.depth == 0:
             self.out.append(f"<{tag}{attributes} {self._open(tag, attrs)}>")
         elif self.depth == 1 and self.in_list and tag == "li":
@@ -155,6 +160,8 @@ class _Annotator(HTMLParser):
         if tag == "ol" and self.depth == 0:
             self.in_list = False
         self.out.append(f"</{tag}>")
+        if self.depth == 0 and tag in self.WRAPPED:
+            self.out.append("</div>")
         if self.block and self.depth == self.block[0]:
             self._close()
 

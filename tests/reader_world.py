@@ -1,7 +1,6 @@
 """Shared by the reader's tests: the demo's upcoming meeting published (the Better Care Fund plan in Part 1,
 the sexual health contract award in Part 2), its public report given a longer body, and the correction
-of a published report's paragraph, in one place so it can be switched to the corrections service
-(`correct`, issue 21) once that lands."""
+of a published report's paragraph through the corrections service (reports.services)."""
 
 import json
 import uuid
@@ -60,21 +59,22 @@ def set_body(report, body):
 
 
 def correct_paragraph(report, old, new):
-    """Correct a published report: `old` words replaced by `new` in its body, and the report's version
-    raised, as a correction and republication would leave it.
+    """Correct a published report as a council does: democratic services open a correction, its author
+    replaces `old` words by `new` in the copy's body through the editor's service, and democratic
+    services republish it as a new edition."""
+    from accounts.models import User
+    from reports import services
+    from reports.forms import Row
 
-    Written directly until the corrections service lands (issue 21: reports.services); switch this one
-    function to it then.
-    """
-    from django.db.models import F
-
-    changed = 0
-    for section in report.sections.all():
-        if old in section.body:
-            Section.objects.filter(pk=section.pk).update(body=section.body.replace(old, new))
-            changed += 1
-    assert changed, f"{old!r} is in no section of {report}"
-    Report.objects.filter(pk=report.pk).update(version=F("version") + 1)
+    clerk = User.objects.get(username="clerk")
+    copy = services.report_open_correction(report=report, user=clerk).draft
+    rows = [Row(s.pk, {"heading": s.heading, "body": s.body.replace(old, new)}) for s in copy.sections.all()]
+    assert any(old in s.body for s in copy.sections.all()), f"{old!r} is in no section of {report}"
+    services.report_save_draft(
+        report=copy, fields={}, recommendations=None, sections=rows, user=copy.author, expected_version=copy.version
+    )
+    services.report_republish(report=report, user=clerk, what_changed=f"{old!r} now reads {new!r}.")
+    report.refresh_from_db()
 
 
 def sync(client, meeting, *changes):

@@ -127,3 +127,18 @@ def test_the_reader_reflows_at_320_css_pixels_and_searches(people, reading):
     target = page.locator("[data-number='1.2']", has_text="commercially sensitive")
     expect(target).to_be_in_viewport()
     person.check()
+
+
+def test_the_seed_report_reads_with_its_lists_and_tables_annotatable(people, e2e_demo):
+    """The demo's 2022 meeting: the real report's body has lists and tables at the top of its sections,
+    each a block a member may note (its Note button inside a div around it, not inside the list)."""
+    from boards.models import Meeting
+    from reports.demo import BOARD
+
+    meeting = Meeting.objects.filter(board__slug=BOARD["slug"], starts_at__year=2022).get()
+    person = people("member", PHONE).sign_in("member")
+    page = person.goto(f"/reader/meetings/{meeting.pk}/")
+    expect(page.locator(".note-btn").first).to_be_attached()
+    assert page.locator("ul > .note-btn, ol > .note-btn, table > .note-btn").count() == 0
+    assert page.locator("div.anno > ul").count() > 0
+    person.check()

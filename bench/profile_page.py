@@ -6,7 +6,7 @@ the functions with the most time of their own and the most time under them, then
 statement one request runs. The pages: `editor` (the officer's draft in the editor), `autosave`
 (an autosave of the summary from that editor page, as bench/inprocess.Editor posts it), `editor-new`
 (the editor page right after an autosave by another page, both profiled: the first view after a change), or a URL,
-fetched as the officer.
+fetched as the officer (`colleague:<url>`: as another officer; `member:<url>`: as the board's member `member`).
 
     .venv/bin/python bench/profile_page.py editor [--requests 200] [--top 30] [--sqlite] [--pg URL]
 
@@ -64,6 +64,13 @@ def run(args, data):
         def call():
             other.autosave()
             _ok(editor.browser.get(editor.edit_url))
+    elif args.page.startswith("member:"):
+        from accounts.models import User
+        from inprocess import sign_in
+
+        browser = Browser(sign_in(User.objects.get(username="member")))
+        url = args.page.removeprefix("member:")
+        call = lambda: _ok(browser.get(url))  # noqa: E731
     else:
         browser = Browser(colleague["session"] if args.page.startswith("colleague:") else account["session"])
         url = args.page.removeprefix("colleague:")

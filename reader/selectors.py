@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from boards.models import AgendaPack, Meeting
 from boards.selectors import number_items
@@ -113,7 +114,8 @@ def reader_items(user, meeting, *, only=None, parts="all", pages=True):
 
     An exempt report `user` may not see (none, for the members and democratic services the gate lets
     in, but the rule is read here again, from the report now) is named only, as the agenda names it.
-    `only`: the pk of the one item wanted.
+    `only`: the pk of the one item wanted. `parts="none"`: no report's parts (item_html fetches them
+    when it renders an item).
     """
     items = list(meeting.items.issued().select_related("report", "supplement"))
     numbered = number_items(items)
@@ -128,7 +130,7 @@ def reader_items(user, meeting, *, only=None, parts="all", pages=True):
     wanted = [entry.report for entry in out if entry.report is not None]
     if parts == "blocks":
         prefetch_related_objects(wanted, *BLOCK_PARTS)
-    else:
+    elif parts in {"all", "first"}:
         prefetch_related_objects(wanted[:1] if parts == "first" else wanted, *REPORT_PARTS)
     if pages:
         found = pack_pages(meeting)
@@ -148,6 +150,41 @@ def meeting_blocks(user, meeting, items=None):
             block.item = entry.pk
             blocks.append(block)
     return BlockIndex(blocks)
+
+
+# How long an item's fragment is kept; its key holds everything it prints, so this bounds memory only.
+ITEM_SECONDS = 600
+
+
+def item_html(meeting, entry):
+    """The item's fragment (reader/_item.html) as the shell and the item's address print it, kept in the
+    cache under a key of everything it prints, so an item already read by anyone allowed to read it is
+    not rendered again: the public stamp (boards.public_cache: every published report's version, so a
+    correction, a release or an exemption change moves it; boards, posts, packs, the agenda items), the
+    item (its number, title, description, exemption, whether its report is withheld from this person),
+    the report's own row (version, edition, PDF version, exemption), its appendices' rows (a conversion
+    finishing after publication) and the pack pages. The fragment prints nothing of the person: who may
+    read it was decided before (get_meeting_to_read, reader_items)."""
+    from django.template.loader import render_to_string
+
+    from boards.public_cache import digest, public_stamp, remembered
+
+    report = entry.report
+    facts = [remembered(public_stamp), meeting.pk, entry.pk, entry.number, entry.item.title, entry.item.description]
+    facts += [entry.is_exempt, entry.exempt_notice, entry.withheld, entry.pages]
+    if report is not None:
+        facts += [report.pk, report.version, report.edition, report.pdf_version, report.is_exempt, report.updated_at]
+        facts.append(
+            list(report.appendices.order_by("pk").values_list("pk", "position", "title", "page_count", "conversion"))
+        )
+    key = f"reader-item:{entry.pk}:{digest(facts)}"
+    html = cache.get(key)
+    if html is None:
+        if report is not None:
+            prefetch_related_objects([report], *REPORT_PARTS)
+        html = render_to_string("reader/_item.html", {"meeting": meeting, "entry": entry})
+        cache.set(key, str(html), ITEM_SECONDS)
+    return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered it
 
 
 # The members' pack's page numbers -------------------------------------------------------------------

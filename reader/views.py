@@ -24,7 +24,7 @@ from reports.models import Appendix
 
 def _reader_item(user, meeting, item_pk):
     """The ReaderItem `item_pk` of the meeting, or 404."""
-    found = selectors.reader_items(user, meeting, only=item_pk)
+    found = selectors.reader_items(user, meeting, only=item_pk, parts="none")
     if not found:
         raise Http404("No such item")
     return found[0]
@@ -60,10 +60,11 @@ def _meeting_context(request, meeting, items):
 def meeting(request, meeting_pk):
     """The reader's shell: the agenda with jump links, the first item in full, later items as they scroll in."""
     meeting = selectors.get_meeting_to_read(request.user, meeting_pk)
-    items = selectors.reader_items(request.user, meeting, parts="first")
+    items = selectors.reader_items(request.user, meeting, parts="none")
     context = _meeting_context(request, meeting, items)
     first = next((entry for entry in items if entry.report is not None), items[0] if items else None)
     context["first"] = first
+    context["first_html"] = selectors.item_html(meeting, first) if first is not None else ""
     return render(request, "reader/meeting.html", context)
 
 
@@ -81,7 +82,7 @@ def item(request, meeting_pk, item_pk):
     """One agenda item's HTML fragment, for the shell to load as the member scrolls (and to keep offline)."""
     meeting = selectors.get_meeting_to_read(request.user, meeting_pk)
     entry = _reader_item(request.user, meeting, item_pk)
-    return render(request, "reader/_item.html", {"meeting": meeting, "entry": entry})
+    return HttpResponse(selectors.item_html(meeting, entry))
 
 
 @login_required

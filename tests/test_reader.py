@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -413,3 +414,29 @@ def test_the_members_home_and_the_meeting_page_lead_to_the_reader(world, demo, l
     outsider = login(demo.outsider)
     assert "/reader/meetings/" not in outsider.get(f"/meetings/{meeting.pk}/").content.decode()
     assert outsider.get(f"/meetings/{meeting.pk}/read/").status_code == 404
+
+
+def test_an_item_read_once_is_kept_until_what_it_prints_changes(world, demo, login):
+    """The item's fragment is kept under everything it prints: a second reader (the clerk) gets the same
+    words without the report's parts being read again; a correction republished shows at once."""
+    meeting, public, _ = world
+    item = public.agenda_item
+    url = f"/reader/meetings/{meeting.pk}/items/{item.pk}/"
+    queries(login(demo.member), url)
+    with CaptureQueriesContext(connection) as captured:
+        response = login(demo.clerk).get(url)
+    assert response.status_code == 200
+    assert "£3.2m for carers" in response.content.decode()
+    assert not any("reports_section" in q["sql"] for q in captured.captured_queries)
+    # Uncached, the same fragment reads the sections.
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        login(demo.member).get(url)
+    assert any("reports_section" in q["sql"] for q in captured.captured_queries)
+
+    correct_paragraph(public, "£3.2m for carers", "£3.6m for carers")
+    for who in (demo.member, demo.clerk):
+        status, html = page(login(who), url)
+        assert status == 200 and "£3.6m for carers" in html and "£3.2m for carers" not in html
+        status, html = page(login(who), f"/reader/meetings/{meeting.pk}/")
+        assert "£3.6m for carers" in html

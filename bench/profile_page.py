@@ -65,8 +65,9 @@ def run(args, data):
             other.autosave()
             _ok(editor.browser.get(editor.edit_url))
     elif args.page.startswith("member:"):
-        from accounts.models import User
         from inprocess import sign_in
+
+        from accounts.models import User
 
         browser = Browser(sign_in(User.objects.get(username="member")))
         url = args.page.removeprefix("member:")

@@ -37,7 +37,11 @@
     if (new URL(form.action, location.href).pathname !== signOut || !readerUsed()) return;
     event.preventDefault();
     const limit = new Promise((resolve) => setTimeout(resolve, LIMIT_MS));
-    Promise.race([purge(), limit])
+    // Twice: a kept copy being brought up to date when the first pass ran may write once more after it.
+    const twice = purge()
+      .then(() => new Promise((resolve) => setTimeout(resolve, 300)))
+      .then(purge);
+    Promise.race([twice, limit])
       .catch(() => {})
       .finally(() => {
         form.dataset.purged = "true";

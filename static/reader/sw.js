@@ -52,19 +52,20 @@ async function keptCacheNames() {
 
 // The kept copy of an address, from whichever kept cache holds it. Vary (Cookie) is ignored: a kept
 // cache is one person's, and the sign-out deletes them all.
+// Looked up by name, never opened: caches.open would make again a cache a sign-out has just deleted.
 async function findKept(url) {
   for (const name of await keptCacheNames()) {
-    const cache = await caches.open(name);
-    const response = await cache.match(url, { ignoreVary: true });
-    if (response) return { cache, response };
+    const response = await caches.match(url, { cacheName: name, ignoreVary: true });
+    if (response) return { name, response };
   }
   return null;
 }
 
-// A fresh answer for an address a kept cache holds replaces the kept one (a corrected paper).
+// A fresh answer for an address a kept cache holds replaces the kept one (a corrected paper), if the
+// cache is still there.
 async function refresh(url, response) {
   const kept = await findKept(url);
-  if (kept) await kept.cache.put(url, response);
+  if (kept && (await caches.has(kept.name))) await (await caches.open(kept.name)).put(url, response);
 }
 
 async function tellPages(message) {

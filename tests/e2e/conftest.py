@@ -148,7 +148,10 @@ class Person:
     def sign_out(self):
         # The form is sent once the reader's caches are deleted (static/reader/sign-out.js), a moment after
         # the click: wait for the page it leads to.
-        with self.page.expect_navigation():
+        # The menu is at the top of the page: go there first (a page that loads as it is scrolled, like
+        # the reader's, may still be moving where the member left it), and allow a busy machine time.
+        self.page.evaluate("window.scrollTo(0, 0)")
+        with self.page.expect_navigation(timeout=45_000):
             self.page.get_by_role("button", name="Sign out").click()
         self.page.wait_for_load_state()
 

@@ -83,6 +83,9 @@ def test_notes_follow_the_paragraph_across_devices_and_a_correction(people, read
     page.get_by_role("button", name="Save note").click()
     note = page.locator(f"#a-{anchors['1.4']} .note")
     expect(note.locator(".note-text")).to_have_text("Ask how the £3.2m is split <b>between</b> the years")
+    # The status already said so after the highlight: wait for this note to leave the outbox too.
+    outbox = f"reader-outbox-{User.objects.get(username='member').pk}"
+    page.wait_for_function(f"JSON.parse(localStorage.getItem('{outbox}') || '[]').length === 0")
     expect(page.locator("#sync-status")).to_have_text("Notes saved.")
     phone.check()
     assert Note.objects.filter(meeting=meeting, deleted=False).count() == 2

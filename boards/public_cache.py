@@ -47,13 +47,48 @@ from votes.models import Amendment, MemberVote, Motion
 PUBLIC_PAGE_SECONDS = 60
 RECHECK_SECONDS = 1
 
-# Raised by any save or delete of what the page shows, in this process: the keys known before
+# Raised by any save or delete of what the pages show, in this process: the keys known before
 # are then checked again at once (a new test's data, say, or the clerk's change on this worker).
+# Signed-in search shows drafts too, and follows every such change (_search_generation); the
+# public pages follow all but an unpublished report's drafting (_generation), so an officer's
+# autosave, several a second across a council on publication day, does not have every public
+# page's key read again on its worker (issue 21: the public stamps were a third of the server's
+# CPU at 1,000 users). Either way a change made elsewhere is seen within RECHECK_SECONDS.
 _generation = [0]
+_search_generation = [0]
+
+# A report in these states is on no public list. The Forward Plan lists key decisions as drafts too,
+# and a meeting page its agenda's reports: of such a report they read only these columns
+# (forward_plan_stamp, meeting_page_key).
+_UNPUBLISHED = frozenset(
+    {Report.Status.DRAFT, Report.Status.CONSULTATION, Report.Status.SIGNED_OFF, Report.Status.CORRECTION}
+)
+_LISTED_FIELDS = frozenset(
+    {"version", "status", "is_key_decision", "is_exempt", "exempt_paragraphs", "in_forward_plan", "forward_plan_date",
+     "forward_plan_accepted_on", "forward_plan_accepted_by", "meeting", "meeting_id", "board", "board_id",
+     "report_of", "report_of_id"}
+)  # fmt: skip
 
 
-def _forget_keys(**kwargs):
-    _generation[0] += 1
+def _only_drafting(sender, instance, update_fields):
+    """Whether a save of `instance` changes only what no public page prints: the text of a report
+    still being drafted (a save naming its fields, none of them _LISTED_FIELDS), or a part
+    of one (when the part holds its report already; otherwise it may be public)."""
+    if sender in (Recommendation, Section, Appendix):
+        report = instance._state.fields_cache.get("report")
+        return report is not None and report.status in _UNPUBLISHED
+    return (
+        sender is Report
+        and update_fields is not None
+        and instance.status in _UNPUBLISHED
+        and not update_fields & _LISTED_FIELDS
+    )
+
+
+def _forget_keys(sender=None, instance=None, update_fields=None, **kwargs):
+    _search_generation[0] += 1
+    if not _only_drafting(sender, instance, update_fields):
+        _generation[0] += 1
 
 
 for _model in (
@@ -227,7 +262,8 @@ def search_stamp():
 def remembered(stamp):
     """`stamp()`, computed at most once per RECHECK_SECONDS in this process (and again at once
     after a save here), like the meeting page's key."""
-    known = f"public-stamp:{_generation[0]}:{stamp.__module__}.{stamp.__name__}"
+    generation = _search_generation if stamp is search_stamp else _generation
+    known = f"public-stamp:{generation[0]}:{stamp.__module__}.{stamp.__name__}"
     value = cache.get(known)
     if value is None:
         value = stamp()

@@ -70,8 +70,23 @@ def editor_style_hash():
     return _sha256_source(source[start + 1 : end])
 
 
+# A JSON answer (an autosave's, the open data API's, the reader's notes) is data, never a page: it
+# loads nothing and may be framed by no one (OWASP's REST Security Cheat Sheet).
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's policy from settings.CONTENT_SECURITY_POLICY, plus the editor's two inline hashes."""
+    """django-csp's policy from settings.CONTENT_SECURITY_POLICY, plus the editor's two inline hashes;
+    DATA_POLICY for JSON, without building the pages' policy (issue 21: a tenth of an autosave's CPU)."""
+
+    def process_response(self, request, response):
+        if (
+            response.get("Content-Type", "").startswith("application/json")
+            and "Content-Security-Policy" not in response
+        ):
+            response["Content-Security-Policy"] = DATA_POLICY
+            return response
+        return super().process_response(request, response)
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)

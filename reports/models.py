@@ -301,35 +301,45 @@ class ReportHistory(HistoricalRecords):
         )  # fmt: skip
         if history_type != "~" or listened or not connection.features.can_return_columns_from_insert:
             return super().create_historical_record(instance, history_type, using=using)
-        fields = self.fields_included(instance)
-        columns = [model._meta.get_field(field.name).column for field in fields]
+        copy, copy_m2m = self._copy_statements(model, type(instance), connection.alias)
         history_date = getattr(instance, "_history_date", None) or timezone.now()
         user = self.get_history_user(instance)
         reason = self.get_change_reason_for_object(instance, history_type, using)
-        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}, history_date, "  # noqa: S608 - names from the models
-                f"history_change_reason, history_type, history_user_id) SELECT "
-                f"{', '.join(quote(field.column) for field in fields)}, %s, %s, %s, %s "
-                f"FROM {quote(instance._meta.db_table)} WHERE {quote(instance._meta.pk.column)} = %s "
-                f"RETURNING history_id",
+                copy,
                 [connection.ops.adapt_datetimefield_value(history_date), reason, history_type,
                  getattr(user, "pk", user), instance.pk],
             )  # fmt: skip
             history_id = cursor.fetchone()[0]
-            for field, m2m_model in self.m2m_models.items():
-                through = field.remote_field.through
-                copied = [
-                    f.column for f in m2m_model._meta.concrete_fields if not f.primary_key and f.name != "history"
-                ]
-                source = next(f.column for f in through._meta.fields if f.related_model is type(instance))
-                cursor.execute(
-                    f"INSERT INTO {quote(m2m_model._meta.db_table)} (history_id, {', '.join(map(quote, copied))}) "  # noqa: S608
-                    f"SELECT %s, {', '.join(map(quote, copied))} FROM {quote(through._meta.db_table)} "
-                    f"WHERE {quote(source)} = %s",
-                    [history_id, instance.pk],
-                )
+            for statement in copy_m2m:
+                cursor.execute(statement, [history_id, instance.pk])
+
+    @functools.cache  # noqa: B019 - one per model and database vendor, for the life of the process
+    def _copy_statements(self, model, tracked, alias):
+        """The INSERT ... SELECT that copies a row of `tracked` into its history `model`, and one per
+        many-to-many field that copies its rows (each takes the history id and the row's pk)."""
+        quote = connections[alias].ops.quote_name
+        fields = self.fields_included(tracked)
+        columns = [model._meta.get_field(field.name).column for field in fields]
+        copy = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}, history_date, "  # noqa: S608 - names from the models
+            f"history_change_reason, history_type, history_user_id) SELECT "
+            f"{', '.join(quote(field.column) for field in fields)}, %s, %s, %s, %s "
+            f"FROM {quote(tracked._meta.db_table)} WHERE {quote(tracked._meta.pk.column)} = %s "
+            f"RETURNING history_id"
+        )
+        copy_m2m = []
+        for field, m2m_model in self.m2m_models.items():
+            through = field.remote_field.through
+            copied = [f.column for f in m2m_model._meta.concrete_fields if not f.primary_key and f.name != "history"]
+            source = next(f.column for f in through._meta.fields if f.related_model is tracked)
+            copy_m2m.append(
+                f"INSERT INTO {quote(m2m_model._meta.db_table)} (history_id, {', '.join(map(quote, copied))}) "  # noqa: S608
+                f"SELECT %s, {', '.join(map(quote, copied))} FROM {quote(through._meta.db_table)} "
+                f"WHERE {quote(source)} = %s"
+            )
+        return copy, copy_m2m
 
 
 class ReportQuerySet(models.QuerySet):

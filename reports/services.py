@@ -99,6 +99,8 @@ def _sync_rows(model, report, rows, fields):
     Sets each row's pk to the saved object's, so the editor can learn the ids of new rows.
     """
     existing = {obj.pk: obj for obj in model.objects.filter(report=report)}
+    for obj in existing.values():
+        obj.report = report  # held, not read again: what a save's receivers ask of it (boards.public_cache)
     kept, written = [], False
     for row in rows:
         if row.is_blank:

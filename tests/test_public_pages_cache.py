@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from boards import public_cache
 from boards.models import AgendaItem, Meeting
 from reports.models import Report
+from tests.test_autosave_changed_fields import autosave_changed
+from tests.test_workflow import complete_draft
 
 
 @pytest.fixture(autouse=True)
@@ -125,6 +127,34 @@ def test_an_officers_autosave_of_a_draft_does_not_change_the_public_stamp(demo):
     before = public_cache.public_stamp()
     Report.objects.filter(pk=demo.draft.pk).update(summary="Typed just now", version=99)
     assert public_cache.public_stamp() == before
+
+
+@pytest.mark.parametrize("key_decision", [False, True], ids=["draft", "key decision on the Forward Plan"])
+def test_an_autosave_in_this_process_leaves_the_public_keys_known_and_signed_in_search_follows_it(
+    client, login, demo, key_decision
+):
+    """On publication day officers autosave several times a second: their drafts are on no public
+    page, so no worker reads every public key again for them (issue 21); signed-in search, which
+    shows drafts, follows each at once. A save of what the Forward Plan lists moves both."""
+    draft = complete_draft(demo)
+    Report.objects.filter(pk=draft.pk).update(is_key_decision=key_decision, in_forward_plan=key_decision)
+    login(demo.officer)
+    answer = autosave_changed(client, draft, {"summary": "Typed just now about zanzibar"}, sections=[
+        (s.pk, s.heading, s.body + "<p>And about quokkas.</p>") for s in draft.sections.all()
+    ])  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["saved"]
+    public, signed_in = public_cache._generation[0], public_cache._search_generation[0]
+    assert b"Typed just now" in client.get("/search/?q=zanzibar").content  # the officer's own draft, at once
+    again = autosave_changed(client, draft, {"summary": "Typed again about quokkas"})
+    assert again.status_code == 200 and again.json()["saved"]
+    assert public_cache._generation[0] == public
+    assert public_cache._search_generation[0] > signed_in
+    assert b"Typed just now" not in client.get("/search/?q=zanzibar").content
+    assert b"Typed again" in client.get("/search/?q=quokkas").content
+    # The Forward Plan date is what the plan prints of a draft: it is a public change.
+    listed = autosave_changed(client, draft, {"forward_plan_date": "2031-01-15"})
+    assert listed.status_code == 200 and listed.json()["saved"]
+    assert public_cache._generation[0] > public
 
 
 def test_signed_in_people_and_posts_never_get_the_visitors_copy(client, login, demo):

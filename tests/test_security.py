@@ -67,6 +67,27 @@ def test_it_sends_the_security_headers(client, db):
     assert not any(source.startswith(("http:", "https:", "*")) for sources in policy.values() for source in sources)
 
 
+def test_a_json_answer_has_the_strictest_policy_and_a_page_keeps_its_own(client, login, demo):
+    """JSON is data, never a page (config.middleware.DATA_POLICY): it may load nothing and be framed by
+    no one. The open data API, an autosave's answer, the reader's notes, and an error in JSON alike."""
+    strict = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+    for url in ("/api/v1/", "/api/v1/papers/", "/api/v1/papers/999999/"):
+        answer = client.get(url)
+        assert answer["Content-Type"].startswith("application/json"), url
+        assert csp(answer) == strict, url
+    login(demo.officer)
+    draft = demo.draft
+    autosave = client.post(
+        f"/reports/{draft.pk}/edit/",
+        {"_autosave": "1", "version": str(draft.version), "_changed": "summary", "summary": "Typed"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert autosave.status_code == 200 and autosave["Content-Type"] == "application/json"
+    assert csp(autosave) == strict
+    page = client.get(f"/reports/{draft.pk}/edit/")
+    assert csp(page)["default-src"] == ["'self'"] and "script-src" in csp(page)
+
+
 @pytest.mark.parametrize(
     "who, url",
     [

@@ -208,18 +208,26 @@ def _process_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(call, *, requests, warmup, backend=None, before=None):
+def timed(call, *, requests, warmup, backend=None, before=None, baseline=None):
     """Per request of `call()`, over `requests` calls after `warmup`: the median CPU milliseconds of this
     process, the median wall-clock milliseconds, and the mean CPU milliseconds of the database backend
     `backend` (a pid; a mean, since the kernel counts it in clock ticks of 10 ms). `before()`, when
-    given, runs before each call, untimed (its database work is in the backend's mean)."""
+    given, runs before each call, untimed (its database work is in the backend's mean).
+
+    `baseline`, when given (the minimal view), is timed BASELINE_TURNS times before each call, and the
+    median of those is returned too: timed in turn with the page, it sees the machine as the page does,
+    so the page's multiple of it holds while other work on the machine comes and goes."""
     for _ in range(warmup):
         if before:
             before()
         call()
-    cpu, wall = [], []
+    cpu, wall, base = [], [], []
     backend_before = _process_cpu(backend)
     for _ in range(requests):
+        for _ in range(BASELINE_TURNS if baseline else 0):
+            c0 = time.process_time()
+            baseline()
+            base.append((time.process_time() - c0) * 1000)
         if before:
             before()
         c0, w0 = time.process_time(), time.perf_counter()
@@ -227,7 +235,12 @@ def timed(call, *, requests, warmup, backend=None, before=None):
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
     database = (_process_cpu(backend) - backend_before) * 1000 / requests
+    if baseline:
+        return statistics.median(cpu), statistics.median(wall), database, statistics.median(base)
     return statistics.median(cpu), statistics.median(wall), database
+
+
+BASELINE_TURNS = 3
 
 
 class Editor:

@@ -7,6 +7,10 @@ the next meeting's agenda published with its packs, an officer with a draft), it
 through Django's WSGI handler and prints, per page: the median CPU time of this process per
 request (time.process_time, over --requests requests after --warmup), the median wall-clock time,
 the number of SQL queries, the multiple of the minimal view's CPU, the budget and OVER or ok.
+The minimal view is timed in turn with each page (three of its requests before each of the page's),
+and the page's multiple is of that median: the machine's other work, which comes and goes over a
+run, then moves both alike (on a shared machine the multiple of a baseline timed minutes apart
+moved by a third from run to run).
 The editor page is measured as the officer opens it again (kept in the cache while the report is
 unchanged, reports/editorcache.py), and, without a budget, as first opened after a change (another
 page of theirs autosaves before each request, untimed; its database work is in that row's DB CPU).
@@ -44,7 +48,17 @@ import argparse
 import sys
 import time
 
-from inprocess import Browser, Editor, count_queries, database_backend, query_url, run_on_own_site, sign_in, timed
+from inprocess import (
+    BASELINE_TURNS,
+    Browser,
+    Editor,
+    count_queries,
+    database_backend,
+    query_url,
+    run_on_own_site,
+    sign_in,
+    timed,
+)
 
 PUBLIC, SEARCH, EDITOR, AUTOSAVE = 5, 10, 20, 10
 # Groups whose budget is printed as a reference, in brackets, and not counted as over budget.
@@ -167,15 +181,18 @@ def run(args, data):
 
     rows = []  # (group, name, cpu, wall, database cpu, queries, budget)
 
-    def measure(group, name, call, budget, requests=args.requests, before=None):
+    def measure(group, name, call, budget, requests=args.requests, before=None, baseline=True):
         if before:
             before()
         queries = count_queries(call)
-        cpu, wall, database = timed(
-            call, requests=requests, warmup=args.warmup, backend=database_backend(), before=before
+        cpu, wall, database, *base = timed(
+            call, requests=requests, warmup=args.warmup, backend=database_backend(), before=before,
+            baseline=minimal if baseline else None,
+        )  # fmt: skip
+        rows.append((group, name, cpu, wall, database, queries, budget, base[0] if base else None))
+        print(
+            f"  {name}: {cpu:.2f} ms" + (f" (the minimal view in turn: {base[0]:.2f} ms)" if base else ""), flush=True
         )
-        rows.append((group, name, cpu, wall, database, queries, budget))
-        print(f"  {name}: {cpu:.2f} ms", flush=True)
 
     def page(browser, url):
         def call():
@@ -193,7 +210,7 @@ def run(args, data):
     # The baseline is timed ten times as often as a page, first and last, since each of its requests is
     # short enough for the machine's other work to move it; the budgets count from the mean of the two.
     minimal = page(browsers[None], "/bench/minimal/")
-    measure("minimal", "minimal view (first)", minimal, None, args.requests * 10)
+    measure("minimal", "minimal view (first)", minimal, None, args.requests * 10, baseline=False)
     measure("reference", "minimal view, signed in (no budget)", page(browsers["officer"], "/bench/minimal/"), None)
     measure("reference", "/healthz (4 queries; no budget)", page(browsers[None], "/healthz"), None)
     measure("reference", "base template, empty (no budget)", page(browsers[None], "/bench/empty-page/"), None)
@@ -220,7 +237,7 @@ def run(args, data):
     other.open()
     measure("editor", "editor page, first view after a change (no budget)", page(editor.browser, editor.edit_url),
             None, before=other.autosave)  # fmt: skip
-    measure("minimal", "minimal view (last)", minimal, None, args.requests * 10)
+    measure("minimal", "minimal view (last)", minimal, None, args.requests * 10, baseline=False)
     report(rows, args, versions)
 
 
@@ -230,12 +247,15 @@ def report(rows, args, versions):
     print()
     print(f"CPU per request in this process, median of {args.requests} after {args.warmup} to warm up; "
           f"{'SQLite' if args.sqlite else 'PostgreSQL'}; minimal view {minimal:.2f} ms (the mean of its first and "
-          f"last timings, each the median of {args.requests * 10})")  # fmt: skip
-    print(f"{'page':<{width}}{'group':<11}{'CPU ms':>8}{'wall ms':>9}{'DB CPU':>8}{'queries':>9}{'x minimal':>11}"
-          f"{'budget':>8}  ")  # fmt: skip
+          f"last timings, each the median of {args.requests * 10}). Each page's multiple is of the minimal view "
+          f"timed in turn with it ({BASELINE_TURNS} requests before each of the page's; its median is the "
+          f"'minimal' column), so the machine's other work moves both alike; 'x first/last' is the multiple of the "
+          f"first and last timings' mean, for comparison (the minimal view timed alone is warmer in the CPU's caches).")  # fmt: skip
+    print(f"{'page':<{width}}{'group':<11}{'CPU ms':>8}{'wall ms':>9}{'DB CPU':>8}{'queries':>9}{'minimal':>9}"
+          f"{'x minimal':>11}{'x first/last':>14}{'budget':>8}  ")  # fmt: skip
     over = []
-    for group, name, cpu, wall, database, queries, budget in rows:
-        multiple = cpu / minimal if minimal else 0.0
+    for group, name, cpu, wall, database, queries, budget, base in rows:
+        multiple = cpu / (base or minimal) if (base or minimal) else 0.0
         verdict = "" if budget is None else ("OVER" if multiple > budget else "ok")
         if verdict == "OVER" and group in REFERENCE_ONLY:
             verdict = "(over the reference)"
@@ -243,7 +263,8 @@ def report(rows, args, versions):
             over.append(name)
         budget_text = "" if budget is None else (f"({budget}x)" if group in REFERENCE_ONLY else f"{budget}x")
         print(
-            f"{name:<{width}}{group:<11}{cpu:>8.2f}{wall:>9.2f}{database:>8.1f}{queries:>9}{multiple:>10.1f}x{budget_text:>8}  {verdict}"
+            f"{name:<{width}}{group:<11}{cpu:>8.2f}{wall:>9.2f}{database:>8.1f}{queries:>9}{base or minimal:>9.2f}"
+            f"{multiple:>10.1f}x{cpu / minimal if minimal else 0.0:>13.1f}x{budget_text:>8}  {verdict}"
         )
     print()
     before, after, saves = versions

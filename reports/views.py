@@ -102,8 +102,7 @@ def home(request):
         drafts = mine.filter(status=Report.Status.DRAFT).exclude(pk__in=[r.pk for r in returned])
         my_drafts = deadlines.overdue_first(drafts.order_by("pk"))
         my_reports = deadlines.overdue_first(
-            mine.exclude(status__in=[Report.Status.DRAFT, Report.Status.CORRECTION])
-            .order_by("-updated_at")[:20]
+            mine.exclude(status__in=[Report.Status.DRAFT, Report.Status.CORRECTION]).order_by("-updated_at")[:20]
         )
     my_meetings = selectors.meetings_clerked_by(user) if user.sees_everything else []
     due_counts = deadlines.due_counts(my_meetings) if my_meetings else {}

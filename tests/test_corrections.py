@@ -79,7 +79,7 @@ def published_state(report):
 
 
 def test_it_corrects_a_published_report_and_republishes_it_as_a_new_edition(
-    client, demo, published, django_capture_on_commit_callbacks
+    client, login, demo, published, django_capture_on_commit_callbacks
 ):
     report = published.public
     before = published_state(report)
@@ -132,6 +132,12 @@ def test_it_corrects_a_published_report_and_republishes_it_as_a_new_edition(
             continue  # prints the item's title only, which did not change
         assert pack.revision == revision + 1, pack.edition
         assert pack.revisions[-1][1:] == [revision + 1, f"“{PUBLIC_SUBJECT}” was corrected (edition 2): {WHAT_CHANGED}"]
+    # The members' reader says so too, above the report, wherever it prints it.
+    item = published.meeting.items.get(report=report)
+    login(demo.member)
+    reader = f"/reader/meetings/{published.meeting.pk}/items/{item.pk}/"
+    page = client.get(reader).content.decode()
+    assert NEW_PARAGRAPH in page and f'<p class="edition-note">{note}</p>' in page
 
 
 def test_it_shows_the_correction_in_the_api_and_search(client, demo, published, django_capture_on_commit_callbacks):

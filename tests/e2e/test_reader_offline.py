@@ -211,3 +211,24 @@ def test_it_says_why_a_meeting_whose_minutes_are_approved_is_not_kept(people, e2
     settle(page)
     member.check()
     page.screenshot(path=f"{SHOTS}/reader-offline-not-kept-minutes-phone.png")
+
+
+def test_signing_out_of_the_admin_deletes_the_readers_copies_too(people, e2e_demo):
+    """An administrator may read papers offline too; the admin's own sign-out purges as the site's does."""
+    admin = people("admin").sign_in("admin")
+    page = admin.goto("/admin/")
+    page.evaluate(
+        """async () => {
+            localStorage.setItem("reader-offline", "1");
+            localStorage.setItem("reader-outbox-1", "[]");
+            const cache = await caches.open("reader-test-1");
+            await cache.put("/reader/kept", new Response("an exempt paper"));
+        }"""
+    )
+    with page.expect_navigation(timeout=45_000):
+        page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/public/")  # signed out, where the site's sign-out leads too
+    assert not [name for name in page.evaluate("() => caches.keys()") if name.startswith("reader-")]
+    assert page.evaluate("() => localStorage.getItem('reader-offline')") is None
+    assert page.evaluate("() => localStorage.getItem('reader-outbox-1')") == "[]"  # unsent notes are kept

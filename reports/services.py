@@ -169,15 +169,7 @@ def void_sign_offs(report, *, reason, user=None):
         sign_off.save(update_fields=["voided_at", "void_reason"])
         voided.append(sign_off)
     if voided:
-        event = ReportEvent.objects.create(
-            report=report,
-            actor=user,
-            action="sign_offs_voided",
-            from_status=report.status,
-            to_status=report.status,
-            comment=reason + ": " + ", ".join(s.reference for s in voided),
-        )
-        notifications.queue(event)
+        _note(report, user, "sign_offs_voided", reason + ": " + ", ".join(s.reference for s in voided), notify=True)
     return voided
 
 
@@ -414,15 +406,13 @@ def note_exemption_change(report, before, *, user):
     item = agenda_item_of(report)
     if item is None:
         return None
-    event = ReportEvent.objects.create(
-        report=report,
-        actor=user,
-        action="exemption_changed",
-        from_status=report.status,
-        to_status=report.status,
-        comment=f"Was {_exemption_words(before)}; now {_exemption_words(after)}.",
+    event = _note(
+        report,
+        user,
+        "exemption_changed",
+        f"Was {_exemption_words(before)}; now {_exemption_words(after)}.",
+        notify=True,
     )
-    notifications.queue(event)
     _agenda_follows_on_commit(item, f"“{item.title}” is now {_exemption_words(after)}.")
     return event
 
@@ -829,6 +819,17 @@ def _move(locked, user, action, to_status, comment="", on_behalf_of=None):
     return event
 
 
+def _note(report, user, action, comment="", *, notify=False):
+    """Record a step that leaves the report's status as it was: an event row from and to its status,
+    whose people are told on commit when `notify`. Returns the event."""
+    event = ReportEvent.objects.create(
+        report=report, actor=user, action=action, from_status=report.status, to_status=report.status, comment=comment
+    )
+    if notify:
+        notifications.queue(event)
+    return event
+
+
 def next_reference_number(prefix, year):
     """Issue the next number of `prefix`'s sequence for `year`, holding its row lock until commit.
 
@@ -1023,14 +1024,7 @@ def report_place_on_agenda(*, report, meeting, user, comment=""):
             locked.save(update_fields=["meeting", "version", "revision", "updated_at", *_close_session(locked)])
             if locked.status in {Report.Status.APPROVED, Report.Status.PUBLISHED}:
                 queue_report_pdf(locked)  # its header now prints this meeting's date
-        ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="placed_on_agenda",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=comment,
-        )
+        _note(locked, user, "placed_on_agenda", comment)
     return locked
 
 
@@ -1040,14 +1034,7 @@ def report_take_off_agenda(*, report, meeting, user):
     Called by boards.services.agenda_remove_item; the report keeps its status and its meeting."""
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="removed_from_agenda",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=str(meeting),
-        )
+        _note(locked, user, "removed_from_agenda", str(meeting))
     return locked
 
 
@@ -1072,14 +1059,7 @@ def report_accept_for_forward_plan(*, report, user):
         locked.skip_history_when_saving = True  # not a change to the report's text: the event records it
         locked.save(update_fields=["forward_plan_accepted_on", "forward_plan_accepted_by"])
         del locked.skip_history_when_saving
-        event = ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="forward_plan_accepted",
-            from_status=locked.status,
-            to_status=locked.status,
-        )
-        notifications.queue(event)
+        _note(locked, user, "forward_plan_accepted", notify=True)
     return locked
 
 
@@ -1152,13 +1132,11 @@ def report_set_release_terms(*, report, user, review_on, condition):
         locked._change_reason = "release_terms_changed"
         # Not a new version: the report's words, its sign-offs and its approval are those they were.
         locked.save(update_fields=["release_review_on", "release_condition"])
-        ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="release_terms_changed",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=f"Was {before}; now {review_on or 'no date'}, {condition or 'no condition'}.",
+        _note(
+            locked,
+            user,
+            "release_terms_changed",
+            f"Was {before}; now {review_on or 'no date'}, {condition or 'no condition'}.",
         )
     return locked
 
@@ -1197,15 +1175,9 @@ def report_release(*, report, user, reason="", today=None):
         terms = f"Review date {locked.release_review_on:%-d %B %Y}" if locked.release_review_on else "No review date"
         if locked.release_condition:
             terms += f"; condition: {locked.release_condition}"
-        event = ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="released",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=f"Was {grounds}. {terms}." + (f" Reason: {reason}" if reason else ""),
+        _note(
+            locked, user, "released", f"Was {grounds}. {terms}." + (f" Reason: {reason}" if reason else ""), notify=True
         )
-        notifications.queue(event)
         reindex_report(locked)
         queue_report_pdf(locked)  # the stored PDF printed the exempt banner
         _agenda_follows_on_commit(item, f"“{item.title}” was released for publication and is now in Part 1.")
@@ -1365,15 +1337,7 @@ def report_open_correction(*, report, user):
             figures={str(c): o for o, c in figures.items()},
         )
         note = f"Edition {locked.edition} as published is unchanged until the correction is republished."
-        event = ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="correction_opened",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=note,
-        )
-        notifications.queue(event)
+        _note(locked, user, "correction_opened", note, notify=True)
     return correction
 
 
@@ -1497,15 +1461,7 @@ def report_republish(*, report, user, what_changed):
         correction.draft = None
         correction.save()
         copy.delete()  # its content is the report's now; its versions stay in the history tables
-        event = ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="republished",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=f"Edition {locked.edition}: {what_changed}",
-        )
-        notifications.queue(event)
+        _note(locked, user, "republished", f"Edition {locked.edition}: {what_changed}", notify=True)
         note_exemption_change(locked, exemption_before, user=user)
         queue_report_pdf(locked)
         # The packs' note says what changed only of a report public before and after: a public pack printing
@@ -1530,12 +1486,5 @@ def report_abandon_correction(*, report, user):
         correction.save()
         if copy is not None:
             copy.delete()
-        ReportEvent.objects.create(
-            report=locked,
-            actor=user,
-            action="correction_abandoned",
-            from_status=locked.status,
-            to_status=locked.status,
-            comment=f"Edition {locked.edition} stays as published.",
-        )
+        _note(locked, user, "correction_abandoned", f"Edition {locked.edition} stays as published.")
     return locked

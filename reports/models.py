@@ -315,7 +315,7 @@ class ReportHistory(HistoricalRecords):
             for statement in copy_m2m:
                 cursor.execute(statement, [history_id, instance.pk])
 
-    @functools.cache  # noqa: B019 - one per model and database vendor, for the life of the process
+    @functools.cache  # noqa: B019 - one per model and database alias, for the life of the process
     def _copy_statements(self, model, tracked, alias):
         """The INSERT ... SELECT that copies a row of `tracked` into its history `model`, and one per
         many-to-many field that copies its rows (each takes the history id and the row's pk)."""

@@ -146,14 +146,44 @@ class Person:
         return self
 
     def sign_out(self):
-        # The form is sent once the reader's caches are deleted (static/reader/sign-out.js), a moment after
-        # the click: wait for the page it leads to.
-        # The menu is at the top of the page: go there first (a page that loads as it is scrolled, like
-        # the reader's, may still be moving where the member left it), and allow a busy machine time.
-        self.page.evaluate("window.scrollTo(0, 0)")
-        with self.page.expect_navigation(timeout=45_000):
-            self.page.get_by_role("button", name="Sign out").click()
-        self.page.wait_for_load_state()
+        """Press "Sign out" and wait until the page it leads to has begun to load.
+
+        The form is sent once the reader's caches are deleted (static/reader/sign-out.js), a moment after
+        the click. The menu is at the top of the page: go there first (a page that loads as it is
+        scrolled, like the reader's, may still be moving where the member left it) and let a folded
+        menu finish opening. Only the navigation's start is awaited: the next page's load event waits
+        on every image and font, which a busy machine may take long over and which is not sign-out's.
+        A press that never reached the form (no submit event: data-sign-out-pressed unset) is pressed
+        again once; a form that was sent and led nowhere fails, with what the page showed."""
+        page = self.page
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_function("document.getAnimations().length === 0")
+        page.evaluate(
+            """() => document.addEventListener("submit", (event) => {
+                event.target.dataset.signOutPressed = "true";
+            }, {capture: true, once: true})"""
+        )
+        button = page.get_by_role("button", name="Sign out")
+        before = page.url
+        for attempt in (1, 2):
+            button.click()
+            try:
+                page.wait_for_url(lambda url: url != before, wait_until="commit", timeout=30_000)
+                break
+            except Exception:  # noqa: BLE001 - the state of the page is the better message
+                state = page.evaluate(
+                    """() => {
+                        const form = document.querySelector("form[action$='/logout/']");
+                        const box = form && form.querySelector("button").getBoundingClientRect();
+                        const hit = box && document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+                        return {pressed: form?.dataset.signOutPressed ?? null, purged: form?.dataset.purged ?? null,
+                                scrollY: window.scrollY, box: box && [box.x, box.y, box.width, box.height],
+                                hit: hit && hit.outerHTML.slice(0, 120)};
+                    }"""
+                )
+                if attempt == 2 or state["pressed"]:
+                    raise AssertionError(f"signing out led nowhere from {before}: {state}") from None
+        page.wait_for_load_state()
 
     def save_failure(self, test_name):
         RESULTS.mkdir(exist_ok=True)

@@ -305,7 +305,8 @@ def cached_public_page(stamp=public_stamp):
                     response[header] = value
                 return response
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            keep = PUBLIC_PAGE_SECONDS and response.status_code == 200
+            if keep and not response.streaming and not response.cookies:
                 headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
                 cache.set(key, (response.content, headers), PUBLIC_PAGE_SECONDS)
             return response

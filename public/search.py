@@ -12,14 +12,17 @@ they may not open.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from boards import clock
 from public.queries import readable_reports_marked
 from reports.models import Report, SearchDocument
 from reports.searchindex import FTS_TABLE
@@ -27,14 +30,40 @@ from reports.searchindex import FTS_TABLE
 # Highlight markers: control characters no report text holds, turned into <mark> only after the
 # whole extract has been escaped.
 START, STOP = "\x02", "\x03"
-# What a result prints (templates/public/_search.html): its reports are read with these columns alone.
-PRINTED = ("subject", "status", "is_exempt", "board__name", "meeting__starts_at")
+# What a result prints (Found): its reports are read as these values alone.
+PRINTED = ("pk", "subject", "status", "is_exempt", "internal", "board__name", "meeting__starts_at")
 MAX_TERMS = 10  # words or phrases of a query searched; the rest are ignored, so every search is bounded
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a result prints of its report (public.templatetags.public_tags.search_result), read as
+    values: a page's twenty reports are not built as models with their board and meeting, which was a
+    good part of what a search's time grew by with its results (issue 21)."""
+
+    pk: int
+    subject: str
+    status: str
+    is_exempt: bool
+    internal: bool  # opened inside (/reports/<id>/), not as a public paper
+    board: str | None  # the board's name
+    starts_at: datetime | None  # the meeting's
+
+    @property
+    def title(self):
+        return self.subject or "Untitled report"
+
+    def get_status_display(self):
+        return Report.Status(self.status).label
+
+    @property
+    def date_display(self):
+        return clock.in_words(timezone.localtime(self.starts_at).date()) if self.starts_at else ""
 
 
 @dataclass
 class Result:
-    report: Report
+    report: Found
     snippet: str
     rank: float = 0.0
 
@@ -46,7 +75,7 @@ def search_reports(user, query, *, board=None, date_from=None, date_to=None):
     public paper, found in the same query as the page.
     """
     # The gate, and whether each report is opened inside or as a public paper, in one subquery.
-    reports = readable_reports_marked(user).select_related("board", "meeting").only(*PRINTED)
+    reports = readable_reports_marked(user)
     if board is not None:
         reports = reports.filter(board=board)
     if date_from:
@@ -75,8 +104,8 @@ class _LazyResults:
         self._fetched = None  # (start, stop, rows, total) of the page read ahead
 
     def fetch(self, start, stop):
-        rows = list(self.matches.annotate(total=Window(Count("pk")))[start:stop])
-        self._fetched = (start, stop, rows, rows[0].total if rows else None)
+        rows = list(self.matches.annotate(total=Window(Count("pk"))).values_list(*PRINTED, "rank", "total")[start:stop])
+        self._fetched = (start, stop, [row[:-1] for row in rows], rows[0][-1] if rows else None)
 
     def count(self):
         if self._fetched and self._fetched[3] is not None:
@@ -96,9 +125,9 @@ class _LazyResults:
             first = self._fetched[0]  # the Paginator cuts the last page short of the page read ahead
             rows = self._fetched[2][start - first : stop - first]
         else:
-            rows = list(self.matches[start:stop])
-        extracts = self.extracts([row.pk for row in rows]) if rows else {}
-        return [Result(row, _marked(extracts.get(row.pk, "")), row.rank) for row in rows]
+            rows = list(self.matches.values_list(*PRINTED, "rank")[start:stop])
+        extracts = self.extracts([row[0] for row in rows]) if rows else {}
+        return [Result(Found(*row[:-1]), _marked(extracts.get(row[0], "")), row[-1]) for row in rows]
 
 
 def _words(text):
@@ -148,14 +177,17 @@ def fts_query(query):
 
 
 class PostgresSearch(_LazyResults):
-    # ts_headline parses all the text it is given, and a report's text runs to tens of thousands of
-    # characters: it is given a window of it around the first place the query's first word's stem
-    # occurs (or the text's start), so an extract costs the same whatever the report's length. Its
-    # cost grows faster than the window (its fragments are chosen among every cover of the query):
-    # 1,500 characters, room for two fragments of 35 words, cost a sixth of 4,000 (0.06 ms an extract).
+    # ts_headline parses all the text it is given, and a report's text runs to thousands of words: it is
+    # given a window of 320 characters from just before the first place the query's first word's stem
+    # occurs (or from the text's start), room for one fragment of up to 30 words, so an extract costs the
+    # same whatever the report's length. A page shows twenty, and their extracts are most of what a
+    # search's time grows by with its matches (issue 21): 0.07 ms an extract at 10,000 reports, where two
+    # fragments from a window of 1,500 characters, and the whole text lower-cased to find the stem, cost
+    # 0.2 ms. The stem is looked for as it is written, and only where it is not, in the lower-cased text;
+    # it is a scalar subquery, worked out once for the query, not once a row.
+    STEM = "(SELECT btrim(split_part(querytree(plainto_tsquery('english', %s)), ' ', 1), chr(39)))"
     WINDOW = (
-        "substr(text, greatest(1, strpos(lower(text), "
-        "btrim(split_part(querytree(plainto_tsquery('english', %s)), ' ', 1), chr(39))) - 300), 1500)"
+        f"substr(text, greatest(1, coalesce(nullif(strpos(text, {STEM}), 0), strpos(lower(text), {STEM})) - 80), 320)"
     )
 
     def __init__(self, reports, query):
@@ -170,15 +202,14 @@ class PostgresSearch(_LazyResults):
     def extracts(self, pks):
         rows = SearchDocument.objects.filter(report__in=pks).annotate(
             headline=SearchHeadline(
-                RawSQL(self.WINDOW, [self.first_word]),  # noqa: S611 - the word is a parameter
+                RawSQL(self.WINDOW, [self.first_word] * 2),  # noqa: S611 - the word is a parameter
                 self.search_query,
                 config="english",
                 start_sel=START,
                 stop_sel=STOP,
-                max_words=35,
+                max_words=30,
                 min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
+                max_fragments=1,
             )
         )
         return dict(rows.values_list("report_id", "headline"))
@@ -224,9 +255,8 @@ class SqliteSearch(_LazyResults):
         if not chosen:
             return []
         # Already through the gate (ranked()): the page's reports are read by their ids alone.
-        reports = Report.objects.select_related("board", "meeting").only(*PRINTED).in_bulk([pk for pk, _ in chosen])
-        for pk, report in reports.items():
-            report.internal = self._internal[pk]
+        rows = Report.objects.filter(pk__in=[pk for pk, _ in chosen]).values_list(*PRINTED[:4], *PRINTED[5:])
+        reports = {row[0]: Found(*row[:4], self._internal[row[0]], *row[4:]) for row in rows}
         extracts = self.extracts(list(reports))
         return [Result(reports[pk], _marked(extracts.get(pk, "")), score) for pk, score in chosen if pk in reports]
 

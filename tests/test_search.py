@@ -127,3 +127,20 @@ def test_it_never_fails_on_odd_queries(client, demo, params, status):
     if "DROP" in params["q"] or "%" in params["q"]:
         assert titles(response) == []
     assert Report.objects.filter(subject="Cities Inequalities Project").exists()
+
+
+@pytest.mark.parametrize("written", ["geothermal", "Geothermal"])
+def test_the_extract_shows_a_word_found_deep_in_a_long_report_however_it_is_capitalised(client, demo, written):
+    # The extract is cut from a window around the word's first place (public/search.py), looked for as
+    # written and, failing that, in any case: a report of some 30,000 characters with the word only
+    # near its end, capitalised or not, shows the word marked, in a short extract.
+    filler = "<p>The Board noted the quarterly figures for adult social care and public health. </p>" * 350
+    section = demo.seed.sections.first()
+    section.body = filler + f"<p>{written} heat network feasibility study for the civic buildings.</p>"
+    section.save()
+    reindex_report(demo.seed)
+    response = client.get("/search/", {"q": "geothermal"})
+    assert titles(response) == ["Cities Inequalities Project"]
+    snippet = str(response.context["page"].object_list[0].snippet)
+    assert f"<mark>{written}</mark> heat network feasibility" in snippet
+    assert len(snippet) < 700

@@ -124,6 +124,14 @@ class Person:
             return
         if not page.evaluate("() => !!window.axe"):
             page.add_script_tag(path=str(AXE))
+        # Colours are read as they rest: a transition still running (a button turning "pressed" as the
+        # page's script learns its state, a menu opening) shows colours between two states, which may fail
+        # contrast for a moment that no one reads. Finite ones only: an endless animation never ends.
+        page.wait_for_function(
+            """() => document.getAnimations().every(
+                (a) => a.playState !== "running" || a.effect?.getComputedTiming().endTime === Infinity)""",
+            timeout=10_000,
+        )
         result = page.evaluate(
             """async (tags) => {
                 const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});

@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from tests.conftest import without_the_executive
+from tests.e2e.waiting import at_rest
 
 # Playwright's sync API keeps an event loop in the test's thread; Django's ORM calls from the test
 # (reading what the browser saved) are still ordinary synchronous calls.
@@ -126,12 +127,8 @@ class Person:
             page.add_script_tag(path=str(AXE))
         # Colours are read as they rest: a transition still running (a button turning "pressed" as the
         # page's script learns its state, a menu opening) shows colours between two states, which may fail
-        # contrast for a moment that no one reads. Finite ones only: an endless animation never ends.
-        page.wait_for_function(
-            """() => document.getAnimations().every(
-                (a) => a.playState !== "running" || a.effect?.getComputedTiming().endTime === Infinity)""",
-            timeout=10_000,
-        )
+        # contrast for a moment that no one reads.
+        at_rest(page)
         result = page.evaluate(
             """async (tags) => {
                 const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -165,7 +162,7 @@ class Person:
         again once; a form that was sent and led nowhere fails, with what the page showed."""
         page = self.page
         page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_function("document.getAnimations().length === 0")
+        at_rest(page)
         page.evaluate(
             """() => document.addEventListener("submit", (event) => {
                 event.target.dataset.signOutPressed = "true";

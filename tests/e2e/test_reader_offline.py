@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reader.models import Note
+from tests.e2e.waiting import at_rest
 from tests.reader_world import publish_for_reading
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,7 +46,7 @@ def settle(page):
     """The pointer off the button just pressed and its colours' transition over, for axe to read the
     colours it rests at (and the screenshot to show its pressed look)."""
     page.mouse.move(0, 0)
-    page.wait_for_function("document.getAnimations().length === 0")
+    at_rest(page)
 
 
 def sign_out(person):

@@ -464,11 +464,12 @@ def _admin_connection(pg_url):
     return connection
 
 
-def create_database(pg_url, name):
+def create_database(pg_url, name, template=None):
+    """A new database `name`; with `template`, a copy of that database (which nobody may be connected to)."""
     connection = _admin_connection(pg_url)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         connection.close()
 

@@ -20,6 +20,7 @@ from actions import selectors as actions
 from boards.models import Meeting
 from boards.public_cache import cached_public_page, digest, forward_plan_stamp, remembered, search_stamp
 from config.numbers import whole_number
+from config.paths import path_of
 from decisions.selectors import story as decision_story
 from public import queries
 from public.forms import CalendarForm, SearchForm
@@ -245,9 +246,9 @@ def search(request):
             number = whole_number(request.GET.get("page")) or 1
             results.fetch((number - 1) * PER_PAGE, number * PER_PAGE)  # the page and the count in one query
         page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+        inside, paper = path_of("reports:detail"), path_of("public:paper")
         for result in page.object_list:
-            view = "reports:detail" if result.report.internal else "public:paper"
-            result.url = reverse(view, args=[result.report.pk])
+            result.url = (inside if result.report.internal else paper)(result.report.pk)
         context.update({"query": data["q"], "page": page, "searched": bool(data["q"].strip())})
     content = render_to_string("public/_search.html", context, request)
     if key and status == 200:

@@ -102,6 +102,23 @@ def test_url_follows_the_script_prefix_and_the_urlconf(settings):
         render("{% url 'bench_minimal' %}")
 
 
+def test_path_of_gives_what_reverse_gives_for_every_id_and_follows_the_script_prefix():
+    from django.urls import set_script_prefix
+
+    from config.paths import path_of
+
+    for name in ("reports:detail", "public:paper"):
+        for pk in (1, 7, 10, 100, 987654321, 2**40):
+            assert path_of(name)(pk) == reverse(name, args=[pk])
+    set_script_prefix("/council/")
+    try:
+        assert path_of("public:paper")(12) == "/council/papers/12/" == reverse("public:paper", args=[12])
+    finally:
+        set_script_prefix("/")
+    with pytest.raises(NoReverseMatch):
+        path_of("no-such-page")
+
+
 def test_url_escapes_as_django_does():
     assert render("{% url 'reports:detail' n %}", n="1") == reverse("reports:detail", args=["1"])
     assert "&amp;" not in render("{% autoescape off %}{% url 'home' %}{% endautoescape %}")

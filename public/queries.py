@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
-from boards.models import AgendaItem, AgendaPack, Board, Meeting
+from boards.models import AgendaItem, AgendaPack, Board, Meeting, published_meeting
 from boards.selectors import mark_withheld
 from reports.models import SCHEDULE_12A, SCHEDULE_12A_PARAGRAPHS, Appendix, Report, visible_to_clause
 
@@ -26,9 +26,7 @@ def public_reports():
     Exemption is the report's own, read now: an agenda item keeps no copy of it.
     """
     return Report.objects.filter(
-        status=Report.Status.PUBLISHED,
-        is_exempt=False,
-        agenda_item__meeting__in=public_meetings(),
+        published_meeting("agenda_item__meeting__"), status=Report.Status.PUBLISHED, is_exempt=False
     )
 
 
@@ -91,7 +89,7 @@ def is_public_issue(pk):
 
 def public_items():
     """Agenda items of published agendas and supplements (both parts: Part 2 items are named, never opened)."""
-    return AgendaItem.objects.issued().filter(meeting__in=public_meetings())
+    return AgendaItem.objects.issued().filter(published_meeting("meeting__"))
 
 
 def readable_reports(user, visible=None):

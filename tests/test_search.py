@@ -144,3 +144,20 @@ def test_the_extract_shows_a_word_found_deep_in_a_long_report_however_it_is_capi
     snippet = str(response.context["page"].object_list[0].snippet)
     assert f"<mark>{written}</mark> heat network feasibility" in snippet
     assert len(snippet) < 700
+
+
+def test_an_extract_on_sqlite_is_cut_around_the_first_mark_with_an_ellipsis_where_cut():
+    from public.search import EXTRACT_WORDS, START, STOP, WORDS_BEFORE, around_first_mark
+
+    before = " ".join(f"b{i}" for i in range(40))
+    after = " ".join(f"a{i}" for i in range(40))
+    extract = around_first_mark(f"{before} ({START}geothermal{STOP}), {after} {START}again{STOP}")
+    words = extract.split()
+    assert words[0] == "…" and words[-1] == "…"
+    assert EXTRACT_WORDS - 1 <= len(words) - 2 <= EXTRACT_WORDS  # one fewer where a word was joined to the mark
+    assert f"({START}geothermal{STOP})," in words  # the mark kept inside its word, not split from its bracket
+    assert words.index(f"({START}geothermal{STOP}),") <= WORDS_BEFORE + 1
+    # No mark (a match only in the other column): the text's start; a short text whole, with no ellipsis.
+    assert around_first_mark(after).split() == [f"a{i}" for i in range(EXTRACT_WORDS)] + ["…"]
+    assert around_first_mark(f"Short {START}text{STOP}.") == f"Short {START}text{STOP}."
+    assert around_first_mark("") == ""

@@ -278,6 +278,17 @@ def pages(slug):
     return rows
 
 
+def requester(browser, url):
+    """A call that asks for `url` as `browser` and fails unless it is answered 200."""
+
+    def call():
+        status, _, _ = browser.get(url)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}")
+
+    return call
+
+
 def measure(stage, browsers, users, slug, args):
     """{page name: (server CPU ms, wall ms, queries, matches or None)} at this stage."""
     from django.core.cache import cache
@@ -286,13 +297,7 @@ def measure(stage, browsers, users, slug, args):
 
     results = {}
     for name, url, username in pages(slug):
-        browser = browsers[username]
-
-        def call(url=url, browser=browser):
-            status, _, _ = browser.get(url)
-            if status != 200:
-                raise RuntimeError(f"{url} answered {status}")
-
+        call = requester(browsers[username], url)
         # The first request after a stage's reports are published brings the API's record of changes up to
         # date once (public/harvest.py: batches that grow with what was just published, not with the
         # reports); the count is of a request after it. A visitor's page reads the public stamp
@@ -498,13 +503,7 @@ def compare_side_by_side(args, stages, browsers, slug, snapshots):
     paired = {}
     for name, stage in growth_pairs(stages):
         url, username = urls[name]
-        browser = browsers[username]
-
-        def call(url=url, browser=browser):
-            status, _, _ = browser.get(url)
-            if status != 200:
-                raise RuntimeError(f"{url} answered {status}")
-
+        call = requester(browsers[username], url)
         paired[name, stage] = side_by_side(snapshots, stage, call, args)
     return paired
 

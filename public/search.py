@@ -225,16 +225,11 @@ class SqliteSearch(_LazyResults):
     # where the gate asked apart, with the matches as `pk IN (...)`, was run over every report: 1.6 ms a
     # visitor's search at 10,000 reports and 4.9 ms a signed-in one's, against 0.35 and 0.5 ms joined.
     RANKED = f"SELECT found.rowid, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score, gate.internal FROM {FTS_TABLE} found JOIN ({{gate}}) gate ON gate.pk = found.rowid WHERE {FTS_TABLE} MATCH %s ORDER BY score, found.rowid DESC"  # noqa: S608 - constants, and the gate's SQL as Django makes it (its values are parameters)
-    MATCHING = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constants
 
     def __init__(self, reports, query):
-        self.fts_query = fts_query(query)
-        self.gate = reports
-        if self.fts_query is None:
-            reports = reports.none()
-        else:
-            reports = reports.filter(pk__in=RawSQL(self.MATCHING, [self.fts_query]))  # noqa: S611 - the query is a parameter
+        # `reports` is the gate alone: the matches are found, ranked and counted by ranked().
         super().__init__(reports)
+        self.fts_query = fts_query(query)
         self._ranked = None
 
     def ranked(self):
@@ -242,7 +237,7 @@ class SqliteSearch(_LazyResults):
         if self._ranked is None:
             self._ranked, self._internal = [], {}
             if self.fts_query is not None:
-                gate, params = self.gate.order_by().values_list("pk", "internal").query.sql_with_params()
+                gate, params = self.reports.order_by().values_list("pk", "internal").query.sql_with_params()
                 with connection.cursor() as cursor:
                     cursor.execute(self.RANKED.replace("{gate}", gate), [*params, self.fts_query])
                     rows = cursor.fetchall()

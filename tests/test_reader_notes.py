@@ -371,12 +371,15 @@ def test_after_a_correction_notes_stay_change_or_detach(world, demo, login):
 
 
 def approve_minutes(meeting, days_ago):
+    """Approve the minutes at noon, local time, `days_ago` local days ago: the sweep counts local days, and a
+    timedelta from now crosses a clock change (late on a winter evening, 90 days back is the next summer day)."""
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
     Minutes.objects.update_or_create(
         meeting=meeting,
         defaults={
             "status": Minutes.Status.APPROVED,
             "drafted_at": timezone.now(),
-            "approved_at": timezone.now() - dt.timedelta(days=days_ago),
+            "approved_at": timezone.make_aware(dt.datetime.combine(day, dt.time(12))),
         },
     )
 

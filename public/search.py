@@ -13,13 +13,13 @@ they may not open.
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from boards import clock
@@ -37,7 +37,7 @@ MAX_TERMS = 10  # words or phrases of a query searched; the rest are ignored, so
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """What a result prints of its report (public.templatetags.public_tags.search_result), read as
+    """What a result prints of its report (public.templatetags.public_tags.search_results), read as
     values: a page's twenty reports are not built as models with their board and meeting, which was a
     good part of what a search's time grew by with its results (issue 21)."""
 

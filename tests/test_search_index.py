@@ -11,7 +11,7 @@ from boards import services as board_services
 from reports import services
 from reports.models import Report
 from reports.pdfcheck import disarm_pdf
-from reports.searchindex import reindex_report
+from reports.searchindex import reindex_report, write_document
 from tests.editor import editor_data
 from tests.test_packs import text_pdf
 from tests.test_public import PUBLIC_SUBJECT, publish_upcoming
@@ -155,6 +155,26 @@ def test_it_never_computes_a_document_at_query_time(client, demo):
         found(client, "inequalities")
     sql = " ".join(q["sql"] for q in queries.captured_queries).lower()
     assert "to_tsvector" not in sql and "like" not in sql and "regexp_replace" not in sql
+
+
+def test_a_search_document_is_kept_in_its_row_on_postgresql(demo):
+    """Ranking reads every match's vector: kept in the row, not fetched from the TOAST table
+    (reports.searchindex.keep_in_row)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: column storage")
+    report = Report.objects.filter(subject=PUBLIC_SUBJECT).get()
+    body = " ".join(f"word{n} place{n}" for n in range(120))  # a vector of 3 kB: moved out by default
+    write_document(report.pk, report.subject, report.summary, body, using=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'reports_searchdocument'::regclass "
+            "AND attname IN ('document', 'text')"
+        )
+        assert dict(cursor.fetchall()) == {"document": "m", "text": "m"}
+        cursor.execute("SELECT pg_column_size(document) FROM reports_searchdocument WHERE report_id = %s", [report.pk])
+        assert cursor.fetchone()[0] > 2500
+        cursor.execute("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'reports_searchdocument'")
+        assert cursor.fetchone() == (0,)  # nothing was moved out
 
 
 def form_data(form):

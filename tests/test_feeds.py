@@ -4,6 +4,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from boards.models import Board
 from public.feeds import ical_escape, ical_fold
@@ -118,6 +120,23 @@ def test_it_folds_long_lines_without_splitting_a_character():
     assert all(part.startswith(" ") for part in parts[1:])
     assert unfold(folded) == line
     assert ical_fold("SHORT:x") == "SHORT:x"
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(codec=codec, exclude_characters="\r\n"), min_size=70, max_size=400)
+        for codec in ("ascii", "utf-8")
+    )
+)
+def test_it_folds_any_line_into_the_fullest_lines_the_limit_allows(line):
+    """Every line at most 75 octets, each continuation starting with one space, the whole unfolding to the
+    line, and each line but the last full: its next character would not have fitted (ASCII or not)."""
+    parts = ical_fold(line).split("\r\n")
+    assert all(len(part.encode()) <= 75 for part in parts)
+    assert all(part.startswith(" ") for part in parts[1:])
+    assert unfold("\r\n".join(parts)) == line
+    for part, following in zip(parts, parts[1:], strict=False):
+        assert len(part.encode()) + len(following[1].encode()) > 75
 
 
 def test_it_lists_minutes_as_they_are_published_and_again_when_approved(client, demo_record_open):

@@ -31,18 +31,23 @@ def numbered_items(meeting, *, waiting=False):
     return number_items(items)
 
 
+# What numbering and the lists of agendas read of an item: its place, title and part (its report's exemption).
+LISTED = ("id", "meeting_id", "title", "report_id", "own_is_exempt", "position", "supplement_id", "report__is_exempt")
+
+
 def numbered_agendas(meetings, *, waiting=False):
     """`numbered_items` for many meetings in one query: {meeting id: [(number, item), ...]}.
 
     For pages that list meetings with their agendas (the feeds, the API): one query, not one per meeting.
-    Every meeting asked for has an entry, empty when it has no items.
+    Every meeting asked for has an entry, empty when it has no items. Each item is read for what numbering
+    and the lists print (LISTED), its report for its exemption alone: a calendar of a thousand meetings
+    spent two thirds of its 0.9 s at 10,000 reports building their twelve thousand items, reports and
+    supplements whole, reports' texts and all (issue 21).
     """
     meetings = {meeting.pk: meeting for meeting in meetings}
     if not meetings:
         return {}
-    items = AgendaItem.objects.filter(meeting_id__in=meetings).select_related(
-        "report", "report__report_of", "supplement"
-    )
+    items = AgendaItem.objects.filter(meeting_id__in=meetings).select_related("report").only(*LISTED)
     if not waiting:
         items = items.issued()
     by_meeting = {pk: [] for pk in meetings}

@@ -28,7 +28,6 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, Prefetch
 from django.db.models.functions import Cast
 from django.http import Http404, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
@@ -38,6 +37,7 @@ from boards.models import AgendaItem, Board, Meeting, Membership
 from boards.public_cache import cached_public_page
 from boards.selectors import item_numbers, number_items, numbered_agendas
 from config.numbers import whole_number
+from config.paths import Addresses
 from decisions.models import Notice
 from members.models import Attendance, Councillor
 from officer_decisions.models import OfficerDecision
@@ -143,14 +143,11 @@ def not_found(request, rest):
     raise Http404
 
 
-class Urls:
-    """Absolute URLs for the objects of one request."""
+class Urls(Addresses):
+    """Absolute URLs for the objects of one request, on the host it was made to."""
 
     def __init__(self, request):
-        self.request = request
-
-    def __call__(self, name, *args, query=""):
-        return self.request.build_absolute_uri(reverse(name, args=args)) + query
+        super().__init__(origin=request.build_absolute_uri("/").removesuffix("/"))
 
 
 def _iso(value):

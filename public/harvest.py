@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.public_cache import public_stamp, remembered
+from config.paths import Addresses
 from public.models import ApiRecord, ApiState
 
 TIMES = ("created", "modified")
@@ -48,9 +49,10 @@ def api_root():
     return reverse("api:system")
 
 
-def address(url):
-    """(kind, key) of an object's id, e.g. ("meetings", "12") for .../api/v1/meetings/12/."""
-    path = urlsplit(url).path.removeprefix(api_root()).strip("/")
+def address(url, root=None):
+    """(kind, key) of an object's id, e.g. ("meetings", "12") for .../api/v1/meetings/12/. `root`:
+    api_root(), when the caller asks for many (it is a reverse())."""
+    path = urlsplit(url).path.removeprefix(root or api_root()).strip("/")
     kind, _, key = path.partition("/")
     return kind, key
 
@@ -74,19 +76,17 @@ def digest(obj):
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-class SiteUrls:
+def site_urls():
     """Absolute URLs on the configured site, as the comparison prints them."""
-
-    def __call__(self, name, *args, query=""):
-        return settings.SITE_URL + reverse(name, args=args) + query
+    return Addresses(origin=settings.SITE_URL)
 
 
 def _printed(every_object):
     """{(kind, key): (type, digest)} of everything `every_object(url)` (the API's objects) prints now."""
-    found = {}
-    for top in every_object(SiteUrls()):
+    found, root = {}, api_root()
+    for top in every_object(site_urls()):
         for obj in objects_in(top):
-            found[address(obj["id"])] = (type_name(obj["type"]), digest(obj))
+            found[address(obj["id"], root)] = (type_name(obj["type"]), digest(obj))
     return found
 
 
@@ -133,15 +133,16 @@ def _moment(value):
 
 def add_times(data):
     """Give every object in `data` its `created` and `modified`, read for all of them in one query."""
-    found = list(objects_in(data))
-    wanted = {address(obj["id"]) for obj in found}
+    root = api_root()
+    found = [(obj, address(obj["id"], root)) for obj in objects_in(data)]
+    wanted = {where for _, where in found}
     kinds = {kind for kind, _ in wanted}
     rows = ApiRecord.objects.filter(kind__in=kinds, key__in={key for _, key in wanted}).values_list(
         "kind", "key", "created", "modified"
     )
     times = {(kind, key): (created, modified) for kind, key, created, modified in rows}
-    for obj in found:
-        known = times.get(address(obj["id"]))
+    for obj, where in found:
+        known = times.get(where)
         if known:
             obj["created"], obj["modified"] = _moment(known[0]), _moment(known[1])
     return data

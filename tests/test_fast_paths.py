@@ -119,6 +119,26 @@ def test_path_of_gives_what_reverse_gives_for_every_id_and_follows_the_script_pr
         path_of("no-such-page")
 
 
+def test_addresses_are_what_reverse_gives_after_their_origin_whatever_the_arguments(rf):
+    from config.paths import Addresses
+    from public.api import Urls
+
+    request = rf.get("/api/v1/meetings/", HTTP_HOST="testserver")
+    for urls, origin in (
+        (Addresses("https://council.example"), "https://council.example"),
+        (Urls(request), "http://testserver"),
+    ):
+        for _ in range(2):  # the second time, the paths made the first
+            assert urls("api:meeting", 12) == origin + reverse("api:meeting", args=[12])
+            assert urls("api:meeting", 3, query="?a=1") == origin + reverse("api:meeting", args=[3]) + "?a=1"
+            assert urls("api:meetings") == origin + reverse("api:meetings")
+            assert urls("public:board_meetings_ical", "health") == origin + reverse(
+                "public:board_meetings_ical", args=["health"]
+            )
+    with pytest.raises(NoReverseMatch):
+        Addresses()("no-such-page", 1)
+
+
 def test_url_escapes_as_django_does():
     assert render("{% url 'reports:detail' n %}", n="1") == reverse("reports:detail", args=["1"])
     assert "&amp;" not in render("{% autoescape off %}{% url 'home' %}{% endautoescape %}")
